@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism, homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ShenbiError } from '../core/errors.ts';
+import { parseOrThrow } from '../core/validation.ts';
+import { configFileSchema, type ConfigFile, type ShenbiConfig } from './schema.ts';
+
+export interface LoadConfigOptions {
+  /** Explicit config file; otherwise `$SHENBI_HOME/config.json` if it exists. */
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides applied last (tests, embedding applications). */
+  overrides?: Partial<ShenbiConfig>;
+}
+
+/** Default producer code until an operator sets their TC260 service-provider code. */
+export const DEFAULT_PRODUCER = 'Shenbi';
+
+/**
+ * Resolves configuration: defaults < config file < environment < overrides.
+ * Environment: SHENBI_HOME, SHENBI_DATABASE, SHENBI_MODELS_DIR, SHENBI_MODEL_ENDPOINT or
+ * HF_ENDPOINT, SHENBI_THREADS.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
+  const env = options.env ?? process.env;
+  const home = resolve(options.overrides?.home ?? env.SHENBI_HOME ?? join(homedir(), '.shenbi'));
+  const file = readConfigFile(options.configPath ?? join(home, 'config.json'), options.configPath !== undefined);
+
+  const threadsEnv = env.SHENBI_THREADS === undefined ? undefined : Number(env.SHENBI_THREADS);
+  if (threadsEnv !== undefined && !(Number.isInteger(threadsEnv) && threadsEnv >= 1)) {
+    throw new ShenbiError('CONFIG_INVALID', `SHENBI_THREADS must be a positive integer, got "${env.SHENBI_THREADS}".`);
+  }
+
+  const config: ShenbiConfig = {
+    home,
+    database: env.SHENBI_DATABASE ?? file.database ?? `sqlite:${join(home, 'shenbi.db')}`,
+    blobsDir: resolve(home, file.blobsDir ?? 'blobs'),
+    modelsDir: resolve(home, env.SHENBI_MODELS_DIR ?? file.modelsDir ?? 'models'),
+    modelEndpoint: env.SHENBI_MODEL_ENDPOINT ?? env.HF_ENDPOINT ?? file.modelEndpoint ?? null,
+    catalogs: (file.catalogs ?? []).map((p) => resolve(home, p)),
+    concurrency: file.concurrency ?? {},
+    threads: threadsEnv ?? file.threads ?? availableParallelism(),
+    producer: file.producer ?? DEFAULT_PRODUCER,
+  };
+  return { ...config, ...options.overrides };
+}
+
+function readConfigFile(path: string, required: boolean): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT' && !required) return {};
+    throw new ShenbiError('CONFIG_UNREADABLE', `Cannot read the config file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ShenbiError('CONFIG_UNREADABLE', `The config file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseOrThrow(configFileSchema, json, 'config', 'CONFIG_INVALID');
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** The config file (`$SHENBI_HOME/config.json`), every field optional. */
+export const configFileSchema = z
+  .object({
+    /** `sqlite:<path>` (default `sqlite:$SHENBI_HOME/shenbi.db`) or `postgres://…`. */
+    database: z.string().min(1).optional(),
+    /** Where blobs live (default `$SHENBI_HOME/blobs`). */
+    blobsDir: z.string().min(1).optional(),
+    /** Where pulled models live (default `$SHENBI_HOME/models`). */
+    modelsDir: z.string().min(1).optional(),
+    /** Mirror for huggingface.co downloads, like HF_ENDPOINT (e.g. https://hf-mirror.com). */
+    modelEndpoint: z.string().url().optional(),
+    /** Extra catalog files merged over the built-in catalog. */
+    catalogs: z.array(z.string()).optional(),
+    /** Parallel steps per engine, e.g. { "llama": 1, "ffmpeg": 2 }. */
+    concurrency: z.record(z.string(), z.number().int().min(1).max(1024)).optional(),
+    /** Threads for CPU engines; default: the cores this process may use. */
+    threads: z.number().int().min(1).max(1024).optional(),
+    /** Producer code written into AIGC implicit labels (`ContentProducer`). */
+    producer: z.string().regex(/^[\x20-\x7e]*$/, 'printable ASCII only').optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** Fully resolved configuration. */
+export interface ShenbiConfig {
+  home: string;
+  database: string;
+  blobsDir: string;
+  modelsDir: string;
+  modelEndpoint: string | null;
+  catalogs: string[];
+  concurrency: Record<string, number>;
+  threads: number;
+  producer: string;
+}

@@ -1,0 +1,156 @@
+/**
+ * Typed errors with stable string codes. The CLI prints `code: message` and maps the
+ * code to an exit status; the HTTP API maps it to a status and puts the code in the body.
+ * Codes are part of the public contract: add new ones, never rename.
+ */
+
+export interface ErrorCodeInfo {
+  /** Process exit status used by the CLI. */
+  readonly exit: number;
+  /** HTTP status used by the server. */
+  readonly http: number;
+  /** Whether retrying the same operation may succeed (network blips, busy engines). */
+  readonly retryable: boolean;
+}
+
+/** Exit statuses, grouped so scripts can branch on the class of failure. */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  notFound: 3,
+  failed: 4,
+  io: 5,
+  refused: 6,
+  cancelled: 130,
+} as const;
+
+export const ERROR_CODES = {
+  INVALID_INPUT: { exit: EXIT.usage, http: 400, retryable: false },
+  UNKNOWN_TASK: { exit: EXIT.usage, http: 404, retryable: false },
+  UNKNOWN_PIPELINE: { exit: EXIT.usage, http: 404, retryable: false },
+  UNKNOWN_STEP: { exit: EXIT.usage, http: 400, retryable: false },
+  PIPELINE_INVALID: { exit: EXIT.usage, http: 400, retryable: false },
+  CONFIG_UNREADABLE: { exit: EXIT.usage, http: 500, retryable: false },
+  CONFIG_INVALID: { exit: EXIT.usage, http: 500, retryable: false },
+
+  MODEL_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
+  MODEL_NOT_INSTALLED: { exit: EXIT.notFound, http: 424, retryable: false },
+  MODEL_CHECKSUM_MISMATCH: { exit: EXIT.failed, http: 502, retryable: false },
+  MODEL_DOWNLOAD_FAILED: { exit: EXIT.failed, http: 502, retryable: true },
+  JOB_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
+  ARTIFACT_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
+  BLOB_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
+
+  ENGINE_UNAVAILABLE: { exit: EXIT.failed, http: 501, retryable: false },
+  ENGINE_FAILED: { exit: EXIT.failed, http: 500, retryable: false },
+  ENGINE_BUSY: { exit: EXIT.failed, http: 503, retryable: true },
+  ENGINE_TIMEOUT: { exit: EXIT.failed, http: 504, retryable: true },
+  JOB_FAILED: { exit: EXIT.failed, http: 500, retryable: false },
+  JOB_INTERRUPTED: { exit: EXIT.failed, http: 500, retryable: false },
+  JOB_CANCELLED: { exit: EXIT.cancelled, http: 409, retryable: false },
+  JOB_NOT_CANCELLABLE: { exit: EXIT.usage, http: 409, retryable: false },
+
+  GOVERNANCE_REFUSED: { exit: EXIT.refused, http: 451, retryable: false },
+
+  DISK_FULL: { exit: EXIT.io, http: 507, retryable: false },
+  STORAGE_ERROR: { exit: EXIT.io, http: 500, retryable: false },
+  BLOB_CORRUPT: { exit: EXIT.io, http: 500, retryable: false },
+  DATABASE_ERROR: { exit: EXIT.io, http: 500, retryable: true },
+  INTERNAL: { exit: EXIT.internal, http: 500, retryable: false },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ShenbiErrorOptions {
+  /** Structured detail for scripts (zod issue paths, expected vs. actual hashes, ...). */
+  details?: Record<string, unknown>;
+  /** What the user can do about it, e.g. the exact command that fetches a model. */
+  hint?: string;
+  cause?: unknown;
+  /** Overrides the code's default retryability for this instance. */
+  retryable?: boolean;
+}
+
+export class ShenbiError extends Error {
+  override readonly name = 'ShenbiError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly hint: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: ShenbiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+    this.hint = options.hint;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+
+  /** The shape stored with failed jobs and returned by the API. */
+  toJSON(): SerializedError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+}
+
+export function isShenbiError(value: unknown): value is ShenbiError {
+  return value instanceof ShenbiError;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** Node system error codes that mean "the disk cannot take more". */
+const DISK_FULL_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/**
+ * Normalizes anything thrown into a ShenbiError, so every failure that reaches a user
+ * carries a stable code. Errors that are already typed pass through unchanged.
+ */
+export function toShenbiError(error: unknown, fallback: ErrorCode = 'INTERNAL'): ShenbiError {
+  if (isShenbiError(error)) return error;
+  if (error instanceof Error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno !== undefined && DISK_FULL_ERRNOS.has(errno)) {
+      return new ShenbiError('DISK_FULL', `The disk is full: ${error.message}`, {
+        cause: error,
+        hint: 'Free some space (or point SHENBI_HOME at a larger disk) and run the command again.',
+      });
+    }
+    if (error.name === 'AbortError') {
+      return new ShenbiError('JOB_CANCELLED', 'The operation was cancelled.', { cause: error });
+    }
+    return new ShenbiError(fallback, error.message, { cause: error });
+  }
+  return new ShenbiError(fallback, String(error));
+}
+
+/** Rebuilds an error from its stored JSON (job failures read back from the store). */
+export function fromSerializedError(value: SerializedError): ShenbiError {
+  const code = isErrorCode(value.code) ? value.code : 'INTERNAL';
+  return new ShenbiError(code, value.message, {
+    ...(value.details === undefined ? {} : { details: value.details }),
+    ...(value.hint === undefined ? {} : { hint: value.hint }),
+  });
+}

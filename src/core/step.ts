@@ -1,0 +1,57 @@
+import type { ArtifactKind } from './artifact.ts';
+import type { Artifact } from './artifact.ts';
+import type { PortSpec, RetryPolicy } from './pipeline.ts';
+import type { StepProgress } from './progress.ts';
+
+/** What a step hands to the store for one new artifact; the runner fills in provenance. */
+export interface ArtifactDraft {
+  kind: ArtifactKind;
+  mimeType: string;
+  bytes: Uint8Array;
+  name?: string;
+  /** Artifacts it was derived from (ids); the step's artifact inputs are added automatically. */
+  parents?: string[];
+  engine: { id: string; version: string };
+  model?: { name: string; sha256: string | null } | null;
+  parameters?: Record<string, unknown>;
+  seed?: number | null;
+}
+
+/** The services a running step may use. Everything goes through here, so the runner can
+ * cancel it, count it and record provenance. */
+export interface StepContext {
+  readonly jobId: string;
+  readonly stepId: string;
+  readonly attempt: number;
+  /** Aborted when the job is cancelled; engines must stop promptly. */
+  readonly signal: AbortSignal;
+  progress(update: StepProgress): void;
+  /** Stores an artifact (through governance) and returns it; pass its id on as an output. */
+  writeArtifact(draft: ArtifactDraft): Promise<Artifact>;
+  readArtifact(id: string): Promise<{ artifact: Artifact; bytes: Buffer }>;
+}
+
+export type StepInputs = Record<string, unknown>;
+export type StepOutputs = Record<string, unknown>;
+
+/**
+ * A node type, in the spirit of ComfyUI: inputs and outputs declared as data so graphs can
+ * be validated, cached and drawn without running anything.
+ */
+export interface StepDefinition {
+  readonly type: string;
+  readonly title: string;
+  readonly description?: string;
+  /** Bumped when the step's behaviour changes, so old cache entries stop matching. */
+  readonly version: string;
+  readonly inputs: Readonly<Record<string, PortSpec>>;
+  readonly outputs: Readonly<Record<string, PortSpec>>;
+  /** Concurrency key: steps on the same engine share its limit. Default: 'cpu'. */
+  readonly engine?: string;
+  /** Whether identical inputs give an identical result worth reusing. Default true. */
+  readonly cacheable?: boolean;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Extra material for the cache key, e.g. the hash of the model file the step will use. */
+  cacheSalt?(inputs: StepInputs): Promise<unknown> | unknown;
+  run(ctx: StepContext, inputs: StepInputs): Promise<StepOutputs>;
+}

@@ -1,0 +1,135 @@
+import type { Artifact, ArtifactKind } from '../core/artifact.ts';
+import type { SerializedError } from '../core/errors.ts';
+import type { PipelineSpec } from '../core/pipeline.ts';
+import type { JobStatus, StepStatus } from '../core/progress.ts';
+import type { Provenance } from '../core/provenance.ts';
+import type { StepOutputs } from '../core/step.ts';
+
+/** Content-addressed bytes on disk. Writes are atomic: temp file, fsync, rename. */
+export interface BlobStore {
+  /** Stores bytes under their sha256; storing the same bytes twice is a no-op. */
+  put(bytes: Uint8Array): Promise<BlobInfo>;
+  /** Reads a blob; BLOB_NOT_FOUND if absent. */
+  read(ref: string): Promise<Buffer>;
+  has(ref: string): Promise<boolean>;
+  /** Local path of a stored blob, for engines that take files (ffmpeg, ...). */
+  pathOf(ref: string): string;
+  delete(ref: string): Promise<void>;
+  /** Removes temp files a crashed writer left behind; returns how many. */
+  sweepTemp(): Promise<number>;
+}
+
+export interface BlobInfo {
+  /** `sha256:<hex>` */
+  ref: string;
+  sha256: string;
+  size: number;
+}
+
+export interface NewArtifact {
+  kind: ArtifactKind;
+  mimeType: string;
+  bytes: Uint8Array;
+  name?: string | null;
+  jobId?: string | null;
+  stepId?: string | null;
+  provenance: Provenance;
+}
+
+export interface ArtifactFilter {
+  jobId?: string;
+  kind?: ArtifactKind;
+  limit?: number;
+}
+
+/** Artifacts: every put passes the governance hook before anything is written. */
+export interface ArtifactStore {
+  put(artifact: NewArtifact): Promise<Artifact>;
+  /** ARTIFACT_NOT_FOUND if absent. */
+  get(id: string): Promise<Artifact>;
+  find(id: string): Promise<Artifact | undefined>;
+  /** Bytes, verified against the recorded sha256 (BLOB_CORRUPT otherwise). */
+  read(id: string): Promise<{ artifact: Artifact; bytes: Buffer }>;
+  list(filter?: ArtifactFilter): Promise<Artifact[]>;
+}
+
+export interface JobRecord {
+  id: string;
+  pipelineId: string;
+  spec: PipelineSpec;
+  input: Record<string, unknown>;
+  status: JobStatus;
+  outputs: Record<string, unknown> | null;
+  error: SerializedError | null;
+  recoveries: number;
+  owner: string | null;
+  heartbeatAt: number | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobStepRecord {
+  jobId: string;
+  stepId: string;
+  status: StepStatus;
+  attempts: number;
+  cacheKey: string | null;
+  outputs: StepOutputs | null;
+  error: SerializedError | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface NewJob {
+  id: string;
+  spec: PipelineSpec;
+  input: Record<string, unknown>;
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  limit?: number;
+}
+
+export type JobPatch = Partial<
+  Pick<JobRecord, 'status' | 'outputs' | 'error' | 'recoveries' | 'owner' | 'heartbeatAt' | 'startedAt' | 'finishedAt'>
+>;
+
+export interface JobRepository {
+  /** Inserts the job (status 'queued') and one 'pending' row per step, in one transaction. */
+  create(job: NewJob): Promise<JobRecord>;
+  /** JOB_NOT_FOUND if absent. */
+  get(id: string): Promise<JobRecord>;
+  find(id: string): Promise<JobRecord | undefined>;
+  /** Newest first. */
+  list(filter?: JobFilter): Promise<JobRecord[]>;
+  update(id: string, patch: JobPatch): Promise<void>;
+  /**
+   * Takes a job for `owner` if it is queued, or running under an owner whose heartbeat is
+   * older than `staleBefore` (epoch ms). Atomic: two runners never both win.
+   */
+  claim(id: string, owner: string, now: number, staleBefore: number): Promise<boolean>;
+  /** Refreshes the heartbeat of every running job held by `owner`. */
+  heartbeat(owner: string, now: number): Promise<void>;
+  /** Jobs a starting runner should look at: queued, or running with a stale heartbeat. */
+  listRecoverable(staleBefore: number): Promise<JobRecord[]>;
+  steps(jobId: string): Promise<JobStepRecord[]>;
+  updateStep(jobId: string, stepId: string, patch: Partial<Omit<JobStepRecord, 'jobId' | 'stepId'>>): Promise<void>;
+}
+
+/** Step results by content hash of (step type, version, inputs, model, parameters). */
+export interface StepCache {
+  get(key: string): Promise<StepOutputs | undefined>;
+  put(key: string, stepType: string, outputs: StepOutputs): Promise<void>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly blobs: BlobStore;
+  readonly artifacts: ArtifactStore;
+  readonly jobs: JobRepository;
+  readonly cache: StepCache;
+  close(): Promise<void>;
+}
