@@ -1,0 +1,53 @@
+import { ShenbiError } from '../core/errors.ts';
+import type { PipelineSpecInput } from '../core/pipeline.ts';
+import type { TaskKind } from '../core/task-kinds.ts';
+import { getTask, parseTaskInput } from '../tasks/index.ts';
+
+/**
+ * `shenbi generate TASK` runs a one-step (or few-step) pipeline built from the task's
+ * validated input. Each entry maps a task kind to the steps of the engine that serves it.
+ */
+type TaskPipelineBuilder = (input: Record<string, unknown>) => PipelineSpecInput;
+
+const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
+  image: (input) => {
+    const count = Number(input.count ?? 1);
+    const steps = Array.from({ length: count }, (_, i) => ({
+      id: `image${i + 1}`,
+      uses: 'image.card',
+      with: {
+        title: input.prompt,
+        text: input.style ?? '',
+        width: input.width,
+        height: input.height,
+        format: input.format,
+        ...(typeof input.seed === 'number' ? { seed: input.seed + i } : {}),
+      },
+    }));
+    return {
+      id: 'generate-image',
+      title: 'Generate image',
+      steps,
+      outputs: Object.fromEntries(steps.map((s) => [s.id, { $from: `${s.id}.image` }])),
+    };
+  },
+};
+
+export function availableTaskKinds(): TaskKind[] {
+  return Object.keys(BUILDERS) as TaskKind[];
+}
+
+/** Validates the input for the task and returns the pipeline that serves it. */
+export function pipelineForTask(kind: string, rawInput: unknown): PipelineSpecInput {
+  const task = getTask(kind);
+  const input = parseTaskInput(kind, rawInput);
+  const build = BUILDERS[task.kind];
+  if (build === undefined) {
+    throw new ShenbiError(
+      'ENGINE_UNAVAILABLE',
+      `No installed engine serves the "${task.kind}" task yet. Tasks with an engine: ${availableTaskKinds().join(', ')}.`,
+      { details: { task: task.kind, available: availableTaskKinds() } },
+    );
+  }
+  return build(input);
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { dimension, modelName, prompt, seed } from './common-fields.ts';
+import { defineTask } from './task-definition.ts';
+
+export const imageTask = defineTask({
+  kind: 'image',
+  title: 'Image',
+  description: 'Text-to-image, prompt expansion, covers and posters.',
+  primaryField: 'prompt',
+  outputs: ['image'],
+  input: z
+    .object({
+      prompt,
+      negativePrompt: z.string().max(10_000).optional(),
+      width: dimension.default(1024),
+      height: dimension.default(1024),
+      count: z.number().int().min(1).max(8).default(1),
+      steps: z.number().int().min(1).max(200).optional(),
+      guidance: z.number().min(0).max(50).optional(),
+      style: z.string().max(200).optional(),
+      format: z.enum(['png', 'jpeg', 'webp']).default('png'),
+      seed,
+      model: modelName,
+    })
+    .strict(),
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { modelName, prompt, seed } from './common-fields.ts';
+import { defineTask } from './task-definition.ts';
+
+export const scienceTask = defineTask({
+  kind: 'science',
+  title: 'Science',
+  description: 'Minerva-style step-by-step answers in LaTeX, the final answer checked by a computer-algebra system.',
+  primaryField: 'question',
+  outputs: ['text', 'json'],
+  input: z
+    .object({
+      question: prompt,
+      showSteps: z.boolean().default(true),
+      seed,
+      model: modelName,
+    })
+    .strict(),
+});

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { modelName, prompt, seed } from './common-fields.ts';
+import { defineTask } from './task-definition.ts';
+
+export const textTask = defineTask({
+  kind: 'text',
+  title: 'Text',
+  description: 'Chat, completion, rewrite/continue/expand with style presets, structured (JSON-schema) output.',
+  primaryField: 'prompt',
+  outputs: ['text', 'json'],
+  input: z
+    .object({
+      prompt,
+      mode: z.enum(['chat', 'complete', 'rewrite', 'continue', 'expand']).default('chat'),
+      system: z.string().max(100_000).optional(),
+      style: z.string().max(200).optional(),
+      maxTokens: z.number().int().min(1).max(131_072).default(512),
+      temperature: z.number().min(0).max(2).default(0.7),
+      topP: z.number().gt(0).max(1).default(1),
+      stop: z.array(z.string().min(1)).max(16).optional(),
+      /** JSON Schema the output must satisfy. */
+      schema: z.record(z.string(), z.unknown()).optional(),
+      seed,
+      model: modelName,
+    })
+    .strict(),
+});
