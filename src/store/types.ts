@@ -9,14 +9,19 @@ import type { StepOutputs } from '../core/step.ts';
 export interface BlobStore {
   /** Stores bytes under their sha256; storing the same bytes twice is a no-op. */
   put(bytes: Uint8Array): Promise<BlobInfo>;
-  /** Reads a blob; BLOB_NOT_FOUND if absent. */
-  read(ref: string): Promise<Buffer>;
+  /** Reads a blob; BLOB_NOT_FOUND if absent, BLOB_CORRUPT if it no longer hashes to its ref. */
+  read(ref: string, options?: BlobReadOptions): Promise<Buffer>;
   has(ref: string): Promise<boolean>;
   /** Local path of a stored blob, for engines that take files (ffmpeg, ...). */
   pathOf(ref: string): string;
   delete(ref: string): Promise<void>;
   /** Removes temp files a crashed writer left behind; returns how many. */
   sweepTemp(): Promise<number>;
+}
+
+export interface BlobReadOptions {
+  /** Re-hash the bytes and fail with BLOB_CORRUPT on a mismatch (default true). */
+  verify?: boolean;
 }
 
 export interface BlobInfo {

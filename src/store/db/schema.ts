@@ -34,6 +34,8 @@ export interface JobsTable {
   outputs: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** JSON: { hint?, details? } of the error, so a failed job keeps its advice (additive). */
+  error_detail: string | null;
   /** How many times the job was picked up again after its runner died. */
   recoveries: number;
   /** The runner (process) that holds the job while it runs. */
@@ -49,6 +51,8 @@ export interface JobsTable {
 export interface JobStepsTable {
   job_id: string;
   step_id: string;
+  /** The step's index in the job's spec, so steps list in pipeline order (additive). */
+  position: number;
   status: string;
   attempts: number;
   cache_key: string | null;
@@ -56,6 +60,8 @@ export interface JobStepsTable {
   outputs: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** JSON: { hint?, details? } of the error, so a failed job keeps its advice (additive). */
+  error_detail: string | null;
   started_at: string | null;
   finished_at: string | null;
 }

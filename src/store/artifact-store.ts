@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { z } from 'zod';
+import { artifactKindSchema, artifactSchema, blobRefFor, labelRecordSchema, type Artifact } from '../core/artifact.ts';
+import { ShenbiError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { provenanceSchema } from '../core/provenance.ts';
+import { parseOrThrow } from '../core/validation.ts';
+import type { ArtifactCandidate, GovernanceHook } from '../governance/hook.ts';
+import { parseJsonText, writeJson } from './db/json-column.ts';
+import type { ArtifactsTable, Database } from './db/schema.ts';
+import type { ArtifactFilter, ArtifactStore, BlobStore, NewArtifact } from './types.ts';
+
+const newArtifactSchema = z.object({
+  kind: artifactKindSchema,
+  mimeType: z.string().min(1),
+  bytes: z.instanceof(Uint8Array),
+  name: z.string().nullable().optional(),
+  jobId: z.string().min(1).nullable().optional(),
+  stepId: z.string().min(1).nullable().optional(),
+  provenance: provenanceSchema,
+});
+
+const governanceDecisionSchema = z.object({
+  bytes: z.instanceof(Uint8Array),
+  labels: z.array(labelRecordSchema),
+});
+
+const artifactFilterSchema = z
+  .object({
+    jobId: z.string().min(1).optional(),
+    kind: artifactKindSchema.optional(),
+    limit: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/**
+ * Artifact metadata in SQL, bytes in the blob store. The governance hook reviews every
+ * artifact before a single byte is written; what it returns (possibly rewritten bytes,
+ * plus labels) is what gets stored and hashed.
+ */
+export class SqlArtifactStore implements ArtifactStore {
+  readonly #db: Kysely<Database>;
+  readonly #blobs: BlobStore;
+  readonly #governance: GovernanceHook;
+
+  constructor(db: Kysely<Database>, blobs: BlobStore, governance: GovernanceHook) {
+    this.#db = db;
+    this.#blobs = blobs;
+    this.#governance = governance;
+  }
+
+  async put(input: NewArtifact): Promise<Artifact> {
+    const draft = parseOrThrow(newArtifactSchema, input, 'artifact');
+    const candidate: ArtifactCandidate = {
+      id: newId('art'),
+      kind: draft.kind,
+      mimeType: draft.mimeType,
+      bytes: draft.bytes,
+      name: draft.name ?? null,
+      provenance: draft.provenance,
+    };
+    // First, before any write: a refusal (GOVERNANCE_REFUSED) must leave nothing behind.
+    const decision = parseOrThrow(
+      governanceDecisionSchema,
+      await this.#governance.review(candidate),
+      `decision of governance hook "${this.#governance.name}"`,
+      'INTERNAL',
+    );
+    const blob = await this.#blobs.put(decision.bytes);
+    const artifact: Artifact = {
+      id: candidate.id,
+      kind: candidate.kind,
+      mimeType: candidate.mimeType,
+      size: blob.size,
+      sha256: blob.sha256,
+      blobRef: blob.ref,
+      name: candidate.name,
+      jobId: draft.jobId ?? null,
+      stepId: draft.stepId ?? null,
+      createdAt: new Date().toISOString(),
+      provenance: candidate.provenance,
+      labels: decision.labels,
+    };
+    // A failed insert leaves at most an unreferenced blob: content-addressed and invisible.
+    await this.#db
+      .insertInto('artifacts')
+      .values({
+        id: artifact.id,
+        kind: artifact.kind,
+        mime_type: artifact.mimeType,
+        size: artifact.size,
+        sha256: artifact.sha256,
+        blob_ref: artifact.blobRef,
+        name: artifact.name,
+        job_id: artifact.jobId,
+        step_id: artifact.stepId,
+        provenance: writeJson(artifact.provenance),
+        labels: writeJson(artifact.labels),
+        created_at: artifact.createdAt,
+      })
+      .execute();
+    return artifact;
+  }
+
+  async get(id: string): Promise<Artifact> {
+    const artifact = await this.find(id);
+    if (artifact === undefined) {
+      throw new ShenbiError('ARTIFACT_NOT_FOUND', `No artifact with id ${id}.`, {
+        hint: 'List artifacts with: shenbi artifacts list',
+        details: { id },
+      });
+    }
+    return artifact;
+  }
+
+  async find(id: string): Promise<Artifact | undefined> {
+    const row = await this.#db.selectFrom('artifacts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : rowToArtifact(row);
+  }
+
+  async read(id: string): Promise<{ artifact: Artifact; bytes: Buffer }> {
+    const artifact = await this.get(id);
+    // Hash here, against the recorded digest, whatever the blob backend does.
+    const bytes = await this.#blobs.read(artifact.blobRef, { verify: false });
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== artifact.sha256 || bytes.byteLength !== artifact.size || artifact.blobRef !== blobRefFor(artifact.sha256)) {
+      throw new ShenbiError('BLOB_CORRUPT', `The bytes of artifact ${id} are corrupt: expected sha256:${artifact.sha256}, found sha256:${actual}.`, {
+        details: { id, expected: artifact.sha256, actual, expectedSize: artifact.size, actualSize: bytes.byteLength },
+        hint: 'The blob file was changed or damaged on disk; regenerate the artifact.',
+      });
+    }
+    return { artifact, bytes };
+  }
+
+  async list(filter: ArtifactFilter = {}): Promise<Artifact[]> {
+    const { jobId, kind, limit } = parseOrThrow(artifactFilterSchema, filter, 'artifact filter');
+    let query = this.#db.selectFrom('artifacts').selectAll();
+    if (jobId !== undefined) query = query.where('job_id', '=', jobId);
+    if (kind !== undefined) query = query.where('kind', '=', kind);
+    query = query.orderBy('created_at', 'desc').orderBy('id', 'desc');
+    if (limit !== undefined) query = query.limit(limit);
+    const rows = await query.execute();
+    return rows.map(rowToArtifact);
+  }
+}
+
+function rowToArtifact(row: Selectable<ArtifactsTable>): Artifact {
+  return parseOrThrow(
+    artifactSchema,
+    {
+      id: row.id,
+      kind: row.kind,
+      mimeType: row.mime_type,
+      size: Number(row.size),
+      sha256: row.sha256,
+      blobRef: row.blob_ref,
+      name: row.name,
+      jobId: row.job_id,
+      stepId: row.step_id,
+      createdAt: row.created_at,
+      provenance: parseJsonText(row.provenance, `provenance of artifact ${row.id}`),
+      labels: parseJsonText(row.labels, `labels of artifact ${row.id}`),
+    },
+    `artifact ${row.id}`,
+    'DATABASE_ERROR',
+  );
+}

@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { blobRefFor } from '../../core/artifact.ts';
+import { ShenbiError, toShenbiError } from '../../core/errors.ts';
+import type { BlobInfo, BlobReadOptions, BlobStore } from '../types.ts';
+import { blobRefDigest } from './blob-ref.ts';
+
+/** Temp files are `<pid>-<random>.tmp`, so a sweep can tell a dead writer's leftovers. */
+const TEMP_NAME = /^(\d+)-[0-9a-f]+\.tmp$/;
+
+/**
+ * Content-addressed blobs on local disk: `<root>/sha256/<aa>/<bb>/<hex>`. A blob appears
+ * under its final name only by rename from `<root>/tmp/` (same filesystem, so atomic),
+ * after its bytes were fsynced; the directory is fsynced after the rename so the name
+ * survives a power cut too. No reader ever sees half a file.
+ */
+export class LocalBlobStore implements BlobStore {
+  readonly root: string;
+  readonly #blobsRoot: string;
+  readonly #tmpDir: string;
+  /** Temp files this process is writing right now; sweepTemp leaves them alone. */
+  readonly #inFlight = new Set<string>();
+
+  private constructor(root: string) {
+    this.root = root;
+    this.#blobsRoot = join(root, 'sha256');
+    this.#tmpDir = join(root, 'tmp');
+  }
+
+  static async open(blobsDir: string): Promise<LocalBlobStore> {
+    const store = new LocalBlobStore(resolve(blobsDir));
+    try {
+      await mkdir(store.#blobsRoot, { recursive: true });
+      await mkdir(store.#tmpDir, { recursive: true });
+    } catch (error) {
+      throw storageError(`Cannot create the blob directory ${store.root}`, error);
+    }
+    return store;
+  }
+
+  /** Where temp files go; exposed for tests and diagnostics. */
+  get tempDir(): string {
+    return this.#tmpDir;
+  }
+
+  async put(bytes: Uint8Array): Promise<BlobInfo> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const info: BlobInfo = { ref: blobRefFor(sha256), sha256, size: bytes.byteLength };
+    const finalPath = this.#pathOfDigest(sha256);
+    // Same bytes already stored: nothing to do (a size mismatch means damage: rewrite).
+    const existing = await stat(finalPath).catch(() => undefined);
+    if (existing?.isFile() && existing.size === bytes.byteLength) return info;
+
+    const tempName = `${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+    const tempPath = join(this.#tmpDir, tempName);
+    this.#inFlight.add(tempName);
+    try {
+      const file = await open(tempPath, 'wx', 0o644);
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      const dir = dirname(finalPath);
+      const firstCreated = await mkdir(dir, { recursive: true });
+      await rename(tempPath, finalPath);
+      await fsyncDirectory(dir);
+      // New fan-out directories must themselves be durable entries of their parents.
+      if (firstCreated !== undefined) {
+        for (let d = dirname(dir); d.length >= this.#blobsRoot.length; d = dirname(d)) await fsyncDirectory(d);
+      }
+      return info;
+    } catch (error) {
+      await rm(tempPath, { force: true }).catch(() => {});
+      throw storageError(`Cannot store a blob of ${bytes.byteLength} bytes in ${this.root}`, error);
+    } finally {
+      this.#inFlight.delete(tempName);
+    }
+  }
+
+  async read(ref: string, options: BlobReadOptions = {}): Promise<Buffer> {
+    const digest = blobRefDigest(ref);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.#pathOfDigest(digest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new ShenbiError('BLOB_NOT_FOUND', `Blob ${ref} is not in the blob store ${this.root}.`, { details: { ref } });
+      }
+      throw storageError(`Cannot read blob ${ref}`, error);
+    }
+    if (options.verify ?? true) {
+      const actual = createHash('sha256').update(bytes).digest('hex');
+      if (actual !== digest) {
+        throw new ShenbiError('BLOB_CORRUPT', `Blob ${ref} is corrupt: its content now hashes to sha256:${actual}.`, {
+          details: { ref, actual: `sha256:${actual}`, path: this.#pathOfDigest(digest) },
+          hint: 'The file was changed or damaged on disk; regenerate or re-import the artifact.',
+        });
+      }
+    }
+    return bytes;
+  }
+
+  async has(ref: string): Promise<boolean> {
+    const found = await stat(this.pathOf(ref)).catch(() => undefined);
+    return found?.isFile() ?? false;
+  }
+
+  pathOf(ref: string): string {
+    return this.#pathOfDigest(blobRefDigest(ref));
+  }
+
+  async delete(ref: string): Promise<void> {
+    try {
+      await rm(this.pathOf(ref), { force: true });
+    } catch (error) {
+      throw storageError(`Cannot delete blob ${ref}`, error);
+    }
+  }
+
+  /**
+   * Removes temp files whose writer is gone: a dead process's, or this process's that no
+   * write is using. Files of other live processes sharing the directory are kept.
+   */
+  async sweepTemp(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.#tmpDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw storageError(`Cannot list ${this.#tmpDir}`, error);
+    }
+    let removed = 0;
+    for (const name of names) {
+      const pid = Number(TEMP_NAME.exec(name)?.[1] ?? Number.NaN);
+      const live = pid === process.pid ? this.#inFlight.has(name) : Number.isInteger(pid) && isProcessAlive(pid);
+      if (live) continue;
+      await rm(join(this.#tmpDir, name), { force: true, recursive: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
+  #pathOfDigest(digest: string): string {
+    return join(this.#blobsRoot, digest.slice(0, 2), digest.slice(2, 4), digest);
+  }
+}
+
+async function fsyncDirectory(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** ENOSPC and friends become DISK_FULL (via toShenbiError); anything else STORAGE_ERROR. */
+function storageError(message: string, error: unknown): ShenbiError {
+  const typed = toShenbiError(error, 'STORAGE_ERROR');
+  if (typed.code !== 'STORAGE_ERROR') return typed;
+  return new ShenbiError('STORAGE_ERROR', `${message}: ${typed.message}`, { cause: error });
+}

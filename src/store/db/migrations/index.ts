@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialMigration } from './0001-initial.ts';
+
+/**
+ * Every migration, in order, listed by hand: no filesystem scanning, so the list is the
+ * same under tsx, a bundler or an installed package. Names sort in application order.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initialMigration,
+};
+
+export const staticMigrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...MIGRATIONS };
+  },
+};

@@ -1,0 +1,25 @@
+export type {
+  ArtifactFilter,
+  ArtifactStore,
+  BlobInfo,
+  BlobReadOptions,
+  BlobStore,
+  JobFilter,
+  JobPatch,
+  JobRecord,
+  JobRepository,
+  JobStepRecord,
+  NewArtifact,
+  NewJob,
+  StepCache,
+  Store,
+} from './types.ts';
+export { openStore, type OpenStoreOptions, type OpenedStore } from './open.ts';
+export { openDatabase, type DatabaseHandle, type Dialect, type OpenDatabaseOptions } from './db/connect.ts';
+export { parseDatabaseUrl, redactDatabaseUrl, type DatabaseTarget } from './db/database-url.ts';
+export { LocalBlobStore } from './blobs/local-blob-store.ts';
+export { blobRefDigest, isBlobRef } from './blobs/blob-ref.ts';
+export { SqlArtifactStore } from './artifact-store.ts';
+export { SqlJobRepository } from './job-repository.ts';
+export { SqlStepCache } from './step-cache.ts';
+export { MIGRATIONS } from './db/migrations/index.ts';

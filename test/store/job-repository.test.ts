@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { newId } from '../../src/core/ids.ts';
+import { openStore } from '../../src/store/index.ts';
+import { describeEachDialect, passThroughGovernance } from './dialects.ts';
+import { hasCode, pipelineSpec } from './fixtures.ts';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describeEachDialect('job repository', (ctx) => {
+  test('create stores a queued job with one pending step per pipeline step, in order', async () => {
+    const store = await ctx.openFreshStore();
+    const id = newId('job');
+    const spec = pipelineSpec(['zeta', 'alpha', 'mid']);
+    const created = await store.jobs.create({ id, spec, input: { prompt: '你好' } });
+    assert.equal(created.status, 'queued');
+    assert.equal(created.pipelineId, 'test-pipeline');
+    assert.deepEqual(created.spec, spec);
+    assert.deepEqual(created.input, { prompt: '你好' });
+    assert.equal(created.owner, null);
+    assert.equal(created.recoveries, 0);
+    assert.deepEqual(await store.jobs.get(id), created);
+
+    const steps = await store.jobs.steps(id);
+    assert.deepEqual(
+      steps.map((s) => [s.stepId, s.status, s.attempts]),
+      [
+        ['zeta', 'pending', 0],
+        ['alpha', 'pending', 0],
+        ['mid', 'pending', 0],
+      ],
+    );
+    assert.equal(await store.jobs.find(newId('job')), undefined);
+    await assert.rejects(store.jobs.get(newId('job')), hasCode('JOB_NOT_FOUND'));
+    // Same id twice: the database refuses, and the first job is intact.
+    await assert.rejects(store.jobs.create({ id, spec, input: {} }), hasCode('DATABASE_ERROR'));
+    assert.equal((await store.jobs.steps(id)).length, 3);
+    // A spec that is not a pipeline never reaches the database.
+    await assert.rejects(
+      store.jobs.create({ id: newId('job'), spec: { ...spec, steps: [] }, input: {} }),
+      hasCode('INVALID_INPUT'),
+    );
+  });
+
+  test('update and updateStep patch only the given fields; unknown ids are JOB_NOT_FOUND', async () => {
+    const store = await ctx.openFreshStore();
+    const id = newId('job');
+    const created = await store.jobs.create({ id, spec: pipelineSpec(['a', 'b']), input: {} });
+    await pause(5);
+    const startedAt = new Date().toISOString();
+    await store.jobs.updateStep(id, 'a', { status: 'running', attempts: 1, startedAt, cacheKey: 'k1' });
+    await store.jobs.updateStep(id, 'a', { status: 'completed', outputs: { text: 'done', n: 2 }, finishedAt: startedAt });
+    await store.jobs.updateStep(id, 'b', {
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'ENGINE_TIMEOUT', message: 'too slow', hint: 'raise the timeout', details: { ms: 5000 } },
+    });
+    const [a, b] = await store.jobs.steps(id);
+    assert.deepEqual(a, {
+      jobId: id,
+      stepId: 'a',
+      status: 'completed',
+      attempts: 1,
+      cacheKey: 'k1',
+      outputs: { text: 'done', n: 2 },
+      error: null,
+      startedAt,
+      finishedAt: startedAt,
+    });
+    assert.deepEqual(b?.error, { code: 'ENGINE_TIMEOUT', message: 'too slow', hint: 'raise the timeout', details: { ms: 5000 } });
+    await store.jobs.updateStep(id, 'b', { error: null, status: 'pending' });
+    assert.equal((await store.jobs.steps(id))[1]?.error, null);
+
+    await store.jobs.update(id, { status: 'failed', error: { code: 'JOB_FAILED', message: 'step b failed' }, finishedAt: startedAt, recoveries: 2 });
+    const job = await store.jobs.get(id);
+    assert.equal(job.status, 'failed');
+    assert.deepEqual(job.error, { code: 'JOB_FAILED', message: 'step b failed' });
+    assert.equal(job.recoveries, 2);
+    assert.equal(job.finishedAt, startedAt);
+    assert.equal(job.outputs, null);
+    assert.ok(job.updatedAt > created.updatedAt, 'updatedAt moves');
+    await store.jobs.update(id, { status: 'completed', outputs: { result: 'art_1' }, error: null });
+    assert.deepEqual((await store.jobs.get(id)).outputs, { result: 'art_1' });
+
+    await assert.rejects(store.jobs.update(newId('job'), { status: 'failed' }), hasCode('JOB_NOT_FOUND'));
+    await assert.rejects(store.jobs.updateStep(id, 'nope', { status: 'running' }), hasCode('JOB_NOT_FOUND'));
+    await assert.rejects(store.jobs.updateStep(newId('job'), 'a', { status: 'running' }), hasCode('JOB_NOT_FOUND'));
+    const badStatus = { status: 'exploded' } as unknown as Parameters<typeof store.jobs.update>[1];
+    await assert.rejects(store.jobs.update(id, badStatus), hasCode('INVALID_INPUT'));
+  });
+
+  test('list returns newest first, filters by status and honours limit', async () => {
+    const store = await ctx.openFreshStore();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = newId('job');
+      ids.push(id);
+      await store.jobs.create({ id, spec: pipelineSpec(['only']), input: { i } });
+      await pause(3);
+    }
+    await store.jobs.update(ids[1] ?? '', { status: 'completed' });
+    assert.deepEqual((await store.jobs.list()).map((j) => j.id), [...ids].reverse());
+    assert.deepEqual((await store.jobs.list({ status: 'completed' })).map((j) => j.id), [ids[1]]);
+    assert.deepEqual((await store.jobs.list({ status: 'queued', limit: 2 })).map((j) => j.id), [ids[3], ids[2]]);
+  });
+
+  test('claim: two concurrent claims on separate connections, exactly one wins', async () => {
+    const store = await ctx.openFreshStore();
+    // A second, independent connection (pool) to the same database, as a second runner has.
+    const other = await openStore({ database: store.databaseUrl, blobsDir: store.blobsDir, governance: passThroughGovernance() });
+    try {
+      const now = Date.now();
+      for (let round = 0; round < 20; round++) {
+        const id = newId('job');
+        await store.jobs.create({ id, spec: pipelineSpec(['s']), input: {} });
+        const results = await Promise.all([
+          store.jobs.claim(id, 'runner-a', now, now - 30_000),
+          other.jobs.claim(id, 'runner-b', now, now - 30_000),
+          store.jobs.claim(id, 'runner-c', now, now - 30_000),
+        ]);
+        assert.equal(results.filter(Boolean).length, 1, `round ${round}: ${results.join(',')}`);
+        const job = await other.jobs.get(id);
+        const winner = ['runner-a', 'runner-b', 'runner-c'][results.indexOf(true)];
+        assert.equal(job.owner, winner);
+        assert.equal(job.status, 'running');
+        assert.equal(job.heartbeatAt, now);
+        assert.equal(job.startedAt, new Date(now).toISOString());
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('claim takes over only stale running jobs; heartbeat keeps a job held', async () => {
+    const store = await ctx.openFreshStore();
+    const id = newId('job');
+    await store.jobs.create({ id, spec: pipelineSpec(['s']), input: {} });
+    const t0 = 1_700_000_000_000;
+    assert.equal(await store.jobs.claim(id, 'alive', t0, t0 - 10_000), true);
+    // Fresh heartbeat: a second runner must not take it.
+    assert.equal(await store.jobs.claim(id, 'thief', t0 + 5_000, t0 + 5_000 - 10_000), false);
+    await store.jobs.heartbeat('alive', t0 + 9_000);
+    assert.equal((await store.jobs.get(id)).heartbeatAt, t0 + 9_000);
+    assert.equal(await store.jobs.claim(id, 'thief', t0 + 15_000, t0 + 15_000 - 10_000), false, 'heartbeat kept it');
+    // The owner goes silent: after the stale window another runner takes over.
+    assert.equal(await store.jobs.claim(id, 'rescuer', t0 + 30_000, t0 + 30_000 - 10_000), true);
+    const job = await store.jobs.get(id);
+    assert.equal(job.owner, 'rescuer');
+    assert.equal(job.startedAt, new Date(t0).toISOString(), 'startedAt is the first start');
+    // The old owner's heartbeat no longer touches it.
+    await store.jobs.heartbeat('alive', t0 + 31_000);
+    assert.equal((await store.jobs.get(id)).heartbeatAt, t0 + 30_000);
+    // Finished jobs are never claimed.
+    await store.jobs.update(id, { status: 'completed' });
+    assert.equal(await store.jobs.claim(id, 'late', t0 + 99_000_000, t0 + 99_000_000), false);
+    assert.equal(await store.jobs.claim(newId('job'), 'ghost', t0, t0), false);
+  });
+
+  test('listRecoverable finds queued and stale running jobs, oldest first', async () => {
+    const store = await ctx.openFreshStore();
+    const t0 = 1_700_000_000_000;
+    const make = async () => {
+      const id = newId('job');
+      await store.jobs.create({ id, spec: pipelineSpec(['s']), input: {} });
+      await pause(3);
+      return id;
+    };
+    const queued = await make();
+    const stale = await make();
+    const fresh = await make();
+    const done = await make();
+    assert.equal(await store.jobs.claim(stale, 'dead-runner', t0, t0), true);
+    assert.equal(await store.jobs.claim(fresh, 'live-runner', t0 + 50_000, t0), true);
+    await store.jobs.update(done, { status: 'completed' });
+    const recoverable = await store.jobs.listRecoverable(t0 + 10_000);
+    assert.deepEqual(recoverable.map((j) => j.id), [queued, stale]);
+    assert.deepEqual((await store.jobs.listRecoverable(t0 + 60_000)).map((j) => j.id), [queued, stale, fresh]);
+  });
+});
