@@ -1,0 +1,11 @@
+export { JobRunner, type JobRunnerOptions, type RecoveryReport } from './runner.ts';
+export { StepRegistry } from './step-registry.ts';
+export { validatePipeline, type PipelineProblem, type PipelineProblemKind, type ValidatedPipeline } from './validate-pipeline.ts';
+export { validateJobInput } from './job-input.ts';
+export { InProcessQueue, type JobHandler, type JobQueue } from './queue.ts';
+export { ALL_JOBS, JobEvents, type JobEventListener } from './job-events.ts';
+export { EngineLimits, DEFAULT_ENGINE } from './engine-limits.ts';
+export { Semaphore, type Release } from './semaphore.ts';
+export { backoffDelay, DEFAULT_RETRY_POLICY, resolveRetryPolicy, sleep } from './backoff.ts';
+export { cacheKey, canonicalJson, type CacheKeyParts } from './cache-key.ts';
+export { compilePlan, resolveStepInputs, type ExecutionPlan, type PlannedBinding, type PlannedStep } from './execution-plan.ts';

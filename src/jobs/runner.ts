@@ -1,0 +1,411 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { ShenbiError, toShenbiError } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { TERMINAL_JOB_STATUSES, type JobStatus } from '../core/progress.ts';
+import { parseOrThrow } from '../core/validation.ts';
+import type { JobRecord, JobStepRecord, Store } from '../store/types.ts';
+import { sleep } from './backoff.ts';
+import { EngineLimits } from './engine-limits.ts';
+import { compilePlan, type ExecutionPlan } from './execution-plan.ts';
+import { JobEvents, type JobEventListener } from './job-events.ts';
+import { JobExecution } from './job-execution.ts';
+import { validateJobInput } from './job-input.ts';
+import { InProcessQueue, type JobQueue } from './queue.ts';
+import type { ExecutionServices } from './step-execution.ts';
+import type { StepRegistry } from './step-registry.ts';
+import { validatePipeline } from './validate-pipeline.ts';
+
+export interface JobRunnerOptions {
+  store: Store;
+  steps: StepRegistry;
+  /** Per-engine concurrency limits; engines not listed get `defaultEngineLimit`. */
+  concurrency?: Record<string, number>;
+  /** Default: the cores this process may use (os.availableParallelism()). */
+  defaultEngineLimit?: number;
+  /** Jobs running at once in this process (default 32); steps are further limited per engine. */
+  jobConcurrency?: number;
+  /** Default: an InProcessQueue of `jobConcurrency`. */
+  queue?: JobQueue;
+  /** Identifies this runner in the jobs table (default `<host>:<pid>:<random>`). */
+  owner?: string;
+  /** How often this runner refreshes the heartbeat of its jobs and looks for cancellations by other processes (default 2,000 ms). */
+  heartbeatMs?: number;
+  /** A running job whose heartbeat is older than this belongs to a dead runner (default 30,000 ms). */
+  staleAfterMs?: number;
+  /** A job interrupted more often than this is failed with JOB_INTERRUPTED instead of resumed (default 3). */
+  maxRecoveries?: number;
+  /** Look up and record step results by content hash (default true). */
+  cache?: boolean;
+  /** Random source for backoff jitter (tests pin it). */
+  random?: () => number;
+}
+
+const optionsSchema = z.object({
+  concurrency: z.record(z.string(), z.number().int().min(1)).optional(),
+  defaultEngineLimit: z.number().int().min(1).optional(),
+  jobConcurrency: z.number().int().min(1).max(100_000).optional(),
+  owner: z.string().min(1).optional(),
+  heartbeatMs: z.number().int().min(10).optional(),
+  staleAfterMs: z.number().int().min(1).optional(),
+  maxRecoveries: z.number().int().min(0).optional(),
+  cache: z.boolean().optional(),
+});
+
+export interface RecoveryReport {
+  /** Temp files of dead blob writers that were removed. */
+  tempFilesRemoved: number;
+  /** Jobs taken up again by this runner (queued ones, and running ones whose runner died). */
+  resumed: string[];
+  /** Jobs given up, with the reason recorded on them. */
+  failed: Array<{ id: string; code: string; reason: string }>;
+}
+
+/** A job this runner has enqueued and not yet finished. */
+interface LocalJob {
+  record: JobRecord;
+  plan: ExecutionPlan | undefined;
+  /** Whether its previous runner died while running it (then it counts as a recovery). */
+  interrupted: boolean;
+  /** Found by recover(): steps finished before keep their stored outputs. */
+  resume: boolean;
+  cancelRequested: boolean;
+  execution: JobExecution | undefined;
+}
+
+const WAIT_POLL_MS = 200;
+
+/**
+ * Runs pipeline jobs in this process. Submitting persists the job before it is queued;
+ * every state change goes to the store, so a restart (`recover()`) finds each job
+ * completed, resumable or failed with a reason. The queue is an interface, so workers on
+ * many machines can share one database (claim + heartbeat leases).
+ */
+export class JobRunner {
+  readonly owner: string;
+  readonly #store: Store;
+  readonly #registry: StepRegistry;
+  readonly #queue: JobQueue;
+  readonly #events = new JobEvents();
+  readonly #services: ExecutionServices;
+  readonly #local = new Map<string, LocalJob>();
+  readonly #waiters = new Map<string, Array<{ resolve: (job: JobRecord) => void; reject: (error: unknown) => void }>>();
+  readonly #staleAfterMs: number;
+  readonly #maxRecoveries: number;
+  readonly #heartbeatTimer: NodeJS.Timeout;
+  #heartbeatRunning = false;
+  #closed = false;
+  readonly #closeController = new AbortController();
+
+  constructor(options: JobRunnerOptions) {
+    const valid = parseOrThrow(optionsSchema, { ...options, store: undefined, steps: undefined, queue: undefined, random: undefined }, 'job runner options', 'CONFIG_INVALID');
+    this.#store = options.store;
+    this.#registry = options.steps;
+    this.owner = valid.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#staleAfterMs = valid.staleAfterMs ?? 30_000;
+    this.#maxRecoveries = valid.maxRecoveries ?? 3;
+    this.#services = {
+      store: options.store,
+      limits: new EngineLimits(valid.concurrency ?? {}, valid.defaultEngineLimit),
+      cache: valid.cache ?? true,
+      random: options.random ?? Math.random,
+    };
+    this.#queue = options.queue ?? new InProcessQueue(valid.jobConcurrency ?? 32);
+    this.#queue.process((jobId) => this.#runQueued(jobId));
+    // One timer for the whole runner, never one per job or step.
+    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), valid.heartbeatMs ?? 2_000);
+    this.#heartbeatTimer.unref();
+  }
+
+  /** Validates the pipeline and the input, persists the job (queued), and enqueues it. */
+  async submit(spec: unknown, input: unknown = {}): Promise<JobRecord> {
+    this.#assertOpen();
+    const validated = validatePipeline(spec, this.#registry);
+    const jobInput = await validateJobInput(validated.spec.inputs, input, this.#store.artifacts);
+    const plan = compilePlan(validated, this.#registry);
+    const record = await this.#store.jobs.create({ id: newId('job'), spec: validated.spec, input: jobInput });
+    if (this.#queue.deliversLocally) {
+      this.#local.set(record.id, { record, plan, interrupted: false, resume: false, cancelRequested: false, execution: undefined });
+    }
+    await this.#queue.enqueue(record.id);
+    return record;
+  }
+
+  /** Events of one job, or of every job with '*'. Returns the unsubscribe function. */
+  subscribe(jobId: string, listener: JobEventListener): () => void {
+    return this.#events.subscribe(jobId, listener);
+  }
+
+  /** The job's record once it has ended (completed, failed or cancelled), wherever it runs. */
+  async wait(jobId: string): Promise<JobRecord> {
+    for (;;) {
+      if (this.#local.has(jobId)) {
+        return new Promise<JobRecord>((resolve, reject) => {
+          const list = this.#waiters.get(jobId) ?? [];
+          list.push({ resolve, reject });
+          this.#waiters.set(jobId, list);
+        });
+      }
+      const record = await this.#store.jobs.get(jobId);
+      if (isTerminal(record.status)) return record;
+      if (this.#closed) throw this.#closedError(jobId);
+      // Another process runs it: poll the store.
+      await sleep(WAIT_POLL_MS, this.#closeController.signal).catch(() => {
+        throw this.#closedError(jobId);
+      });
+    }
+  }
+
+  /**
+   * Cancels a job. Queued here: dropped at once. Running here: its steps are aborted and it
+   * ends `cancelled`. Held by another process: marked cancelled in the store; that runner
+   * notices at its next heartbeat. JOB_NOT_CANCELLABLE once it has ended.
+   */
+  async cancel(jobId: string): Promise<void> {
+    const local = this.#local.get(jobId);
+    if (local?.execution !== undefined) {
+      if (!(await local.execution.cancel())) throw notCancellable(jobId, local.execution.outcome ?? 'ended');
+      return;
+    }
+    if (local !== undefined) {
+      // Queued here, not started: it never runs (#runQueued checks the flag before starting).
+      if (local.cancelRequested) return;
+      local.cancelRequested = true;
+      const removed = await this.#queue.remove(jobId);
+      await this.#store.jobs.update(jobId, { status: 'cancelled', finishedAt: new Date().toISOString() });
+      this.#events.emit({ type: 'job.cancelled', jobId, at: Date.now() });
+      // Delivered already: #runQueued settles it.
+      if (removed) await this.#settle(jobId);
+      return;
+    }
+    const record = await this.#store.jobs.get(jobId);
+    if (isTerminal(record.status)) throw notCancellable(jobId, record.status);
+    await this.#store.jobs.update(jobId, { status: 'cancelled', finishedAt: new Date().toISOString() });
+    this.#events.emit({ type: 'job.cancelled', jobId, at: Date.now() });
+  }
+
+  /**
+   * After a crash: sweeps blob temp files, then takes up every queued job and every running
+   * job whose runner stopped heartbeating. Completed steps keep their outputs; interrupted
+   * ones run again. A job interrupted more than maxRecoveries times is failed with
+   * JOB_INTERRUPTED and the reason. Resolves once jobs are queued (use wait() for results).
+   */
+  async recover(): Promise<RecoveryReport> {
+    this.#assertOpen();
+    const tempFilesRemoved = await this.#store.blobs.sweepTemp();
+    const now = Date.now();
+    const staleBefore = now - this.#staleAfterMs;
+    const report: RecoveryReport = { tempFilesRemoved, resumed: [], failed: [] };
+    for (const record of await this.#store.jobs.listRecoverable(staleBefore)) {
+      if (this.#local.has(record.id)) continue;
+      const interrupted = record.status === 'running';
+      if (interrupted && record.recoveries >= this.#maxRecoveries) {
+        const reason = await this.#giveUp(record, now, staleBefore);
+        if (reason !== undefined) report.failed.push({ id: record.id, code: 'JOB_INTERRUPTED', reason });
+        continue;
+      }
+      let plan: ExecutionPlan;
+      try {
+        plan = compilePlan(validatePipeline(record.spec, this.#registry), this.#registry);
+      } catch (error) {
+        // E.g. a step type that is no longer installed: say so on the job instead of retrying forever.
+        const failure = toShenbiError(error);
+        if (await this.#store.jobs.claim(record.id, this.owner, now, staleBefore)) {
+          await this.#store.jobs.update(record.id, { status: 'failed', error: failure.toJSON(), finishedAt: new Date().toISOString() });
+          report.failed.push({ id: record.id, code: failure.code, reason: failure.message });
+        }
+        continue;
+      }
+      if (this.#queue.deliversLocally) {
+        this.#local.set(record.id, { record, plan, interrupted, resume: true, cancelRequested: false, execution: undefined });
+      }
+      await this.#queue.enqueue(record.id);
+      report.resumed.push(record.id);
+    }
+    return report;
+  }
+
+  /**
+   * Stops taking jobs. Jobs running here are aborted and put back to `queued` (a later
+   * recover() or another runner resumes them); wait() calls for them reject.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeController.abort();
+    clearInterval(this.#heartbeatTimer);
+    const releases: Array<Promise<boolean>> = [];
+    for (const local of this.#local.values()) if (local.execution !== undefined) releases.push(local.execution.release('requeue'));
+    await Promise.allSettled(releases);
+    await this.#queue.close();
+    for (const jobId of [...this.#local.keys()]) {
+      for (const waiter of this.#waiters.get(jobId) ?? []) waiter.reject(this.#closedError(jobId));
+      this.#waiters.delete(jobId);
+    }
+    this.#local.clear();
+  }
+
+  /** The queue's handler: claim, then run (or settle a job cancelled meanwhile). */
+  async #runQueued(jobId: string): Promise<void> {
+    let local = this.#local.get(jobId);
+    if (local === undefined) {
+      // Delivered by a shared queue from another process's submit: the store has the job.
+      local = await this.#adoptFromStore(jobId);
+      if (local === undefined) return;
+    }
+    if (local.cancelRequested) {
+      await this.#settle(jobId);
+      return;
+    }
+    try {
+      const now = Date.now();
+      if (!(await this.#store.jobs.claim(jobId, this.owner, now, now - this.#staleAfterMs))) {
+        // Another runner has it, or it was cancelled elsewhere.
+        await this.#settle(jobId);
+        return;
+      }
+      let prior: JobStepRecord[] = [];
+      if (local.resume && !local.cancelRequested) {
+        if (local.interrupted) await this.#store.jobs.update(jobId, { recoveries: local.record.recoveries + 1 });
+        prior = await this.#store.jobs.steps(jobId);
+      }
+      // Checked after the last await before starting: cancel() may have run meanwhile.
+      if (local.cancelRequested || this.#closed) {
+        if (this.#closed && !local.cancelRequested) await this.#store.jobs.update(jobId, { status: 'queued', owner: null, heartbeatAt: null });
+        await this.#settle(jobId);
+        return;
+      }
+      const plan = local.plan ?? compilePlan(validatePipeline(local.record.spec, this.#registry), this.#registry);
+      local.plan = undefined;
+      const claimedAt = new Date(now).toISOString();
+      const record: JobRecord = {
+        ...local.record,
+        status: 'running',
+        owner: this.owner,
+        heartbeatAt: now,
+        startedAt: local.record.startedAt ?? claimedAt,
+        updatedAt: claimedAt,
+        recoveries: local.record.recoveries + (local.interrupted ? 1 : 0),
+      };
+      const execution = new JobExecution(this.#services, this.#events, plan, record, prior);
+      local.execution = execution;
+      await execution.run();
+      await this.#settle(jobId, execution.endedRecord);
+    } catch (error) {
+      await this.#failUnstarted(jobId, error);
+    }
+  }
+
+  async #adoptFromStore(jobId: string): Promise<LocalJob | undefined> {
+    const record = await this.#store.jobs.find(jobId).catch((error: unknown) => {
+      process.emitWarning(`reading delivered job ${jobId} failed: ${toShenbiError(error).message}`);
+      return undefined;
+    });
+    if (record === undefined || isTerminal(record.status) || this.#closed) return undefined;
+    const local: LocalJob = { record, plan: undefined, interrupted: record.status === 'running', resume: true, cancelRequested: false, execution: undefined };
+    this.#local.set(jobId, local);
+    return local;
+  }
+
+  /** A job that could not even start (database error, broken spec): fail it with the reason. */
+  async #failUnstarted(jobId: string, error: unknown): Promise<void> {
+    const failure = toShenbiError(error);
+    const local = this.#local.get(jobId);
+    if (local?.execution?.outcome === undefined) {
+      try {
+        await this.#store.jobs.update(jobId, { status: 'failed', error: failure.toJSON(), finishedAt: new Date().toISOString() });
+        this.#events.emit({ type: 'job.failed', jobId, at: Date.now(), code: failure.code, message: failure.message, stepId: null });
+      } catch (persistError) {
+        process.emitWarning(`failing job ${jobId} failed: ${toShenbiError(persistError).message}`);
+      }
+    }
+    await this.#settle(jobId);
+  }
+
+  /** Removes a job from this runner and answers its waiters (from the store unless `ended` is given). */
+  async #settle(jobId: string, ended?: JobRecord): Promise<void> {
+    this.#local.delete(jobId);
+    const waiters = this.#waiters.get(jobId);
+    if (waiters === undefined) return;
+    this.#waiters.delete(jobId);
+    try {
+      const record = ended ?? (await this.#store.jobs.get(jobId));
+      if (isTerminal(record.status)) {
+        for (const waiter of waiters) waiter.resolve(record);
+        return;
+      }
+      // Not ended (handed back, or run elsewhere): keep waiting through the store.
+      for (const waiter of waiters) this.wait(jobId).then(waiter.resolve, waiter.reject);
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  /** Fails a job whose runners kept dying, recording why. Undefined if another runner took it first. */
+  async #giveUp(record: JobRecord, now: number, staleBefore: number): Promise<string | undefined> {
+    if (!(await this.#store.jobs.claim(record.id, this.owner, now, staleBefore))) return undefined;
+    const times = record.recoveries + 1;
+    const reason =
+      `Job ${record.id} was interrupted ${times} times (its runner stopped while running it, last held by ${record.owner ?? 'an unknown runner'}) ` +
+      `and was given up after ${this.#maxRecoveries} recoveries.`;
+    const error = new ShenbiError('JOB_INTERRUPTED', reason, {
+      details: { recoveries: record.recoveries, maxRecoveries: this.#maxRecoveries, lastOwner: record.owner },
+      hint: 'Look at the step that was running (shenbi jobs show ID) and run the pipeline again once the cause is fixed.',
+    });
+    const at = new Date().toISOString();
+    for (const step of await this.#store.jobs.steps(record.id)) {
+      if (step.status === 'running') await this.#store.jobs.updateStep(record.id, step.stepId, { status: 'failed', error: error.toJSON(), finishedAt: at });
+      else if (step.status === 'pending') await this.#store.jobs.updateStep(record.id, step.stepId, { status: 'skipped' });
+    }
+    await this.#store.jobs.update(record.id, { status: 'failed', error: error.toJSON(), finishedAt: at });
+    this.#events.emit({ type: 'job.failed', jobId: record.id, at: Date.now(), code: 'JOB_INTERRUPTED', message: reason, stepId: null });
+    return reason;
+  }
+
+  /**
+   * Keeps this runner's leases fresh, and notices jobs another process cancelled or took
+   * over (a runner whose event loop stalled past staleAfterMs loses its jobs).
+   */
+  async #heartbeat(): Promise<void> {
+    if (this.#heartbeatRunning || this.#closed) return;
+    const running = [...this.#local.values()].filter((local) => local.execution?.outcome === undefined && local.execution !== undefined);
+    if (running.length === 0) return;
+    this.#heartbeatRunning = true;
+    try {
+      await this.#store.jobs.heartbeat(this.owner, Date.now());
+      await Promise.all(running.map((local) => local.execution?.recordRunningSteps()));
+      for (const local of running) {
+        const execution = local.execution;
+        if (execution === undefined || execution.outcome !== undefined) continue;
+        const record = await this.#store.jobs.find(execution.jobId);
+        if (record === undefined || record.status === 'cancelled') await execution.cancel(true);
+        else if (record.owner !== this.owner || record.status !== 'running') await execution.release('lost');
+      }
+    } catch (error) {
+      process.emitWarning(`job heartbeat of ${this.owner} failed: ${toShenbiError(error).message}`);
+    } finally {
+      this.#heartbeatRunning = false;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ShenbiError('INTERNAL', 'This job runner is closed.');
+  }
+
+  #closedError(jobId: string): ShenbiError {
+    return new ShenbiError('JOB_INTERRUPTED', `The job runner closed before job ${jobId} ended; it stays in the store and resumes with \`shenbi jobs recover\`.`, {
+      details: { jobId },
+    });
+  }
+}
+
+function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_JOB_STATUSES.includes(status);
+}
+
+function notCancellable(jobId: string, status: string): ShenbiError {
+  return new ShenbiError('JOB_NOT_CANCELLABLE', `Job ${jobId} cannot be cancelled: it has already ${status === 'ended' ? 'ended' : `ended (${status})`}.`, {
+    details: { jobId, status },
+  });
+}
