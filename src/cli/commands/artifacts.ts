@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname, basename, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ARTIFACT_KINDS, type ArtifactKind } from '../../core/artifact.ts';
+import { ShenbiError, toShenbiError } from '../../core/errors.ts';
+import { parseOrThrow } from '../../core/validation.ts';
+import type { CliContext } from '../context.ts';
+import { formatBytes, printJson, printLine, printTable } from '../output.ts';
+
+const listOptions = z.object({
+  job: z.string().optional(),
+  kind: z.enum(ARTIFACT_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(50),
+});
+
+export function registerArtifacts(program: Command, ctx: CliContext): void {
+  const artifacts = program.command('artifacts').description('list, inspect and export artifacts');
+
+  artifacts
+    .command('list')
+    .description('list artifacts, newest first')
+    .option('--job <id>', 'only those of this job')
+    .option('--kind <kind>', `one of ${ARTIFACT_KINDS.join(', ')}`)
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (raw: { job?: string; kind?: string; limit?: string }) => {
+      const options = parseOrThrow(listOptions, raw, 'options');
+      const shenbi = await ctx.open();
+      const list = await shenbi.store.artifacts.list({
+        ...(options.job ? { jobId: options.job } : {}),
+        ...(options.kind ? { kind: options.kind as ArtifactKind } : {}),
+        limit: options.limit,
+      });
+      if (ctx.output.json) return printJson(list);
+      printTable(
+        ['ID', 'KIND', 'TYPE', 'SIZE', 'JOB', 'CREATED'],
+        list.map((a) => [a.id, a.kind, a.mimeType, formatBytes(a.size), a.jobId, a.createdAt]),
+      );
+    });
+
+  artifacts
+    .command('show')
+    .description('show an artifact with its provenance and labels')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const shenbi = await ctx.open();
+      const artifact = await shenbi.store.artifacts.get(id);
+      const path = shenbi.store.blobs.pathOf(artifact.blobRef);
+      if (ctx.output.json) return printJson({ ...artifact, path });
+      printLine(`${artifact.id}  ${artifact.kind}  ${artifact.mimeType}  ${formatBytes(artifact.size)}`);
+      printLine(`sha256 ${artifact.sha256}`);
+      printLine(`file   ${path}`);
+      printLine(`made by ${artifact.provenance.engine.id} ${artifact.provenance.engine.version} in job ${artifact.jobId ?? '-'} step ${artifact.stepId ?? '-'}`);
+      printLine(`provenance ${JSON.stringify(artifact.provenance, null, 2)}`);
+      printLine(`labels ${JSON.stringify(artifact.labels, null, 2)}`);
+    });
+
+  artifacts
+    .command('export')
+    .description('write an artifact to a file (verified against its sha256; labels travel inside the bytes)')
+    .argument('<id>')
+    .argument('<file>')
+    .option('-f, --force', 'overwrite an existing file')
+    .action(async (id: string, file: string, options: { force?: boolean }) => {
+      const target = resolve(file);
+      if (existsSync(target) && options.force !== true) {
+        throw new ShenbiError('INVALID_INPUT', `${target} exists; pass --force to overwrite it.`);
+      }
+      const shenbi = await ctx.open();
+      const { artifact, bytes } = await shenbi.store.artifacts.read(id);
+      await writeFileAtomic(target, bytes);
+      if (ctx.output.json) return printJson({ id: artifact.id, path: target, size: bytes.length, sha256: artifact.sha256 });
+      printLine(`${artifact.id} → ${target} (${formatBytes(bytes.length)})`);
+    });
+}
+
+/** Temp file beside the target, fsync, rename: a reader never sees half an export. */
+async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw toShenbiError(error, 'STORAGE_ERROR');
+  }
+}

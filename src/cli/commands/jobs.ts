@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { JobStatus } from '../../core/progress.ts';
+import { parseOrThrow } from '../../core/validation.ts';
+import type { CliContext } from '../context.ts';
+import { runInForeground } from '../job-report.ts';
+import { printJson, printLine, printTable } from '../output.ts';
+
+const listOptions = z.object({
+  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(50),
+});
+
+export function registerJobs(program: Command, ctx: CliContext): void {
+  const jobs = program.command('jobs').description('list, inspect, cancel and recover jobs');
+
+  jobs
+    .command('list')
+    .description('list jobs, newest first')
+    .option('--status <status>', 'queued, running, completed, failed or cancelled')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (raw: { status?: string; limit?: string }) => {
+      const options = parseOrThrow(listOptions, raw, 'options');
+      const shenbi = await ctx.open();
+      const list = await shenbi.store.jobs.list({ ...(options.status ? { status: options.status as JobStatus } : {}), limit: options.limit });
+      if (ctx.output.json) return printJson(list);
+      printTable(
+        ['ID', 'PIPELINE', 'STATUS', 'CREATED', 'ERROR'],
+        list.map((j) => [j.id, j.pipelineId, j.status, j.createdAt, j.error?.code]),
+      );
+    });
+
+  jobs
+    .command('show')
+    .description('show a job and its steps')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const shenbi = await ctx.open();
+      const job = await shenbi.store.jobs.get(id);
+      const steps = await shenbi.store.jobs.steps(id);
+      if (ctx.output.json) return printJson({ job, steps });
+      printLine(`${job.id}  ${job.pipelineId}  ${job.status}`);
+      printLine(`created ${job.createdAt}${job.finishedAt ? `, finished ${job.finishedAt}` : ''}${job.recoveries > 0 ? `, recovered ${job.recoveries}×` : ''}`);
+      if (job.error) printLine(`error[${job.error.code}]: ${job.error.message}`);
+      printLine(`input: ${JSON.stringify(job.input)}`);
+      printTable(
+        ['STEP', 'STATUS', 'ATTEMPTS', 'OUTPUTS / ERROR'],
+        steps.map((s) => [s.stepId, s.status, s.attempts, s.error ? `[${s.error.code}] ${s.error.message}` : JSON.stringify(s.outputs ?? {})]),
+      );
+      if (job.outputs) printLine(`outputs: ${JSON.stringify(job.outputs)}`);
+    });
+
+  jobs
+    .command('cancel')
+    .description('cancel a queued or running job')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const shenbi = await ctx.open();
+      await shenbi.runner.cancel(id);
+      const job = await shenbi.store.jobs.get(id);
+      if (ctx.output.json) return printJson(job);
+      printLine(`${job.id} ${job.status}`);
+    });
+
+  jobs
+    .command('recover')
+    .description('resume jobs whose runner died (after a crash or kill -9), or fail them with a reason')
+    .action(async () => {
+      const shenbi = await ctx.open();
+      const report = await shenbi.runner.recover();
+      if (ctx.output.json) return printJson(report);
+      printLine(JSON.stringify(report, null, 2));
+    });
+
+  jobs
+    .command('wait')
+    .description('follow a job until it ends, with progress')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await runInForeground(ctx, (shenbi, run) => shenbi.follow(id, run));
+    });
+
+}

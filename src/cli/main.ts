@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { ERROR_CODES } from '../core/errors.ts';
+import { registerArtifacts } from './commands/artifacts.ts';
+import { registerGenerate } from './commands/generate.ts';
+import { registerJobs } from './commands/jobs.ts';
+import { registerModels } from './commands/models.ts';
+import { registerPipelines } from './commands/pipelines.ts';
+import { registerRun } from './commands/run.ts';
+import { registerTasks } from './commands/tasks.ts';
+import { CliContext } from './context.ts';
+import { reportError } from './output.ts';
+import { VERSION } from '../version.ts';
+
+/** Builds the `shenbi` command; exported so tests can drive it in-process. */
+export function buildProgram(): { program: Command; ctx: CliContext } {
+  const program = new Command('shenbi');
+  const ctx = new CliContext(program);
+  program
+    .description('Shenbi 神笔 — AIGC studio and engine: text, code, images, speech, music, video, 3D and motion, every output labeled.')
+    .version(VERSION, '-V, --version')
+    .option('--json', 'machine-readable output on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .option('--home <dir>', 'data directory (default $SHENBI_HOME or ~/.shenbi)')
+    .option('--config <file>', 'config file (default $SHENBI_HOME/config.json)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerGenerate(program, ctx);
+  registerRun(program, ctx);
+  registerTasks(program, ctx);
+  registerPipelines(program, ctx);
+  registerJobs(program, ctx);
+  registerArtifacts(program, ctx);
+  registerModels(program, ctx);
+  return { program, ctx };
+}
+
+/** Runs the CLI and returns the exit status; errors print their stable code. */
+export async function main(argv: string[]): Promise<number> {
+  const { program, ctx } = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end by "throwing" exit code 0.
+      return error.exitCode === 0 ? 0 : ERROR_CODES.INVALID_INPUT.exit;
+    }
+    return reportError(error, ctx.output);
+  } finally {
+    await ctx.close().catch(() => {});
+  }
+}

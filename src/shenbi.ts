@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { loadConfig, type LoadConfigOptions } from './config/load.ts';
+import type { ShenbiConfig } from './config/schema.ts';
+import { toShenbiError } from './core/errors.ts';
+import type { PipelineSpecInput } from './core/pipeline.ts';
+import type { JobEvent } from './core/progress.ts';
+import type { StepDefinition } from './core/step.ts';
+import { composeGovernance, type GovernanceHook } from './governance/hook.ts';
+import { implicitLabelRecord } from './governance/implicit-record.ts';
+import { JobRunner, StepRegistry } from './jobs/index.ts';
+import { ModelManager } from './models/index.ts';
+import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
+import { openStore } from './store/index.ts';
+import type { JobRecord, Store } from './store/types.ts';
+
+export interface OpenShenbiOptions extends LoadConfigOptions {
+  /** A resolved config; skips loading from file and environment. */
+  config?: ShenbiConfig;
+  /** Hooks that run before the default implicit-label record (labeling, moderation). */
+  governance?: GovernanceHook[];
+  /** Step types beyond the built-in ones. */
+  steps?: StepDefinition[];
+}
+
+export interface RunOptions {
+  onEvent?: (event: JobEvent) => void;
+  /** Aborting cancels the job (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The composition root: one object that owns the store, the step registry, the job runner
+ * and the model manager for a configuration. The CLI and the server are thin layers on it;
+ * applications can embed it too.
+ */
+export class Shenbi {
+  private constructor(
+    readonly config: ShenbiConfig,
+    readonly store: Store,
+    readonly steps: StepRegistry,
+    readonly runner: JobRunner,
+    readonly models: ModelManager,
+  ) {}
+
+  static async open(options: OpenShenbiOptions = {}): Promise<Shenbi> {
+    const config = options.config ?? loadConfig(options);
+    mkdirSync(config.home, { recursive: true });
+    const governance = composeGovernance(...(options.governance ?? []), implicitLabelRecord(config.producer));
+    const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance });
+    const steps = new StepRegistry();
+    for (const step of [...BUILTIN_STEPS, ...(options.steps ?? [])]) steps.register(step);
+    const runner = new JobRunner({ store, steps, concurrency: config.concurrency });
+    const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
+    return new Shenbi(config, store, steps, runner, models);
+  }
+
+  /** Submits a pipeline (an id, alias, .json path or spec) and waits for it to finish. */
+  async run(pipeline: string | PipelineSpecInput, input: Record<string, unknown>, options: RunOptions = {}): Promise<JobRecord> {
+    const spec = typeof pipeline === 'string' ? findPipeline(pipeline) : pipeline;
+    const job = await this.runner.submit(spec, input);
+    return this.follow(job.id, options);
+  }
+
+  /** Validates task input, builds the pipeline of the engine that serves it, and runs it. */
+  async generate(kind: string, input: Record<string, unknown>, options: RunOptions = {}): Promise<JobRecord> {
+    return this.run(pipelineForTask(kind, input), {}, options);
+  }
+
+  /** Streams a job's events to `onEvent` until it ends; aborting the signal cancels it. */
+  async follow(jobId: string, options: RunOptions = {}): Promise<JobRecord> {
+    const unsubscribe = options.onEvent === undefined ? () => {} : this.runner.subscribe(jobId, options.onEvent);
+    const onAbort = () => {
+      this.runner.cancel(jobId).catch((error: unknown) => {
+        process.emitWarning(`cancelling ${jobId} failed: ${toShenbiError(error).message}`);
+      });
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.runner.wait(jobId);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+    await this.store.close();
+  }
+}
