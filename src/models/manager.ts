@@ -1,0 +1,486 @@
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve as resolvePath } from 'node:path';
+import { ShenbiError, isShenbiError, toShenbiError } from '../core/errors.ts';
+import type { TaskKind } from '../core/task-kinds.ts';
+import { loadCatalog, sha256Schema, type CatalogEntry, type CatalogModel } from './catalog.ts';
+import { downloadResumable } from './download.ts';
+import { applyModelEndpoint } from './endpoint.ts';
+import { sha256File } from './hash.ts';
+import { acquireFileLock, tryAcquireFileLock } from './lock.ts';
+import { assertModelName, closeMatches, modelNameFromFile, safeFileName } from './model-name.ts';
+import { ProgressMeter, type ProgressListener } from './progress.ts';
+import { ModelRegistry, type InstalledModel, type ModelRecord } from './registry.ts';
+
+export interface ModelManagerOptions {
+  /** Where models are installed (`ShenbiConfig.modelsDir`). */
+  modelsDir: string;
+  /** Mirror that replaces the https://huggingface.co origin (`HF_ENDPOINT`-style). */
+  modelEndpoint?: string | null;
+  /** Extra catalog files merged over the built-in one (`ShenbiConfig.catalogs`). */
+  catalogs?: readonly string[];
+  /** Network and timing knobs; the defaults suit real downloads, tests shorten them. */
+  download?: {
+    maxAttempts?: number;
+    retryDelayMs?: number;
+    idleTimeoutMs?: number;
+    progressIntervalMs?: number;
+    lockPollMs?: number;
+  };
+}
+
+export interface PullOptions {
+  /** Expected sha256 (required to mark a URL pull as verified; must agree with the catalog). */
+  sha256?: string;
+  /** Name to install a URL under (default: derived from the URL's file name). */
+  name?: string;
+  onProgress?: ProgressListener;
+  /** Aborting stops the transfer; the partial download stays for the next pull. */
+  signal?: AbortSignal;
+}
+
+export interface ImportOptions {
+  /** Name to install under (default: the catalog entry with this file name, else from the file name). */
+  name?: string;
+  /** Always copy the bytes; by default a hard link is made when the file is on the same disk. */
+  copy?: boolean;
+}
+
+/** What an engine needs to load a model. */
+export interface ResolvedModel {
+  name: string;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** A decided pull: what to fetch, from where, and what the bytes must be. */
+interface PullPlan {
+  name: string;
+  file: string;
+  url: string;
+  sha256: string | undefined;
+  size: number | undefined;
+  source: 'catalog' | 'url';
+  license: string | null;
+  tasks: TaskKind[] | undefined;
+}
+
+/**
+ * The model manager: a catalog of recommended models, explicit pulls (resumable,
+ * checksum-verified, installed atomically), imports, removal, and `resolve` for engines.
+ * Nothing here downloads on its own: only `pull` touches the network.
+ */
+export class ModelManager {
+  readonly modelsDir: string;
+  readonly modelEndpoint: string | null;
+  readonly #catalogFiles: readonly string[];
+  readonly #registry: ModelRegistry;
+  readonly #partialDir: string;
+  readonly #download: NonNullable<ModelManagerOptions['download']>;
+  #catalog: Promise<Map<string, { entry: CatalogEntry; catalog: string }>> | undefined;
+
+  constructor(options: ModelManagerOptions) {
+    this.modelsDir = resolvePath(options.modelsDir);
+    // Checked when a download URL is built, not here: a bad HF_ENDPOINT must not break
+    // commands that never download (the manager is built by every Shenbi.open).
+    this.modelEndpoint =
+      options.modelEndpoint === undefined || options.modelEndpoint === null || options.modelEndpoint === '' ? null : options.modelEndpoint;
+    this.#catalogFiles = options.catalogs ?? [];
+    this.#registry = new ModelRegistry(this.modelsDir);
+    this.#partialDir = join(this.modelsDir, '.partial');
+    this.#download = options.download ?? {};
+  }
+
+  /** The recommended models (built-in plus configured catalogs), with the URL a pull would use. */
+  async catalog(): Promise<CatalogModel[]> {
+    const merged = await this.#loadCatalog();
+    return [...merged.values()].map(({ entry, catalog }) => ({
+      ...entry,
+      downloadUrl: applyModelEndpoint(entry.url, this.modelEndpoint),
+      catalog,
+    }));
+  }
+
+  /** Installed models, by name. */
+  async list(): Promise<InstalledModel[]> {
+    return this.#registry.list();
+  }
+
+  /**
+   * Downloads a catalog model (by name) or a URL, resuming any partial download, verifies
+   * size and sha256, and installs it atomically. Returns the installed model; a model that
+   * is already installed with the expected hash is returned without downloading.
+   */
+  async pull(nameOrUrl: string, options: PullOptions = {}): Promise<InstalledModel> {
+    const plan = await this.#planPull(nameOrUrl, options);
+    if ('installed' in plan) return plan.installed;
+    const paths = this.#partialPaths(plan.name);
+    await this.#ensureDir(this.#partialDir);
+    const release = await this.#lock(paths.lock, options.signal);
+    try {
+      await this.#registry.sweep(plan.name);
+      // Another pull may have installed it while we waited for the lock.
+      const existing = await this.#registry.get(plan.name);
+      if (existing !== undefined && (await isIntact(existing)) && sameContent(existing, plan)) return existing;
+
+      const meter = new ProgressMeter(options.onProgress, this.#download.progressIntervalMs ?? 100);
+      let result: Awaited<ReturnType<typeof downloadResumable>>;
+      try {
+        result = await downloadResumable({
+          url: plan.url,
+          dataPath: paths.data,
+          metaPath: paths.meta,
+          ...(plan.size === undefined ? {} : { expectedSize: plan.size }),
+          ...(plan.sha256 === undefined ? {} : { expectedSha256: plan.sha256 }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          meter,
+          ...this.#downloadKnobs(),
+        });
+      } catch (error) {
+        if (isShenbiError(error) && error.code === 'MODEL_CHECKSUM_MISMATCH') await this.#discardPartial(plan.name);
+        throw this.#withMirrorHint(error);
+      }
+      if (plan.sha256 !== undefined && result.sha256 !== plan.sha256) {
+        await this.#discardPartial(plan.name);
+        throw new ShenbiError(
+          'MODEL_CHECKSUM_MISMATCH',
+          `The download of ${plan.name} has sha256 ${result.sha256}, but ${plan.sha256} was expected; it was deleted and nothing was installed.`,
+          {
+            details: { name: plan.name, url: plan.url, expected: plan.sha256, actual: result.sha256, size: result.size },
+            hint: 'The file on the server (or mirror) differs from the catalog. Try again later or another endpoint.',
+          },
+        );
+      }
+
+      const record: ModelRecord = {
+        name: plan.name,
+        file: plan.file,
+        size: result.size,
+        sha256: result.sha256,
+        source: plan.source,
+        url: plan.url,
+        verified: plan.sha256 !== undefined,
+        license: plan.license,
+        ...(plan.tasks === undefined ? {} : { tasks: plan.tasks }),
+        installedAt: new Date().toISOString(),
+      };
+      const installed = await this.#storage(async () => {
+        const staging = await this.#registry.createStaging(plan.name);
+        await rename(paths.data, join(staging, plan.file));
+        return this.#registry.commit(staging, record);
+      });
+      await rm(paths.meta, { force: true });
+      return installed;
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Installs a file that is already on this machine. It is hashed as installed; a file
+   * imported under a catalog name must match that entry's sha256.
+   */
+  async importFile(path: string, options: ImportOptions = {}): Promise<InstalledModel> {
+    const source = resolvePath(path);
+    const info = await stat(source).catch((error: unknown) => {
+      throw new ShenbiError('INVALID_INPUT', `Cannot import ${source}: ${(error as Error).message}`, { cause: error, details: { path: source } });
+    });
+    if (!info.isFile()) throw new ShenbiError('INVALID_INPUT', `Cannot import ${source}: not a regular file.`, { details: { path: source } });
+
+    const catalog = await this.#loadCatalog();
+    const sourceFile = safeFileName(basename(source));
+    const byFile = [...catalog.values()].find(({ entry }) => entry.file === sourceFile)?.entry;
+    const name = assertModelName(options.name ?? byFile?.name ?? modelNameFromFile(sourceFile));
+    const entry = catalog.get(name)?.entry;
+    const file = entry?.file ?? sourceFile;
+
+    await this.#ensureDir(this.#partialDir);
+    const release = await this.#lock(this.#partialPaths(name).lock, undefined);
+    try {
+      return await this.#storage(async () => {
+        await this.#registry.sweep(name);
+        const staging = await this.#registry.createStaging(name);
+        const staged = join(staging, file);
+        try {
+          await placeFile(source, staged, options.copy === true);
+          // Hash what was installed, not the source: that is what engines will load.
+          const { sha256, size } = await sha256File(staged);
+          if (entry !== undefined && sha256 !== entry.sha256) {
+            throw new ShenbiError(
+              'MODEL_CHECKSUM_MISMATCH',
+              `${source} is not the catalog model ${name}: its sha256 is ${sha256}, the catalog says ${entry.sha256}. Nothing was installed.`,
+              {
+                details: { name, path: source, expected: entry.sha256, actual: sha256 },
+                hint: `Import it under another name (--name), or fetch the real one with: shenbi models pull ${name}`,
+              },
+            );
+          }
+          return await this.#registry.commit(staging, {
+            name,
+            file,
+            size,
+            sha256,
+            source: 'import',
+            verified: entry !== undefined,
+            license: entry?.license ?? null,
+            ...(entry === undefined ? {} : { tasks: entry.tasks }),
+            installedAt: new Date().toISOString(),
+          });
+        } catch (error) {
+          await rm(staging, { recursive: true, force: true });
+          throw error;
+        }
+      });
+    } finally {
+      await release();
+    }
+  }
+
+  /** Removes an installed model and any partial download of it. */
+  async remove(name: string): Promise<void> {
+    assertModelName(name);
+    const removed = await this.#storage(() => this.#registry.remove(name));
+    // A partial is only ours to delete when no pull is writing it right now.
+    let discardedPartial = false;
+    const paths = this.#partialPaths(name);
+    if (await exists(paths.data)) {
+      const release = await tryAcquireFileLock(paths.lock).catch(() => undefined);
+      if (release !== undefined) {
+        try {
+          await this.#discardPartial(name);
+          discardedPartial = true;
+        } finally {
+          await release();
+        }
+      }
+    }
+    if (!removed && !discardedPartial) {
+      throw new ShenbiError('MODEL_NOT_INSTALLED', `The model ${name} is not installed.`, {
+        details: { name },
+        hint: 'shenbi models list',
+      });
+    }
+  }
+
+  /**
+   * Where an installed model's file is. Never downloads: an absent model throws
+   * MODEL_NOT_INSTALLED whose hint is the exact pull command, an unknown name MODEL_NOT_FOUND
+   * with close matches. `verify` re-hashes the file (slow for big models).
+   */
+  async resolve(name: string, options: { verify?: boolean } = {}): Promise<ResolvedModel> {
+    const installed = isSafeName(name) ? await this.#registry.get(name) : undefined;
+    const catalog = await this.#loadCatalog();
+    const entry = catalog.get(name)?.entry;
+    if (installed === undefined || !(await isIntact(installed))) {
+      if (entry === undefined && installed === undefined) {
+        const names = [...catalog.keys(), ...(await this.#registry.list()).map((m) => m.name)];
+        const suggestions = closeMatches(name, names);
+        throw new ShenbiError(
+          'MODEL_NOT_FOUND',
+          `There is no model named ${JSON.stringify(name)}${suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '.'}`,
+          { details: { name, suggestions }, hint: 'shenbi models catalog' },
+        );
+      }
+      const pullable = entry !== undefined ? `shenbi models pull ${name}` : `shenbi models import PATH --name ${name}`;
+      const what = installed === undefined ? 'is not installed' : 'is damaged (its file is missing or has the wrong size)';
+      throw new ShenbiError('MODEL_NOT_INSTALLED', `The model ${name} ${what}. Fetch it with: ${pullable}`, {
+        details: { name, ...(entry === undefined ? {} : { size: entry.size, url: entry.url }) },
+        hint: pullable,
+      });
+    }
+    if (options.verify === true) {
+      const { sha256 } = await sha256File(installed.path);
+      if (sha256 !== installed.sha256) {
+        throw new ShenbiError('MODEL_CHECKSUM_MISMATCH', `The installed file of ${name} was changed on disk (sha256 ${sha256}, installed as ${installed.sha256}).`, {
+          details: { name, path: installed.path, expected: installed.sha256, actual: sha256 },
+          hint: entry !== undefined ? `shenbi models pull ${name}` : `shenbi models rm ${name}`,
+        });
+      }
+    }
+    return { name: installed.name, path: installed.path, sha256: installed.sha256, size: installed.size };
+  }
+
+  async #planPull(target: string, options: PullOptions): Promise<PullPlan | { installed: InstalledModel }> {
+    const catalog = await this.#loadCatalog();
+    const wantedSha = options.sha256 === undefined ? undefined : parseSha256(options.sha256);
+
+    if (/^https?:\/\//i.test(target)) {
+      let parsed: URL;
+      try {
+        parsed = new URL(target);
+      } catch {
+        throw new ShenbiError('INVALID_INPUT', `Not a valid URL: ${target}`, { details: { url: target } });
+      }
+      const fromCatalog = [...catalog.values()].find(({ entry }) => entry.url === parsed.href)?.entry;
+      if (fromCatalog !== undefined && (options.name === undefined || options.name === fromCatalog.name)) {
+        return this.#catalogPlan(fromCatalog, wantedSha);
+      }
+      const file = safeFileName(parsed.pathname);
+      const name = assertModelName(options.name ?? modelNameFromFile(file));
+      if (catalog.has(name)) {
+        throw new ShenbiError('INVALID_INPUT', `${name} is a catalog model with its own URL; pull it by name, or choose another --name for ${target}.`, {
+          details: { name, url: target },
+          hint: `shenbi models pull ${name}`,
+        });
+      }
+      return {
+        name,
+        file,
+        url: applyModelEndpoint(parsed.href, this.modelEndpoint),
+        sha256: wantedSha,
+        size: undefined,
+        source: 'url',
+        license: null,
+        tasks: undefined,
+      };
+    }
+
+    const entry = catalog.get(target)?.entry;
+    if (entry === undefined) {
+      // Installed from a URL or an import: nothing to fetch, it is already here.
+      const installed = isSafeName(target) ? await this.#registry.get(target) : undefined;
+      if (installed !== undefined && (await isIntact(installed))) return { installed };
+      const suggestions = closeMatches(target, catalog.keys());
+      throw new ShenbiError(
+        'MODEL_NOT_FOUND',
+        `${JSON.stringify(target)} is not in the model catalog${suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '.'}`,
+        {
+          details: { name: target, suggestions },
+          hint: 'shenbi models catalog lists what can be pulled; a URL can be pulled with --name and --sha256.',
+        },
+      );
+    }
+    return this.#catalogPlan(entry, wantedSha);
+  }
+
+  #catalogPlan(entry: CatalogEntry, wantedSha: string | undefined): PullPlan {
+    if (wantedSha !== undefined && wantedSha !== entry.sha256) {
+      throw new ShenbiError('INVALID_INPUT', `--sha256 ${wantedSha} disagrees with the catalog's ${entry.sha256} for ${entry.name}.`, {
+        details: { name: entry.name, expected: entry.sha256, given: wantedSha },
+      });
+    }
+    return {
+      name: entry.name,
+      file: entry.file,
+      url: applyModelEndpoint(entry.url, this.modelEndpoint),
+      sha256: entry.sha256,
+      size: entry.size,
+      source: 'catalog',
+      license: entry.license,
+      tasks: entry.tasks,
+    };
+  }
+
+  #loadCatalog(): Promise<Map<string, { entry: CatalogEntry; catalog: string }>> {
+    // Cached once it loads; a failure is not cached, so fixing the file and retrying works.
+    this.#catalog ??= loadCatalog(this.#catalogFiles).catch((error: unknown) => {
+      this.#catalog = undefined;
+      throw error;
+    });
+    return this.#catalog;
+  }
+
+  #partialPaths(name: string): { data: string; meta: string; lock: string } {
+    return {
+      data: join(this.#partialDir, `${name}.part`),
+      meta: join(this.#partialDir, `${name}.json`),
+      lock: join(this.#partialDir, `${name}.lock`),
+    };
+  }
+
+  async #discardPartial(name: string): Promise<void> {
+    const paths = this.#partialPaths(name);
+    await rm(paths.data, { force: true });
+    await rm(paths.meta, { force: true });
+  }
+
+  #downloadKnobs(): { maxAttempts?: number; retryDelayMs?: number; idleTimeoutMs?: number } {
+    const { maxAttempts, retryDelayMs, idleTimeoutMs } = this.#download;
+    return {
+      ...(maxAttempts === undefined ? {} : { maxAttempts }),
+      ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
+      ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+    };
+  }
+
+  async #lock(path: string, signal: AbortSignal | undefined): Promise<() => Promise<void>> {
+    try {
+      return await acquireFileLock(path, {
+        pollMs: this.#download.lockPollMs ?? 200,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (signal?.aborted === true) throw new ShenbiError('JOB_CANCELLED', 'The pull was cancelled while waiting for another pull of the same model.', { cause: error });
+      throw toShenbiError(error, 'STORAGE_ERROR');
+    }
+  }
+
+  async #ensureDir(dir: string): Promise<void> {
+    await this.#storage(() => mkdir(dir, { recursive: true }));
+  }
+
+  /** File-system work of the registry: ENOSPC becomes DISK_FULL, other errors STORAGE_ERROR. */
+  async #storage<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toShenbiError(error, 'STORAGE_ERROR');
+    }
+  }
+
+  #withMirrorHint(error: unknown): unknown {
+    if (!isShenbiError(error) || error.code !== 'MODEL_DOWNLOAD_FAILED' || this.modelEndpoint === null || error.hint !== undefined) return error;
+    return new ShenbiError(error.code, error.message, {
+      cause: error.cause,
+      retryable: error.retryable,
+      details: { ...error.details, endpoint: this.modelEndpoint },
+      hint: `Downloads go through the mirror ${this.modelEndpoint} (SHENBI_MODEL_ENDPOINT / HF_ENDPOINT); unset it to use huggingface.co directly.`,
+    });
+  }
+}
+
+function parseSha256(value: string): string {
+  const parsed = sha256Schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ShenbiError('INVALID_INPUT', `--sha256 must be 64 hex digits, got ${JSON.stringify(value)}.`, { details: { sha256: value } });
+  }
+  return parsed.data;
+}
+
+function isSafeName(name: string): boolean {
+  try {
+    assertModelName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Cheap check that the installed file is still there with its recorded size. */
+async function isIntact(model: InstalledModel): Promise<boolean> {
+  const info = await stat(model.path).catch(() => undefined);
+  return info?.isFile() === true && info.size === model.size;
+}
+
+function sameContent(installed: InstalledModel, plan: PullPlan): boolean {
+  return plan.sha256 !== undefined ? installed.sha256 === plan.sha256 : installed.url === plan.url;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}
+
+/** Hard link when allowed (same disk, no copy wanted), else a copy (reflink where supported). */
+async function placeFile(source: string, target: string, forceCopy: boolean): Promise<void> {
+  if (!forceCopy) {
+    try {
+      await link(source, target);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EACCES' && code !== 'EMLINK' && code !== 'ENOTSUP') throw error;
+    }
+  }
+  await copyFile(source, target, constants.COPYFILE_FICLONE);
+}
