@@ -5,6 +5,7 @@ import { parseOrThrow } from '../../core/validation.ts';
 import type { CliContext } from '../context.ts';
 import { runInForeground } from '../job-report.ts';
 import { printJson, printLine, printTable } from '../output.ts';
+import { createProgressView } from '../progress-view.ts';
 
 const listOptions = z.object({
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).optional(),
@@ -64,12 +65,26 @@ export function registerJobs(program: Command, ctx: CliContext): void {
 
   jobs
     .command('recover')
-    .description('resume jobs whose runner died (after a crash or kill -9), or fail them with a reason')
+    .description('resume jobs whose runner died (crash, kill -9) and run them to the end, or fail them with a reason')
     .action(async () => {
       const shenbi = await ctx.open();
       const report = await shenbi.runner.recover();
-      if (ctx.output.json) return printJson(report);
-      printLine(JSON.stringify(report, null, 2));
+      const view = createProgressView(ctx.output);
+      // Resumed jobs run in this process: stay until they end, or closing would requeue them.
+      const results = [];
+      try {
+        for (const id of report.resumed) {
+          const job = await shenbi.follow(id, { onEvent: (e) => view.onEvent(e) });
+          results.push({ id: job.id, status: job.status, code: job.error?.code ?? null });
+        }
+      } finally {
+        view.close();
+      }
+      if (ctx.output.json) return printJson({ ...report, results });
+      printLine(`removed ${report.tempFilesRemoved} abandoned temp file(s)`);
+      for (const r of results) printLine(`${r.id} resumed → ${r.status}${r.code ? ` [${r.code}]` : ''}`);
+      for (const f of report.failed) printLine(`${f.id} failed [${f.code}]: ${f.reason}`);
+      if (report.resumed.length === 0 && report.failed.length === 0) printLine('no interrupted jobs');
     });
 
   jobs

@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { ShenbiError } from '../../core/errors.ts';
 import { parseDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
-import { withStatementCache } from './statement-cache.ts';
+import { groupCommitSqliteDialect } from './sqlite-group-commit.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -55,10 +55,36 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   return handle;
 }
 
+/**
+ * One SQLite connection per file per process, shared by every store opened on it. Group
+ * commit holds the write lock until the next turn of the event loop; a second connection
+ * in the same process would block that very loop in its busy wait and deadlock. Processes
+ * still share the file through SQLite's own locking.
+ */
+const sharedSqlite = new Map<string, { db: Kysely<Database>; users: number }>();
+
 function openSqlite(path: string, shownUrl: string): DatabaseHandle {
+  if (path === ':memory:') return makeHandle('sqlite', createSqlite(path, shownUrl), shownUrl);
+  const key = resolve(path);
+  let shared = sharedSqlite.get(key);
+  if (shared === undefined) {
+    shared = { db: createSqlite(key, shownUrl), users: 0 };
+    sharedSqlite.set(key, shared);
+  }
+  shared.users++;
+  const entry = shared;
+  return makeHandle('sqlite', entry.db, shownUrl, async () => {
+    entry.users--;
+    if (entry.users > 0) return;
+    sharedSqlite.delete(key);
+    await entry.db.destroy();
+  });
+}
+
+function createSqlite(path: string, shownUrl: string): Kysely<Database> {
   let sqlite: BetterSqlite3.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     sqlite = new BetterSqlite3(path);
   } catch (error) {
     throw databaseError(`Cannot open the SQLite database ${shownUrl}`, error);
@@ -74,8 +100,7 @@ function openSqlite(path: string, shownUrl: string): DatabaseHandle {
     sqlite.close();
     throw databaseError(`Cannot use the SQLite database ${shownUrl} (is it a SQLite file?)`, error);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return makeHandle('sqlite', db, shownUrl);
+  return new Kysely<Database>({ dialect: groupCommitSqliteDialect(sqlite) });
 }
 
 async function openPostgres(url: string, shownUrl: string, max: number): Promise<DatabaseHandle> {
@@ -118,14 +143,14 @@ const numericTypes: pg.CustomTypesConfig = {
   }) as typeof pg.types.getTypeParser,
 };
 
-function makeHandle(dialect: Dialect, db: Kysely<Database>, url: string): DatabaseHandle {
+function makeHandle(dialect: Dialect, db: Kysely<Database>, url: string, release: () => Promise<void> = () => db.destroy()): DatabaseHandle {
   let closing: Promise<void> | undefined;
   return {
     dialect,
     db,
     url,
     close() {
-      closing ??= db.destroy();
+      closing ??= release();
       return closing;
     },
   };
