@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeJsonAtomic } from './fs-atomic.ts';
+import { writeJsonAtomic } from '../fs/atomic-file.ts';
 
 /**
  * The sidecar beside a partial download: which URL and expectations the bytes belong to,

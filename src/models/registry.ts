@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { TASK_KINDS } from '../core/task-kinds.ts';
 import { sha256Schema } from './catalog.ts';
-import { fsyncDir, fsyncFile, writeJsonAtomic } from './fs-atomic.ts';
+import { fsyncDir, fsyncFile, writeJsonAtomic } from '../fs/atomic-file.ts';
 import { MODEL_FILE_PATTERN, MODEL_NAME_PATTERN } from './model-name.ts';
 
 /** `<modelsDir>/<name>/model.json`: what is installed and where it came from. */

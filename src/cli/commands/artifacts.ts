@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname, basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../fs/atomic-file.ts';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ARTIFACT_KINDS, type ArtifactKind } from '../../core/artifact.ts';
@@ -70,26 +69,10 @@ export function registerArtifacts(program: Command, ctx: CliContext): void {
       }
       const shenbi = await ctx.open();
       const { artifact, bytes } = await shenbi.store.artifacts.read(id);
-      await writeFileAtomic(target, bytes);
+      await writeFileAtomic(target, bytes).catch((error: unknown) => {
+        throw toShenbiError(error, 'STORAGE_ERROR');
+      });
       if (ctx.output.json) return printJson({ id: artifact.id, path: target, size: bytes.length, sha256: artifact.sha256 });
       printLine(`${artifact.id} → ${target} (${formatBytes(bytes.length)})`);
     });
-}
-
-/** Temp file beside the target, fsync, rename: a reader never sees half an export. */
-async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw toShenbiError(error, 'STORAGE_ERROR');
-  }
 }

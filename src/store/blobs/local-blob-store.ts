@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { dirname, join, resolve } from 'node:path';
 import { blobRefFor } from '../../core/artifact.ts';
 import { ShenbiError, toShenbiError } from '../../core/errors.ts';
+import { fsyncDir } from '../../fs/atomic-file.ts';
 import type { BlobInfo, BlobReadOptions, BlobStore } from '../types.ts';
 import { blobRefDigest } from './blob-ref.ts';
 
@@ -66,10 +67,10 @@ export class LocalBlobStore implements BlobStore {
       const dir = dirname(finalPath);
       const firstCreated = await mkdir(dir, { recursive: true });
       await rename(tempPath, finalPath);
-      await fsyncDirectory(dir);
+      await fsyncDir(dir);
       // New fan-out directories must themselves be durable entries of their parents.
       if (firstCreated !== undefined) {
-        for (let d = dirname(dir); d.length >= this.#blobsRoot.length; d = dirname(d)) await fsyncDirectory(d);
+        for (let d = dirname(dir); d.length >= this.#blobsRoot.length; d = dirname(d)) await fsyncDir(d);
       }
       return info;
     } catch (error) {
@@ -145,15 +146,6 @@ export class LocalBlobStore implements BlobStore {
 
   #pathOfDigest(digest: string): string {
     return join(this.#blobsRoot, digest.slice(0, 2), digest.slice(2, 4), digest);
-  }
-}
-
-async function fsyncDirectory(path: string): Promise<void> {
-  const dir = await open(path, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }
 

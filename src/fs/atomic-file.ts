@@ -1,3 +1,4 @@
+/** Crash-safe file writes shared by the store, the model manager and the CLI. */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -22,13 +23,16 @@ export async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-/** Writes JSON by temp file + fsync + rename: readers see the old or the new text, never half. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+/**
+ * Writes a file by temp file beside it + fsync + rename + fsync of the directory: readers
+ * see the old content or the new, never half, even across a crash.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'w');
+    const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+      await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
@@ -39,4 +43,9 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
     throw error;
   }
   await fsyncDir(dirname(path));
+}
+
+/** Pretty JSON, written atomically. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
