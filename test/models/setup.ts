@@ -1,12 +1,12 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ModelManager, type ModelManagerOptions } from '../../src/models/index.ts';
 import { startFileServer, type TestFileServer } from '../helpers/http-file-server.ts';
 
-/** ../shared/testdata beside the checkout (read-only; never copied into the repo). */
-export const TESTDATA = process.env.SHENBI_TESTDATA ?? fileURLToPath(new URL('../../../shared/testdata/', import.meta.url));
+import { TESTDATA } from '../helpers/testdata.ts';
+
+export { TESTDATA };
 
 export const STORIES = {
   file: join(TESTDATA, 'stories260K.gguf'),

@@ -10,6 +10,7 @@ import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
 import { openDatabase, openStore } from '../../src/store/index.ts';
 import { describeEachDialect } from './dialects.ts';
 import { hasCode, newArtifact, provenance } from './fixtures.ts';
+import { TESTDATA } from '../helpers/testdata.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -32,7 +33,7 @@ async function artifactRowCount(databaseUrl: string): Promise<number> {
 describeEachDialect('artifact store', (ctx) => {
   test('put, get, find, list and read round-trip through the blob store', async () => {
     const store = await ctx.openFreshStore(implicitLabelRecord('shenbi-test'));
-    const wav = await readFile('/work/shared/testdata/jfk.wav');
+    const wav = await readFile(join(TESTDATA, 'jfk.wav'));
     const audio = await store.artifacts.put({
       kind: 'audio',
       mimeType: 'audio/wav',

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { ShenbiError } from '../../src/core/errors.ts';
 import { LocalBlobStore } from '../../src/store/index.ts';
 import { hasCode } from './fixtures.ts';
+import { TESTDATA } from '../helpers/testdata.ts';
 
 const run = promisify(execFile);
 
@@ -65,7 +66,7 @@ describe('LocalBlobStore', () => {
     const empty = await blobs.put(new Uint8Array(0));
     assert.equal(empty.size, 0);
     assert.deepEqual(await blobs.read(empty.ref), Buffer.alloc(0));
-    const wav = await readFile('/work/shared/testdata/jfk.wav');
+    const wav = await readFile(join(TESTDATA, 'jfk.wav'));
     const info = await blobs.put(wav);
     assert.equal(info.sha256, sha256(wav));
     assert.ok((await blobs.read(info.ref)).equals(wav));
