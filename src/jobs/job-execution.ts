@@ -161,7 +161,9 @@ export class JobExecution implements StepHost {
       new ShenbiError('JOB_INTERRUPTED', `Job ${this.jobId} was handed back by its runner (${mode === 'requeue' ? 'shutting down' : 'taken over by another runner'}).`),
     );
     if (mode === 'requeue') {
-      await this.#persist(() => this.#services.store.jobs.update(this.jobId, { status: 'queued', owner: null, heartbeatAt: null }));
+      await this.#persist(async () => {
+        await this.#services.store.jobs.update(this.jobId, { status: 'queued', owner: null, heartbeatAt: null });
+      });
     }
     this.#resolveDone('released');
     return true;
@@ -277,7 +279,18 @@ export class JobExecution implements StepHost {
     }
     const patch = { status: 'completed', outputs, finishedAt: new Date().toISOString() } as const;
     this.#patchRecord(patch);
-    await this.#persist(() => this.#services.store.jobs.update(this.jobId, patch));
+    let applied = true;
+    await this.#persist(async () => {
+      applied = await this.#services.store.jobs.update(this.jobId, patch);
+    });
+    if (!applied) {
+      // Another process cancelled the job after its last step had started: the stored end stands.
+      this.#outcome = 'cancelled';
+      this.#recordCurrent = false;
+      this.#events.emit({ type: 'job.cancelled', jobId: this.jobId, at: Date.now() });
+      this.#resolveDone('cancelled');
+      return;
+    }
     this.#events.emit({ type: 'job.completed', jobId: this.jobId, at: Date.now(), outputs });
     this.#resolveDone('completed');
   }

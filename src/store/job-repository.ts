@@ -20,6 +20,8 @@ const STEP_STATUS: Record<StepStatus, true> = {
   cancelled: true,
   skipped: true,
 };
+/** Final states: no later write may move a job out of them. */
+const ENDED_STATUSES: JobStatus[] = ['completed', 'failed', 'cancelled'];
 const jobStatusSchema = z.enum(Object.keys(JOB_STATUS) as [JobStatus, ...JobStatus[]]);
 const stepStatusSchema = z.enum(Object.keys(STEP_STATUS) as [StepStatus, ...StepStatus[]]);
 const jsonObjectSchema = z.record(z.string(), z.unknown());
@@ -153,7 +155,7 @@ export class SqlJobRepository implements JobRepository {
     return rows.map((row) => rowToJob(row));
   }
 
-  async update(id: string, patch: JobPatch): Promise<void> {
+  async update(id: string, patch: JobPatch): Promise<boolean> {
     const valid = parseOrThrow(jobPatchSchema, patch, 'job update');
     const set: Updateable<JobsTable> = { updated_at: new Date().toISOString() };
     if (valid.status !== undefined) set.status = valid.status;
@@ -164,15 +166,17 @@ export class SqlJobRepository implements JobRepository {
     if (valid.heartbeatAt !== undefined) set.heartbeat_at = valid.heartbeatAt;
     if (valid.startedAt !== undefined) set.started_at = valid.startedAt;
     if (valid.finishedAt !== undefined) set.finished_at = valid.finishedAt;
-    const result = await this.#db
-      .updateTable('jobs')
-      .set(set)
-      .where('id', '=', id)
+    let query = this.#db.updateTable('jobs').set(set).where('id', '=', id);
+    if (valid.status !== undefined) query = query.where('status', 'not in', ENDED_STATUSES);
+    const result = await query
       .executeTakeFirst()
       .catch((error: unknown) => {
         throw databaseFailure(`updating job ${id}`, error);
       });
-    if (result.numUpdatedRows === 0n) throw jobNotFound(id);
+    if (result.numUpdatedRows > 0n) return true;
+    // Either there is no such job, or it had already ended (rare: look which).
+    if ((await this.find(id)) === undefined) throw jobNotFound(id);
+    return false;
   }
 
   async claim(id: string, owner: string, now: number, staleBefore: number): Promise<boolean> {

@@ -110,7 +110,12 @@ export interface JobRepository {
   find(id: string): Promise<JobRecord | undefined>;
   /** Newest first. */
   list(filter?: JobFilter): Promise<JobRecord[]>;
-  update(id: string, patch: JobPatch): Promise<void>;
+  /**
+   * Applies the patch. Ended jobs stay ended: a patch that sets a status leaves a completed,
+   * failed or cancelled job untouched and returns false (e.g. the owner completing a job
+   * that another process cancelled meanwhile). JOB_NOT_FOUND if there is no such job.
+   */
+  update(id: string, patch: JobPatch): Promise<boolean>;
   /**
    * Takes a job for `owner` if it is queued, or running under an owner whose heartbeat is
    * older than `staleBefore` (epoch ms). Atomic: two runners never both win.

@@ -219,3 +219,43 @@ test('a job running in another runner is cancelled through the database; its own
     await otherStore.close();
   }
 });
+
+test('a cancel from another process that lands while the last step runs wins over the late completion', async () => {
+  const gate = deferred();
+  const started = deferred();
+  const gated: StepDefinition = {
+    type: 'c.gated',
+    title: 'Gated',
+    version: '1',
+    cacheable: false,
+    inputs: { value: { type: 'number' } },
+    outputs: { value: { type: 'number' } },
+    async run(_ctx, inputs) {
+      started.resolve();
+      await gate.promise; // ignores its signal on purpose: it finishes after the cancel
+      return { value: inputs.value as number };
+    },
+  };
+  // The owner's heartbeat is slow, so it does not notice the cancel before its step ends.
+  const owner = makeRunner(temp.store, [gated], { heartbeatMs: 60_000 });
+  const other = makeRunner(temp.store, [gated], { heartbeatMs: 60_000 });
+  const events = recordEvents(owner);
+  try {
+    const job = await owner.submit(
+      { id: 'race', title: 'Race', steps: [{ id: 'only', uses: 'c.gated', with: { value: 1 } }], outputs: { v: { $from: 'only.value' } } },
+      {},
+    );
+    await started.promise;
+    await other.cancel(job.id); // not local to `other`: recorded in the store only
+    gate.resolve();
+    const done = await owner.wait(job.id);
+    assert.equal(done.status, 'cancelled');
+    assert.equal(done.outputs, null);
+    const types = events.filter((e) => e.jobId === job.id).map((e) => e.type);
+    assert.equal(types.at(-1), 'job.cancelled');
+    assert.ok(!types.includes('job.completed'));
+  } finally {
+    await owner.close();
+    await other.close();
+  }
+});

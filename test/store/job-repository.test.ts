@@ -8,6 +8,21 @@ import { hasCode, pipelineSpec } from './fixtures.ts';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachDialect('job repository', (ctx) => {
+  test('an ended job stays ended: a later status change is refused (false), other fields still apply', async () => {
+    const store = await ctx.openFreshStore();
+    const id = newId('job');
+    await store.jobs.create({ id, spec: pipelineSpec(['a']), input: {} });
+    assert.equal(await store.jobs.update(id, { status: 'running' }), true);
+    assert.equal(await store.jobs.update(id, { status: 'cancelled', finishedAt: '2026-01-01T00:00:00.000Z' }), true);
+    // The owner finishing late must not turn a cancelled job into a completed one.
+    assert.equal(await store.jobs.update(id, { status: 'completed', outputs: { x: 1 } }), false);
+    const job = await store.jobs.get(id);
+    assert.equal(job.status, 'cancelled');
+    assert.equal(job.outputs, null);
+    assert.equal(await store.jobs.update(id, { heartbeatAt: 5 }), true);
+    await assert.rejects(store.jobs.update(newId('job'), { status: 'failed' }), hasCode('JOB_NOT_FOUND'));
+  });
+
   test('create stores a queued job with one pending step per pipeline step, in order', async () => {
     const store = await ctx.openFreshStore();
     const id = newId('job');
@@ -79,7 +94,8 @@ describeEachDialect('job repository', (ctx) => {
     assert.equal(job.finishedAt, startedAt);
     assert.equal(job.outputs, null);
     assert.ok(job.updatedAt > created.updatedAt, 'updatedAt moves');
-    await store.jobs.update(id, { status: 'completed', outputs: { result: 'art_1' }, error: null });
+    // Fields other than status still apply to an ended job.
+    assert.equal(await store.jobs.update(id, { outputs: { result: 'art_1' } }), true);
     assert.deepEqual((await store.jobs.get(id)).outputs, { result: 'art_1' });
 
     await assert.rejects(store.jobs.update(newId('job'), { status: 'failed' }), hasCode('JOB_NOT_FOUND'));
