@@ -9,7 +9,12 @@ import { composeGovernance, type GovernanceHook } from './governance/hook.ts';
 import { implicitLabelRecord } from './governance/implicit-record.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { ModelManager } from './models/index.ts';
+import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-cpp/provider.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
+import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
+import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
+import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
+import { textGenerateStep } from './pipelines/steps/text/text-generate-step.ts';
 import { openStore } from './store/index.ts';
 import type { JobRecord, Store } from './store/types.ts';
 
@@ -40,6 +45,7 @@ export class Shenbi {
     readonly steps: StepRegistry,
     readonly runner: JobRunner,
     readonly models: ModelManager,
+    private readonly engines: { llama: LlamaCppProvider | undefined },
   ) {}
 
   static async open(options: OpenShenbiOptions = {}): Promise<Shenbi> {
@@ -47,11 +53,21 @@ export class Shenbi {
     mkdirSync(config.home, { recursive: true });
     const governance = composeGovernance(...(options.governance ?? []), implicitLabelRecord(config.producer));
     const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance });
-    const steps = new StepRegistry();
-    for (const step of [...BUILTIN_STEPS, ...(options.steps ?? [])]) steps.register(step);
-    const runner = new JobRunner({ store, steps, concurrency: config.concurrency });
     const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
-    return new Shenbi(config, store, steps, runner, models);
+    const engines: { llama: LlamaCppProvider | undefined } = { llama: undefined };
+    const resolveTextModel = createTextModelResolver({
+      models,
+      // One thread by default: measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
+      llama: () => (engines.llama ??= createLlamaCppProvider()),
+      providers: config.providers,
+      defaultModel: config.defaultTextModel,
+    });
+    const textSteps = [textGenerateStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
+    const steps = new StepRegistry();
+    for (const step of [...BUILTIN_STEPS, ...textSteps, ...(options.steps ?? [])]) steps.register(step);
+    // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.
+    const runner = new JobRunner({ store, steps, concurrency: { text: 4, ...config.concurrency } });
+    return new Shenbi(config, store, steps, runner, models, engines);
   }
 
   /** Submits a pipeline (an id, alias, .json path or spec) and waits for it to finish. */
@@ -85,6 +101,7 @@ export class Shenbi {
 
   async close(): Promise<void> {
     await this.runner.close();
+    await this.engines.llama?.close();
     await this.store.close();
   }
 }

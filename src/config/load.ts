@@ -16,10 +16,13 @@ export interface LoadConfigOptions {
 /** Default producer code until an operator sets their TC260 service-provider code. */
 export const DEFAULT_PRODUCER = 'Shenbi';
 
+/** The smallest catalog text model with a checksum we can vouch for; replace with a real instruct model in config. */
+export const DEFAULT_TEXT_MODEL = 'stories260k';
+
 /**
  * Resolves configuration: defaults < config file < environment < overrides.
  * Environment: SHENBI_HOME, SHENBI_DATABASE, SHENBI_MODELS_DIR, SHENBI_MODEL_ENDPOINT or
- * HF_ENDPOINT, SHENBI_THREADS.
+ * HF_ENDPOINT, SHENBI_THREADS, SHENBI_TEXT_MODEL.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
   const env = options.env ?? process.env;
@@ -41,6 +44,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     concurrency: file.concurrency ?? {},
     threads: threadsEnv ?? file.threads ?? availableParallelism(),
     producer: file.producer ?? DEFAULT_PRODUCER,
+    defaultTextModel: env.SHENBI_TEXT_MODEL ?? file.defaultTextModel ?? DEFAULT_TEXT_MODEL,
+    providers: file.providers ?? [],
   };
   return { ...config, ...options.overrides };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProviderConfigSchema, type ProviderConfig } from '../engines/providers/index.ts';
 
 /** The config file (`$SHENBI_HOME/config.json`), every field optional. */
 export const configFileSchema = z
@@ -17,6 +18,10 @@ export const configFileSchema = z
     concurrency: z.record(z.string(), z.number().int().min(1).max(1024)).optional(),
     /** Threads for CPU engines; default: the cores this process may use. */
     threads: z.number().int().min(1).max(1024).optional(),
+    /** Text model used when a task names none: an installed model or `provider:model`. */
+    defaultTextModel: z.string().min(1).optional(),
+    /** Cloud and self-hosted providers beyond the built-in presets (keys come from environment variables). */
+    providers: z.array(ProviderConfigSchema).optional(),
     /** Producer code written into AIGC implicit labels (`ContentProducer`). */
     producer: z.string().regex(/^[\x20-\x7e]*$/, 'printable ASCII only').optional(),
   })
@@ -35,4 +40,6 @@ export interface ShenbiConfig {
   concurrency: Record<string, number>;
   threads: number;
   producer: string;
+  defaultTextModel: string;
+  providers: ProviderConfig[];
 }

@@ -27,6 +27,7 @@ export const EXIT = {
 
 export const ERROR_CODES = {
   INVALID_INPUT: { exit: EXIT.usage, http: 400, retryable: false },
+  CONTEXT_OVERFLOW: { exit: EXIT.usage, http: 400, retryable: false },
   UNKNOWN_TASK: { exit: EXIT.usage, http: 404, retryable: false },
   UNKNOWN_PIPELINE: { exit: EXIT.usage, http: 404, retryable: false },
   UNKNOWN_STEP: { exit: EXIT.usage, http: 400, retryable: false },
@@ -46,6 +47,9 @@ export const ERROR_CODES = {
   ENGINE_FAILED: { exit: EXIT.failed, http: 500, retryable: false },
   ENGINE_BUSY: { exit: EXIT.failed, http: 503, retryable: true },
   ENGINE_TIMEOUT: { exit: EXIT.failed, http: 504, retryable: true },
+  PROVIDER_KEY_MISSING: { exit: EXIT.usage, http: 401, retryable: false },
+  PROVIDER_UNAVAILABLE: { exit: EXIT.failed, http: 503, retryable: true },
+  PROVIDER_REJECTED: { exit: EXIT.failed, http: 502, retryable: false },
   JOB_FAILED: { exit: EXIT.failed, http: 500, retryable: false },
   JOB_INTERRUPTED: { exit: EXIT.failed, http: 500, retryable: false },
   JOB_CANCELLED: { exit: EXIT.cancelled, http: 409, retryable: false },

@@ -9,7 +9,36 @@ import { getTask, parseTaskInput } from '../tasks/index.ts';
  */
 type TaskPipelineBuilder = (input: Record<string, unknown>) => PipelineSpecInput;
 
+/** Copies the fields that are set, so step defaults apply to the rest. */
+function defined(input: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
+}
+
 const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
+  text: (input) => ({
+    id: 'generate-text',
+    title: 'Generate text',
+    steps: [
+      {
+        id: 'text',
+        uses: 'text.generate',
+        with: defined(input, ['prompt', 'mode', 'system', 'style', 'maxTokens', 'temperature', 'topP', 'stop', 'schema', 'seed', 'model']),
+      },
+    ],
+    outputs: { text: { $from: 'text.text' }, document: { $from: 'text.document' } },
+  }),
+  code: (input) => ({
+    id: 'generate-code',
+    title: 'Generate code',
+    steps: [{ id: 'code', uses: 'code.generate', with: defined(input, ['prompt', 'language', 'examples', 'samples', 'timeoutMs', 'seed', 'model']) }],
+    outputs: { code: { $from: 'code.code' }, report: { $from: 'code.report' }, passed: { $from: 'code.passed' }, total: { $from: 'code.total' } },
+  }),
+  science: (input) => ({
+    id: 'generate-science',
+    title: 'Solve and check',
+    steps: [{ id: 'solve', uses: 'science.solve', with: defined(input, ['question', 'check', 'seed', 'model']) }],
+    outputs: { solution: { $from: 'solve.solution' }, answer: { $from: 'solve.answer' }, status: { $from: 'solve.status' } },
+  }),
   image: (input) => {
     const count = Number(input.count ?? 1);
     const steps = Array.from({ length: count }, (_, i) => ({

@@ -12,6 +12,8 @@ export const scienceTask = defineTask({
     .object({
       question: prompt,
       showSteps: z.boolean().default(true),
+      /** A mathjs expression the final answer must equal, e.g. "integrate(...)" results or "sqrt(2)/2". */
+      check: z.union([z.string().min(1).max(10_000), z.number()]).transform(String).optional(),
       seed,
       model: modelName,
     })

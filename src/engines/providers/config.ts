@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** A cloud or local endpoint reached through the AI SDK. Holds the NAME of the key's env var, never the key. */
+export const ProviderConfigSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible']),
+  baseURL: z.string().url().optional(),
+  apiKeyEnv: z.string().min(1).optional(),
+  defaultModel: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+export const PROVIDER_PRESETS: readonly ProviderConfig[] = [
+  { name: 'openai', kind: 'openai', apiKeyEnv: 'OPENAI_API_KEY', defaultModel: 'gpt-4o-mini' },
+  { name: 'anthropic', kind: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', defaultModel: 'claude-3-5-haiku-latest' },
+  { name: 'google', kind: 'google', apiKeyEnv: 'GOOGLE_GENERATIVE_AI_API_KEY', defaultModel: 'gemini-2.0-flash' },
+  { name: 'deepseek', kind: 'deepseek', apiKeyEnv: 'DEEPSEEK_API_KEY', defaultModel: 'deepseek-chat' },
+  { name: 'qwen', kind: 'openai-compatible', baseURL: 'https://dashscope.aliyuncs.com/compatible-mode/v1', apiKeyEnv: 'DASHSCOPE_API_KEY', defaultModel: 'qwen-plus' },
+  { name: 'moonshot', kind: 'openai-compatible', baseURL: 'https://api.moonshot.cn/v1', apiKeyEnv: 'MOONSHOT_API_KEY', defaultModel: 'moonshot-v1-8k' },
+  { name: 'zhipu', kind: 'openai-compatible', baseURL: 'https://open.bigmodel.cn/api/paas/v4', apiKeyEnv: 'ZHIPU_API_KEY', defaultModel: 'glm-4-flash' },
+  { name: 'ollama', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:11434/v1' },
+  { name: 'vllm', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_API_KEY' },
+  { name: 'llama-cpp-server', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:8080/v1' },
+  { name: 'lm-studio', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:1234/v1' },
+];

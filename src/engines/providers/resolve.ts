@@ -1,0 +1,52 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createDeepSeek } from '@ai-sdk/deepseek';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { ShenbiError } from '../../core/errors.ts';
+import { PROVIDER_PRESETS, ProviderConfigSchema, type ProviderConfig } from './config.ts';
+
+export interface ResolveOptions {
+  /** Extra or overriding provider configs (validated); presets are used otherwise. */
+  providers?: readonly ProviderConfig[];
+  env?: NodeJS.ProcessEnv;
+}
+
+function findProvider(name: string, options: ResolveOptions): ProviderConfig {
+  const found = [...(options.providers ?? []), ...PROVIDER_PRESETS].find((p) => p.name === name);
+  if (!found) throw new ShenbiError('INVALID_INPUT', `unknown provider "${name}"`);
+  return ProviderConfigSchema.parse(found);
+}
+
+function apiKey(config: ProviderConfig, env: NodeJS.ProcessEnv): string | undefined {
+  if (!config.apiKeyEnv) return undefined;
+  const key = env[config.apiKeyEnv];
+  // Local servers (vLLM, llama.cpp) run without a key; anything remote needs one.
+  const local = config.baseURL !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(config.baseURL);
+  if (!key && !local) {
+    throw new ShenbiError('PROVIDER_KEY_MISSING', `provider "${config.name}" needs an API key: set ${config.apiKeyEnv}`, {
+      hint: `export ${config.apiKeyEnv}=...`,
+    });
+  }
+  return key;
+}
+
+/** Resolves `provider:model` (or `provider` for its default model) to an AI SDK language model. */
+export function providerModel(spec: string, options: ResolveOptions = {}): LanguageModelV3 {
+  const sep = spec.indexOf(':');
+  const name = sep < 0 ? spec : spec.slice(0, sep);
+  const config = findProvider(name, options);
+  const modelId = sep < 0 ? config.defaultModel : spec.slice(sep + 1);
+  if (!modelId) throw new ShenbiError('INVALID_INPUT', `provider "${name}" has no default model; use ${name}:<model>`);
+  const key = apiKey(config, options.env ?? process.env);
+  const common = { baseURL: config.baseURL, headers: config.headers, apiKey: key };
+  switch (config.kind) {
+    case 'openai': return createOpenAI(common).chat(modelId);
+    case 'anthropic': return createAnthropic(common)(modelId);
+    case 'google': return createGoogleGenerativeAI(common)(modelId);
+    case 'deepseek': return createDeepSeek(common)(modelId);
+    case 'openai-compatible':
+      return createOpenAICompatible({ name: config.name, baseURL: config.baseURL ?? '', headers: config.headers, apiKey: key })(modelId);
+  }
+}

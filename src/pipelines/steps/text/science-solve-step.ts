@@ -1,0 +1,58 @@
+import { toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import { solveMath } from '../../../engines/math-check/index.ts';
+import type { TextModelResolver } from './model-resolver.ts';
+
+/** Minerva style: a step-by-step LaTeX solution whose boxed answer is checked with mathjs. */
+export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinition {
+  return {
+    type: 'science.solve',
+    title: 'Solve and check',
+    description: 'Step-by-step LaTeX solution; the final answer is checked by a computer-algebra system.',
+    version: '1',
+    engine: 'text',
+    inputs: {
+      question: { type: 'string' },
+      check: { type: 'string', optional: true, description: 'A mathjs expression whose value the answer must equal.' },
+      seed: { type: 'integer', optional: true },
+      model: { type: 'string', optional: true },
+    },
+    outputs: {
+      solution: { type: 'artifact' },
+      answer: { type: 'string' },
+      status: { type: 'string' },
+    },
+    async cacheSalt(inputs) {
+      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
+      return { model: resolved.name, sha256: resolved.sha256 };
+    },
+    async run(ctx, inputs) {
+      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
+      ctx.progress({ fraction: 0.1, message: 'solving' });
+      let result;
+      try {
+        result = await solveMath(
+          resolved.model,
+          { question: String(inputs.question), ...(typeof inputs.check === 'string' ? { check: inputs.check } : {}) },
+          ctx.signal,
+        );
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toShenbiError(error, 'ENGINE_FAILED');
+      }
+      const flag = result.check.status === 'mismatch' ? '\n\n> ⚠ The final answer did not pass the computer-algebra check.' : '';
+      const markdown = `${result.latex}\n\n**Answer:** $${result.answer ?? '?'}$ — check: ${result.check.status} (${result.check.detail})${flag}\n`;
+      const solution = await ctx.writeArtifact({
+        kind: 'text',
+        mimeType: 'text/markdown; charset=utf-8',
+        bytes: Buffer.from(markdown, 'utf8'),
+        name: 'solution.md',
+        engine: resolved.engine,
+        model: { name: resolved.name, sha256: resolved.sha256 },
+        parameters: { check: inputs.check ?? null, status: result.check.status },
+        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+      });
+      return { solution: solution.id, answer: result.answer ?? '', status: result.check.status };
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { generateObject, jsonSchema, streamText } from 'ai';
+import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import type { TextModelResolver } from './model-resolver.ts';
+import { buildWritingPrompt, type WritingMode } from './writing-prompts.ts';
+
+const MODES: readonly WritingMode[] = ['chat', 'complete', 'rewrite', 'continue', 'expand'];
+
+function isMode(value: unknown): value is WritingMode {
+  return typeof value === 'string' && (MODES as readonly string[]).includes(value);
+}
+
+/**
+ * Chat, rewrite/continue/expand with style presets, and JSON-schema output, on any model the
+ * resolver can produce (local llama.cpp or a cloud provider). Streams so the job shows
+ * progress and cancellation stops generation mid-way.
+ */
+export function textGenerateStep(resolveModel: TextModelResolver): StepDefinition {
+  return {
+    type: 'text.generate',
+    title: 'Generate text',
+    description: 'Chat, writing modes with style presets, or JSON that follows a schema.',
+    version: '1',
+    engine: 'text',
+    inputs: {
+      prompt: { type: 'string' },
+      mode: { type: 'string', optional: true, default: 'chat' },
+      system: { type: 'string', optional: true },
+      style: { type: 'string', optional: true },
+      maxTokens: { type: 'integer', optional: true, default: 512 },
+      temperature: { type: 'number', optional: true, default: 0.7 },
+      topP: { type: 'number', optional: true, default: 1 },
+      stop: { type: 'json', optional: true },
+      schema: { type: 'json', optional: true },
+      seed: { type: 'integer', optional: true },
+      model: { type: 'string', optional: true },
+    },
+    outputs: {
+      text: { type: 'string' },
+      document: { type: 'artifact' },
+    },
+    async cacheSalt(inputs) {
+      // A different model file must not hit another model's cached answer.
+      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
+      return { model: resolved.name, sha256: resolved.sha256 };
+    },
+    async run(ctx, inputs) {
+      const mode = isMode(inputs.mode) ? inputs.mode : 'chat';
+      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
+      const { system, prompt } = buildWritingPrompt({
+        mode,
+        prompt: String(inputs.prompt),
+        system: typeof inputs.system === 'string' ? inputs.system : undefined,
+        style: typeof inputs.style === 'string' ? inputs.style : undefined,
+      });
+      const maxOutputTokens = Number(inputs.maxTokens);
+      const settings = {
+        model: resolved.model,
+        ...(system === undefined ? {} : { system }),
+        prompt,
+        maxOutputTokens,
+        temperature: Number(inputs.temperature),
+        topP: Number(inputs.topP),
+        ...(Array.isArray(inputs.stop) ? { stopSequences: inputs.stop.map(String) } : {}),
+        ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+        abortSignal: ctx.signal,
+        // Retries belong to the job runner (and to provider wrappers), not to two layers at once.
+        maxRetries: 0,
+      };
+      const parameters = { mode, style: inputs.style ?? null, maxTokens: maxOutputTokens, temperature: settings.temperature, topP: settings.topP };
+
+      let text: string;
+      let mimeType: string;
+      let kind: 'text' | 'json';
+      try {
+        if (inputs.schema !== undefined && inputs.schema !== null) {
+          if (typeof inputs.schema !== 'object') throw new ShenbiError('INVALID_INPUT', 'schema must be a JSON Schema object.');
+          ctx.progress({ fraction: 0.1, message: 'generating JSON' });
+          const result = await generateObject({ ...settings, schema: jsonSchema(inputs.schema as Record<string, unknown>) });
+          text = JSON.stringify(result.object, null, 2);
+          mimeType = 'application/json';
+          kind = 'json';
+        } else {
+          const result = streamText(settings);
+          text = '';
+          let deltas = 0;
+          for await (const delta of result.textStream) {
+            text += delta;
+            deltas++;
+            if (deltas % 8 === 0) ctx.progress({ fraction: Math.min(0.99, deltas / maxOutputTokens), message: `${deltas} tokens` });
+          }
+          mimeType = 'text/markdown; charset=utf-8';
+          kind = 'text';
+        }
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toShenbiError(error, 'ENGINE_FAILED');
+      }
+      const artifact = await ctx.writeArtifact({
+        kind,
+        mimeType,
+        bytes: Buffer.from(text, 'utf8'),
+        name: kind === 'json' ? 'output.json' : 'output.md',
+        engine: resolved.engine,
+        model: { name: resolved.name, sha256: resolved.sha256 },
+        parameters,
+        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+      });
+      return { text, document: artifact.id };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { TESTDATA } from '../helpers/testdata.ts';
+
+interface GenerateJson {
+  job: { status: string; outputs: Record<string, unknown> };
+  artifacts: { id: string; path: string; provenance: { model: { name: string; sha256: string } | null; engine: { id: string } } }[];
+}
+
+let home: string;
+before(() => {
+  home = mkdtempSync(join(tmpdir(), 'shenbi-text-cli-'));
+});
+after(() => rmSync(home, { recursive: true, force: true }));
+
+test('generate text without the default model installed names the pull command', async () => {
+  const r = await runCli(['generate', 'text', 'Once upon a time'], { home });
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /error\[MODEL_NOT_INSTALLED\]/);
+  assert.match(r.stderr, /hint: shenbi models pull stories260k/);
+});
+
+test('generate text, code and science run real inference on an imported GGUF model', async () => {
+  const imported = await runCli(['models', 'import', join(TESTDATA, 'stories260K.gguf'), '--name', 'stories260k'], { home });
+  assert.equal(imported.status, 0, imported.stderr);
+
+  const args = ['--json', 'generate', 'text', 'Once upon a time', '--set', 'temperature=0', '--set', 'maxTokens=32', '--set', 'mode=complete'];
+  const first = await runCli(args, { home });
+  assert.equal(first.status, 0, first.stderr);
+  const out = JSON.parse(first.stdout) as GenerateJson;
+  assert.equal(out.job.status, 'completed');
+  const text = String(out.job.outputs.text);
+  assert.ok(text.trim().length > 20, text);
+  const [document] = out.artifacts;
+  assert.ok(document);
+  assert.equal(readFileSync(document.path, 'utf8'), text);
+  assert.equal(document.provenance.engine.id, 'llama-cpp');
+  assert.deepEqual(document.provenance.model, { name: 'stories260k', sha256: '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d' });
+  // Greedy and deterministic: a different seed changes nothing, and it is not served from the cache.
+  const again = await runCli([...args, '--set', 'seed=9'], { home });
+  assert.equal((JSON.parse(again.stdout) as GenerateJson).job.outputs.text, text);
+
+  const code = await runCli(['--json', 'generate', 'code', 'add two numbers', '--set', 'samples=2', '--input', '{"examples":[{"input":[1,2],"output":3}]}'], { home });
+  assert.equal(code.status, 0, code.stderr);
+  const codeOut = JSON.parse(code.stdout) as GenerateJson;
+  assert.equal(codeOut.job.outputs.total, 1);
+  assert.equal(typeof codeOut.job.outputs.passed, 'number');
+
+  const science = await runCli(['--json', 'generate', 'science', 'What is 1+1?', '--set', 'check=2'], { home });
+  assert.equal(science.status, 0, science.stderr);
+  // A toy story model cannot do arithmetic: the checker must say so, not pass it.
+  assert.notEqual((JSON.parse(science.stdout) as GenerateJson).job.outputs.status, 'verified');
+});
