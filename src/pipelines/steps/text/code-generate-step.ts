@@ -1,7 +1,7 @@
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { sampleCode } from '../../../engines/code-sampler/index.ts';
-import type { TextModelResolver } from './model-resolver.ts';
+import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
 
 /**
  * AlphaCode style: sample K programs, run each against the user's examples in the QuickJS
@@ -29,15 +29,12 @@ export function codeGenerateStep(resolveModel: TextModelResolver): StepDefinitio
       passed: { type: 'integer' },
       total: { type: 'integer' },
     },
-    async cacheSalt(inputs) {
-      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
-      return { model: resolved.name, sha256: resolved.sha256 };
-    },
+    cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
       if (inputs.language !== 'javascript') {
         throw new ShenbiError('ENGINE_UNAVAILABLE', `Candidates can only be tested in a JavaScript sandbox for now; "${String(inputs.language)}" is not supported.`);
       }
-      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
+      const resolved = await resolveModel(requestedModel(inputs));
       const examples = (Array.isArray(inputs.examples) ? inputs.examples : []).map((raw) => {
         const example = raw as { input: unknown; output: unknown };
         // A bare input is one argument; an array is the argument list.

@@ -16,3 +16,16 @@ export interface ResolvedTextModel {
  * MODEL_NOT_INSTALLED (with the pull command) or PROVIDER_KEY_MISSING, never downloads.
  */
 export type TextModelResolver = (name: string | undefined) => Promise<ResolvedTextModel>;
+
+/** The `model` input of a text step, if one was given. */
+export function requestedModel(inputs: Record<string, unknown>): string | undefined {
+  return typeof inputs.model === 'string' ? inputs.model : undefined;
+}
+
+/** Cache salt for text steps: a different model (or model file) must not hit another's cached answer. */
+export function modelCacheSalt(resolveModel: TextModelResolver) {
+  return async (inputs: Record<string, unknown>): Promise<unknown> => {
+    const resolved = await resolveModel(requestedModel(inputs));
+    return { model: resolved.name, sha256: resolved.sha256 };
+  };
+}

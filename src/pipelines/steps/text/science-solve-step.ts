@@ -1,7 +1,7 @@
 import { toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { solveMath } from '../../../engines/math-check/index.ts';
-import type { TextModelResolver } from './model-resolver.ts';
+import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
 
 /** Minerva style: a step-by-step LaTeX solution whose boxed answer is checked with mathjs. */
 export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinition {
@@ -22,12 +22,9 @@ export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinitio
       answer: { type: 'string' },
       status: { type: 'string' },
     },
-    async cacheSalt(inputs) {
-      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
-      return { model: resolved.name, sha256: resolved.sha256 };
-    },
+    cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
-      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
+      const resolved = await resolveModel(requestedModel(inputs));
       ctx.progress({ fraction: 0.1, message: 'solving' });
       let result;
       try {

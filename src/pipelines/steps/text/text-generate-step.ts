@@ -1,7 +1,7 @@
 import { generateObject, jsonSchema, streamText } from 'ai';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
-import type { TextModelResolver } from './model-resolver.ts';
+import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
 import { buildWritingPrompt, type WritingMode } from './writing-prompts.ts';
 
 const MODES: readonly WritingMode[] = ['chat', 'complete', 'rewrite', 'continue', 'expand'];
@@ -39,14 +39,10 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
       text: { type: 'string' },
       document: { type: 'artifact' },
     },
-    async cacheSalt(inputs) {
-      // A different model file must not hit another model's cached answer.
-      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
-      return { model: resolved.name, sha256: resolved.sha256 };
-    },
+    cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
       const mode = isMode(inputs.mode) ? inputs.mode : 'chat';
-      const resolved = await resolveModel(typeof inputs.model === 'string' ? inputs.model : undefined);
+      const resolved = await resolveModel(requestedModel(inputs));
       const { system, prompt } = buildWritingPrompt({
         mode,
         prompt: String(inputs.prompt),
