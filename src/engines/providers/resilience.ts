@@ -1,4 +1,5 @@
 import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
+import { backoffDelay, sleep } from '../../core/backoff.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { isRetryableProviderError, retryAfterMs, toProviderError } from './errors.ts';
 
@@ -6,14 +7,6 @@ export interface RetryOptions {
   retries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
-  });
 }
 
 type Call<T> = (options: LanguageModelV3CallOptions) => PromiseLike<T>;
@@ -41,7 +34,7 @@ export function withRetry(model: LanguageModelV3, options: RetryOptions = {}): L
         return await call(callOptions);
       } catch (error) {
         if (attempt >= retries || callOptions.abortSignal?.aborted || !isRetryableProviderError(error)) throw error;
-        const backoff = Math.min(max, base * 2 ** attempt) * (0.5 + Math.random() / 2);
+        const backoff = backoffDelay({ maxAttempts: retries + 1, initialDelayMs: base, maxDelayMs: max, factor: 2 }, attempt + 1);
         await sleep(Math.min(max, retryAfterMs(error) ?? backoff), callOptions.abortSignal);
       }
     }
