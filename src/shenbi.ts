@@ -57,8 +57,14 @@ export class Shenbi {
     const engines: { llama: LlamaCppProvider | undefined } = { llama: undefined };
     const resolveTextModel = createTextModelResolver({
       models,
-      // One thread by default: measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
-      llama: () => (engines.llama ??= createLlamaCppProvider()),
+      // One thread by default (config.llama): measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
+      llama: () =>
+        (engines.llama ??= createLlamaCppProvider({
+          threads: config.llama.threads,
+          sequences: config.llama.sequences,
+          idleUnloadMs: config.llama.idleUnloadSeconds * 1000,
+          ...(config.llama.memoryBudgetMb === null ? {} : { memoryBudgetBytes: config.llama.memoryBudgetMb * 1024 * 1024 }),
+        })),
       providers: config.providers,
       defaultModel: config.defaultTextModel,
     });

@@ -16,23 +16,21 @@ export interface LoadConfigOptions {
 /** Default producer code until an operator sets their TC260 service-provider code. */
 export const DEFAULT_PRODUCER = 'Shenbi';
 
-/** The smallest catalog text model with a checksum we can vouch for; replace with a real instruct model in config. */
-export const DEFAULT_TEXT_MODEL = 'stories260k';
+/** The smallest good bilingual instruct model in the catalog (`shenbi models pull qwen2.5-0.5b-instruct`). */
+export const DEFAULT_TEXT_MODEL = 'qwen2.5-0.5b-instruct';
 
 /**
  * Resolves configuration: defaults < config file < environment < overrides.
  * Environment: SHENBI_HOME, SHENBI_DATABASE, SHENBI_MODELS_DIR, SHENBI_MODEL_ENDPOINT or
- * HF_ENDPOINT, SHENBI_THREADS, SHENBI_TEXT_MODEL.
+ * HF_ENDPOINT, SHENBI_THREADS, SHENBI_LLAMA_THREADS, SHENBI_TEXT_MODEL.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
   const env = options.env ?? process.env;
   const home = resolve(options.overrides?.home ?? env.SHENBI_HOME ?? join(homedir(), '.shenbi'));
   const file = readConfigFile(options.configPath ?? join(home, 'config.json'), options.configPath !== undefined);
 
-  const threadsEnv = env.SHENBI_THREADS === undefined ? undefined : Number(env.SHENBI_THREADS);
-  if (threadsEnv !== undefined && !(Number.isInteger(threadsEnv) && threadsEnv >= 1)) {
-    throw new ShenbiError('CONFIG_INVALID', `SHENBI_THREADS must be a positive integer, got "${env.SHENBI_THREADS}".`);
-  }
+  const threadsEnv = positiveIntegerEnv(env, 'SHENBI_THREADS');
+  const llamaThreadsEnv = positiveIntegerEnv(env, 'SHENBI_LLAMA_THREADS');
 
   const config: ShenbiConfig = {
     home,
@@ -43,11 +41,25 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     catalogs: (file.catalogs ?? []).map((p) => resolve(home, p)),
     concurrency: file.concurrency ?? {},
     threads: threadsEnv ?? file.threads ?? availableParallelism(),
+    llama: {
+      threads: Math.min(llamaThreadsEnv ?? file.llama?.threads ?? 1, availableParallelism()),
+      memoryBudgetMb: file.llama?.memoryBudgetMb ?? null,
+      idleUnloadSeconds: file.llama?.idleUnloadSeconds ?? 300,
+      sequences: file.llama?.sequences ?? 8,
+    },
     producer: file.producer ?? DEFAULT_PRODUCER,
     defaultTextModel: env.SHENBI_TEXT_MODEL ?? file.defaultTextModel ?? DEFAULT_TEXT_MODEL,
     providers: file.providers ?? [],
   };
   return { ...config, ...options.overrides };
+}
+
+function positiveIntegerEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!(Number.isInteger(value) && value >= 1)) throw new ShenbiError('CONFIG_INVALID', `${name} must be a positive integer, got "${raw}".`);
+  return value;
 }
 
 function readConfigFile(path: string, required: boolean): ConfigFile {

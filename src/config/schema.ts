@@ -18,6 +18,20 @@ export const configFileSchema = z
     concurrency: z.record(z.string(), z.number().int().min(1).max(1024)).optional(),
     /** Threads for CPU engines; default: the cores this process may use. */
     threads: z.number().int().min(1).max(1024).optional(),
+    /** The local llama.cpp text engine. */
+    llama: z
+      .object({
+        /** Threads per model; default 1 (measured: more threads than this on 2 cores is ~10× slower). Capped at the cores. */
+        threads: z.number().int().min(1).max(1024).optional(),
+        /** Loaded models may hold this much together; idle ones unload, least recently used first. */
+        memoryBudgetMb: z.number().int().min(1).optional(),
+        /** Unload a model this long after its last request. */
+        idleUnloadSeconds: z.number().min(1).optional(),
+        /** Parallel requests one loaded model serves (sequences of its context). */
+        sequences: z.number().int().min(1).max(64).optional(),
+      })
+      .strict()
+      .optional(),
     /** Text model used when a task names none: an installed model or `provider:model`. */
     defaultTextModel: z.string().min(1).optional(),
     /** Cloud and self-hosted providers beyond the built-in presets (keys come from environment variables). */
@@ -39,6 +53,7 @@ export interface ShenbiConfig {
   catalogs: string[];
   concurrency: Record<string, number>;
   threads: number;
+  llama: { threads: number; memoryBudgetMb: number | null; idleUnloadSeconds: number; sequences: number };
   producer: string;
   defaultTextModel: string;
   providers: ProviderConfig[];

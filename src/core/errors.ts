@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   PIPELINE_INVALID: { exit: EXIT.usage, http: 400, retryable: false },
   CONFIG_UNREADABLE: { exit: EXIT.usage, http: 500, retryable: false },
   CONFIG_INVALID: { exit: EXIT.usage, http: 500, retryable: false },
+  /** Unreadable, truncated, zero-length or wrongly-formatted audio, video or image input. */
+  MEDIA_INVALID: { exit: EXIT.usage, http: 422, retryable: false },
+  UNSUPPORTED_LANGUAGE: { exit: EXIT.usage, http: 422, retryable: false },
+  UNKNOWN_VOICE: { exit: EXIT.usage, http: 422, retryable: false },
 
   MODEL_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   MODEL_NOT_INSTALLED: { exit: EXIT.notFound, http: 424, retryable: false },

@@ -21,15 +21,17 @@ test('generate text without the default model installed names the pull command',
   const r = await runCli(['generate', 'text', 'Once upon a time'], { home });
   assert.equal(r.status, 3);
   assert.match(r.stderr, /error\[MODEL_NOT_INSTALLED\]/);
-  assert.match(r.stderr, /hint: shenbi models pull stories260k/);
+  assert.match(r.stderr, /hint: shenbi models pull qwen2.5-0.5b-instruct/);
 });
 
 test('generate text, code and science run real inference on an imported GGUF model', async () => {
   const imported = await runCli(['models', 'import', join(TESTDATA, 'stories260K.gguf'), '--name', 'stories260k'], { home });
+  // The toy model stands in for the default (Qwen2.5 0.5B), which CI cannot download.
+  const env = { SHENBI_TEXT_MODEL: 'stories260k' };
   assert.equal(imported.status, 0, imported.stderr);
 
   const args = ['--json', 'generate', 'text', 'Once upon a time', '--set', 'temperature=0', '--set', 'maxTokens=32', '--set', 'mode=complete'];
-  const first = await runCli(args, { home });
+  const first = await runCli(args, { home, env });
   assert.equal(first.status, 0, first.stderr);
   const out = JSON.parse(first.stdout) as GenerateJson;
   assert.equal(out.job.status, 'completed');
@@ -41,16 +43,16 @@ test('generate text, code and science run real inference on an imported GGUF mod
   assert.equal(document.provenance.engine.id, 'llama-cpp');
   assert.deepEqual(document.provenance.model, { name: 'stories260k', sha256: '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d' });
   // Greedy and deterministic: a different seed changes nothing, and it is not served from the cache.
-  const again = await runCli([...args, '--set', 'seed=9'], { home });
+  const again = await runCli([...args, '--set', 'seed=9'], { home, env });
   assert.equal((JSON.parse(again.stdout) as GenerateJson).job.outputs.text, text);
 
-  const code = await runCli(['--json', 'generate', 'code', 'add two numbers', '--set', 'samples=2', '--input', '{"examples":[{"input":[1,2],"output":3}]}'], { home });
+  const code = await runCli(['--json', 'generate', 'code', 'add two numbers', '--set', 'samples=2', '--input', '{"examples":[{"input":[1,2],"output":3}]}'], { home, env });
   assert.equal(code.status, 0, code.stderr);
   const codeOut = JSON.parse(code.stdout) as GenerateJson;
   assert.equal(codeOut.job.outputs.total, 1);
   assert.equal(typeof codeOut.job.outputs.passed, 'number');
 
-  const science = await runCli(['--json', 'generate', 'science', 'What is 1+1?', '--set', 'check=2'], { home });
+  const science = await runCli(['--json', 'generate', 'science', 'What is 1+1?', '--set', 'check=2'], { home, env });
   assert.equal(science.status, 0, science.stderr);
   // A toy story model cannot do arithmetic: the checker must say so, not pass it.
   assert.notEqual((JSON.parse(science.stdout) as GenerateJson).job.outputs.status, 'verified');

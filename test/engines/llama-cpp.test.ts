@@ -97,3 +97,22 @@ test('embeddings have 64 dimensions on stories260K', async () => {
   assert.equal(embedding.length, 64);
   assert.ok(embedding.some((v) => v !== 0));
 });
+
+test('a slow stream reader gets merged deltas, never lost or repeated text', async () => {
+  const full = await generateText({ model, prompt: 'Once upon a time', temperature: 0, maxOutputTokens: 48 });
+  const { stream } = await model.doStream({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'Once upon a time' }] }], temperature: 0, maxOutputTokens: 48 });
+  const reader = stream.getReader();
+  let text = '';
+  let deltas = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (value.type === 'text-delta') {
+      text += value.delta;
+      deltas++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  assert.equal(text, full.text);
+  assert.ok(deltas < 48, `${deltas} deltas for 48 tokens`);
+});

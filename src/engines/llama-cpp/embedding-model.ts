@@ -1,7 +1,7 @@
 import type { EmbeddingModelV3, EmbeddingModelV3CallOptions, EmbeddingModelV3Result } from '@ai-sdk/provider';
 import type { ModelPool } from './model-pool.ts';
 
-/** Embeddings from the pooled model; an embedding context is made per call (the model weights are shared). */
+/** Embeddings from the pooled model; one embedding context per model, kept while the model is loaded. */
 export class LlamaCppEmbeddingModel implements EmbeddingModelV3 {
   readonly specificationVersion = 'v3';
   readonly provider = 'shenbi.llama-cpp';
@@ -14,20 +14,17 @@ export class LlamaCppEmbeddingModel implements EmbeddingModelV3 {
   ) {}
 
   async doEmbed(options: EmbeddingModelV3CallOptions): Promise<EmbeddingModelV3Result> {
-    return this.pool.use(this.modelId, async ({ model }) => {
-      const context = await model.createEmbeddingContext({ threads: this.pool.threads });
-      try {
-        const embeddings: number[][] = [];
-        let tokens = 0;
-        for (const value of options.values) {
-          options.abortSignal?.throwIfAborted();
-          tokens += model.tokenize(value).length;
-          embeddings.push([...(await context.getEmbeddingFor(value)).vector]);
-        }
-        return { embeddings, usage: { tokens }, warnings: [] };
-      } finally {
-        await context.dispose();
+    return this.pool.use(this.modelId, async (pooled) => {
+      const { model } = pooled;
+      const context = await pooled.embeddingContext();
+      const embeddings: number[][] = [];
+      let tokens = 0;
+      for (const value of options.values) {
+        options.abortSignal?.throwIfAborted();
+        tokens += model.tokenize(value).length;
+        embeddings.push([...(await context.getEmbeddingFor(value)).vector]);
       }
+      return { embeddings, usage: { tokens }, warnings: [] };
     });
   }
 }

@@ -1,31 +1,43 @@
+import { randomUUID } from 'node:crypto';
 import type {
   LanguageModelV3,
   LanguageModelV3CallOptions,
+  LanguageModelV3Content,
   LanguageModelV3FinishReason,
   LanguageModelV3GenerateResult,
-  LanguageModelV3Prompt,
   LanguageModelV3StreamPart,
   LanguageModelV3StreamResult,
   LanguageModelV3Usage,
   SharedV3Warning,
 } from '@ai-sdk/provider';
-import { LlamaCompletion, type LlamaCompletionGenerationOptions } from 'node-llama-cpp';
+import {
+  LlamaChat,
+  LlamaCompletion,
+  LlamaText,
+  type GbnfJsonSchema,
+  type LlamaContextSequence,
+  type LlamaGrammar,
+  type Token,
+} from 'node-llama-cpp';
 import { ShenbiError } from '../../core/errors.ts';
-import type { ModelPool } from './model-pool.ts';
+import { assertUsableJsonSchema } from '../../core/json-schema.ts';
+import type { ModelPool, PooledModel } from './model-pool.ts';
+import { renderPlainPrompt, toChatHistory } from './prompt.ts';
+import { forcedToolInstruction, parseForcedCall, planTools, type ToolPlan } from './tools.ts';
 
-/** Plain-text rendering of the prompt (chat templates not wired yet: stories260K has none). */
-function renderPrompt(prompt: LanguageModelV3Prompt): string {
-  const parts: string[] = [];
-  for (const message of prompt) {
-    if (message.role === 'system') parts.push(message.content);
-    else if (message.role === 'user' || message.role === 'assistant') {
-      for (const part of message.content) if (part.type === 'text') parts.push(part.text);
-    }
-  }
-  return parts.join('\n');
+/** `providerOptions.llamaCpp`: engine-specific switches. */
+export interface LlamaCppCallOptions {
+  /** Continue the prompt as raw text, bypassing the chat template ('complete' writing mode). */
+  rawCompletion?: boolean;
 }
 
-function mapFinish(reason: string): LanguageModelV3FinishReason {
+function callOptions(options: LanguageModelV3CallOptions): LlamaCppCallOptions {
+  const raw = options.providerOptions?.llamaCpp;
+  return { rawCompletion: raw?.rawCompletion === true };
+}
+
+function mapFinish(reason: string, toolCalls: number): LanguageModelV3FinishReason {
+  if (toolCalls > 0) return { unified: 'tool-calls', raw: reason };
   const unified = reason === 'maxTokens' ? 'length' : reason === 'abort' ? 'other' : 'stop';
   return { unified, raw: reason };
 }
@@ -38,12 +50,37 @@ function usage(input: number, output: number): LanguageModelV3Usage {
 }
 
 interface RunResult {
-  text: string;
+  content: LanguageModelV3Content[];
   finishReason: LanguageModelV3FinishReason;
   usage: LanguageModelV3Usage;
   warnings: SharedV3Warning[];
 }
 
+async function jsonGrammar(pooled: PooledModel, schema: unknown): Promise<LlamaGrammar> {
+  const llama = pooled.model.llama;
+  if (schema === undefined) return llama.getGrammarFor('json');
+  assertUsableJsonSchema(schema);
+  try {
+    return await llama.createGrammarForJsonSchema(schema as never);
+  } catch (error) {
+    throw new ShenbiError('INVALID_INPUT', `the JSON schema cannot be used for constrained output: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function overflow(tokens: number, contextSize: number, reserved: number): ShenbiError {
+  return new ShenbiError(
+    'CONTEXT_OVERFLOW',
+    `prompt is ${tokens} tokens; context holds ${contextSize} (with ${reserved} reserved for output)`,
+    { hint: 'Shorten the prompt or lower maxTokens; nothing is truncated silently.', details: { promptTokens: tokens, contextSize, reserved } },
+  );
+}
+
+/**
+ * AI SDK LanguageModelV3 over node-llama-cpp. Each call takes one sequence of the pooled
+ * model's shared context, so concurrent calls are batched by llama.cpp rather than queued.
+ * Models with a chat template are prompted through it (LlamaChat, with function calling);
+ * base models get the prompt as plain text (LlamaCompletion).
+ */
 export class LlamaCppLanguageModel implements LanguageModelV3 {
   readonly specificationVersion = 'v3';
   readonly provider = 'shenbi.llama-cpp';
@@ -54,70 +91,186 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     private readonly pool: ModelPool,
   ) {}
 
-  /** Runs one completion on a sequence of the shared context; the sequence is freed afterwards. */
   async #run(options: LanguageModelV3CallOptions, onText?: (text: string) => void): Promise<RunResult> {
     const warnings: SharedV3Warning[] = [];
-    if (options.tools && options.tools.length > 0) warnings.push({ type: 'unsupported', feature: 'tools', details: 'tool calling not implemented for llama-cpp yet' });
-    return this.pool.use(this.modelId, async ({ model, context }) => {
-      const text = renderPrompt(options.prompt);
-      const tokens = model.tokenize(text, true);
-      const budget = context.contextSize - (options.maxOutputTokens ?? 0);
-      if (tokens.length >= budget) {
-        throw new ShenbiError('CONTEXT_OVERFLOW', `prompt is ${tokens.length} tokens; context holds ${context.contextSize} (with ${options.maxOutputTokens ?? 0} reserved for output)`);
-      }
-      const sequence = context.getSequence();
-      const completion = new LlamaCompletion({ contextSequence: sequence });
+    return this.pool.use(this.modelId, async (pooled) => {
+      const chatWrapper = callOptions(options).rawCompletion ? null : pooled.chatWrapper;
+      const tools = planTools(options, chatWrapper !== null, warnings);
+      let grammar: LlamaGrammar | undefined;
+      if (tools.kind === 'forced') grammar = await jsonGrammar(pooled, tools.schema);
+      else if (options.responseFormat?.type === 'json') grammar = await jsonGrammar(pooled, options.responseFormat.schema);
+      // Forced tool calls must not leak as text: they are returned as calls only.
+      const emit = tools.kind === 'forced' ? undefined : onText;
+      const sequence = pooled.context.getSequence();
       try {
-        const generation: LlamaCompletionGenerationOptions = {
-          // Never unbounded: without a limit a model that never emits EOS would run until killed.
-          maxTokens: options.maxOutputTokens ?? Math.max(1, context.contextSize - tokens.length),
-          temperature: options.temperature ?? 0,
-          topK: options.topK,
-          topP: options.topP,
-          seed: options.seed,
-          signal: options.abortSignal,
-          stopOnAbortSignal: true,
-          customStopTriggers: options.stopSequences,
-          onTextChunk: onText,
-        };
-        if (options.responseFormat?.type === 'json') {
-          const llama = model.llama;
-          generation.grammar = options.responseFormat.schema
-            ? await llama.createGrammarForJsonSchema(options.responseFormat.schema as never)
-            : await llama.getGrammarFor('json');
+        const generated = chatWrapper
+          ? await this.#chat(pooled, sequence, options, tools, grammar, emit)
+          : await this.#complete(pooled, sequence, options, tools, grammar, emit);
+        const content: LanguageModelV3Content[] = [];
+        let calls = generated.calls;
+        if (tools.kind === 'forced') {
+          try {
+            calls = [parseForcedCall(tools, generated.text)];
+          } catch (error) {
+            throw new ShenbiError('ENGINE_FAILED', 'the forced tool call did not complete (output cut off before the JSON closed)', { cause: error, hint: 'Raise maxTokens.' });
+          }
+        } else if (generated.text !== '') content.push({ type: 'text', text: generated.text });
+        for (const call of calls) {
+          content.push({ type: 'tool-call', toolCallId: randomUUID(), toolName: call.name, input: JSON.stringify(call.input ?? {}) });
         }
-        let outputTokens = 0;
-        const result = await completion.generateCompletionWithMeta(tokens, { ...generation, onToken: (t) => (outputTokens += t.length) });
-        return { text: result.response, finishReason: mapFinish(result.metadata.stopReason), usage: usage(tokens.length, outputTokens), warnings };
+        return { content, finishReason: mapFinish(generated.stopReason, calls.length), usage: usage(generated.inputTokens, generated.outputTokens), warnings };
       } finally {
-        completion.dispose({ disposeSequence: true });
+        sequence.dispose();
       }
     });
+  }
+
+  #sampling(options: LanguageModelV3CallOptions, inputTokens: number, contextSize: number, grammar: LlamaGrammar | undefined) {
+    let outputTokens = 0;
+    return {
+      counter: () => outputTokens,
+      settings: {
+        // Never unbounded: without a limit a model that never emits EOS would run until killed.
+        maxTokens: options.maxOutputTokens ?? Math.max(1, contextSize - inputTokens),
+        temperature: options.temperature ?? 0,
+        topK: options.topK,
+        topP: options.topP,
+        seed: options.seed,
+        signal: options.abortSignal,
+        stopOnAbortSignal: true,
+        customStopTriggers: options.stopSequences,
+        grammar,
+        onToken: (tokens: Token[]) => {
+          outputTokens += tokens.length;
+        },
+      },
+    };
+  }
+
+  async #complete(
+    pooled: PooledModel,
+    sequence: LlamaContextSequence,
+    options: LanguageModelV3CallOptions,
+    tools: ToolPlan,
+    grammar: LlamaGrammar | undefined,
+    onText: ((text: string) => void) | undefined,
+  ): Promise<Generated> {
+    let text = renderPlainPrompt(options.prompt);
+    if (tools.kind === 'forced') text = `${text}\n${forcedToolInstruction(tools)}\n`;
+    const tokens = pooled.model.tokenize(text, true);
+    const reserved = options.maxOutputTokens ?? 0;
+    if (tokens.length >= pooled.context.contextSize - reserved) throw overflow(tokens.length, pooled.context.contextSize, reserved);
+    const completion = new LlamaCompletion({ contextSequence: sequence });
+    try {
+      const { counter, settings } = this.#sampling(options, tokens.length, pooled.context.contextSize, grammar);
+      const result = await completion.generateCompletionWithMeta(tokens, { ...settings, onTextChunk: onText });
+      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens: tokens.length, outputTokens: counter(), calls: [] };
+    } finally {
+      completion.dispose({ disposeSequence: false });
+    }
+  }
+
+  async #chat(
+    pooled: PooledModel,
+    sequence: LlamaContextSequence,
+    options: LanguageModelV3CallOptions,
+    tools: ToolPlan,
+    grammar: LlamaGrammar | undefined,
+    onText: ((text: string) => void) | undefined,
+  ): Promise<Generated> {
+    const chatWrapper = pooled.chatWrapper!;
+    const history = toChatHistory(options.prompt);
+    if (tools.kind === 'forced') {
+      const userTurn = history.findLast((item) => item.type === 'user');
+      if (userTurn && userTurn.type === 'user') userTurn.text = `${userTurn.text}\n\n${forcedToolInstruction(tools)}`;
+    }
+    const functions = tools.kind === 'auto' ? tools.functions : undefined;
+    // Measure the rendered prompt first: LlamaChat would otherwise shift (drop) old turns silently.
+    const { contextText } = chatWrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
+    const inputTokens = LlamaText(contextText).tokenize(pooled.model.tokenizer).length;
+    const reserved = options.maxOutputTokens ?? 0;
+    if (inputTokens >= pooled.context.contextSize - reserved) throw overflow(inputTokens, pooled.context.contextSize, reserved);
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+    try {
+      const { counter, settings } = this.#sampling(options, inputTokens, pooled.context.contextSize, grammar);
+      const common = { ...settings, onTextChunk: onText };
+      const result = functions
+        ? await chat.generateResponse(history, { ...common, grammar: undefined, functions, documentFunctionParams: true })
+        : await chat.generateResponse(history, common);
+      const calls = (result.functionCalls ?? []).map((call) => ({ name: call.functionName, input: call.params as unknown }));
+      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens, outputTokens: counter(), calls };
+    } finally {
+      chat.dispose({ disposeSequence: false });
+    }
   }
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
     const result = await this.#run(options);
-    return { content: [{ type: 'text', text: result.text }], finishReason: result.finishReason, usage: result.usage, warnings: result.warnings };
+    return { content: result.content, finishReason: result.finishReason, usage: result.usage, warnings: result.warnings };
   }
 
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
-    const stream = new ReadableStream<LanguageModelV3StreamPart>({
-      start: (controller) => {
-        controller.enqueue({ type: 'stream-start', warnings: [] });
-        controller.enqueue({ type: 'text-start', id: '0' });
-        this.#run(options, (delta) => controller.enqueue({ type: 'text-delta', id: '0', delta })).then(
-          (result) => {
-            controller.enqueue({ type: 'text-end', id: '0' });
-            controller.enqueue({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
-            controller.close();
-          },
-          (error: unknown) => {
-            controller.enqueue({ type: 'error', error });
-            controller.close();
-          },
-        );
+    // Text that arrives while the reader is still busy is merged into one delta: the first
+    // token goes out at once, but a slow consumer (the AI SDK's transform chain, a network
+    // client) is not handed one chunk per token.
+    let pending = '';
+    let started = false;
+    let controllerRef: ReadableStreamDefaultController<LanguageModelV3StreamPart> | undefined;
+    // enqueue() can call pull() synchronously, which flushes again: take the text and mark
+    // the start before enqueueing, so nothing is sent twice.
+    const flush = () => {
+      if (pending === '' || !controllerRef) return;
+      const delta = pending;
+      pending = '';
+      if (!started) {
+        started = true;
+        controllerRef.enqueue({ type: 'text-start', id: '0' });
+      }
+      controllerRef.enqueue({ type: 'text-delta', id: '0', delta });
+    };
+    const stream = new ReadableStream<LanguageModelV3StreamPart>(
+      {
+        start: (controller) => {
+          controllerRef = controller;
+          controller.enqueue({ type: 'stream-start', warnings: [] });
+          this.#run(options, (delta) => {
+            pending += delta;
+            if ((controller.desiredSize ?? 0) > 0) flush();
+          }).then(
+            (result) => {
+              flush();
+              if (started) controller.enqueue({ type: 'text-end', id: '0' });
+              for (const part of result.content) {
+                if (part.type === 'tool-call') controller.enqueue(part);
+                else if (part.type === 'text' && !started) {
+                  // Text that was not streamed (none was emitted as deltas) still reaches the reader.
+                  started = true;
+                  controller.enqueue({ type: 'text-start', id: '0' });
+                  controller.enqueue({ type: 'text-delta', id: '0', delta: part.text });
+                  controller.enqueue({ type: 'text-end', id: '0' });
+                }
+              }
+              controller.enqueue({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
+              controller.close();
+            },
+            (error: unknown) => {
+              controller.enqueue({ type: 'error', error });
+              controller.close();
+            },
+          );
+        },
+        pull: () => flush(),
       },
-    });
+      { highWaterMark: 2 },
+    );
     return { stream };
   }
+}
+
+interface Generated {
+  text: string;
+  stopReason: string;
+  inputTokens: number;
+  outputTokens: number;
+  calls: { name: string; input: unknown }[];
 }

@@ -1,5 +1,16 @@
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
-import { getLlama, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import {
+  getLlama,
+  resolveChatWrapper,
+  type ChatWrapper,
+  type Llama,
+  type LlamaContext,
+  type LlamaEmbeddingContext,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import { ShenbiError } from '../../core/errors.ts';
+import { resolveChatWrapperChoice, type ChatWrapperChoice } from './chat-wrapper.ts';
 
 export interface ModelPoolOptions {
   /** Capped at os.availableParallelism(). Default 1: platform-notes measured ~800 tok/s at 1 thread vs ~69 at 2 on 2 cores (busy-wait barrier). */
@@ -7,52 +18,98 @@ export interface ModelPoolOptions {
   readonly idleUnloadMs?: number;
   /** Parallel sequences of the one shared context. */
   readonly sequences?: number;
+  /**
+   * Bytes the loaded models may hold together (file size plus context state). Loading past it
+   * first unloads idle models, least recently used first. Default: no limit.
+   */
+  readonly memoryBudgetBytes?: number;
+  /** 'auto' (default): the model's own chat template when its GGUF has one, plain text otherwise. */
+  readonly chatWrapper?: ChatWrapperChoice;
 }
 
 export interface PooledModel {
   readonly model: LlamaModel;
   readonly context: LlamaContext;
+  /** null: the model has no chat template (a base model); prompts are rendered as plain text. */
+  readonly chatWrapper: ChatWrapper | null;
+  /** One embedding context per model, made on first use and kept with the model. */
+  embeddingContext(): Promise<LlamaEmbeddingContext>;
+}
+
+/** One llama.cpp backend per process, shared by every pool (each getLlama() registers exit hooks). */
+let sharedLlama: Promise<Llama> | undefined;
+function llamaBackend(): Promise<Llama> {
+  sharedLlama ??= getLlama({ gpu: false, build: 'never' });
+  sharedLlama.catch(() => (sharedLlama = undefined));
+  return sharedLlama;
 }
 
 interface Entry {
   loading: Promise<PooledModel>;
   active: number;
+  lastUsed: number;
+  bytes: number;
   timer?: NodeJS.Timeout;
 }
 
-/** Loads each model file once; concurrent requests share one context through its sequences. */
+/**
+ * Loads each model file once; concurrent requests share one context through its sequences.
+ * Idle models unload after a timeout, and the least recently used idle ones unload early when
+ * a new load would pass the memory budget.
+ */
 export class ModelPool {
   loads = 0;
+  unloads = 0;
   readonly #entries = new Map<string, Entry>();
-  #llama?: Promise<Llama>;
   readonly threads: number;
   readonly #idleUnloadMs: number;
   readonly #sequences: number;
+  readonly #budget: number;
+  readonly #chatWrapper: ChatWrapperChoice;
 
   constructor(options: ModelPoolOptions = {}) {
     this.threads = Math.max(1, Math.min(options.threads ?? 1, os.availableParallelism()));
     this.#idleUnloadMs = options.idleUnloadMs ?? 60_000;
     this.#sequences = options.sequences ?? 8;
+    this.#budget = options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY;
+    this.#chatWrapper = options.chatWrapper ?? 'auto';
   }
 
   isLoaded(path: string): boolean {
     return this.#entries.has(path);
   }
 
+  /** Bytes held by loaded (or loading) models, as counted against the budget. */
+  get heldBytes(): number {
+    let sum = 0;
+    for (const entry of this.#entries.values()) sum += entry.bytes;
+    return sum;
+  }
+
   /** Runs fn with the model held; the idle timer starts when the last user leaves. */
   async use<T>(path: string, fn: (pooled: PooledModel) => Promise<T>): Promise<T> {
     let entry = this.#entries.get(path);
     if (!entry) {
-      entry = { loading: this.#load(path), active: 0 };
-      this.#entries.set(path, entry);
-      entry.loading.catch(() => this.#entries.delete(path));
+      const bytes = await this.#estimateBytes(path);
+      entry = this.#entries.get(path); // another caller may have started it meanwhile
+      if (!entry) {
+        await this.#makeRoom(bytes);
+        const created: Entry = { loading: this.#load(path), active: 0, lastUsed: Date.now(), bytes };
+        entry = created;
+        this.#entries.set(path, created);
+        created.loading.catch(() => {
+          if (this.#entries.get(path) === created) this.#entries.delete(path);
+        });
+      }
     }
     clearTimeout(entry.timer);
     entry.active++;
+    entry.lastUsed = Date.now();
     try {
       return await fn(await entry.loading);
     } finally {
       entry.active--;
+      entry.lastUsed = Date.now();
       if (entry.active === 0) {
         const current = entry;
         current.timer = setTimeout(() => void this.#unload(path, current), this.#idleUnloadMs);
@@ -61,21 +118,50 @@ export class ModelPool {
     }
   }
 
+  async #estimateBytes(path: string): Promise<number> {
+    try {
+      // The weights dominate; the KV cache of small default contexts is a few percent more.
+      return Math.ceil((await stat(path)).size * 1.1);
+    } catch (error) {
+      throw new ShenbiError('MODEL_NOT_INSTALLED', `model file not found: ${path}`, { cause: error });
+    }
+  }
+
+  /** Unloads idle models, least recently used first, until `bytes` more fit the budget. */
+  async #makeRoom(bytes: number): Promise<void> {
+    if (!Number.isFinite(this.#budget)) return;
+    const idle = [...this.#entries].filter(([, e]) => e.active === 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+    for (const [path, entry] of idle) {
+      if (this.heldBytes + bytes <= this.#budget) break;
+      clearTimeout(entry.timer);
+      await this.#unload(path, entry);
+    }
+    // Models in use are never pulled from under a request; the load goes ahead over budget.
+  }
+
   async #load(path: string): Promise<PooledModel> {
-    this.#llama ??= getLlama({ gpu: false, build: 'never' });
-    const llama = await this.#llama;
+    const llama = await llamaBackend();
     const model = await llama.loadModel({ modelPath: path });
     const context = await model.createContext({ sequences: this.#sequences, threads: this.threads });
+    const chatWrapper = resolveChatWrapperChoice(this.#chatWrapper, model, resolveChatWrapper);
+    let embedding: Promise<LlamaEmbeddingContext> | undefined;
     this.loads++;
-    return { model, context };
+    return {
+      model,
+      context,
+      chatWrapper,
+      embeddingContext: () => (embedding ??= model.createEmbeddingContext({ threads: this.threads })),
+    };
   }
 
   async #unload(path: string, entry: Entry): Promise<void> {
     if (this.#entries.get(path) !== entry || entry.active > 0) return;
     this.#entries.delete(path);
-    const { model, context } = await entry.loading;
-    await context.dispose();
-    await model.dispose();
+    const pooled = await entry.loading.catch(() => undefined);
+    if (!pooled) return;
+    this.unloads++;
+    await pooled.context.dispose();
+    await pooled.model.dispose(); // also disposes its embedding context
   }
 
   async close(): Promise<void> {

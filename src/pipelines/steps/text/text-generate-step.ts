@@ -1,5 +1,6 @@
 import { generateObject, jsonSchema, streamText } from 'ai';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { assertUsableJsonSchema } from '../../../core/json-schema.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
 import { buildWritingPrompt, type WritingMode } from './writing-prompts.ts';
@@ -62,6 +63,8 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
         abortSignal: ctx.signal,
         // Retries belong to the job runner (and to provider wrappers), not to two layers at once.
         maxRetries: 0,
+        // 'complete' continues the prompt as raw text instead of wrapping it in a chat template.
+        ...(mode === 'complete' ? { providerOptions: { llamaCpp: { rawCompletion: true } } } : {}),
       };
       const parameters = { mode, style: inputs.style ?? null, maxTokens: maxOutputTokens, temperature: settings.temperature, topP: settings.topP };
 
@@ -71,6 +74,7 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
       try {
         if (inputs.schema !== undefined && inputs.schema !== null) {
           if (typeof inputs.schema !== 'object') throw new ShenbiError('INVALID_INPUT', 'schema must be a JSON Schema object.');
+          assertUsableJsonSchema(inputs.schema);
           ctx.progress({ fraction: 0.1, message: 'generating JSON' });
           const result = await generateObject({ ...settings, schema: jsonSchema(inputs.schema as Record<string, unknown>) });
           text = JSON.stringify(result.object, null, 2);

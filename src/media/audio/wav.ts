@@ -1,0 +1,109 @@
+import { ShenbiError } from '../../core/errors.ts';
+import { downmix, type PcmAudio } from './pcm.ts';
+
+/**
+ * RIFF/WAVE reading and writing. Reads PCM 8/16/24/32-bit and IEEE float 32/64, plain or
+ * WAVE_FORMAT_EXTENSIBLE, any channel count (downmixed to mono); writes 16-bit PCM, with
+ * TPDF-free rounding and clipping so the file is exactly what a player will hear.
+ */
+
+const FORMAT_PCM = 1;
+const FORMAT_FLOAT = 3;
+const FORMAT_EXTENSIBLE = 0xfffe;
+
+function invalid(message: string): ShenbiError {
+  return new ShenbiError('MEDIA_INVALID', `WAV: ${message}`);
+}
+
+export interface WavInfo {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly bitsPerSample: number;
+  readonly format: 'pcm' | 'float';
+  readonly frames: number;
+}
+
+export interface DecodedWav extends PcmAudio {
+  readonly info: WavInfo;
+}
+
+export function decodeWav(bytes: Uint8Array): DecodedWav {
+  if (bytes.length < 12) throw invalid(bytes.length === 0 ? 'the file is empty' : 'the file is too short to be WAV');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw invalid('not a RIFF/WAVE file');
+  let offset = 12;
+  let fmt: { format: number; channels: number; sampleRate: number; bits: number } | undefined;
+  let data: { start: number; length: number } | undefined;
+  while (offset + 8 <= bytes.length) {
+    const id = tag(offset);
+    const size = view.getUint32(offset + 4, true);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      if (size < 16 || body + 16 > bytes.length) throw invalid('truncated fmt chunk');
+      let format = view.getUint16(body, true);
+      if (format === FORMAT_EXTENSIBLE && size >= 40) format = view.getUint16(body + 24, true);
+      fmt = { format, channels: view.getUint16(body + 2, true), sampleRate: view.getUint32(body + 4, true), bits: view.getUint16(body + 14, true) };
+    } else if (id === 'data') {
+      // A streaming writer may leave the size at 0 or 0xFFFFFFFF: take what is there.
+      const available = bytes.length - body;
+      data = { start: body, length: size === 0 || size > available ? available : size };
+      if (fmt) break;
+    }
+    offset = body + size + (size % 2);
+  }
+  if (!fmt) throw invalid('no fmt chunk');
+  if (!data) throw invalid('no data chunk');
+  const { format, channels, sampleRate, bits } = fmt;
+  if (channels < 1 || sampleRate < 1) throw invalid(`bad header (channels ${channels}, rate ${sampleRate})`);
+  const isFloat = format === FORMAT_FLOAT;
+  if (!isFloat && format !== FORMAT_PCM) throw invalid(`unsupported encoding ${format} (PCM or IEEE float only)`);
+  if (isFloat ? bits !== 32 && bits !== 64 : ![8, 16, 24, 32].includes(bits)) throw invalid(`unsupported ${bits}-bit ${isFloat ? 'float' : 'PCM'}`);
+  const bytesPer = bits / 8;
+  const count = Math.floor(data.length / bytesPer);
+  const frames = Math.floor(count / channels);
+  if (frames === 0) throw invalid('no audio samples (zero-length data)');
+  const interleaved = new Float32Array(frames * channels);
+  let at = data.start;
+  for (let i = 0; i < interleaved.length; i++, at += bytesPer) {
+    let v: number;
+    if (isFloat) v = bits === 32 ? view.getFloat32(at, true) : view.getFloat64(at, true);
+    else if (bits === 8) v = (bytes[at]! - 128) / 128;
+    else if (bits === 16) v = view.getInt16(at, true) / 32768;
+    else if (bits === 24) v = ((bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)) << 8 >> 8) / 8388608;
+    else v = view.getInt32(at, true) / 2147483648;
+    interleaved[i] = v;
+  }
+  return {
+    sampleRate,
+    samples: downmix(interleaved, channels),
+    info: { sampleRate, channels, bitsPerSample: bits, format: isFloat ? 'float' : 'pcm', frames },
+  };
+}
+
+/** 16-bit PCM WAV. channels > 1 duplicates the mono signal (for players that want stereo). */
+export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
+  const frames = audio.samples.length;
+  const dataBytes = frames * channels * 2;
+  const out = Buffer.alloc(44 + dataBytes);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(36 + dataBytes, 4);
+  out.write('WAVE', 8, 'ascii');
+  out.write('fmt ', 12, 'ascii');
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(FORMAT_PCM, 20);
+  out.writeUInt16LE(channels, 22);
+  out.writeUInt32LE(audio.sampleRate, 24);
+  out.writeUInt32LE(audio.sampleRate * channels * 2, 28);
+  out.writeUInt16LE(channels * 2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(dataBytes, 40);
+  let at = 44;
+  for (let i = 0; i < frames; i++) {
+    const clipped = Math.max(-1, Math.min(1, audio.samples[i]!));
+    const value = Math.round(clipped < 0 ? clipped * 32768 : clipped * 32767);
+    for (let c = 0; c < channels; c++, at += 2) out.writeInt16LE(value, at);
+  }
+  return out;
+}
