@@ -14,6 +14,7 @@ import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
+import { promptExpandStep } from './pipelines/steps/text/prompt-expand-step.ts';
 import { textGenerateStep } from './pipelines/steps/text/text-generate-step.ts';
 import { openStore } from './store/index.ts';
 import type { JobRecord, Store } from './store/types.ts';
@@ -68,7 +69,7 @@ export class Shenbi {
       providers: config.providers,
       defaultModel: config.defaultTextModel,
     });
-    const textSteps = [textGenerateStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
+    const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...textSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.

@@ -14,8 +14,8 @@ function defined(input: Record<string, unknown>, keys: readonly string[]): Recor
   return Object.fromEntries(keys.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
 }
 
-const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
-  text: (input) => ({
+function textPipeline(input: Record<string, unknown>): PipelineSpecInput {
+  return {
     id: 'generate-text',
     title: 'Generate text',
     steps: [
@@ -26,7 +26,21 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
       },
     ],
     outputs: { text: { $from: 'text.text' }, document: { $from: 'text.document' } },
-  }),
+  };
+}
+
+function expandPipeline(input: Record<string, unknown>): PipelineSpecInput {
+  return {
+    id: 'expand-prompt',
+    title: 'Expand a prompt',
+    steps: [{ id: 'expand', uses: 'prompt.expand', with: defined(input, ['prompt', 'count', 'target', 'maxTokens', 'temperature', 'seed', 'model']) }],
+    outputs: { descriptions: { $from: 'expand.descriptions' }, document: { $from: 'expand.document' } },
+  };
+}
+
+const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
+  // mode "expand" with a count or target: N descriptions for another engine (prompt.expand).
+  text: (input) => (input.mode === 'expand' && (input.count !== undefined || input.target !== undefined) ? expandPipeline(input) : textPipeline(input)),
   code: (input) => ({
     id: 'generate-code',
     title: 'Generate code',
@@ -37,7 +51,7 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     id: 'generate-science',
     title: 'Solve and check',
     steps: [{ id: 'solve', uses: 'science.solve', with: defined(input, ['question', 'check', 'seed', 'model']) }],
-    outputs: { solution: { $from: 'solve.solution' }, answer: { $from: 'solve.answer' }, status: { $from: 'solve.status' } },
+    outputs: { solution: { $from: 'solve.solution' }, page: { $from: 'solve.page' }, answer: { $from: 'solve.answer' }, status: { $from: 'solve.status' } },
   }),
   image: (input) => {
     const count = Number(input.count ?? 1);

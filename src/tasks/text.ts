@@ -14,6 +14,9 @@ export const textTask = defineTask({
       mode: z.enum(['chat', 'complete', 'rewrite', 'continue', 'expand']).default('chat'),
       system: z.string().max(100_000).optional(),
       style: z.string().max(200).optional(),
+      /** mode "expand": how many different descriptions, and which engine they are written for. */
+      count: z.number().int().min(1).max(8).optional(),
+      target: z.enum(['image', 'video', 'motion', 'music', 'general']).optional(),
       maxTokens: z.number().int().min(1).max(131_072).default(512),
       temperature: z.number().min(0).max(2).default(0.7),
       topP: z.number().gt(0).max(1).default(1),

@@ -57,3 +57,20 @@ test('generate text, code and science run real inference on an imported GGUF mod
   // A toy story model cannot do arithmetic: the checker must say so, not pass it.
   assert.notEqual((JSON.parse(science.stdout) as GenerateJson).job.outputs.status, 'verified');
 });
+
+test('prompt expansion gives exactly N descriptions; science writes a typeset HTML page', async () => {
+  const env = { SHENBI_TEXT_MODEL: 'stories260k' };
+  const r = await runCli(['--json', 'generate', 'text', 'a cat on a roof', '--set', 'mode=expand', '--set', 'count=3', '--set', 'target=image', '--set', 'seed=1'], { home, env });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as GenerateJson;
+  const descriptions = out.job.outputs.descriptions as string[];
+  assert.equal(descriptions.length, 3);
+  for (const d of descriptions) assert.ok(typeof d === 'string' && d.length > 0);
+  const [document] = out.artifacts;
+  assert.deepEqual(JSON.parse(readFileSync(document!.path, 'utf8')).descriptions, descriptions);
+
+  const science = await runCli(['--json', 'generate', 'science', 'What is 1+1?', '--set', 'check=2'], { home, env });
+  const page = (JSON.parse(science.stdout) as GenerateJson).artifacts.find((a) => a.path.endsWith('.html'));
+  assert.ok(page, 'an HTML page artifact');
+  assert.match(readFileSync(page.path, 'utf8'), /<math xmlns=/);
+});

@@ -56,3 +56,15 @@ test('solveMath checks scripted LaTeX solutions from an OpenAI-compatible server
     await fake.close();
   }
 });
+
+test('solutions render to HTML with KaTeX MathML, text escaped, bad LaTeX shown not thrown', async () => {
+  const { renderMathHtml } = await import('../../src/engines/math-check/render-html.ts');
+  const html = renderMathHtml('Let $x^2 = 4$ <b>.\n\n$$\\frac{1}{2}$$\n\n**Answer:** $\\boxed{2}$ and $\\frac{1}{$');
+  assert.match(html, /<math[^>]*><semantics><mrow><msup><mi>x<\/mi><mn>2<\/mn><\/msup>/);
+  assert.match(html, /<math[^>]*display="block"[^>]*>[\s\S]*<mfrac><mn>1<\/mn><mn>2<\/mn><\/mfrac>/);
+  assert.match(html, /&lt;b&gt;/);
+  assert.match(html, /<strong>Answer:<\/strong>/);
+  assert.doesNotMatch(html, /\b(src|href)=/, 'nothing to fetch: the page works offline');
+  // The unparsable formula is kept visible as source (KaTeX's error rendering), the page still renders.
+  assert.match(html, /\\frac\{1\}\{/);
+});

@@ -1,6 +1,7 @@
 import { toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { solveMath } from '../../../engines/math-check/index.ts';
+import { renderMathHtml } from '../../../engines/math-check/render-html.ts';
 import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
 
 /** Minerva style: a step-by-step LaTeX solution whose boxed answer is checked with mathjs. */
@@ -9,7 +10,7 @@ export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinitio
     type: 'science.solve',
     title: 'Solve and check',
     description: 'Step-by-step LaTeX solution; the final answer is checked by a computer-algebra system.',
-    version: '1',
+    version: '2',
     engine: 'text',
     inputs: {
       question: { type: 'string' },
@@ -19,6 +20,7 @@ export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinitio
     },
     outputs: {
       solution: { type: 'artifact' },
+      page: { type: 'artifact', description: 'The solution as HTML with the maths typeset (KaTeX → MathML).' },
       answer: { type: 'string' },
       status: { type: 'string' },
     },
@@ -49,7 +51,18 @@ export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinitio
         parameters: { check: inputs.check ?? null, status: result.check.status },
         seed: typeof inputs.seed === 'number' ? inputs.seed : null,
       });
-      return { solution: solution.id, answer: result.answer ?? '', status: result.check.status };
+      const page = await ctx.writeArtifact({
+        kind: 'text',
+        mimeType: 'text/html; charset=utf-8',
+        bytes: Buffer.from(renderMathHtml(markdown, String(inputs.question).slice(0, 120)), 'utf8'),
+        name: 'solution.html',
+        parents: [solution.id],
+        engine: resolved.engine,
+        model: { name: resolved.name, sha256: resolved.sha256 },
+        parameters: { check: inputs.check ?? null, status: result.check.status },
+        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+      });
+      return { solution: solution.id, page: page.id, answer: result.answer ?? '', status: result.check.status };
     },
   };
 }

@@ -1,0 +1,107 @@
+import { generateObject, jsonSchema } from 'ai';
+import { toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
+
+/**
+ * Prompt expansion in the manner of DALL·E 3's caption upsampling and Action-GPT: a short
+ * phrase becomes N detailed, different descriptions written for the engine that will use
+ * them. Image, video, music and motion pipelines put this step in front of their generator.
+ */
+export const EXPANSION_TARGETS = {
+  image:
+    'Each description is a prompt for an image generator: subject and its details, setting, composition and framing, lighting, colour palette, art style or medium, mood. One paragraph, no lists.',
+  video:
+    'Each description is a prompt for a video generator: subject, what happens over a few seconds in order, camera movement, setting, lighting, mood. One paragraph, present tense.',
+  motion:
+    'Each description is a prompt for a motion generator (Action-GPT style): the body movement step by step — which limbs move, in which direction, how fast, weight shifts, start and end pose. No scenery.',
+  music:
+    'Each description is a prompt for a music generator: genre, tempo in BPM, key or mode, instruments, structure, mood, production style.',
+  general: 'Each description is a detailed, concrete elaboration of the phrase.',
+} as const satisfies Record<string, string>;
+
+/** Long enough for a DALL·E 3-style caption (60–100 English words, or ~200 Chinese characters). */
+const MAX_DESCRIPTION_CHARS = 600;
+
+export type ExpansionTarget = keyof typeof EXPANSION_TARGETS;
+
+function isTarget(value: unknown): value is ExpansionTarget {
+  return typeof value === 'string' && value in EXPANSION_TARGETS;
+}
+
+export function expansionPrompt(phrase: string, count: number, target: ExpansionTarget): { system: string; prompt: string } {
+  return {
+    system: `You expand short phrases into rich descriptions. ${EXPANSION_TARGETS[target]} Write in the language of the phrase. Make the ${count} descriptions clearly different from each other (different interpretations, styles or moments).`,
+    prompt: `Phrase: ${phrase}\nReturn JSON {"descriptions": [...]} with exactly ${count} descriptions.`,
+  };
+}
+
+export function promptExpandStep(resolveModel: TextModelResolver): StepDefinition {
+  return {
+    type: 'prompt.expand',
+    title: 'Expand a prompt',
+    description: 'A short phrase becomes N detailed descriptions for an image, video, motion or music engine.',
+    version: '1',
+    engine: 'text',
+    inputs: {
+      prompt: { type: 'string' },
+      count: { type: 'integer', optional: true, default: 4 },
+      target: { type: 'string', optional: true, default: 'image' },
+      maxTokens: { type: 'integer', optional: true, description: 'Default: enough for count descriptions of the longest allowed length.' },
+      temperature: { type: 'number', optional: true, default: 0.8 },
+      seed: { type: 'integer', optional: true },
+      model: { type: 'string', optional: true },
+    },
+    outputs: {
+      descriptions: { type: 'json' },
+      document: { type: 'artifact' },
+    },
+    cacheSalt: modelCacheSalt(resolveModel),
+    async run(ctx, inputs) {
+      const count = Math.max(1, Math.min(8, Number(inputs.count)));
+      const target: ExpansionTarget = isTarget(inputs.target) ? inputs.target : 'general';
+      const phrase = String(inputs.prompt);
+      const resolved = await resolveModel(requestedModel(inputs));
+      const { system, prompt } = expansionPrompt(phrase, count, target);
+      // The count and a length bound are enforced by the schema (constrained decoding on local
+      // models, JSON mode on cloud ones): an unbounded string lets a weak model ramble past
+      // maxTokens and never close the JSON.
+      const schema = {
+        type: 'object',
+        properties: { descriptions: { type: 'array', items: { type: 'string', minLength: 1, maxLength: MAX_DESCRIPTION_CHARS }, minItems: count, maxItems: count } },
+        required: ['descriptions'],
+        additionalProperties: false,
+      };
+      ctx.progress({ fraction: 0.1, message: `expanding into ${count}` });
+      let descriptions: string[];
+      try {
+        const result = await generateObject({
+          model: resolved.model,
+          system,
+          prompt,
+          schema: jsonSchema<{ descriptions: string[] }>(schema),
+          maxOutputTokens: typeof inputs.maxTokens === 'number' ? inputs.maxTokens : 64 + count * MAX_DESCRIPTION_CHARS,
+          temperature: Number(inputs.temperature),
+          ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+          abortSignal: ctx.signal,
+          maxRetries: 0,
+        });
+        descriptions = result.object.descriptions.map((d) => d.trim());
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toShenbiError(error, 'ENGINE_FAILED');
+      }
+      const document = await ctx.writeArtifact({
+        kind: 'json',
+        mimeType: 'application/json',
+        bytes: Buffer.from(JSON.stringify({ prompt: phrase, target, descriptions }, null, 2), 'utf8'),
+        name: 'expanded-prompts.json',
+        engine: resolved.engine,
+        model: { name: resolved.name, sha256: resolved.sha256 },
+        parameters: { count, target, temperature: Number(inputs.temperature) },
+        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+      });
+      return { descriptions, document: document.id };
+    },
+  };
+}
