@@ -8,7 +8,7 @@ import { TESTDATA } from '../helpers/testdata.ts';
 
 interface GenerateJson {
   job: { status: string; outputs: Record<string, unknown> };
-  artifacts: { id: string; path: string; provenance: { model: { name: string; sha256: string } | null; engine: { id: string } } }[];
+  artifacts: { id: string; path: string; name?: string; mimeType?: string; provenance: { model: { name: string; sha256: string } | null; engine: { id: string } } }[];
 }
 
 let home: string;
@@ -70,7 +70,7 @@ test('prompt expansion gives exactly N descriptions; science writes a typeset HT
   assert.deepEqual(JSON.parse(readFileSync(document!.path, 'utf8')).descriptions, descriptions);
 
   const science = await runCli(['--json', 'generate', 'science', 'What is 1+1?', '--set', 'check=2'], { home, env });
-  const page = (JSON.parse(science.stdout) as GenerateJson).artifacts.find((a) => a.path.endsWith('.html'));
+  const page = (JSON.parse(science.stdout) as GenerateJson).artifacts.find((a) => a.mimeType?.startsWith('text/html'));
   assert.ok(page, 'an HTML page artifact');
   assert.match(readFileSync(page.path, 'utf8'), /<math xmlns=/);
 });
