@@ -154,3 +154,53 @@ test('google: generateContent, streamGenerateContent?alt=sse and a 400 error bod
       (e: unknown) => e instanceof ShenbiError && e.code === 'PROVIDER_REJECTED' && /temperature out of range/.test(e.message));
   } finally { await server.close(); }
 });
+
+test('a stream that stalls after it started ends with ENGINE_TIMEOUT and closes the connection', async () => {
+  const server = await startFakeServer(async (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-x', choices: [{ index: 0, delta: { role: 'assistant', content: 'first ' }, finish_reason: null }] })}\n\n`);
+    await new Promise((r) => setTimeout(r, 2000)); // then nothing
+    if (!res.destroyed) res.end('data: [DONE]\n\n');
+  });
+  try {
+    const r = streamText({ model: withTimeout(openai(server.baseURL), 1000, { idleMs: 150 }), prompt: 'hi', maxRetries: 0 });
+    let text = '';
+    let failure: unknown;
+    try {
+      for await (const part of r.fullStream) {
+        if (part.type === 'text-delta') text += part.text;
+        if (part.type === 'error') failure = part.error;
+      }
+    } catch (error) {
+      failure = error;
+    }
+    assert.equal(text, 'first ');
+    assert.ok(failure instanceof ShenbiError && failure.code === 'ENGINE_TIMEOUT', String(failure));
+    await new Promise((r2) => setTimeout(r2, 100));
+    assert.equal(server.closedEarly, 1);
+  } finally { await server.close(); }
+});
+
+test('a steady stream may run longer than the first-answer timeout', async () => {
+  const server = await startFakeServer((req, res) => openAIStream(res, 'gpt-x', Array.from({ length: 10 }, () => 'x'), 40));
+  try {
+    const r = streamText({ model: withTimeout(openai(server.baseURL), 200, { idleMs: 200 }), prompt: 'hi', maxRetries: 0 });
+    let text = '';
+    for await (const d of r.textStream) text += d;
+    assert.equal(text, 'x'.repeat(10)); // ~400 ms in all, never 200 ms between chunks
+  } finally { await server.close(); }
+});
+
+test('streamed fallback: A fails before any content, B streams and is reported as the answering model', async () => {
+  const a = await startFakeServer((req, res) => openAIError(res, 503, 'down'));
+  const b = await startFakeServer((req, res) => openAIStream(res, 'gpt-b', ['from ', 'b']));
+  try {
+    const r = streamText({ model: fallback([openai(a.baseURL, 'gpt-a'), openai(b.baseURL, 'gpt-b')]), prompt: 'hi', maxRetries: 0 });
+    let text = '';
+    for await (const d of r.textStream) text += d;
+    assert.equal(text, 'from b');
+    assert.match(String((await r.providerMetadata)?.shenbi?.answeredBy), /gpt-b/);
+    assert.equal((await r.response).modelId, 'gpt-b');
+    assert.equal(a.requests.length, 1);
+  } finally { await a.close(); await b.close(); }
+});
