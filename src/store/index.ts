@@ -4,6 +4,9 @@ export type {
   BlobInfo,
   BlobReadOptions,
   BlobStore,
+  ConversationRole,
+  ConversationStore,
+  ConversationTurn,
   JobFilter,
   JobPatch,
   JobRecord,
@@ -22,4 +25,5 @@ export { blobRefDigest, isBlobRef } from './blobs/blob-ref.ts';
 export { SqlArtifactStore } from './artifact-store.ts';
 export { SqlJobRepository } from './job-repository.ts';
 export { SqlStepCache } from './step-cache.ts';
+export { SqlConversationStore } from './conversation-store.ts';
 export { MIGRATIONS } from './db/migrations/index.ts';

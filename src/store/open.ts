@@ -3,6 +3,7 @@ import { SqlArtifactStore } from './artifact-store.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { openDatabase, type Dialect } from './db/connect.ts';
 import { SqlJobRepository } from './job-repository.ts';
+import { SqlConversationStore } from './conversation-store.ts';
 import { SqlStepCache } from './step-cache.ts';
 import type { Store } from './types.ts';
 
@@ -40,6 +41,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     artifacts: new SqlArtifactStore(database.db, blobs, options.governance),
     jobs: new SqlJobRepository(database.db),
     cache: new SqlStepCache(database.db),
+    conversations: new SqlConversationStore(database.db),
     close: () => database.close(),
   };
 }

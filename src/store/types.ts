@@ -135,11 +135,31 @@ export interface StepCache {
   put(key: string, stepType: string, outputs: StepOutputs): Promise<void>;
 }
 
+export type ConversationRole = 'user' | 'assistant' | 'system';
+
+export interface ConversationTurn {
+  role: ConversationRole;
+  speaker: string | null;
+  content: string;
+  createdAt: string;
+}
+
+/** Turns of a conversation, appended in order; several processes may append to the same one. */
+export interface ConversationStore {
+  /** Appends turns after the last one, atomically (all or none); returns the new turn count. */
+  append(conversationId: string, turns: readonly Omit<ConversationTurn, 'createdAt'>[]): Promise<number>;
+  /** The last `limit` turns (all by default), oldest first. */
+  history(conversationId: string, limit?: number): Promise<ConversationTurn[]>;
+  /** Forgets the conversation. */
+  clear(conversationId: string): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly blobs: BlobStore;
   readonly artifacts: ArtifactStore;
   readonly jobs: JobRepository;
   readonly cache: StepCache;
+  readonly conversations: ConversationStore;
   close(): Promise<void>;
 }

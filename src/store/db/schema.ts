@@ -75,7 +75,19 @@ export interface StepCacheTable {
   hits: Generated<number>;
 }
 
+export interface ConversationTurnsTable {
+  conversation_id: string;
+  position: number;
+  /** 'user' | 'assistant' | 'system' (a summary or an event in the world). */
+  role: string;
+  /** Who spoke, e.g. the NPC's or player's name (optional). */
+  speaker: string | null;
+  content: string;
+  created_at: string;
+}
+
 export interface Database {
+  conversation_turns: ConversationTurnsTable;
   artifacts: ArtifactsTable;
   jobs: JobsTable;
   job_steps: JobStepsTable;

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.ts';
+import { conversationsMigration } from './0002-conversations.ts';
 
 /**
  * Every migration, in order, listed by hand: no filesystem scanning, so the list is the
@@ -7,6 +8,7 @@ import { initialMigration } from './0001-initial.ts';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initialMigration,
+  '0002-conversations': conversationsMigration,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
