@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Semaphore } from './semaphore.ts';
+import { Semaphore } from '../core/semaphore.ts';
 
 /** The engine key of steps that declare none. */
 export const DEFAULT_ENGINE = 'cpu';

@@ -5,7 +5,7 @@ export { validateJobInput } from './job-input.ts';
 export { InProcessQueue, type JobHandler, type JobQueue } from './queue.ts';
 export { ALL_JOBS, JobEvents, type JobEventListener } from './job-events.ts';
 export { EngineLimits, DEFAULT_ENGINE } from './engine-limits.ts';
-export { Semaphore, type Release } from './semaphore.ts';
+export { Semaphore, type Release } from '../core/semaphore.ts';
 export { backoffDelay, DEFAULT_RETRY_POLICY, resolveRetryPolicy, sleep } from './backoff.ts';
 export { cacheKey, canonicalJson, type CacheKeyParts } from './cache-key.ts';
 export { compilePlan, resolveStepInputs, type ExecutionPlan, type PlannedBinding, type PlannedStep } from './execution-plan.ts';

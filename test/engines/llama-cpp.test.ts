@@ -116,3 +116,17 @@ test('a slow stream reader gets merged deltas, never lost or repeated text', asy
   assert.equal(text, full.text);
   assert.ok(deltas < 48, `${deltas} deltas for 48 tokens`);
 });
+
+test('more requests than sequences wait their turn instead of failing', async () => {
+  const small = createLlamaCppProvider({ threads: 1, sequences: 2 });
+  try {
+    const m = small.languageModel(MODEL);
+    const results = await Promise.all(Array.from({ length: 7 }, (_, i) => generateText({ model: m, prompt: `Tom had ${i} dogs`, temperature: 0, maxOutputTokens: 12 })));
+    for (const r of results) assert.ok(r.text.length > 0);
+    // The queued ones get the same greedy answer as when run alone.
+    const alone = await generateText({ model: m, prompt: 'Tom had 6 dogs', temperature: 0, maxOutputTokens: 12 });
+    assert.equal(results[6]!.text, alone.text);
+  } finally {
+    await small.close();
+  }
+});

@@ -5,7 +5,7 @@ import { sleep } from '../../src/jobs/backoff.ts';
 import { EngineLimits } from '../../src/jobs/engine-limits.ts';
 import { JobEvents } from '../../src/jobs/job-events.ts';
 import { InProcessQueue } from '../../src/jobs/queue.ts';
-import { Semaphore } from '../../src/jobs/semaphore.ts';
+import { Semaphore } from '../../src/core/semaphore.ts';
 
 test('semaphore: at most `limit` holders, FIFO hand-over, abortable waits, idempotent release', async () => {
   const semaphore = new Semaphore(2);

@@ -101,27 +101,26 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
       else if (options.responseFormat?.type === 'json') grammar = await jsonGrammar(pooled, options.responseFormat.schema);
       // Forced tool calls must not leak as text: they are returned as calls only.
       const emit = tools.kind === 'forced' ? undefined : onText;
-      const sequence = pooled.context.getSequence();
-      try {
-        const generated = chatWrapper
-          ? await this.#chat(pooled, sequence, options, tools, grammar, emit)
-          : await this.#complete(pooled, sequence, options, tools, grammar, emit);
-        const content: LanguageModelV3Content[] = [];
-        let calls = generated.calls;
-        if (tools.kind === 'forced') {
-          try {
-            calls = [parseForcedCall(tools, generated.text)];
-          } catch (error) {
-            throw new ShenbiError('ENGINE_FAILED', 'the forced tool call did not complete (output cut off before the JSON closed)', { cause: error, hint: 'Raise maxTokens.' });
-          }
-        } else if (generated.text !== '') content.push({ type: 'text', text: generated.text });
-        for (const call of calls) {
-          content.push({ type: 'tool-call', toolCallId: randomUUID(), toolName: call.name, input: JSON.stringify(call.input ?? {}) });
+      const generated = await pooled.withSequence(
+        (sequence) =>
+          chatWrapper
+            ? this.#chat(pooled, sequence, options, tools, grammar, emit)
+            : this.#complete(pooled, sequence, options, tools, grammar, emit),
+        options.abortSignal,
+      );
+      const content: LanguageModelV3Content[] = [];
+      let calls = generated.calls;
+      if (tools.kind === 'forced') {
+        try {
+          calls = [parseForcedCall(tools, generated.text)];
+        } catch (error) {
+          throw new ShenbiError('ENGINE_FAILED', 'the forced tool call did not complete (output cut off before the JSON closed)', { cause: error, hint: 'Raise maxTokens.' });
         }
-        return { content, finishReason: mapFinish(generated.stopReason, calls.length), usage: usage(generated.inputTokens, generated.outputTokens), warnings };
-      } finally {
-        sequence.dispose();
+      } else if (generated.text !== '') content.push({ type: 'text', text: generated.text });
+      for (const call of calls) {
+        content.push({ type: 'tool-call', toolCallId: randomUUID(), toolName: call.name, input: JSON.stringify(call.input ?? {}) });
       }
+      return { content, finishReason: mapFinish(generated.stopReason, calls.length), usage: usage(generated.inputTokens, generated.outputTokens), warnings };
     });
   }
 

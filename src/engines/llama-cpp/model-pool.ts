@@ -6,10 +6,12 @@ import {
   type ChatWrapper,
   type Llama,
   type LlamaContext,
+  type LlamaContextSequence,
   type LlamaEmbeddingContext,
   type LlamaModel,
 } from 'node-llama-cpp';
 import { ShenbiError } from '../../core/errors.ts';
+import { Semaphore } from '../../core/semaphore.ts';
 import { resolveChatWrapperChoice, type ChatWrapperChoice } from './chat-wrapper.ts';
 
 export interface ModelPoolOptions {
@@ -34,6 +36,28 @@ export interface PooledModel {
   readonly chatWrapper: ChatWrapper | null;
   /** One embedding context per model, made on first use and kept with the model. */
   embeddingContext(): Promise<LlamaEmbeddingContext>;
+  /**
+   * Runs fn on a free sequence of the shared context. More requests than sequences wait their
+   * turn (FIFO) instead of failing; the sequence is disposed (its KV cache freed) afterwards.
+   */
+  withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/**
+ * A disposed sequence is handed back to the context asynchronously, so just after a burst
+ * ends getSequence() can briefly report none free although the permit says one is: wait a
+ * moment and ask again rather than fail the request.
+ */
+async function takeSequence(context: LlamaContext, signal?: AbortSignal): Promise<LlamaContextSequence> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return context.getSequence();
+    } catch (error) {
+      if (attempt >= 200 || !/no sequences left/i.test(String((error as Error).message))) throw error;
+      signal?.throwIfAborted();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
 }
 
 /** One llama.cpp backend per process, shared by every pool (each getLlama() registers exit hooks). */
@@ -145,12 +169,26 @@ export class ModelPool {
     const context = await model.createContext({ sequences: this.#sequences, threads: this.threads });
     const chatWrapper = resolveChatWrapperChoice(this.#chatWrapper, model, resolveChatWrapper);
     let embedding: Promise<LlamaEmbeddingContext> | undefined;
+    const permits = new Semaphore(this.#sequences);
     this.loads++;
     return {
       model,
       context,
       chatWrapper,
       embeddingContext: () => (embedding ??= model.createEmbeddingContext({ threads: this.threads })),
+      withSequence: async (fn, signal) => {
+        const release = await permits.acquire(signal);
+        try {
+          const sequence = await takeSequence(context, signal);
+          try {
+            return await fn(sequence);
+          } finally {
+            sequence.dispose();
+          }
+        } finally {
+          release();
+        }
+      },
     };
   }
 

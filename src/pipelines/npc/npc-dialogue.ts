@@ -1,0 +1,165 @@
+import { streamText, type LanguageModel, type ModelMessage } from 'ai';
+import { ShenbiError, toShenbiError } from '../../core/errors.ts';
+import type { TimedText } from '../../core/timing.ts';
+import { concatPcm, type PcmAudio } from '../../media/audio/pcm.ts';
+import { SentenceStream } from '../../media/text/sentences.ts';
+import type { ConversationStore } from '../../store/types.ts';
+import { conversationIdFor, npcSceneSchema, npcSystemPrompt, type NpcScene, type NpcSceneInput } from './persona.ts';
+
+/** Any text-to-speech engine: eSpeak, an ONNX voice, a cloud voice. */
+export type SentenceSynthesizer = (
+  text: string,
+  options: { language: string; voice?: string; speed: number; signal?: AbortSignal },
+) => Promise<{ audio: PcmAudio; words: readonly TimedText[] }>;
+
+export type NpcEvent =
+  | { type: 'text'; delta: string }
+  /** A sentence is complete and has gone to the voice (the model may still be writing). */
+  | { type: 'sentence'; index: number; text: string }
+  /** The sentence's audio, in order; play it as it comes. */
+  | { type: 'audio'; index: number; text: string; audio: PcmAudio; words: readonly TimedText[] }
+  | { type: 'done'; reply: NpcReply };
+
+export interface NpcReply {
+  text: string;
+  /** All sentences joined, with a short pause between them. */
+  audio: PcmAudio;
+  /** Word and sentence timings in the joined audio. */
+  words: TimedText[];
+  sentences: TimedText[];
+  /** Milliseconds from the request to: the first sentence sent to the voice, its audio, the end of text. */
+  timing: { firstSentenceMs: number; firstAudioMs: number; textDoneMs: number; doneMs: number };
+}
+
+export interface NpcDialogueOptions {
+  model: LanguageModel;
+  synthesize: SentenceSynthesizer;
+  conversations: ConversationStore;
+  /** Turns of memory sent with each request (the persona is always sent besides). Default 16. */
+  memoryTurns?: number;
+  maxTokens?: number;
+  temperature?: number;
+}
+
+const PAUSE_SECONDS = 0.25;
+
+/**
+ * A talking NPC. Text streams from the model; each sentence goes to the voice the moment it
+ * is complete, so the first sentence is being synthesized (and can be played) while the model
+ * is still writing the rest. Memory lives in the conversation store, per NPC and player; the
+ * model is whatever the caller resolved, so many NPCs share one loaded local model.
+ */
+export class NpcDialogue {
+  readonly #options: NpcDialogueOptions;
+
+  constructor(options: NpcDialogueOptions) {
+    this.#options = options;
+  }
+
+  async *reply(sceneInput: NpcSceneInput, message: string, signal?: AbortSignal): AsyncGenerator<NpcEvent, NpcReply> {
+    const scene: NpcScene = npcSceneSchema.parse(sceneInput);
+    const said = message.trim();
+    if (said === '') throw new ShenbiError('INVALID_INPUT', 'the player said nothing: message is empty');
+    if (said.length > 4000) throw new ShenbiError('INVALID_INPUT', `the player's message is ${said.length} characters; the limit is 4000`);
+    const started = performance.now();
+    const since = () => Math.round(performance.now() - started);
+    const conversationId = conversationIdFor(scene);
+    const memory = await this.#options.conversations.history(conversationId, this.#options.memoryTurns ?? 16);
+    const messages: ModelMessage[] = [
+      ...memory.map((turn): ModelMessage => (turn.role === 'assistant' ? { role: 'assistant', content: turn.content } : { role: 'user', content: turn.content })),
+      { role: 'user', content: said },
+    ];
+
+    const voice = { language: scene.npc.language, speed: scene.npc.speed, ...(scene.npc.voice ? { voice: scene.npc.voice } : {}), ...(signal ? { signal } : {}) };
+    const sentences = new SentenceStream();
+    const pending: { index: number; text: string; audio: Promise<{ audio: PcmAudio; words: readonly TimedText[] }> }[] = [];
+    // Voices run one sentence at a time, in order, but never wait for the text to finish.
+    let chain: Promise<unknown> = Promise.resolve();
+    const speak = (text: string) => {
+      const index = pending.length;
+      const audio = chain.then(() => this.#options.synthesize(text, voice));
+      chain = audio.catch(() => undefined);
+      // Handled here so a failure of a sentence nobody awaits (after an earlier one failed) cannot crash the process.
+      audio.catch(() => undefined);
+      pending.push({ index, text, audio });
+      return index;
+    };
+
+    const timing = { firstSentenceMs: -1, firstAudioMs: -1, textDoneMs: -1, doneMs: -1 };
+    let text = '';
+    let emitted = 0;
+    const outputs: { text: string; audio: PcmAudio; words: readonly TimedText[] }[] = [];
+    const drainReady = async function* (wait: boolean): AsyncGenerator<NpcEvent> {
+      while (emitted < pending.length) {
+        const next = pending[emitted]!;
+        if (!wait && !(await isSettled(next.audio))) return;
+        const { audio, words } = await next.audio;
+        if (timing.firstAudioMs < 0) timing.firstAudioMs = since();
+        outputs.push({ text: next.text, audio, words });
+        emitted++;
+        yield { type: 'audio', index: next.index, text: next.text, audio, words };
+      }
+    };
+
+    try {
+      const result = streamText({
+        model: this.#options.model,
+        system: npcSystemPrompt(scene),
+        messages,
+        maxOutputTokens: this.#options.maxTokens ?? 160,
+        temperature: this.#options.temperature ?? 0.7,
+        maxRetries: 0,
+        ...(signal ? { abortSignal: signal } : {}),
+      });
+      for await (const delta of result.textStream) {
+        text += delta;
+        yield { type: 'text', delta };
+        for (const sentence of sentences.push(delta)) {
+          if (timing.firstSentenceMs < 0) timing.firstSentenceMs = since();
+          yield { type: 'sentence', index: speak(sentence), text: sentence };
+        }
+        yield* drainReady(false);
+      }
+      timing.textDoneMs = since();
+      for (const sentence of sentences.flush()) {
+        if (timing.firstSentenceMs < 0) timing.firstSentenceMs = since();
+        yield { type: 'sentence', index: speak(sentence), text: sentence };
+      }
+      yield* drainReady(true);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw toShenbiError(error, 'ENGINE_FAILED');
+    }
+    if (outputs.length === 0) throw new ShenbiError('ENGINE_FAILED', `${scene.npc.name} produced no words to speak`, { hint: 'Try again, or use a stronger text model.' });
+
+    const joined = joinSpoken(outputs);
+    await this.#options.conversations.append(conversationId, [
+      { role: 'user', speaker: scene.player, content: said },
+      { role: 'assistant', speaker: scene.npc.name, content: text.trim() },
+    ]);
+    timing.doneMs = since();
+    const reply: NpcReply = { text: text.trim(), ...joined, timing };
+    yield { type: 'done', reply };
+    return reply;
+  }
+}
+
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  const marker = Symbol('pending');
+  const winner = await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)]);
+  return winner !== marker;
+}
+
+function joinSpoken(parts: { text: string; audio: PcmAudio; words: readonly TimedText[] }[]): Pick<NpcReply, 'audio' | 'words' | 'sentences'> {
+  const audio = concatPcm(parts.map((p) => p.audio), PAUSE_SECONDS);
+  const words: TimedText[] = [];
+  const sentences: TimedText[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    const duration = part.audio.samples.length / part.audio.sampleRate;
+    for (const w of part.words) words.push({ text: w.text, start: w.start + offset, end: w.end + offset });
+    sentences.push({ text: part.text, start: offset, end: offset + duration });
+    offset += duration + PAUSE_SECONDS;
+  }
+  return { audio, words, sentences };
+}
