@@ -6,6 +6,7 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
+  raw: Buffer;
 }
 
 export type FakeHandler = (req: RecordedRequest, res: ServerResponse, index: number) => void | Promise<void>;
@@ -24,8 +25,11 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : {} };
+    const raw = Buffer.concat(chunks);
+    const text = raw.toString('utf8');
+    // JSON bodies are parsed; others (multipart uploads) are kept raw only.
+    const isJson = text !== '' && !String(req.headers['content-type'] ?? '').startsWith('multipart/');
+    const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: isJson ? JSON.parse(text) : {}, raw };
     state.requests.push(recorded);
     res.on('close', () => { if (!res.writableFinished) state.closedEarly++; });
     await handler(recorded, res, state.requests.length - 1);

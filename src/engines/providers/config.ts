@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A cloud or local endpoint reached through the AI SDK. Holds the NAME of the key's env var, never the key. */
 export const ProviderConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible']),
+  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs']),
   baseURL: z.string().url().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   defaultModel: z.string().min(1).optional(),
@@ -23,4 +23,6 @@ export const PROVIDER_PRESETS: readonly ProviderConfig[] = [
   { name: 'vllm', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_API_KEY' },
   { name: 'llama-cpp-server', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:8080/v1' },
   { name: 'lm-studio', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:1234/v1' },
+  // Speech only (text-to-speech and transcription), not text generation.
+  { name: 'elevenlabs', kind: 'elevenlabs', apiKeyEnv: 'ELEVENLABS_API_KEY', defaultModel: 'eleven_multilingual_v2' },
 ];

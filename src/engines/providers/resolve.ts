@@ -32,14 +32,26 @@ function apiKey(config: ProviderConfig, env: NodeJS.ProcessEnv): string | undefi
   return key;
 }
 
-/** Resolves `provider:model` (or `provider` for its default model) to an AI SDK language model. */
-export function providerModel(spec: string, options: ResolveOptions = {}): LanguageModelV3 {
+/** A `provider:model` spec resolved to its provider config, model id and key. */
+export interface ResolvedSpec {
+  config: ProviderConfig;
+  modelId: string;
+  key: string | undefined;
+}
+
+/** `defaultModel` picks the model when the spec names none (e.g. a speech default for the provider's kind). */
+export function resolveSpec(spec: string, options: ResolveOptions = {}, defaultModel?: (config: ProviderConfig) => string | undefined): ResolvedSpec {
   const sep = spec.indexOf(':');
   const name = sep < 0 ? spec : spec.slice(0, sep);
   const config = findProvider(name, options);
-  const modelId = sep < 0 ? config.defaultModel : spec.slice(sep + 1);
+  const modelId = sep < 0 ? (defaultModel ? defaultModel(config) : config.defaultModel) : spec.slice(sep + 1);
   if (!modelId) throw new ShenbiError('INVALID_INPUT', `provider "${name}" has no default model; use ${name}:<model>`);
-  const key = apiKey(config, options.env ?? process.env);
+  return { config, modelId, key: apiKey(config, options.env ?? process.env) };
+}
+
+/** Resolves `provider:model` (or `provider` for its default model) to an AI SDK language model. */
+export function providerModel(spec: string, options: ResolveOptions = {}): LanguageModelV3 {
+  const { config, modelId, key } = resolveSpec(spec, options);
   const common = { baseURL: config.baseURL, headers: config.headers, apiKey: key };
   switch (config.kind) {
     case 'openai': return createOpenAI(common).chat(modelId);
@@ -48,5 +60,7 @@ export function providerModel(spec: string, options: ResolveOptions = {}): Langu
     case 'deepseek': return createDeepSeek(common)(modelId);
     case 'openai-compatible':
       return createOpenAICompatible({ name: config.name, baseURL: config.baseURL ?? '', headers: config.headers, apiKey: key })(modelId);
+    case 'elevenlabs':
+      throw new ShenbiError('INVALID_INPUT', `provider "${config.name}" serves speech, not text generation`);
   }
 }

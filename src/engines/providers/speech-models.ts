@@ -1,0 +1,56 @@
+import { createElevenLabs } from '@ai-sdk/elevenlabs';
+import { createOpenAI } from '@ai-sdk/openai';
+import type { SpeechModelV3, TranscriptionModelV3 } from '@ai-sdk/provider';
+import { ShenbiError } from '../../core/errors.ts';
+import type { ProviderConfig } from './config.ts';
+import { resolveSpec, type ResolveOptions } from './resolve.ts';
+
+/**
+ * Cloud text-to-speech and transcription through the AI SDK's speech and transcription
+ * interfaces (`experimental_generateSpeech`, `experimental_transcribe`), by the same
+ * `provider:model` names and key variables as text models.
+ */
+const SPEECH_DEFAULTS: Record<string, string> = { openai: 'gpt-4o-mini-tts', elevenlabs: 'eleven_multilingual_v2' };
+const TRANSCRIPTION_DEFAULTS: Record<string, string> = { openai: 'whisper-1', elevenlabs: 'scribe_v1' };
+
+const ELEVENLABS_ORIGIN = 'https://api.elevenlabs.io/v1';
+
+/** The ElevenLabs SDK has a fixed origin; a configured baseURL (a proxy, a test server) is applied by rewriting requests. */
+function elevenLabs(config: ProviderConfig, key: string | undefined) {
+  const base = config.baseURL?.replace(/\/$/, '');
+  const rebased: typeof fetch | undefined = base
+    ? (input, init) => {
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        return fetch(url.startsWith(ELEVENLABS_ORIGIN) ? base + url.slice(ELEVENLABS_ORIGIN.length) : url, init);
+      }
+    : undefined;
+  return createElevenLabs({ apiKey: key, headers: config.headers, ...(rebased ? { fetch: rebased } : {}) });
+}
+
+const SPEECH_KINDS = new Set(['openai', 'elevenlabs']);
+
+function unsupported(kind: string, what: string): ShenbiError {
+  return new ShenbiError('ENGINE_UNAVAILABLE', `providers of kind "${kind}" offer no ${what} model through the AI SDK here`, {
+    hint: 'Use openai:… or elevenlabs:…, or a local engine.',
+  });
+}
+
+export function providerSpeechModel(spec: string, options: ResolveOptions = {}): SpeechModelV3 {
+  const { config, modelId, key } = resolveSpec(spec, options, (c) => {
+    if (!SPEECH_KINDS.has(c.kind)) throw unsupported(c.kind, 'speech');
+    return SPEECH_DEFAULTS[c.kind];
+  });
+  if (config.kind === 'elevenlabs') return elevenLabs(config, key).speech(modelId);
+  if (config.kind === 'openai') return createOpenAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key }).speech(modelId);
+  throw unsupported(config.kind, 'speech');
+}
+
+export function providerTranscriptionModel(spec: string, options: ResolveOptions = {}): TranscriptionModelV3 {
+  const { config, modelId, key } = resolveSpec(spec, options, (c) => {
+    if (!SPEECH_KINDS.has(c.kind)) throw unsupported(c.kind, 'transcription');
+    return TRANSCRIPTION_DEFAULTS[c.kind];
+  });
+  if (config.kind === 'elevenlabs') return elevenLabs(config, key).transcription(modelId);
+  if (config.kind === 'openai') return createOpenAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key }).transcription(modelId);
+  throw unsupported(config.kind, 'transcription');
+}
