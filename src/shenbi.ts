@@ -9,8 +9,10 @@ import { composeGovernance, type GovernanceHook } from './governance/hook.ts';
 import { implicitLabelRecord } from './governance/implicit-record.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { ModelManager } from './models/index.ts';
+import { ESPEAK_ENGINE_INFO, EspeakEngine } from './engines/espeak-ng/index.ts';
 import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-cpp/provider.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
+import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
@@ -26,6 +28,12 @@ export interface OpenShenbiOptions extends LoadConfigOptions {
   governance?: GovernanceHook[];
   /** Step types beyond the built-in ones. */
   steps?: StepDefinition[];
+}
+
+/** Engines started on first use and closed with Shenbi. */
+interface Engines {
+  llama: LlamaCppProvider | undefined;
+  espeak: EspeakEngine | undefined;
 }
 
 export interface RunOptions {
@@ -46,7 +54,7 @@ export class Shenbi {
     readonly steps: StepRegistry,
     readonly runner: JobRunner,
     readonly models: ModelManager,
-    private readonly engines: { llama: LlamaCppProvider | undefined },
+    private readonly engines: Engines,
   ) {}
 
   static async open(options: OpenShenbiOptions = {}): Promise<Shenbi> {
@@ -55,7 +63,8 @@ export class Shenbi {
     const governance = composeGovernance(...(options.governance ?? []), implicitLabelRecord(config.producer));
     const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance });
     const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
-    const engines: { llama: LlamaCppProvider | undefined } = { llama: undefined };
+    const engines: Engines = { llama: undefined, espeak: undefined };
+    const espeak = () => (engines.espeak ??= new EspeakEngine());
     const resolveTextModel = createTextModelResolver({
       models,
       // One thread by default (config.llama): measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
@@ -70,8 +79,16 @@ export class Shenbi {
       defaultModel: config.defaultTextModel,
     });
     const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
+    const speechSteps = [
+      npcReplyStep({
+        resolveModel: resolveTextModel,
+        synthesizer: () => (text, o) => espeak().synthesize({ text, language: o.language, speed: o.speed, ...(o.voice ? { voice: o.voice } : {}) }, o.signal),
+        conversations: store.conversations,
+        voiceEngine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
+      }),
+    ];
     const steps = new StepRegistry();
-    for (const step of [...BUILTIN_STEPS, ...textSteps, ...(options.steps ?? [])]) steps.register(step);
+    for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.
     const runner = new JobRunner({ store, steps, concurrency: { text: 4, ...config.concurrency } });
     return new Shenbi(config, store, steps, runner, models, engines);
@@ -109,6 +126,7 @@ export class Shenbi {
   async close(): Promise<void> {
     await this.runner.close();
     await this.engines.llama?.close();
+    await this.engines.espeak?.close();
     await this.store.close();
   }
 }

@@ -4,6 +4,7 @@ import { registerArtifacts } from './commands/artifacts.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerModels } from './commands/models.ts';
+import { registerNpc } from './commands/npc.ts';
 import { registerPipelines } from './commands/pipelines.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTasks } from './commands/tasks.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   registerJobs(program, ctx);
   registerArtifacts(program, ctx);
   registerModels(program, ctx);
+  registerNpc(program, ctx);
   return { program, ctx };
 }
 
