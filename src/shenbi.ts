@@ -9,10 +9,11 @@ import { composeGovernance, type GovernanceHook } from './governance/hook.ts';
 import { implicitLabelRecord } from './governance/implicit-record.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { ModelManager } from './models/index.ts';
-import { ESPEAK_ENGINE_INFO, EspeakEngine } from './engines/espeak-ng/index.ts';
+import { createEspeakEngine, ESPEAK_ENGINE_INFO, type EspeakEngine } from './engines/espeak/index.ts';
 import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-cpp/provider.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
+import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
@@ -64,7 +65,7 @@ export class Shenbi {
     const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance });
     const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
     const engines: Engines = { llama: undefined, espeak: undefined };
-    const espeak = () => (engines.espeak ??= new EspeakEngine());
+    const espeak = () => (engines.espeak ??= createEspeakEngine());
     const resolveTextModel = createTextModelResolver({
       models,
       // One thread by default (config.llama): measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
@@ -80,9 +81,10 @@ export class Shenbi {
     });
     const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
     const speechSteps = [
+      speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
       npcReplyStep({
         resolveModel: resolveTextModel,
-        synthesizer: () => (text, o) => espeak().synthesize({ text, language: o.language, speed: o.speed, ...(o.voice ? { voice: o.voice } : {}) }, o.signal),
+        synthesizer: () => (text, o) => espeak().synthesize({ text, language: o.language, speed: o.speed, ...(o.voice ? { voice: o.voice } : {}), ...(o.signal ? { signal: o.signal } : {}) }),
         conversations: store.conversations,
         voiceEngine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
       }),

@@ -53,6 +53,19 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     steps: [{ id: 'solve', uses: 'science.solve', with: defined(input, ['question', 'check', 'seed', 'model']) }],
     outputs: { solution: { $from: 'solve.solution' }, page: { $from: 'solve.page' }, answer: { $from: 'solve.answer' }, status: { $from: 'solve.status' } },
   }),
+  speech: (input) => {
+    if (input.model !== undefined) {
+      throw new ShenbiError('ENGINE_UNAVAILABLE', `speech model "${String(input.model)}" is not wired into generate speech yet; it uses eSpeak-NG (offline)`, {
+        hint: 'Leave out model; choose a voice with --set voice=… (cloud speech is available to code through providerSpeechModel).',
+      });
+    }
+    return {
+    id: 'generate-speech',
+    title: 'Speak text',
+    steps: [{ id: 'speech', uses: 'speech.synthesize', with: defined(input, ['text', 'language', 'voice', 'speed', 'format']) }],
+    outputs: { audio: { $from: 'speech.audio' }, timings: { $from: 'speech.timings' }, duration: { $from: 'speech.duration' } },
+    };
+  },
   image: (input) => {
     const count = Number(input.count ?? 1);
     const steps = Array.from({ length: count }, (_, i) => ({

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { ShenbiError } from '../../src/core/errors.ts';
-import { EspeakEngine } from '../../src/engines/espeak-ng/index.ts';
+import { createEspeakEngine } from '../../src/engines/espeak/index.ts';
 import { createLlamaCppProvider } from '../../src/engines/llama-cpp/provider.ts';
 import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
 import { peakOf, rmsOf, toDb } from '../../src/media/audio/pcm.ts';
@@ -17,7 +17,7 @@ import { TESTDATA } from '../helpers/testdata.ts';
 const dir = mkdtempSync(join(tmpdir(), 'shenbi-npc-'));
 const store = await openStore({ database: `sqlite:${join(dir, 'db.sqlite')}`, blobsDir: join(dir, 'blobs'), governance: implicitLabelRecord('Shenbi') });
 const llama = createLlamaCppProvider({ threads: 1 });
-const espeak = new EspeakEngine();
+const espeak = createEspeakEngine();
 after(async () => {
   await llama.close();
   await espeak.close();
@@ -47,7 +47,7 @@ const deadwood: NpcSceneInput = {
 function speaker(calls: { text: string; at: number }[]): SentenceSynthesizer {
   return async (text, options) => {
     calls.push({ text, at: performance.now() });
-    return espeak.synthesize({ text, language: options.language, speed: options.speed, ...(options.voice ? { voice: options.voice } : {}) }, options.signal);
+    return espeak.synthesize({ text, language: options.language, speed: options.speed, ...(options.voice ? { voice: options.voice } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   };
 }
 

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import { ESPEAK_ENGINE_INFO, type EspeakEngine } from '../../../engines/espeak/index.ts';
+import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
+import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { durationOf } from '../../../media/audio/pcm.ts';
+
+const inputSchema = z.object({
+  text: z.string(),
+  language: z.string().min(1).optional(),
+  voice: z.string().min(1).optional(),
+  speed: z.number().min(0.25).max(4),
+  pitch: z.number().min(0).max(2).optional(),
+  format: z.enum(['wav', 'mp3', 'ogg', 'flac']),
+  loudness: z.number().min(-70).max(0),
+});
+
+/** Optional ports arrive as null/undefined when unbound; zod wants them absent. */
+function present(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined && value !== null));
+}
+
+/**
+ * Text to speech with eSpeak-NG: synthesizes, normalizes loudness (EBU R128 target, −1 dBTP
+ * ceiling), encodes, and stores the audio plus its word and sentence timings.
+ */
+export function speechSynthesizeStep(engine: Pick<EspeakEngine, 'synthesize'>): StepDefinition {
+  return {
+    type: 'speech.synthesize',
+    title: 'Synthesize speech',
+    description: 'Offline text-to-speech (eSpeak-NG) with word and sentence timings, loudness-normalized.',
+    version: '1',
+    engine: 'speech',
+    inputs: {
+      text: { type: 'string' },
+      language: { type: 'string', optional: true },
+      voice: { type: 'string', optional: true },
+      speed: { type: 'number', optional: true, default: 1 },
+      pitch: { type: 'number', optional: true },
+      format: { type: 'string', optional: true, default: 'wav' },
+      loudness: { type: 'number', optional: true, default: -16, description: 'Target integrated loudness, LUFS.' },
+    },
+    outputs: {
+      audio: { type: 'artifact' },
+      timings: { type: 'artifact' },
+      duration: { type: 'number' },
+    },
+    cacheSalt: () => ({ engine: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version }),
+    async run(ctx, inputs) {
+      const parsed = inputSchema.safeParse({ speed: 1, format: 'wav', loudness: -16, ...present(inputs) });
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+        throw new ShenbiError('INVALID_INPUT', `Bad speech.synthesize input: ${issues.join('; ')}`, { details: { issues } });
+      }
+      const { text, language, voice, speed, pitch, format, loudness } = parsed.data;
+      ctx.progress({ fraction: 0.05, message: 'synthesizing' });
+      let result;
+      try {
+        result = await engine.synthesize({
+          text,
+          speed,
+          signal: ctx.signal,
+          ...(language === undefined ? {} : { language }),
+          ...(voice === undefined ? {} : { voice }),
+          ...(pitch === undefined ? {} : { pitch }),
+        });
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toShenbiError(error, 'ENGINE_FAILED');
+      }
+      ctx.progress({ fraction: 0.6, message: 'normalizing loudness' });
+      const audio = normalizeLoudness(result.audio, { targetLufs: loudness, peakDb: -1 });
+      ctx.progress({ fraction: 0.7, message: `encoding ${format}` });
+      const bytes = await encodeAudio(audio, format, { signal: ctx.signal });
+      const duration = durationOf(audio);
+      const engineRef = { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version };
+      const parameters = { voice: result.voice, language: result.language, speed, pitch: pitch ?? 1, format, loudness };
+      const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[format], bytes, name: `speech.${format}`, engine: engineRef, parameters });
+      const timings = { words: result.words, sentences: result.sentences, duration, voice: result.voice, language: result.language };
+      const timingsArtifact = await ctx.writeArtifact({
+        kind: 'json',
+        mimeType: 'application/json',
+        bytes: Buffer.from(JSON.stringify(timings, null, 2), 'utf8'),
+        name: 'speech-timings.json',
+        parents: [audioArtifact.id],
+        engine: engineRef,
+        parameters,
+      });
+      return { audio: audioArtifact.id, timings: timingsArtifact.id, duration };
+    },
+  };
+}
