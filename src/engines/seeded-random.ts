@@ -26,3 +26,20 @@ export function shuffle<T>(random: () => number, items: readonly T[]): T[] {
   }
   return out;
 }
+
+/** The PRNG with the two draws composers need. */
+export interface SeededRandom {
+  next(): number;
+  pick<T>(items: readonly T[]): T;
+}
+
+export function createRandom(seed: number): SeededRandom {
+  const next = seededRandom(seed);
+  return {
+    next,
+    pick: <T>(items: readonly T[]): T => {
+      if (items.length === 0) throw new RangeError('pick from an empty list');
+      return items[Math.floor(next() * items.length)]!;
+    },
+  };
+}
