@@ -14,6 +14,8 @@ import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-c
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
 import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
+import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
+import { songStep } from './pipelines/steps/music/song-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
@@ -82,6 +84,11 @@ export class Shenbi {
     const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
     const speechSteps = [
       speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
+      lyricsStep(resolveTextModel),
+      songStep(() => ({
+        syllable: async (text, signal) => (await espeak().synthesize({ text, intonation: 0, ...(signal ? { signal } : {}) })).audio,
+        line: async (text, signal) => (await espeak().synthesize({ text, ...(signal ? { signal } : {}) })).audio,
+      })),
       npcReplyStep({
         resolveModel: resolveTextModel,
         synthesizer: () => (text, o) => espeak().synthesize({ text, language: o.language, speed: o.speed, ...(o.voice ? { voice: o.voice } : {}), ...(o.signal ? { signal: o.signal } : {}) }),

