@@ -207,3 +207,15 @@ test('speech.synthesize step stores loudness-normalized audio and timings', asyn
   assert.equal(drafts.at(-2)!.mimeType, 'audio/mpeg');
   assert.ok(Number(mp3.duration) > 0.3);
 });
+
+test('a script that awaits close() at its end runs to completion (the idle runner does not let it exit early)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const script = `import { createEspeakEngine } from ${JSON.stringify(new URL('../../src/engines/espeak/index.ts', import.meta.url).href)};
+const e = createEspeakEngine();
+await e.synthesize({ text: 'hello' });
+await e.close();
+console.log('closed');`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /closed/);
+});

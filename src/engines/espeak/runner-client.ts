@@ -90,6 +90,9 @@ export class EspeakRunnerClient {
     const runner = this.#runner;
     if (runner === undefined || runner.exited) return;
     const exited = new Promise<void>((resolve) => runner.child.once('exit', () => resolve()));
+    // The child is unref'd while idle; hold the loop open until it has really gone, or a
+    // caller awaiting close() at the end of a script would see the process exit first.
+    runner.child.ref();
     this.#stop(runner);
     await exited;
   }

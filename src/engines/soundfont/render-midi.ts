@@ -77,24 +77,31 @@ export async function renderMidi(midiBytes: Uint8Array, options: RenderOptions =
   } catch (error) {
     throw new ShenbiError('MEDIA_INVALID', `not a readable MIDI file: ${(error as Error).message}`, { cause: error });
   }
-  const synth = new SpessaSynthProcessor(sampleRate, { effectsEnabled: true, eventsEnabled: false });
-  synth.soundBankManager.addSoundBank(bank, 'main');
-  await synth.processorInitialized;
-  const sequencer = new SpessaSynthSequencer(synth);
-  sequencer.loopCount = 0;
-  sequencer.loadNewSongList([midi]);
-  sequencer.play();
-  const total = Math.ceil((midi.duration + (options.tailSeconds ?? 2)) * sampleRate);
-  const left = new Float32Array(total);
-  const right = new Float32Array(total);
-  for (let i = 0; i < total; i += BLOCK) {
-    // Yield now and then so a long render can be cancelled and the event loop stays alive.
-    if ((i / BLOCK) % 2048 === 0) {
-      options.signal?.throwIfAborted();
-      await new Promise((r) => setImmediate(r));
+  // spessasynth finishes initialising (its SF3 Vorbis decoder) on promises Node does not count
+  // as pending work; without a handle of our own a script could exit mid-render.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    const synth = new SpessaSynthProcessor(sampleRate, { effectsEnabled: true, eventsEnabled: false });
+    synth.soundBankManager.addSoundBank(bank, 'main');
+    await synth.processorInitialized;
+    const sequencer = new SpessaSynthSequencer(synth);
+    sequencer.loopCount = 0;
+    sequencer.loadNewSongList([midi]);
+    sequencer.play();
+    const total = Math.ceil((midi.duration + (options.tailSeconds ?? 2)) * sampleRate);
+    const left = new Float32Array(total);
+    const right = new Float32Array(total);
+    for (let i = 0; i < total; i += BLOCK) {
+      // Yield now and then so a long render can be cancelled and the event loop stays alive.
+      if ((i / BLOCK) % 2048 === 0) {
+        options.signal?.throwIfAborted();
+        await new Promise((r) => setImmediate(r));
+      }
+      sequencer.processTick();
+      synth.process(left, right, i, Math.min(BLOCK, total - i));
     }
-    sequencer.processTick();
-    synth.process(left, right, i, Math.min(BLOCK, total - i));
+    return { sampleRate, left, right };
+  } finally {
+    clearInterval(keepAlive);
   }
-  return { sampleRate, left, right };
 }
