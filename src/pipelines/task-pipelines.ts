@@ -66,6 +66,26 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     outputs: { audio: { $from: 'speech.audio' }, timings: { $from: 'speech.timings' }, duration: { $from: 'speech.duration' } },
     };
   },
+  music: (input): PipelineSpecInput => {
+    const song = defined(input, ['title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'format', 'soundfont', 'seed']);
+    if (input.lyrics !== undefined) {
+      return {
+        id: 'generate-music',
+        title: 'Song from lyrics',
+        steps: [{ id: 'song', uses: 'music.song', with: { ...song, lyrics: input.lyrics } }],
+        outputs: { song: { $from: 'song.audio' }, lyricSheet: { $from: 'song.lyricSheet' }, midi: { $from: 'song.midi' }, duration: { $from: 'song.duration' } },
+      };
+    }
+    return {
+      id: 'generate-music',
+      title: 'Song for a wish',
+      steps: [
+        { id: 'lyrics', uses: 'music.lyrics', with: { recipient: input.recipient ?? '', wish: input.prompt, mood: input.mood, ...defined(input, ['seed', 'model']) } },
+        { id: 'song', uses: 'music.song', with: { ...song, lyrics: { $from: 'lyrics.lyrics' }, ...(input.title === undefined ? { title: { $from: 'lyrics.title' } } : {}) } },
+      ],
+      outputs: { song: { $from: 'song.audio' }, lyricSheet: { $from: 'song.lyricSheet' }, midi: { $from: 'song.midi' }, lyrics: { $from: 'lyrics.lyrics' }, duration: { $from: 'song.duration' } },
+    };
+  },
   image: (input) => {
     const count = Number(input.count ?? 1);
     const steps = Array.from({ length: count }, (_, i) => ({

@@ -1,31 +1,40 @@
 import { z } from 'zod';
-import { durationSec, modelName, seed } from './common-fields.ts';
+import { modelName, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
 export const musicTask = defineTask({
   kind: 'music',
   title: 'Music',
-  description: 'Melody from lyrics, arrangement, SoundFont rendering, vocals and mastering.',
-  primaryField: 'prompt',
-  outputs: ['audio', 'midi', 'text'],
+  description: 'A song from your lyrics, or lyrics written for a wish: melody, arrangement, SoundFont rendering, sung or spoken vocals, mastering, LRC and MIDI.',
+  primaryField: 'lyrics',
+  outputs: ['audio', 'midi', 'subtitle'],
   input: z
     .object({
-      prompt: z.string().trim().min(1).max(10_000).optional(),
+      /** Your lyrics: one phrase per line; blank lines or [Verse]/[Chorus] start sections. */
       lyrics: z.string().max(20_000).optional(),
-      style: z.string().max(200).optional(),
-      tempo: z.number().int().min(40).max(240).optional(),
+      /** Without lyrics: what the song wishes (lyrics are written by the text model). */
+      prompt: z.string().trim().min(1).max(2_000).optional(),
+      recipient: z.string().max(200).optional(),
+      title: z.string().max(200).optional(),
+      mood: z.enum(['warm', 'festive', 'lyrical', 'gentle', 'energetic', 'melancholy']).default('warm'),
+      genre: z.enum(['pop', 'ballad', 'folk', 'waltz', 'chinese']).default('pop'),
+      instrument: z.enum(['piano', 'guitar']).default('piano'),
+      tempo: z.number().min(40).max(220).optional(),
       key: z
         .string()
         .regex(/^[A-G](#|b)?(m|min|maj)?$/, 'a key such as "C", "F#m" or "Bb"')
         .optional(),
-      durationSec: durationSec(600).default(30),
-      vocals: z.enum(['none', 'sung', 'spoken']).default('none'),
-      soundfont: modelName,
+      vocals: z.enum(['sung', 'spoken', 'none']).default('sung'),
+      format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('mp3'),
+      /** Path of an .sf2/.sf3 SoundFont; default: the bundled FluidR3Mono. */
+      soundfont: z.string().min(1).max(4096).optional(),
       seed,
+      /** Text model for writing lyrics. */
+      model: modelName,
     })
     .strict()
     .refine((v) => v.prompt !== undefined || v.lyrics !== undefined, {
-      message: 'give a prompt or lyrics',
-      path: ['prompt'],
+      message: 'give lyrics, or a prompt (the wish) to write them from',
+      path: ['lyrics'],
     }),
 });

@@ -5,7 +5,7 @@ import { TASK_KINDS } from '../../src/core/task-kinds.ts';
 import { TASKS, getTask, parseTaskInput } from '../../src/tasks/index.ts';
 
 test('every task kind has a definition whose primary field alone is a valid input', () => {
-  const samples: Record<string, unknown> = { prompt: 'a red lantern', question: '1+1', image: 'art_x', text: '你好', audio: 'a.wav' };
+  const samples: Record<string, unknown> = { prompt: 'a red lantern', question: '1+1', image: 'art_x', text: '你好', audio: 'a.wav', lyrics: '新年快乐' };
   for (const kind of TASK_KINDS) {
     const task = TASKS[kind];
     assert.equal(task.kind, kind);
@@ -41,6 +41,6 @@ test('invalid input is INVALID_INPUT with every bad path', () => {
       return true;
     },
   );
-  assert.throws(() => parseTaskInput('music', {}), /give a prompt or lyrics/);
+  assert.throws(() => parseTaskInput('music', {}), /give lyrics, or a prompt/);
   assert.throws(() => parseTaskInput('vision', { image: 'a.png', mode: 'question' }), /needs a question/);
 });
