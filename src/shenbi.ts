@@ -14,6 +14,7 @@ import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-c
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
 import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
+import { alignStep } from './pipelines/steps/speech/align-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
@@ -84,6 +85,13 @@ export class Shenbi {
     const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
     const speechSteps = [
       speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
+      alignStep(
+        () => async (text, o) => {
+          const r = await espeak().synthesize({ text, ...(o.language ? { language: o.language } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+          return { audio: r.audio, words: r.words };
+        },
+        { id: 'shenbi-align', version: '1' },
+      ),
       lyricsStep(resolveTextModel),
       songStep(() => ({
         syllable: async (text, signal) => (await espeak().synthesize({ text, intonation: 0, ...(signal ? { signal } : {}) })).audio,

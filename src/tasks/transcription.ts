@@ -15,6 +15,8 @@ export const transcriptionTask = defineTask({
       wordTimestamps: z.boolean().default(true),
       /** Known text to align instead of recognizing (forced alignment). */
       transcript: z.string().max(1_000_000).optional(),
+      /** Subtitle file format. */
+      format: z.enum(['srt', 'vtt', 'ass', 'lrc']).default('srt'),
       model: modelName,
     })
     .strict(),

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { parseSrt } from '../../src/media/subtitles/index.ts';
+import { runCli } from '../helpers/cli.ts';
+import { TESTDATA } from '../helpers/testdata.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'shenbi-speech-cli-'));
+after(() => rmSync(home, { recursive: true, force: true }));
+
+interface RunJson {
+  job: { status: string; outputs: Record<string, unknown> };
+  artifacts: { path: string; mimeType: string; kind: string; labels: { type: string }[] }[];
+}
+
+test('generate speech writes a labeled MP3 and word timings', async () => {
+  const r = await runCli(['--json', 'generate', 'speech', '你好，世界。Hello world.', '--set', 'format=mp3'], { home });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunJson;
+  const mp3 = out.artifacts.find((a) => a.mimeType === 'audio/mpeg')!;
+  const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', mp3.path], { encoding: 'utf8' })) as { streams: { codec_name: string }[]; format: { duration: string } };
+  assert.equal(probe.streams[0]!.codec_name, 'mp3');
+  assert.ok(Math.abs(Number(probe.format.duration) - Number(out.job.outputs.duration)) < 0.15);
+  assert.ok(mp3.labels.some((l) => l.type.startsWith('aigc')));
+  const timings = JSON.parse(readFileSync(out.artifacts.find((a) => a.kind === 'json')!.path, 'utf8')) as { words: { text: string }[] };
+  assert.ok(timings.words.some((w) => w.text === 'Hello'));
+});
+
+test('generate transcription with a known script aligns it and writes subtitles that fit the speech', async () => {
+  const script = 'And so, my fellow Americans: ask not what your country can do for you, ask what you can do for your country.';
+  const r = await runCli(['--json', 'generate', 'transcription', join(TESTDATA, 'jfk.wav'), '--set', `transcript=${script}`, '--set', 'format=srt'], { home });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunJson;
+  const cues = parseSrt(readFileSync(out.artifacts.find((a) => a.kind === 'subtitle')!.path, 'utf8'));
+  assert.ok(cues.length >= 2);
+  assert.ok(Math.abs(cues[0]!.start - 0.32) < 0.3, `speech starts at ~0.32 s (VAD), first cue at ${cues[0]!.start}`);
+  assert.ok(cues.at(-1)!.end <= 11.01);
+  assert.equal(cues.flatMap((c) => c.lines).join(' ').split(/\s+/).length, script.split(/\s+/).length);
+
+  const missing = await runCli(['generate', 'transcription', join(home, 'nope.wav'), '--set', 'transcript=hello'], { home });
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /MEDIA_INVALID/);
+});
