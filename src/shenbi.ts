@@ -17,6 +17,7 @@ import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize
 import { alignStep } from './pipelines/steps/speech/align-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
+import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
@@ -104,10 +105,11 @@ export class Shenbi {
         voiceEngine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
       }),
     ];
+    const videoSteps = [lyricVideoStep()];
     const steps = new StepRegistry();
-    for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...(options.steps ?? [])]) steps.register(step);
+    for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.
-    const runner = new JobRunner({ store, steps, concurrency: { text: 4, ...config.concurrency } });
+    const runner = new JobRunner({ store, steps, concurrency: { text: 4, ffmpeg: 1, music: 1, ...config.concurrency } });
     return new Shenbi(config, store, steps, runner, models, engines);
   }
 

@@ -1,0 +1,116 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
+import { createRandom } from '../../../engines/seeded-random.ts';
+import { composeVideo } from '../../../engines/video/compose-video.ts';
+import { lyricAss, type LyricCue } from '../../../engines/video/lyric-ass.ts';
+import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
+import { frameSize, type Scene } from '../../../engines/video/timeline.ts';
+import { parseLrc } from '../../../media/subtitles/index.ts';
+import { readMediaInput } from '../media-input.ts';
+
+export const VIDEO_ENGINE = { id: 'shenbi-video (ffmpeg)', version: '1' } as const;
+
+/** Gradient pairs that read well under white and gold text. */
+const PALETTES = [
+  ['#1d2b53', '#7e2553'], ['#0b3d2e', '#1f7a5a'], ['#3a1c71', '#d76d77'], ['#142850', '#27496d'], ['#5b0e2d', '#ffa372'],
+  ['#2c3e50', '#4ca1af'], ['#42275a', '#734b6d'], ['#8e0e00', '#1f1c18'], ['#134e5e', '#71b280'], ['#16222a', '#3a6073'],
+] as const;
+const MOTIONS: Scene['motion'][] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right'];
+
+const inputSchema = z.object({
+  audio: z.string().min(1),
+  lyricSheet: z.string().min(1),
+  title: z.string().max(200).optional(),
+  aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
+  resolution: z.enum(['720p', '1080p']).default('720p'),
+  seed: z.number().int().min(0).default(1),
+});
+
+/**
+ * Song + its lyric sheet → a lyric video: a designed typographic scene per line (a gradient
+ * background with slow motion, when no picture engine is configured), cut on the lyric
+ * timings, with karaoke-coloured lines and the title over the intro.
+ */
+export function lyricVideoStep(): StepDefinition {
+  return {
+    type: 'video.lyric',
+    title: 'Lyric video',
+    description: 'A video for a song: one scene per lyric line, cut on its timing, with karaoke lyrics.',
+    version: '1',
+    engine: 'ffmpeg',
+    inputs: {
+      audio: { type: 'artifact', description: 'The song (audio).' },
+      lyricSheet: { type: 'artifact', description: 'Its LRC lyric sheet.' },
+      title: { type: 'string', optional: true },
+      aspect: { type: 'string', optional: true, default: '16:9' },
+      resolution: { type: 'string', optional: true, default: '720p' },
+      seed: { type: 'integer', optional: true, default: 1 },
+    },
+    outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
+    async run(ctx, inputs) {
+      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.lyric input');
+      const song = await readMediaInput(ctx, input.audio);
+      const sheet = await readMediaInput(ctx, input.lyricSheet);
+      const work = await mkdtemp(join(tmpdir(), 'shenbi-lyric-video-'));
+      try {
+        const audioPath = join(work, 'song.audio');
+        await writeFile(audioPath, song.bytes);
+        const probe = await probeMedia(audioPath);
+        if (!probe.streams.some((s) => s.type === 'audio') || !(probe.duration > 0)) throw new ShenbiError('MEDIA_INVALID', 'the song has no audio (or zero length)');
+        const lrc = parseLrc(sheet.bytes.toString('utf8'));
+        if (lrc.lines.length === 0) throw new ShenbiError('INVALID_INPUT', 'the lyric sheet has no timed lines');
+        const duration = probe.duration;
+        if (lrc.lines[0]!.start >= duration) throw new ShenbiError('INVALID_INPUT', `the lyrics start at ${lrc.lines[0]!.start} s, after the song ends (${duration.toFixed(1)} s): mismatched files?`);
+
+        // Scene boundaries: the intro, then each line until the next one starts (the last to the end).
+        const random = createRandom(input.seed);
+        const starts = [0, ...lrc.lines.map((l) => l.start).filter((t) => t > 0.05 && t < duration - 0.5)];
+        const bounds = [...new Set(starts)].sort((a, b) => a - b);
+        const scenes: Scene[] = [];
+        const offset = random.pick([...PALETTES.keys()]);
+        bounds.forEach((start, i) => {
+          const end = bounds[i + 1] ?? duration;
+          if (end - start < 0.2) return;
+          scenes.push({ duration: end - start, colors: [...PALETTES[(offset + i) % PALETTES.length]!], motion: MOTIONS[i % MOTIONS.length]! });
+        });
+        const cues: LyricCue[] = lrc.lines.map((line, i) => ({
+          text: line.text,
+          start: line.start,
+          end: Math.min(duration, line.end ?? lrc.lines[i + 1]?.start ?? duration),
+          ...(line.words ? { words: line.words } : {}),
+        }));
+        const { width, height } = frameSize(input.aspect, input.resolution);
+        const title = input.title ?? lrc.tags.ti;
+        const ass = lyricAss(cues, { width, height, ...(title ? { title, titleEnd: lrc.lines[0]!.start } : {}) });
+        const output = join(work, 'lyric-video.mp4');
+        try {
+          await composeVideo(
+            { aspect: input.aspect, resolution: input.resolution, scenes, transition: 0, audio: audioPath, ass },
+            { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.05 + 0.9 * f, message: 'encoding video' }) },
+          );
+        } catch (error) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          throw toShenbiError(error, 'ENGINE_FAILED');
+        }
+        const video = await ctx.writeArtifact({
+          kind: 'video',
+          mimeType: 'video/mp4',
+          bytes: await readFile(output),
+          name: `${(title ?? 'lyric-video').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60)}.mp4`,
+          parents: [...song.parents, ...sheet.parents],
+          engine: VIDEO_ENGINE,
+          parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, design: 'typographic' },
+          seed: input.seed,
+        });
+        return { video: video.id, duration };
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  };
+}

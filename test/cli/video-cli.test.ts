@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { probeMedia } from '../../src/engines/video/run-ffmpeg.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'shenbi-video-cli-'));
+after(() => rmSync(home, { recursive: true, force: true }));
+
+interface RunJson {
+  job: { status: string; outputs: Record<string, unknown> };
+  artifacts: { path: string; mimeType: string; kind: string; labels: { type: string }[] }[];
+}
+
+test('lyric-video end to end offline: a labeled MP4 as long as the song, with picture and sound, lyrics drawn on their lines', async () => {
+  const r = await runCli(['--json', 'run', 'lyric-video', '--set', 'lyrics=祝妈妈身体健康\n新年快乐万事如意', '--set', 'title=新年歌', '--set', 'aspect=9:16'], { home });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunJson;
+  const video = out.artifacts.find((a) => a.mimeType === 'video/mp4')!;
+  const song = out.artifacts.find((a) => a.mimeType === 'audio/mpeg')!;
+  assert.ok(video.labels.some((l) => l.type.startsWith('aigc')));
+  const probe = await probeMedia(video.path);
+  const songProbe = await probeMedia(song.path);
+  const v = probe.streams.find((s) => s.type === 'video')!;
+  assert.deepEqual([v.codec, v.width, v.height], ['h264', 720, 1280]);
+  assert.ok(probe.streams.some((s) => s.type === 'audio' && s.codec === 'aac'));
+  assert.ok(Math.abs(probe.duration - songProbe.duration) < 0.3, `video ${probe.duration} s vs song ${songProbe.duration} s`);
+  // Scenes cut on the lyric timings: a frame inside each line's scene differs from the intro.
+  const grab = (t: number) => execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', video.path, '-frames:v', '1', '-vf', 'scale=72:128', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 20 });
+  const intro = grab(1);
+  const line = grab(Number(out.job.outputs.duration) / 2);
+  let diff = 0;
+  for (let i = 0; i < intro.length; i++) diff += Math.abs(intro[i]! - line[i]!);
+  assert.ok(diff / intro.length > 2, 'a different scene during the lyrics');
+});
