@@ -51,7 +51,7 @@ describe('shenbi CLI', () => {
   });
 
   test('a task without an installed engine says so with ENGINE_UNAVAILABLE', async () => {
-    const r = await runCli(['generate', 'music', 'a lullaby'], { home });
+    const r = await runCli(['generate', 'motion', 'a slow bow'], { home });
     assert.equal(r.status, 4);
     assert.match(r.stderr, /error\[ENGINE_UNAVAILABLE\]/);
   });

@@ -21,12 +21,17 @@ export async function migrateToLatest(db: Kysely<Database>, shownUrl: string): P
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error === undefined) return;
-  // Another process may have migrated the same fresh SQLite file at the same moment (Kysely
-  // takes no lock there); if everything is applied now, that race is harmless.
-  const after = await appliedMigrations(db, shownUrl).catch(() => new Set<string>());
-  if (Object.keys(MIGRATIONS).every((name) => after.has(name))) return;
+  // Another process may be migrating the same fresh SQLite file at the same moment (Kysely
+  // takes no lock there): one of us loses a race on a migration row. Wait for the winner to
+  // finish and look again, rather than fail an open that would have worked a moment later.
+  let error: unknown;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    ({ error } = await migrator.migrateToLatest());
+    if (error === undefined) return;
+    const after = await appliedMigrations(db, shownUrl).catch(() => new Set<string>());
+    if (Object.keys(MIGRATIONS).every((name) => after.has(name))) return;
+    await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+  }
   const reason = error instanceof Error ? error.message : String(error);
   throw new ShenbiError('DATABASE_ERROR', `Migrating the database ${shownUrl} failed: ${reason}`, { cause: error });
 }
