@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { rename, rm } from 'node:fs/promises';
+import { devNull } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 
 export interface FfmpegRunOptions {
-  /** Where the result goes; ffmpeg writes a temp file beside it, renamed only on success. */
+  /** Where the result goes; ffmpeg writes a temp file beside it, renamed only on success. os.devNull: analysis passes with no output. */
   output: string;
   /** Expected output duration, for progress fractions. */
   durationSeconds?: number;
@@ -22,10 +23,11 @@ const HINT = 'Install ffmpeg: apt-get install ffmpeg (or set SHENBI_FFMPEG to it
  */
 export async function runFfmpeg(args: readonly string[], options: FfmpegRunOptions): Promise<void> {
   options.signal?.throwIfAborted();
+  const discard = options.output === devNull;
   const extension = basename(options.output).includes('.') ? basename(options.output).slice(basename(options.output).lastIndexOf('.')) : '';
   const temp = join(dirname(options.output), `.${basename(options.output)}.${process.pid}.${Date.now()}.partial${extension}`);
   const binary = options.ffmpegPath ?? process.env.SHENBI_FFMPEG ?? 'ffmpeg';
-  const child = spawn(binary, ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', ...args, temp], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats', ...args, discard ? devNull : temp], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
@@ -53,9 +55,9 @@ export async function runFfmpeg(args: readonly string[], options: FfmpegRunOptio
     if (code !== 0) {
       throw new ShenbiError('ENGINE_FAILED', `ffmpeg failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`, { details: { stderr: stderr.slice(-2000) } });
     }
-    await rename(temp, options.output);
+    if (!discard) await rename(temp, options.output);
   } catch (error) {
-    await rm(temp, { force: true });
+    if (!discard) await rm(temp, { force: true });
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
