@@ -10,11 +10,13 @@ import { implicitLabelRecord } from './governance/implicit-record.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { ModelManager } from './models/index.ts';
 import { createEspeakEngine, ESPEAK_ENGINE_INFO, type EspeakEngine } from './engines/espeak/index.ts';
+import { releaseWhisper } from './engines/whisper/index.ts';
 import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-cpp/provider.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
 import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
 import { alignStep } from './pipelines/steps/speech/align-step.ts';
+import { transcribeStep } from './pipelines/steps/speech/transcribe-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
@@ -93,6 +95,10 @@ export class Shenbi {
         },
         { id: 'shenbi-align', version: '1' },
       ),
+      transcribeStep(async (name) => {
+        const resolved = await models.resolve(name);
+        return { path: resolved.path, name: resolved.name, sha256: resolved.sha256 };
+      }),
       lyricsStep(resolveTextModel),
       songStep(() => ({
         syllable: async (text, signal) => (await espeak().synthesize({ text, intonation: 0, ...(signal ? { signal } : {}) })).audio,
@@ -146,6 +152,7 @@ export class Shenbi {
     await this.runner.close();
     await this.engines.llama?.close();
     await this.engines.espeak?.close();
+    await releaseWhisper();
     await this.store.close();
   }
 }

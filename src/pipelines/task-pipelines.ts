@@ -66,19 +66,21 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     outputs: { audio: { $from: 'speech.audio' }, timings: { $from: 'speech.timings' }, duration: { $from: 'speech.duration' } },
     };
   },
-  transcription: (input): PipelineSpecInput => {
-    if (input.transcript === undefined) {
-      throw new ShenbiError('ENGINE_UNAVAILABLE', 'speech recognition is not wired into generate transcription yet; give the known text with --set transcript=… to align it', {
-        hint: 'Forced alignment (a script you have + its recording) works offline now.',
-      });
-    }
-    return {
-      id: 'align-transcript',
-      title: 'Align a transcript',
-      steps: [{ id: 'align', uses: 'speech.align', with: defined(input, ['audio', 'transcript', 'language', 'format']) }],
-      outputs: { subtitles: { $from: 'align.subtitles' }, timings: { $from: 'align.timings' } },
-    };
-  },
+  // With the known text: forced alignment (no recognition model). Without: whisper.cpp.
+  transcription: (input): PipelineSpecInput =>
+    input.transcript !== undefined
+      ? {
+          id: 'align-transcript',
+          title: 'Align a transcript',
+          steps: [{ id: 'align', uses: 'speech.align', with: defined(input, ['audio', 'transcript', 'language', 'format']) }],
+          outputs: { subtitles: { $from: 'align.subtitles' }, timings: { $from: 'align.timings' } },
+        }
+      : {
+          id: 'transcribe',
+          title: 'Transcribe speech',
+          steps: [{ id: 'asr', uses: 'speech.transcribe', with: defined(input, ['audio', 'language', 'wordTimestamps', 'format', 'model']) }],
+          outputs: { text: { $from: 'asr.text' }, transcript: { $from: 'asr.transcript' }, subtitles: { $from: 'asr.subtitles' } },
+        },
   music: (input): PipelineSpecInput => {
     const song = defined(input, ['title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'format', 'soundfont', 'seed']);
     if (input.lyrics !== undefined) {

@@ -44,3 +44,10 @@ test('generate transcription with a known script aligns it and writes subtitles 
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /MEDIA_INVALID/);
 });
+
+test('generate transcription without the known text needs a whisper model and names the pull command', async () => {
+  const r = await runCli(['generate', 'transcription', join(TESTDATA, 'jfk.wav')], { home });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /error\[MODEL_NOT_INSTALLED\]/);
+  assert.match(r.stderr, /shenbi models pull whisper-base/);
+});
