@@ -20,6 +20,8 @@ import { transcribeStep } from './pipelines/steps/speech/transcribe-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
+import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
+import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
@@ -111,7 +113,7 @@ export class Shenbi {
         voiceEngine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
       }),
     ];
-    const videoSteps = [lyricVideoStep()];
+    const videoSteps = [lyricVideoStep(), articleScriptStep(resolveTextModel), narratedVideoStep(() => ({ synthesize: (o) => espeak().synthesize(o) }))];
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.

@@ -36,3 +36,24 @@ test('lyric-video end to end offline: a labeled MP4 as long as the song, with pi
   for (let i = 0; i < intro.length; i++) diff += Math.abs(intro[i]! - line[i]!);
   assert.ok(diff / intro.length > 2, 'a different scene during the lyrics');
 });
+
+test('article-to-video end to end offline (stories260K writes the script, eSpeak narrates): narrated, captioned MP4', async () => {
+  const { TESTDATA } = await import('../helpers/testdata.ts');
+  assert.equal((await runCli(['models', 'import', join(TESTDATA, 'stories260K.gguf'), '--name', 'stories260k'], { home })).status, 0);
+  const article = 'Tea was first drunk in China thousands of years ago. It spread along the trade roads to the rest of Asia and to Europe. Today it is the most popular drink after water.';
+  const r = await runCli(['--json', 'run', 'article-to-video', '--set', `article=${article}`, '--set', 'scenes=3', '--set', 'aspect=1:1'], { home, env: { SHENBI_TEXT_MODEL: 'stories260k' } });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunJson;
+  const video = out.artifacts.find((a) => a.mimeType === 'video/mp4')!;
+  const script = JSON.parse((await import('node:fs')).readFileSync(out.artifacts.find((a) => a.kind === 'json')!.path, 'utf8')) as { scenes: unknown[] };
+  assert.equal(script.scenes.length, 3);
+  const probe = await probeMedia(video.path);
+  const v = probe.streams.find((s) => s.type === 'video')!;
+  assert.deepEqual([v.codec, v.width, v.height], ['h264', 720, 720]);
+  const audio = probe.streams.find((s) => s.type === 'audio');
+  assert.ok(audio, 'narration track');
+  assert.ok(Math.abs(probe.duration - Number(out.job.outputs.duration)) < 0.3);
+  // The narration is real speech: the audio track is not silent.
+  const level = execFileSync('sh', ['-c', `ffmpeg -v info -i '${video.path}' -af volumedetect -f null - 2>&1`], { encoding: 'utf8' });
+  assert.ok(Number(/mean_volume: (-?[\d.]+) dB/.exec(level)![1]) > -40);
+});

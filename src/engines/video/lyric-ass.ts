@@ -8,7 +8,7 @@ export interface LyricCue {
   words?: readonly TimedText[];
 }
 
-function assTime(seconds: number): string {
+export function assTime(seconds: number): string {
   const cs = Math.max(0, Math.round(seconds * 100));
   const h = Math.floor(cs / 360000);
   const m = Math.floor((cs % 360000) / 6000);
@@ -17,7 +17,7 @@ function assTime(seconds: number): string {
 }
 
 /** Text shown literally in ASS: no override blocks, no escapes. */
-function literal(text: string): string {
+export function literal(text: string): string {
   return text.replace(/\\/g, '\u2216').replace(/[{}]/g, (c) => (c === '{' ? '\uff5b' : '\uff5d')).replace(/\n/g, ' ');
 }
 

@@ -1,0 +1,26 @@
+import type { PipelineSpecInput } from '../../core/pipeline.ts';
+
+/** Like invideo: an article → a script by the text model → narrated, captioned, subtitled scenes → MP4. */
+export const articleToVideoPipeline: PipelineSpecInput = {
+  id: 'article-to-video',
+  title: 'Article to video',
+  description: 'Turns an article into a narrated, subtitled short video with a scene per idea.',
+  inputs: {
+    article: { type: 'string', description: 'The article or blog post.' },
+    scenes: { type: 'integer', default: 5, description: 'How many scenes (2–12).' },
+    aspect: { type: 'string', default: '16:9', description: '16:9, 9:16 or 1:1.' },
+    resolution: { type: 'string', default: '720p' },
+    voice: { type: 'string', optional: true, description: 'An eSpeak voice (default: from the language).' },
+    seed: { type: 'integer', default: 1 },
+    model: { type: 'string', optional: true, description: 'Text model for the script.' },
+  },
+  steps: [
+    { id: 'script', uses: 'video.article-script', with: { article: { $from: 'inputs.article' }, scenes: { $from: 'inputs.scenes' }, seed: { $from: 'inputs.seed' }, model: { $from: 'inputs.model' } } },
+    {
+      id: 'video',
+      uses: 'video.narrated',
+      with: { script: { $from: 'script.script' }, voice: { $from: 'inputs.voice' }, aspect: { $from: 'inputs.aspect' }, resolution: { $from: 'inputs.resolution' }, seed: { $from: 'inputs.seed' } },
+    },
+  ],
+  outputs: { video: { $from: 'video.video' }, script: { $from: 'script.document' }, duration: { $from: 'video.duration' } },
+};

@@ -1,0 +1,114 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import type { TimedText } from '../../../core/timing.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
+import type { EspeakEngine } from '../../../engines/espeak/index.ts';
+import { createRandom } from '../../../engines/seeded-random.ts';
+import { composeVideo } from '../../../engines/video/compose-video.ts';
+import { narrationAss } from '../../../engines/video/narration-ass.ts';
+import { frameSize, type Scene } from '../../../engines/video/timeline.ts';
+import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
+import { encodeWav } from '../../../media/audio/wav.ts';
+import { cuesFromWords } from '../../../media/subtitles/index.ts';
+import { VIDEO_ENGINE } from './lyric-video-step.ts';
+
+const PALETTES = [['#0f2027', '#2c5364'], ['#42275a', '#734b6d'], ['#134e5e', '#71b280'], ['#1d2b53', '#7e2553'], ['#3a1c71', '#d76d77'], ['#16222a', '#3a6073']];
+const MOTIONS: Scene['motion'][] = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'];
+const GAP = 0.4;
+
+const inputSchema = z.object({
+  script: z.object({ title: z.string(), scenes: z.array(z.object({ narration: z.string(), caption: z.string() })).min(1).max(50) }),
+  voice: z.string().optional(),
+  speed: z.number().min(0.5).max(2).default(1),
+  aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
+  resolution: z.enum(['720p', '1080p']).default('720p'),
+  seed: z.number().int().min(0).default(1),
+});
+
+/**
+ * A script of scenes → a narrated, subtitled video: each scene's narration is spoken (eSpeak),
+ * the scene lasts as long as its narration, its caption is shown large, and the narration's
+ * words become subtitles timed from the voice's own word events.
+ */
+export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>): StepDefinition {
+  return {
+    type: 'video.narrated',
+    title: 'Narrated video',
+    description: 'Scenes with spoken narration, captions and subtitles, cut to the narration.',
+    version: '1',
+    engine: 'ffmpeg',
+    inputs: {
+      script: { type: 'json' },
+      voice: { type: 'string', optional: true },
+      speed: { type: 'number', optional: true, default: 1 },
+      aspect: { type: 'string', optional: true, default: '16:9' },
+      resolution: { type: 'string', optional: true, default: '720p' },
+      seed: { type: 'integer', optional: true, default: 1 },
+    },
+    outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
+    async run(ctx, inputs) {
+      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.narrated input');
+      const random = createRandom(input.seed);
+      const spoken: PcmAudio[] = [];
+      const words: TimedText[] = [];
+      const captions: TimedText[] = [];
+      const scenes: Scene[] = [];
+      let offset = 0;
+      const palette = random.pick([...PALETTES.keys()]);
+      for (const [i, scene] of input.script.scenes.entries()) {
+        ctx.progress({ fraction: (0.3 * i) / input.script.scenes.length, message: `narrating scene ${i + 1}` });
+        const text = scene.narration.trim() || scene.caption.trim();
+        if (text === '') throw new ShenbiError('INVALID_INPUT', `scene ${i + 1} has neither narration nor caption`);
+        let result;
+        try {
+          result = await voice().synthesize({ text, speed: input.speed, signal: ctx.signal, ...(input.voice ? { voice: input.voice } : {}) });
+        } catch (error) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          throw toShenbiError(error, 'ENGINE_FAILED');
+        }
+        const seconds = result.audio.samples.length / result.audio.sampleRate;
+        spoken.push(result.audio);
+        for (const w of result.words) words.push({ text: w.text, start: w.start + offset, end: w.end + offset });
+        const length = seconds + (i < input.script.scenes.length - 1 ? GAP : 0.6);
+        captions.push({ text: scene.caption.trim(), start: offset, end: offset + length });
+        scenes.push({ duration: length, colors: [...PALETTES[(palette + i) % PALETTES.length]!], motion: MOTIONS[i % MOTIONS.length]! });
+        offset += length;
+      }
+      const narration = normalizeLoudness(concatPcm(spoken, GAP), { targetLufs: -16, peakDb: -1 });
+      const { width, height } = frameSize(input.aspect, input.resolution);
+      const ass = narrationAss(captions, cuesFromWords(words), { width, height });
+      const work = await mkdtemp(join(tmpdir(), 'shenbi-narrated-'));
+      try {
+        const audioPath = join(work, 'narration.wav');
+        await writeFile(audioPath, encodeWav(narration));
+        const output = join(work, 'video.mp4');
+        try {
+          await composeVideo(
+            { aspect: input.aspect, resolution: input.resolution, scenes, audio: audioPath, ass },
+            { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.65 * f, message: 'encoding video' }) },
+          );
+        } catch (error) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          throw toShenbiError(error, 'ENGINE_FAILED');
+        }
+        const video = await ctx.writeArtifact({
+          kind: 'video',
+          mimeType: 'video/mp4',
+          bytes: await readFile(output),
+          name: `${input.script.title.replace(/[\\/:*?"<>|]/g, '_').slice(0, 60) || 'video'}.mp4`,
+          engine: VIDEO_ENGINE,
+          parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, narration: 'espeak-ng' },
+          seed: input.seed,
+        });
+        return { video: video.id, duration: offset };
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
