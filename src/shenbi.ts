@@ -22,6 +22,7 @@ import { songStep } from './pipelines/steps/music/song-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
+import { videoCoverStep, videoDubStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
@@ -113,7 +114,21 @@ export class Shenbi {
         voiceEngine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
       }),
     ];
-    const videoSteps = [lyricVideoStep(), articleScriptStep(resolveTextModel), narratedVideoStep(() => ({ synthesize: (o) => espeak().synthesize(o) }))];
+    const voice = () => ({ synthesize: (o: Parameters<EspeakEngine['synthesize']>[0]) => espeak().synthesize(o) });
+    const modelFile = async (name: string) => {
+      const resolved = await models.resolve(name);
+      return { path: resolved.path, name: resolved.name, sha256: resolved.sha256 };
+    };
+    const videoSteps = [
+      lyricVideoStep(),
+      articleScriptStep(resolveTextModel),
+      narratedVideoStep(voice),
+      videoSubtitlesStep({ voice, resolveModel: modelFile }),
+      videoDubStep({ voice, resolveModel: modelFile }),
+      videoCoverStep(),
+      videoPortraitStep(),
+      videoStabilizeStep(),
+    ];
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.

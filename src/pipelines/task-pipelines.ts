@@ -81,6 +81,37 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
           steps: [{ id: 'asr', uses: 'speech.transcribe', with: defined(input, ['audio', 'language', 'wordTimestamps', 'format', 'model']) }],
           outputs: { text: { $from: 'asr.text' }, transcript: { $from: 'asr.transcript' }, subtitles: { $from: 'asr.subtitles' } },
         },
+  video: (input): PipelineSpecInput => {
+    const operation = String(input.operation ?? (input.source !== undefined ? 'subtitles' : 'article'));
+    const one = (uses: string, keys: string[], outputs: Record<string, { $from: string }>): PipelineSpecInput => ({
+      id: `video-${operation}`,
+      title: `Video: ${operation}`,
+      steps: [{ id: 'edit', uses, with: defined(input, keys) }],
+      outputs,
+    });
+    switch (operation) {
+      case 'subtitles':
+        return one('video.subtitles', ['source', 'script', 'language', 'model'], { video: { $from: 'edit.video' } });
+      case 'dub':
+        return one('video.dub', ['source', 'script', 'voice', 'language', 'mode'], { video: { $from: 'edit.video' } });
+      case 'cover':
+        return one('video.cover', ['source', 'title'], { cover: { $from: 'edit.cover' }, time: { $from: 'edit.time' } });
+      case 'portrait':
+        return one('video.portrait', ['source', 'mode', 'resolution'], { video: { $from: 'edit.video' } });
+      case 'stabilize':
+        return one('video.stabilize', ['source'], { video: { $from: 'edit.video' } });
+      default:
+        return {
+          id: 'article-to-video',
+          title: 'Article to video',
+          steps: [
+            { id: 'script', uses: 'video.article-script', with: { article: input.prompt, ...defined(input, ['scenes', 'language', 'seed', 'model']) } },
+            { id: 'video', uses: 'video.narrated', with: { script: { $from: 'script.script' }, ...defined(input, ['voice', 'aspect', 'resolution', 'seed']) } },
+          ],
+          outputs: { video: { $from: 'video.video' }, script: { $from: 'script.document' }, duration: { $from: 'video.duration' } },
+        };
+    }
+  },
   music: (input): PipelineSpecInput => {
     const song = defined(input, ['title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'format', 'soundfont', 'seed']);
     if (input.lyrics !== undefined) {

@@ -1,31 +1,40 @@
 import { z } from 'zod';
-import { dimension, durationSec, mediaRef, seed } from './common-fields.ts';
+import { language, mediaRef, modelName, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
+
+export const VIDEO_OPERATIONS = ['article', 'subtitles', 'dub', 'cover', 'portrait', 'stabilize'] as const;
 
 export const videoTask = defineTask({
   kind: 'video',
   title: 'Video',
-  description: 'Video composed from generated scenes, narration, subtitles and sound effects; video providers.',
+  description: 'An article to a narrated video; or, on your video: subtitles, dubbing, smart cover, landscape to portrait, stabilisation.',
   primaryField: 'prompt',
-  outputs: ['video', 'subtitle', 'image'],
+  outputs: ['video', 'image'],
   input: z
     .object({
+      /** An article or script to turn into a narrated video. */
       prompt: z.string().trim().min(1).max(100_000).optional(),
-      /** A script or article to turn into scenes. */
-      script: z.string().max(200_000).optional(),
-      /** User media to work on (dubbing, subtitles, cover, reframing). */
+      /** Your video (a file path or artifact id) for the editing operations. */
       source: mediaRef.optional(),
-      width: dimension.default(1280),
-      height: dimension.default(720),
-      fps: z.number().int().min(1).max(120).default(30),
-      durationSec: durationSec(3_600).optional(),
-      subtitles: z.boolean().default(true),
-      voiceover: z.boolean().default(true),
+      /** Default: 'article' for a prompt, 'subtitles' for a source video. */
+      operation: z.enum(VIDEO_OPERATIONS).optional(),
+      /** Known text: aligned for subtitles, spoken for dubbing. */
+      script: z.string().max(200_000).optional(),
+      language: language.optional(),
+      voice: z.string().min(1).max(100).optional(),
+      title: z.string().max(200).optional(),
+      aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
+      resolution: z.enum(['720p', '1080p']).default('720p'),
+      scenes: z.number().int().min(2).max(12).default(5),
+      /** dub: duck or replace the original sound; portrait: follow the subject or blur-fill. */
+      mode: z.enum(['duck', 'replace', 'follow', 'blur']).optional(),
+      softSubtitles: z.boolean().default(false),
       seed,
+      /** Text model (article) or whisper model (subtitles without a script). */
+      model: modelName,
     })
     .strict()
-    .refine((v) => v.prompt !== undefined || v.script !== undefined || v.source !== undefined, {
-      message: 'give a prompt, a script or a source video',
-      path: ['prompt'],
-    }),
+    .refine((v) => v.prompt !== undefined || v.source !== undefined, { message: 'give an article (prompt) or a source video', path: ['prompt'] })
+    .refine((v) => (v.operation ?? (v.source ? 'subtitles' : 'article')) === 'article' || v.source !== undefined, { message: 'this operation needs a source video', path: ['source'] })
+    .refine((v) => v.operation !== 'dub' || v.script !== undefined, { message: 'dubbing needs the script to speak', path: ['script'] }),
 });

@@ -57,3 +57,36 @@ test('article-to-video end to end offline (stories260K writes the script, eSpeak
   const level = execFileSync('sh', ['-c', `ffmpeg -v info -i '${video.path}' -af volumedetect -f null - 2>&1`], { encoding: 'utf8' });
   assert.ok(Number(/mean_volume: (-?[\d.]+) dB/.exec(level)![1]) > -40);
 });
+
+test('editing a user video from the CLI: subtitles (aligned), dubbing over ducked sound, smart cover, portrait, stabilise', async () => {
+  const { TESTDATA } = await import('../helpers/testdata.ts');
+  const clip = join(home, 'my-clip.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=5', '-t', '5', '-i', join(TESTDATA, 'jfk.wav'), '-shortest', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip]);
+  const run = async (...set: string[]) => {
+    const r = await runCli(['--json', 'generate', 'video', '--set', `source=${clip}`, ...set.flatMap((s) => ['--set', s])], { home });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as RunJson;
+  };
+  const subtitled = await run('operation=subtitles', 'script=And so, my fellow Americans: ask not');
+  const sp = await probeMedia(subtitled.artifacts[0]!.path);
+  assert.ok(sp.streams.some((s) => s.type === 'audio') && Math.abs(sp.duration - 5) < 0.2);
+
+  const dubbed = await run('operation=dub', 'script=Hello and welcome.', 'mode=duck');
+  const dp = await probeMedia(dubbed.artifacts[0]!.path);
+  assert.deepEqual(dp.streams.map((s) => s.type).sort(), ['audio', 'video']);
+
+  const cover = await run('operation=cover', 'title=封面');
+  assert.equal(cover.artifacts[0]!.mimeType, 'image/jpeg');
+  assert.ok(cover.artifacts[0]!.labels.some((l) => l.type.startsWith('aigc')));
+
+  const portrait = await run('operation=portrait', 'mode=blur');
+  const pp = await probeMedia(portrait.artifacts[0]!.path);
+  assert.deepEqual([pp.streams.find((s) => s.type === 'video')!.width, pp.streams.find((s) => s.type === 'video')!.height], [720, 1280]);
+
+  const steady = await run('operation=stabilize');
+  assert.ok((await probeMedia(steady.artifacts[0]!.path)).duration > 4.5);
+
+  const missing = await runCli(['generate', 'video', '--set', `source=${join(home, 'none.mp4')}`, '--set', 'operation=cover'], { home });
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /MEDIA_INVALID/);
+});

@@ -1,0 +1,60 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ShenbiError } from '../../core/errors.ts';
+import { encodeWav } from '../../media/audio/wav.ts';
+import type { PcmAudio } from '../../media/audio/pcm.ts';
+import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
+
+interface PostOptions {
+  output: string;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+function progressOptions(options: PostOptions, duration: number) {
+  return { output: options.output, durationSeconds: duration, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+}
+
+/** Burns an ASS script into a video (libass, CJK fonts), or adds it as a soft mov_text track; the sound is copied. */
+export async function addSubtitles(video: string, ass: string, options: PostOptions & { soft?: boolean }): Promise<void> {
+  const probe = await probeMedia(video);
+  if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${video} has no video stream`);
+  const work = await mkdtemp(join(tmpdir(), 'shenbi-subs-'));
+  try {
+    const assPath = join(work, 'subs.ass');
+    await writeFile(assPath, ass, 'utf8');
+    const args = options.soft
+      ? ['-i', video, '-i', assPath, '-map', '0:v', '-map', '0:a?', '-map', '1:0', '-c:v', 'copy', '-c:a', 'copy', '-c:s', 'mov_text', '-metadata:s:s:0', 'language=und', '-movflags', '+faststart']
+      : ['-i', video, '-vf', `ass=filename=${assPath.replace(/([\\:'])/g, '\\$1')}`, '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
+    await runFfmpeg(args, progressOptions(options, probe.duration));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Dubbing: a voice-over laid on a video. 'duck' keeps the original sound under the voice
+ * (sidechain compression keyed by the voice); 'replace' drops it. The video is copied untouched.
+ */
+export async function dubVideo(video: string, voice: PcmAudio, options: PostOptions & { mode?: 'duck' | 'replace' }): Promise<void> {
+  const probe = await probeMedia(video);
+  if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${video} has no video stream`);
+  if (voice.samples.length === 0) throw new ShenbiError('MEDIA_INVALID', 'the voice-over is empty');
+  const hasAudio = probe.streams.some((s) => s.type === 'audio');
+  const work = await mkdtemp(join(tmpdir(), 'shenbi-dub-'));
+  try {
+    const voicePath = join(work, 'voice.wav');
+    await writeFile(voicePath, encodeWav(voice));
+    const duck = (options.mode ?? 'duck') === 'duck' && hasAudio;
+    const filter = duck
+      ? '[1:a]aresample=48000,apad,asplit=2[vo][key];[0:a]aresample=48000[orig];[orig][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=300[bed];[bed][vo]amix=inputs=2:duration=first:normalize=0[a]'
+      : '[1:a]aresample=48000,apad[a]';
+    await runFfmpeg(
+      ['-i', video, '-i', voicePath, '-filter_complex', filter, '-map', '0:v:0', '-map', '[a]', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '160k', '-t', probe.duration.toFixed(3), '-movflags', '+faststart'],
+      progressOptions(options, probe.duration),
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
