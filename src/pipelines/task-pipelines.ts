@@ -91,7 +91,7 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     });
     switch (operation) {
       case 'subtitles':
-        return one('video.subtitles', ['source', 'script', 'language', 'model'], { video: { $from: 'edit.video' } });
+        return { ...one('video.subtitles', ['source', 'script', 'language', 'model'], { video: { $from: 'edit.video' } }), steps: [{ id: 'edit', uses: 'video.subtitles', with: { ...defined(input, ['source', 'script', 'language', 'model']), soft: input.softSubtitles === true } }] };
       case 'dub':
         return one('video.dub', ['source', 'script', 'voice', 'language', 'mode'], { video: { $from: 'edit.video' } });
       case 'cover':
@@ -100,6 +100,8 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
         return one('video.portrait', ['source', 'mode', 'resolution'], { video: { $from: 'edit.video' } });
       case 'stabilize':
         return one('video.stabilize', ['source'], { video: { $from: 'edit.video' } });
+      case 'enhance':
+        return one('video.enhance', ['source', 'upscale'], { video: { $from: 'edit.video' } });
       default:
         return {
           id: 'article-to-video',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { language, mediaRef, modelName, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
-export const VIDEO_OPERATIONS = ['article', 'subtitles', 'dub', 'cover', 'portrait', 'stabilize'] as const;
+export const VIDEO_OPERATIONS = ['article', 'subtitles', 'dub', 'cover', 'portrait', 'stabilize', 'enhance'] as const;
 
 export const videoTask = defineTask({
   kind: 'video',
@@ -29,6 +29,8 @@ export const videoTask = defineTask({
       /** dub: duck or replace the original sound; portrait: follow the subject or blur-fill. */
       mode: z.enum(['duck', 'replace', 'follow', 'blur']).optional(),
       softSubtitles: z.boolean().default(false),
+      /** enhance: double the resolution too. */
+      upscale: z.boolean().default(false),
       seed,
       /** Text model (article) or whisper model (subtitles without a script). */
       model: modelName,

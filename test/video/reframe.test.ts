@@ -66,3 +66,33 @@ test('stabilisation measurably reduces frame-to-frame jitter of a shaky clip', a
   const after = jitter(steady);
   assert.ok(after < before * 0.75, `jitter ${before.toFixed(2)} → ${after.toFixed(2)}`);
 });
+
+test('enhancement removes noise, sharpens a soft picture, and can double the resolution', async () => {
+  const { enhanceVideo } = await import('../../src/engines/video/post.ts');
+  const { scoreFrame } = await import('../../src/engines/video/smart-cover.ts');
+  // Temporal noise on a still picture: the mean difference between consecutive frames.
+  const temporalNoise = (path: string) => {
+    const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-vf', 'scale=160:90', '-frames:v', '10', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 16 << 20 });
+    const size = 160 * 90;
+    let sum = 0;
+    for (let f = size; f + size <= raw.length; f += size) for (let i = 0; i < size; i++) sum += Math.abs(raw[f + i]! - raw[f - size + i]!);
+    return sum / (raw.length - size);
+  };
+  const noisy = join(dir, 'noisy.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'smptebars=size=320x180:rate=25:duration=2', '-vf', 'noise=alls=20:allf=t', '-pix_fmt', 'yuv420p', '-crf', '10', noisy]);
+  const denoised = join(dir, 'denoised.mp4');
+  await enhanceVideo(noisy, { output: denoised, strength: 'strong' });
+  const before = temporalNoise(noisy);
+  const after = temporalNoise(denoised);
+  assert.ok(after < before * 0.8, `temporal noise ${before.toFixed(2)} → ${after.toFixed(2)}`);
+
+  const soft = join(dir, 'soft.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'smptebars=size=320x180:rate=25:duration=2', '-vf', 'boxblur=2', '-pix_fmt', 'yuv420p', '-crf', '10', soft]);
+  const sharper = join(dir, 'sharper.mp4');
+  await enhanceVideo(soft, { output: sharper, upscale: 2 });
+  const probe = await probeMedia(sharper);
+  assert.deepEqual([probe.streams[0]!.width, probe.streams[0]!.height], [640, 360]);
+  const edgesBefore = scoreFrame(await grabFrame(soft, 1, 320)).sharpness;
+  const edgesAfter = scoreFrame(await grabFrame(sharper, 1, 320)).sharpness;
+  assert.ok(edgesAfter > edgesBefore * 1.1, `edge energy ${edgesBefore.toFixed(0)} → ${edgesAfter.toFixed(0)}`);
+});

@@ -6,7 +6,7 @@ import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import type { TimedText } from '../../../core/timing.ts';
 import { forcedAlign, type SynthesizeFn } from '../../../engines/align/index.ts';
 import type { EspeakEngine } from '../../../engines/espeak/index.ts';
-import { addSubtitles, dubVideo } from '../../../engines/video/post.ts';
+import { addSubtitles, dubVideo, enhanceVideo } from '../../../engines/video/post.ts';
 import { stabilize, toPortrait } from '../../../engines/video/reframe.ts';
 import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
 import { rankCoverFrames, renderCover } from '../../../engines/video/smart-cover.ts';
@@ -183,6 +183,25 @@ export function videoStabilizeStep(): StepDefinition {
     async run(ctx, inputs) {
       const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'stabilized.mp4', parameters: { method: 'vid.stab two-pass' } }, (input, output) =>
         stabilize(input, { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'stabilising' }) }),
+      );
+      return { video: id };
+    },
+  };
+}
+
+export function videoEnhanceStep(): StepDefinition {
+  return {
+    type: 'video.enhance',
+    title: 'Enhance',
+    version: '1',
+    engine: 'ffmpeg',
+    inputs: { source: sourcePort, upscale: { type: 'boolean', optional: true, default: false }, strength: { type: 'string', optional: true, default: 'medium', description: 'light | medium | strong' } },
+    outputs: { video: { type: 'artifact' } },
+    async run(ctx, inputs) {
+      const strength = inputs.strength === 'light' || inputs.strength === 'strong' ? inputs.strength : 'medium';
+      const upscale = inputs.upscale === true ? 2 : 1;
+      const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'enhanced.mp4', parameters: { strength, upscale } }, (input, output) =>
+        enhanceVideo(input, { output, strength, upscale, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'enhancing' }) }),
       );
       return { video: id };
     },
