@@ -89,6 +89,7 @@ export class Shenbi {
       defaultModel: config.defaultTextModel,
     });
     const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
+    const media = { roots: config.mediaRoots };
     const speechSteps = [
       speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
       alignStep(
@@ -97,11 +98,12 @@ export class Shenbi {
           return { audio: r.audio, words: r.words };
         },
         { id: 'shenbi-align', version: '1' },
+        media,
       ),
       transcribeStep(async (name) => {
         const resolved = await models.resolve(name);
         return { path: resolved.path, name: resolved.name, sha256: resolved.sha256 };
-      }),
+      }, media),
       lyricsStep(resolveTextModel),
       songStep(() => ({
         syllable: async (text, signal) => (await espeak().synthesize({ text, intonation: 0, ...(signal ? { signal } : {}) })).audio,
@@ -120,15 +122,15 @@ export class Shenbi {
       return { path: resolved.path, name: resolved.name, sha256: resolved.sha256 };
     };
     const videoSteps = [
-      lyricVideoStep(),
+      lyricVideoStep(media),
       articleScriptStep(resolveTextModel),
       narratedVideoStep(voice),
-      videoSubtitlesStep({ voice, resolveModel: modelFile }),
-      videoDubStep({ voice, resolveModel: modelFile }),
-      videoCoverStep(),
-      videoPortraitStep(),
-      videoStabilizeStep(),
-      videoEnhanceStep(),
+      videoSubtitlesStep({ voice, resolveModel: modelFile, media }),
+      videoDubStep({ voice, resolveModel: modelFile, media }),
+      videoCoverStep(media),
+      videoPortraitStep(media),
+      videoStabilizeStep(media),
+      videoEnhanceStep(media),
     ];
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...(options.steps ?? [])]) steps.register(step);

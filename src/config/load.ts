@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
 import { ShenbiError } from '../core/errors.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { configFileSchema, type ConfigFile, type ShenbiConfig } from './schema.ts';
@@ -22,7 +22,7 @@ export const DEFAULT_TEXT_MODEL = 'qwen2.5-0.5b-instruct';
 /**
  * Resolves configuration: defaults < config file < environment < overrides.
  * Environment: SHENBI_HOME, SHENBI_DATABASE, SHENBI_MODELS_DIR, SHENBI_MODEL_ENDPOINT or
- * HF_ENDPOINT, SHENBI_THREADS, SHENBI_LLAMA_THREADS, SHENBI_TEXT_MODEL.
+ * HF_ENDPOINT, SHENBI_THREADS, SHENBI_LLAMA_THREADS, SHENBI_TEXT_MODEL, SHENBI_MEDIA_ROOTS.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
   const env = options.env ?? process.env;
@@ -48,6 +48,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
       sequences: file.llama?.sequences ?? 8,
     },
     producer: file.producer ?? DEFAULT_PRODUCER,
+    mediaRoots: (env.SHENBI_MEDIA_ROOTS ? env.SHENBI_MEDIA_ROOTS.split(delimiter).filter(Boolean) : (file.mediaRoots ?? [process.cwd(), homedir(), tmpdir()])).map((p) => resolve(home, p)),
     defaultTextModel: env.SHENBI_TEXT_MODEL ?? file.defaultTextModel ?? DEFAULT_TEXT_MODEL,
     providers: file.providers ?? [],
   };

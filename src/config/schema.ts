@@ -36,6 +36,8 @@ export const configFileSchema = z
     defaultTextModel: z.string().min(1).optional(),
     /** Cloud and self-hosted providers beyond the built-in presets (keys come from environment variables). */
     providers: z.array(ProviderConfigSchema).optional(),
+    /** Folders steps may read user media (audio, video, pictures) from; default: the working folder, home and temp. */
+    mediaRoots: z.array(z.string().min(1)).optional(),
     /** Producer code written into AIGC implicit labels (`ContentProducer`). */
     producer: z.string().regex(/^[\x20-\x7e]*$/, 'printable ASCII only').optional(),
   })
@@ -55,6 +57,7 @@ export interface ShenbiConfig {
   threads: number;
   llama: { threads: number; memoryBudgetMb: number | null; idleUnloadSeconds: number; sequences: number };
   producer: string;
+  mediaRoots: string[];
   defaultTextModel: string;
   providers: ProviderConfig[];
 }

@@ -60,6 +60,8 @@ export const ERROR_CODES = {
   JOB_NOT_CANCELLABLE: { exit: EXIT.usage, http: 409, retryable: false },
 
   GOVERNANCE_REFUSED: { exit: EXIT.refused, http: 451, retryable: false },
+  /** A file path outside the folders Shenbi may read media from (config mediaRoots). */
+  PATH_NOT_ALLOWED: { exit: EXIT.refused, http: 403, retryable: false },
 
   DISK_FULL: { exit: EXIT.io, http: 507, retryable: false },
   STORAGE_ERROR: { exit: EXIT.io, http: 500, retryable: false },

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseSrt } from '../../src/media/subtitles/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'shenbi-speech-cli-'));
+// The test recordings live in ../shared/testdata: allow Shenbi to read media there.
+const media = { SHENBI_MEDIA_ROOTS: [TESTDATA, tmpdir()].join(delimiter) };
 after(() => rmSync(home, { recursive: true, force: true }));
 
 interface RunJson {
@@ -31,7 +33,7 @@ test('generate speech writes a labeled MP3 and word timings', async () => {
 
 test('generate transcription with a known script aligns it and writes subtitles that fit the speech', async () => {
   const script = 'And so, my fellow Americans: ask not what your country can do for you, ask what you can do for your country.';
-  const r = await runCli(['--json', 'generate', 'transcription', join(TESTDATA, 'jfk.wav'), '--set', `transcript=${script}`, '--set', 'format=srt'], { home });
+  const r = await runCli(['--json', 'generate', 'transcription', join(TESTDATA, 'jfk.wav'), '--set', `transcript=${script}`, '--set', 'format=srt'], { home, env: media });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as RunJson;
   const cues = parseSrt(readFileSync(out.artifacts.find((a) => a.kind === 'subtitle')!.path, 'utf8'));
@@ -40,14 +42,26 @@ test('generate transcription with a known script aligns it and writes subtitles 
   assert.ok(cues.at(-1)!.end <= 11.01);
   assert.equal(cues.flatMap((c) => c.lines).join(' ').split(/\s+/).length, script.split(/\s+/).length);
 
-  const missing = await runCli(['generate', 'transcription', join(home, 'nope.wav'), '--set', 'transcript=hello'], { home });
+  const missing = await runCli(['generate', 'transcription', join(home, 'nope.wav'), '--set', 'transcript=hello'], { home, env: media });
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /MEDIA_INVALID/);
 });
 
 test('generate transcription without the known text needs a whisper model and names the pull command', async () => {
-  const r = await runCli(['generate', 'transcription', join(TESTDATA, 'jfk.wav')], { home });
+  const r = await runCli(['generate', 'transcription', join(TESTDATA, 'jfk.wav')], { home, env: media });
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /error\[MODEL_NOT_INSTALLED\]/);
   assert.match(r.stderr, /shenbi models pull whisper-base/);
+});
+
+test('a media path outside the allowed folders is refused with PATH_NOT_ALLOWED, symlinks included', async () => {
+  const outside = await runCli(['generate', 'transcription', join(TESTDATA, 'jfk.wav'), '--set', 'transcript=hello'], { home, env: { SHENBI_MEDIA_ROOTS: home } });
+  assert.equal(outside.status, 6, outside.stderr);
+  assert.match(outside.stderr, /error\[PATH_NOT_ALLOWED\]/);
+  const { symlinkSync } = await import('node:fs');
+  const link = join(home, 'innocent.wav');
+  symlinkSync(join(TESTDATA, 'jfk.wav'), link);
+  const viaLink = await runCli(['generate', 'transcription', link, '--set', 'transcript=hello'], { home, env: { SHENBI_MEDIA_ROOTS: home } });
+  assert.equal(viaLink.status, 6, viaLink.stderr);
+  assert.match(viaLink.stderr, /PATH_NOT_ALLOWED/);
 });

@@ -1,22 +1,51 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 import type { StepContext } from '../../core/step.ts';
 
+/** Where steps may read user media from: a file outside every root is refused. */
+export interface MediaPolicy {
+  readonly roots: readonly string[];
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Resolves a user-given path (following symlinks) and refuses it unless it lies inside a media root. */
+export async function allowedPath(ref: string, policy: MediaPolicy): Promise<string> {
+  const path = resolve(ref);
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (error) {
+    throw new ShenbiError('MEDIA_INVALID', `cannot read ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
+  }
+  const roots = await Promise.all(policy.roots.map((r) => realpath(r).catch(() => resolve(r))));
+  if (!roots.some((root) => inside(root, real))) {
+    throw new ShenbiError('PATH_NOT_ALLOWED', `${path} is outside the folders Shenbi may read media from`, {
+      hint: 'Move the file into an allowed folder, or add its folder to mediaRoots in config.json (SHENBI_MEDIA_ROOTS).',
+      details: { path, roots: policy.roots },
+    });
+  }
+  return real;
+}
+
 /**
- * A media input given as an artifact id (art_…) or a file path. Files are read as they are,
- * never copied into the store as if they were generated: only outputs are artifacts.
+ * A media input given as an artifact id (art_…) or a file path inside the media roots. Files
+ * are read as they are, never copied into the store as if they were generated: only outputs
+ * are artifacts.
  */
-export async function readMediaInput(ctx: StepContext, ref: string): Promise<{ bytes: Buffer; parents: string[]; name: string }> {
+export async function readMediaInput(ctx: StepContext, ref: string, policy: MediaPolicy): Promise<{ bytes: Buffer; parents: string[]; name: string }> {
   if (/^art_[0-9a-z]+$/.test(ref)) {
     const { artifact, bytes } = await ctx.readArtifact(ref);
     return { bytes, parents: [artifact.id], name: artifact.name ?? artifact.id };
   }
-  const path = resolve(ref);
+  const path = await allowedPath(ref, policy);
   try {
     return { bytes: await readFile(path), parents: [], name: path };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ShenbiError(code === 'ENOENT' ? 'MEDIA_INVALID' : 'STORAGE_ERROR', `cannot read ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
+    throw new ShenbiError('STORAGE_ERROR', `cannot read ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
   }
 }

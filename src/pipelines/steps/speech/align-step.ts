@@ -4,7 +4,7 @@ import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { forcedAlign, type SynthesizeFn } from '../../../engines/align/index.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
-import { readMediaInput } from '../media-input.ts';
+import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { SUBTITLE_FORMATS, SUBTITLE_MIME, subtitleFile } from './subtitle-formats.ts';
 
 const inputSchema = z.object({
@@ -19,7 +19,7 @@ const inputSchema = z.object({
  * recognition model: the script is synthesised and matched to the audio (MFCC + DTW).
  * For dubbing, lyrics and subtitles of a video whose script you have.
  */
-export function alignStep(synthesize: () => SynthesizeFn, engine: { id: string; version: string }): StepDefinition {
+export function alignStep(synthesize: () => SynthesizeFn, engine: { id: string; version: string }, media: MediaPolicy): StepDefinition {
   return {
     type: 'speech.align',
     title: 'Align a script to audio',
@@ -35,7 +35,7 @@ export function alignStep(synthesize: () => SynthesizeFn, engine: { id: string; 
     outputs: { subtitles: { type: 'artifact' }, timings: { type: 'artifact' }, text: { type: 'string' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'speech.align input');
-      const { bytes, parents } = await readMediaInput(ctx, input.audio);
+      const { bytes, parents } = await readMediaInput(ctx, input.audio, media);
       ctx.progress({ fraction: 0.05, message: 'decoding audio' });
       const audio = await decodeAudio(bytes, { signal: ctx.signal });
       ctx.progress({ fraction: 0.2, message: 'aligning' });

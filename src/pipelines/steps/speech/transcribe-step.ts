@@ -4,7 +4,7 @@ import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { transcribe, WHISPER_ENGINE_INFO } from '../../../engines/whisper/index.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
-import { readMediaInput } from '../media-input.ts';
+import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { SUBTITLE_FORMATS, SUBTITLE_MIME, subtitleFile } from './subtitle-formats.ts';
 
 /** A model name → its installed file (the model manager; MODEL_NOT_INSTALLED with the pull command otherwise). */
@@ -21,7 +21,7 @@ const inputSchema = z.object({
 });
 
 /** Speech recognition with whisper.cpp: the text, word or segment timings, and subtitles. */
-export function transcribeStep(resolveModel: ModelFileResolver): StepDefinition {
+export function transcribeStep(resolveModel: ModelFileResolver, media: MediaPolicy): StepDefinition {
   return {
     type: 'speech.transcribe',
     title: 'Transcribe speech',
@@ -43,7 +43,7 @@ export function transcribeStep(resolveModel: ModelFileResolver): StepDefinition 
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'speech.transcribe input');
       const model = await resolveModel(input.model);
-      const { bytes, parents } = await readMediaInput(ctx, input.audio);
+      const { bytes, parents } = await readMediaInput(ctx, input.audio, media);
       const audio = await decodeAudio(bytes, { sampleRate: 16_000, signal: ctx.signal });
       ctx.progress({ fraction: 0.1, message: `recognising with ${model.name}` });
       let result;

@@ -14,18 +14,19 @@ import { transcribe } from '../../../engines/whisper/index.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
 import { normalizeLoudness } from '../../../media/audio/loudness.ts';
 import { cuesFromWords, writeAss } from '../../../media/subtitles/index.ts';
-import { readMediaInput } from '../media-input.ts';
+import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import type { ModelFileResolver } from '../speech/transcribe-step.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
 
 /** Runs `fn` with the source video as a local file, and stores what it writes as the output artifact. */
 async function onSourceVideo(
   ctx: StepContext,
+  media: MediaPolicy,
   source: string,
   output: { kind: 'video' | 'image'; mimeType: string; name: string; parameters: Record<string, unknown> },
   fn: (input: string, output: string) => Promise<void>,
 ): Promise<string> {
-  const { bytes, parents } = await readMediaInput(ctx, source);
+  const { bytes, parents } = await readMediaInput(ctx, source, media);
   const work = await mkdtemp(join(tmpdir(), 'shenbi-edit-'));
   try {
     const input = join(work, 'source');
@@ -50,6 +51,7 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 export interface EditStepDeps {
   voice: () => Pick<EspeakEngine, 'synthesize'>;
   resolveModel: ModelFileResolver;
+  media: MediaPolicy;
 }
 
 function alignVoice(deps: EditStepDeps): SynthesizeFn {
@@ -77,7 +79,7 @@ export function videoSubtitlesStep(deps: EditStepDeps): StepDefinition {
     async run(ctx, inputs) {
       const script = str(inputs.script);
       const language = str(inputs.language);
-      const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'subtitled.mp4', parameters: { mode: script ? 'aligned' : 'recognised', soft: inputs.soft === true } }, async (input, output) => {
+      const id = await onSourceVideo(ctx, deps.media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'subtitled.mp4', parameters: { mode: script ? 'aligned' : 'recognised', soft: inputs.soft === true } }, async (input, output) => {
         const probe = await probeMedia(input);
         const video = probe.streams.find((s) => s.type === 'video');
         if (!probe.streams.some((s) => s.type === 'audio')) throw new ShenbiError('MEDIA_INVALID', 'the video has no sound to subtitle');
@@ -117,7 +119,7 @@ export function videoDubStep(deps: EditStepDeps): StepDefinition {
       const script = str(inputs.script);
       if (!script) throw new ShenbiError('INVALID_INPUT', 'dubbing needs the script to speak');
       const mode = inputs.mode === 'replace' ? 'replace' : 'duck';
-      const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'dubbed.mp4', parameters: { mode, voice: str(inputs.voice) ?? null } }, async (input, output) => {
+      const id = await onSourceVideo(ctx, deps.media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'dubbed.mp4', parameters: { mode, voice: str(inputs.voice) ?? null } }, async (input, output) => {
         const probe = await probeMedia(input);
         const voiceOver = await deps.voice().synthesize({ text: script, signal: ctx.signal, ...(str(inputs.voice) ? { voice: str(inputs.voice)! } : {}), ...(str(inputs.language) ? { language: str(inputs.language)! } : {}) });
         const seconds = voiceOver.audio.samples.length / voiceOver.audio.sampleRate;
@@ -132,7 +134,7 @@ export function videoDubStep(deps: EditStepDeps): StepDefinition {
 }
 
 /** The smart cover: the best frame (sharp, well exposed, colourful, distinct), with an optional title. */
-export function videoCoverStep(): StepDefinition {
+export function videoCoverStep(media: MediaPolicy): StepDefinition {
   return {
     type: 'video.cover',
     title: 'Smart cover',
@@ -143,7 +145,7 @@ export function videoCoverStep(): StepDefinition {
     async run(ctx, inputs) {
       let time = 0;
       const title = str(inputs.title);
-      const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'image', mimeType: 'image/jpeg', name: 'cover.jpg', parameters: { title: title ?? null } }, async (input, output) => {
+      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'image', mimeType: 'image/jpeg', name: 'cover.jpg', parameters: { title: title ?? null } }, async (input, output) => {
         const [best] = await rankCoverFrames(input, { signal: ctx.signal });
         time = best!.time;
         await writeFile(output, await renderCover(input, time, { ...(title ? { title } : {}), signal: ctx.signal }));
@@ -153,7 +155,7 @@ export function videoCoverStep(): StepDefinition {
   };
 }
 
-export function videoPortraitStep(): StepDefinition {
+export function videoPortraitStep(media: MediaPolicy): StepDefinition {
   return {
     type: 'video.portrait',
     title: 'Landscape to portrait',
@@ -164,7 +166,7 @@ export function videoPortraitStep(): StepDefinition {
     async run(ctx, inputs) {
       const mode = inputs.mode === 'blur' ? 'blur' : 'follow';
       const resolution = inputs.resolution === '1080p' ? '1080p' : '720p';
-      const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'portrait.mp4', parameters: { mode, resolution } }, (input, output) =>
+      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'portrait.mp4', parameters: { mode, resolution } }, (input, output) =>
         toPortrait(input, { output, mode, resolution, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'reframing' }) }).then(() => undefined),
       );
       return { video: id };
@@ -172,7 +174,7 @@ export function videoPortraitStep(): StepDefinition {
   };
 }
 
-export function videoStabilizeStep(): StepDefinition {
+export function videoStabilizeStep(media: MediaPolicy): StepDefinition {
   return {
     type: 'video.stabilize',
     title: 'Stabilise',
@@ -181,7 +183,7 @@ export function videoStabilizeStep(): StepDefinition {
     inputs: { source: sourcePort },
     outputs: { video: { type: 'artifact' } },
     async run(ctx, inputs) {
-      const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'stabilized.mp4', parameters: { method: 'vid.stab two-pass' } }, (input, output) =>
+      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'stabilized.mp4', parameters: { method: 'vid.stab two-pass' } }, (input, output) =>
         stabilize(input, { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'stabilising' }) }),
       );
       return { video: id };
@@ -189,7 +191,7 @@ export function videoStabilizeStep(): StepDefinition {
   };
 }
 
-export function videoEnhanceStep(): StepDefinition {
+export function videoEnhanceStep(media: MediaPolicy): StepDefinition {
   return {
     type: 'video.enhance',
     title: 'Enhance',
@@ -200,7 +202,7 @@ export function videoEnhanceStep(): StepDefinition {
     async run(ctx, inputs) {
       const strength = inputs.strength === 'light' || inputs.strength === 'strong' ? inputs.strength : 'medium';
       const upscale = inputs.upscale === true ? 2 : 1;
-      const id = await onSourceVideo(ctx, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'enhanced.mp4', parameters: { strength, upscale } }, (input, output) =>
+      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'enhanced.mp4', parameters: { strength, upscale } }, (input, output) =>
         enhanceVideo(input, { output, strength, upscale, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'enhancing' }) }),
       );
       return { video: id };

@@ -11,7 +11,7 @@ import { lyricAss, type LyricCue } from '../../../engines/video/lyric-ass.ts';
 import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
 import { frameSize, type Scene } from '../../../engines/video/timeline.ts';
 import { parseLrc } from '../../../media/subtitles/index.ts';
-import { readMediaInput } from '../media-input.ts';
+import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 
 export const VIDEO_ENGINE = { id: 'shenbi-video (ffmpeg)', version: '1' } as const;
 
@@ -36,7 +36,7 @@ const inputSchema = z.object({
  * background with slow motion, when no picture engine is configured), cut on the lyric
  * timings, with karaoke-coloured lines and the title over the intro.
  */
-export function lyricVideoStep(): StepDefinition {
+export function lyricVideoStep(media: MediaPolicy): StepDefinition {
   return {
     type: 'video.lyric',
     title: 'Lyric video',
@@ -54,8 +54,8 @@ export function lyricVideoStep(): StepDefinition {
     outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.lyric input');
-      const song = await readMediaInput(ctx, input.audio);
-      const sheet = await readMediaInput(ctx, input.lyricSheet);
+      const song = await readMediaInput(ctx, input.audio, media);
+      const sheet = await readMediaInput(ctx, input.lyricSheet, media);
       const work = await mkdtemp(join(tmpdir(), 'shenbi-lyric-video-'));
       try {
         const audioPath = join(work, 'song.audio');
