@@ -22,6 +22,7 @@ import { songStep } from './pipelines/steps/music/song-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
+import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
@@ -131,6 +132,7 @@ export class Shenbi {
       videoPortraitStep(media),
       videoStabilizeStep(media),
       videoEnhanceStep(media),
+      folderShortStep(voice, media),
     ];
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...(options.steps ?? [])]) steps.register(step);

@@ -100,6 +100,13 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
         return one('video.portrait', ['source', 'mode', 'resolution'], { video: { $from: 'edit.video' } });
       case 'stabilize':
         return one('video.stabilize', ['source'], { video: { $from: 'edit.video' } });
+      case 'folder':
+        return {
+          id: 'folder-short',
+          title: 'Folder to short video',
+          steps: [{ id: 'edit', uses: 'video.folder-short', with: { folder: input.source, ...defined(input, ['script', 'title', 'voice', 'aspect', 'resolution']) } }],
+          outputs: { video: { $from: 'edit.video' }, duration: { $from: 'edit.duration' } },
+        };
       case 'enhance':
         return one('video.enhance', ['source', 'upscale'], { video: { $from: 'edit.video' } });
       default:

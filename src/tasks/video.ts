@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { language, mediaRef, modelName, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
-export const VIDEO_OPERATIONS = ['article', 'subtitles', 'dub', 'cover', 'portrait', 'stabilize', 'enhance'] as const;
+export const VIDEO_OPERATIONS = ['article', 'subtitles', 'dub', 'cover', 'portrait', 'stabilize', 'enhance', 'folder'] as const;
 
 export const videoTask = defineTask({
   kind: 'video',
@@ -14,7 +14,7 @@ export const videoTask = defineTask({
     .object({
       /** An article or script to turn into a narrated video. */
       prompt: z.string().trim().min(1).max(100_000).optional(),
-      /** Your video (a file path or artifact id) for the editing operations. */
+      /** Your video (a file path or artifact id) for the editing operations; for 'folder', a folder of pictures and clips. */
       source: mediaRef.optional(),
       /** Default: 'article' for a prompt, 'subtitles' for a source video. */
       operation: z.enum(VIDEO_OPERATIONS).optional(),
@@ -38,5 +38,5 @@ export const videoTask = defineTask({
     .strict()
     .refine((v) => v.prompt !== undefined || v.source !== undefined, { message: 'give an article (prompt) or a source video', path: ['prompt'] })
     .refine((v) => (v.operation ?? (v.source ? 'subtitles' : 'article')) === 'article' || v.source !== undefined, { message: 'this operation needs a source video', path: ['source'] })
-    .refine((v) => v.operation !== 'dub' || v.script !== undefined, { message: 'dubbing needs the script to speak', path: ['script'] }),
+    .refine((v) => (v.operation !== 'dub' && v.operation !== 'folder') || v.script !== undefined, { message: 'this operation needs the script to speak', path: ['script'] }),
 });

@@ -90,3 +90,25 @@ test('editing a user video from the CLI: subtitles (aligned), dubbing over ducke
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /MEDIA_INVALID/);
 });
+
+test('one click: a folder of pictures, a clip and music plus a script becomes a narrated short with subtitles', async () => {
+  const { mkdirSync } = await import('node:fs');
+  const folder = join(home, 'material');
+  mkdirSync(folder);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=1', '-frames:v', '1', join(folder, '01-picture.png')]);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'mandelbrot=size=640x360:rate=25', '-t', '2', '-pix_fmt', 'yuv420p', join(folder, '02-clip.mp4')]);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=20', join(folder, 'music.wav')]);
+  const r = await runCli(['--json', 'generate', 'video', '--set', `source=${folder}`, '--set', 'operation=folder', '--set', 'script=First we look at the picture. Then the clip plays. And we are done!', '--set', 'title=My short', '--set', 'aspect=9:16'], { home });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunJson;
+  const probe = await probeMedia(out.artifacts[0]!.path);
+  const v = probe.streams.find((s) => s.type === 'video')!;
+  assert.deepEqual([v.width, v.height], [720, 1280]);
+  assert.ok(probe.streams.some((s) => s.type === 'audio'));
+  assert.ok(Math.abs(probe.duration - Number(out.job.outputs.duration)) < 0.3);
+  const empty = join(home, 'empty');
+  mkdirSync(empty);
+  const bad = await runCli(['generate', 'video', '--set', `source=${empty}`, '--set', 'operation=folder', '--set', 'script=Hello.'], { home });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /no pictures or clips/);
+});

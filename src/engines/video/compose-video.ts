@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { ShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
-import { runFfmpeg } from './run-ffmpeg.ts';
+import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 import { frameSize, timelineSchema, type Scene, type Timeline } from './timeline.ts';
 
 export interface ComposeVideoOptions {
@@ -78,6 +78,14 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
     const filters: string[] = [];
     for (const [i, scene] of timeline.scenes.entries()) {
       options.signal?.throwIfAborted();
+      if (scene.video) {
+        const probe = await probeMedia(scene.video);
+        if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `scene clip has no picture: ${scene.video}`);
+        // Loop a clip that is shorter than its scene; fill the frame (cover) rather than letterbox.
+        args.push('-stream_loop', '-1', '-ss', scene.start.toFixed(3), '-t', scene.duration.toFixed(3), '-i', scene.video);
+        filters.push(`[${i}:v]scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},fps=${fps},setsar=1,format=yuv420p,trim=duration=${scene.duration.toFixed(3)},setpts=PTS-STARTPTS[s${i}]`);
+        continue;
+      }
       const png = join(work, `scene-${i}.png`);
       await backgroundPng(scene, width, height, png);
       args.push('-loop', '1', '-framerate', String(fps), '-t', scene.duration.toFixed(3), '-i', png);

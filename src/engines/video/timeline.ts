@@ -16,13 +16,17 @@ export const sceneSchema = z
   .object({
     /** A still image file; or leave it out for a designed background. */
     image: z.string().min(1).optional(),
+    /** A video clip (its picture; looped if shorter than the scene), from `start` seconds in. */
+    video: z.string().min(1).optional(),
+    start: z.number().min(0).default(0),
     /** Background gradient colours (top-left to bottom-right) when there is no image. */
     colors: z.array(colour).min(1).max(4).optional(),
     duration: z.number().positive().max(3600),
     /** Ken Burns: slow zoom in or out, or a pan. */
     motion: z.enum(['none', 'zoom-in', 'zoom-out', 'pan-left', 'pan-right']).default('none'),
   })
-  .strict();
+  .strict()
+  .refine((s) => !(s.image && s.video), { message: 'a scene is an image or a video clip, not both' });
 
 export const timelineSchema = z
   .object({
@@ -41,3 +45,4 @@ export const timelineSchema = z
 
 export type Timeline = z.input<typeof timelineSchema>;
 export type Scene = z.infer<typeof sceneSchema>;
+export type SceneInput = z.input<typeof sceneSchema>;

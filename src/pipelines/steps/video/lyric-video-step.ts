@@ -9,7 +9,7 @@ import { createRandom } from '../../../engines/seeded-random.ts';
 import { composeVideo } from '../../../engines/video/compose-video.ts';
 import { lyricAss, type LyricCue } from '../../../engines/video/lyric-ass.ts';
 import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
-import { frameSize, type Scene } from '../../../engines/video/timeline.ts';
+import { frameSize, type SceneInput as Scene } from '../../../engines/video/timeline.ts';
 import { parseLrc } from '../../../media/subtitles/index.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 
@@ -20,7 +20,7 @@ const PALETTES = [
   ['#1d2b53', '#7e2553'], ['#0b3d2e', '#1f7a5a'], ['#3a1c71', '#d76d77'], ['#142850', '#27496d'], ['#5b0e2d', '#ffa372'],
   ['#2c3e50', '#4ca1af'], ['#42275a', '#734b6d'], ['#8e0e00', '#1f1c18'], ['#134e5e', '#71b280'], ['#16222a', '#3a6073'],
 ] as const;
-const MOTIONS: Scene['motion'][] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right'];
+const MOTIONS: NonNullable<Scene['motion']>[] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right'];
 
 const inputSchema = z.object({
   audio: z.string().min(1),

@@ -10,7 +10,7 @@ import type { EspeakEngine } from '../../../engines/espeak/index.ts';
 import { createRandom } from '../../../engines/seeded-random.ts';
 import { composeVideo } from '../../../engines/video/compose-video.ts';
 import { narrationAss } from '../../../engines/video/narration-ass.ts';
-import { frameSize, type Scene } from '../../../engines/video/timeline.ts';
+import { frameSize, type SceneInput as Scene } from '../../../engines/video/timeline.ts';
 import { normalizeLoudness } from '../../../media/audio/loudness.ts';
 import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
 import { encodeWav } from '../../../media/audio/wav.ts';
@@ -18,7 +18,7 @@ import { cuesFromWords } from '../../../media/subtitles/index.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
 
 const PALETTES = [['#0f2027', '#2c5364'], ['#42275a', '#734b6d'], ['#134e5e', '#71b280'], ['#1d2b53', '#7e2553'], ['#3a1c71', '#d76d77'], ['#16222a', '#3a6073']];
-const MOTIONS: Scene['motion'][] = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'];
+const MOTIONS: NonNullable<Scene['motion']>[] = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'];
 const GAP = 0.4;
 
 const inputSchema = z.object({

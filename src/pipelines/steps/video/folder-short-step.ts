@@ -1,0 +1,136 @@
+import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { z } from 'zod';
+import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import type { TimedText } from '../../../core/timing.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
+import type { EspeakEngine } from '../../../engines/espeak/index.ts';
+import { composeVideo } from '../../../engines/video/compose-video.ts';
+import { narrationAss } from '../../../engines/video/narration-ass.ts';
+import { frameSize, type SceneInput } from '../../../engines/video/timeline.ts';
+import { decodeAudio } from '../../../media/audio/encode.ts';
+import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { duckAndMix, gainTo } from '../../../media/audio/mix.ts';
+import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
+import { resample } from '../../../media/audio/resample.ts';
+import { encodeWav } from '../../../media/audio/wav.ts';
+import { cuesFromWords } from '../../../media/subtitles/index.ts';
+import { splitSentences } from '../../../media/text/sentences.ts';
+import { allowedPath, type MediaPolicy } from '../media-input.ts';
+import { VIDEO_ENGINE } from './lyric-video-step.ts';
+
+const PICTURES = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+const CLIPS = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
+const MUSIC = new Set(['.mp3', '.wav', '.ogg', '.flac', '.m4a']);
+const MOTIONS = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'] as const;
+const GAP = 0.3;
+
+const inputSchema = z.object({
+  folder: z.string().min(1),
+  script: z.string().min(1).max(20_000),
+  title: z.string().max(200).optional(),
+  voice: z.string().optional(),
+  aspect: z.enum(['16:9', '9:16', '1:1']).default('9:16'),
+  resolution: z.enum(['720p', '1080p']).default('720p'),
+});
+
+/**
+ * "One click": a folder of material (pictures, clips, optionally a music file) plus a script →
+ * a finished short. Each sentence of the script is narrated and gets the next piece of
+ * material in name order; subtitles follow the narration's words; music, if present, is ducked
+ * under the voice.
+ */
+export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, media: MediaPolicy): StepDefinition {
+  return {
+    type: 'video.folder-short',
+    title: 'Folder to short video',
+    description: 'Pictures and clips from a folder, cut to a narrated script, with subtitles and ducked music.',
+    version: '1',
+    engine: 'ffmpeg',
+    inputs: {
+      folder: { type: 'string', description: 'A folder inside the media roots.' },
+      script: { type: 'string' },
+      title: { type: 'string', optional: true },
+      voice: { type: 'string', optional: true },
+      aspect: { type: 'string', optional: true, default: '9:16' },
+      resolution: { type: 'string', optional: true, default: '720p' },
+    },
+    outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
+    async run(ctx, inputs) {
+      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.folder-short input');
+      const folder = await allowedPath(input.folder, media);
+      let names: string[];
+      try {
+        names = (await readdir(folder)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+      } catch (error) {
+        throw new ShenbiError('MEDIA_INVALID', `cannot list the folder ${folder}: ${(error as Error).message}`, { cause: error });
+      }
+      const material = names.filter((n) => PICTURES.has(extname(n).toLowerCase()) || CLIPS.has(extname(n).toLowerCase())).map((n) => join(folder, n));
+      const musicFile = names.find((n) => MUSIC.has(extname(n).toLowerCase()));
+      if (material.length === 0) throw new ShenbiError('INVALID_INPUT', `no pictures or clips in ${folder} (looked for ${[...PICTURES, ...CLIPS].join(' ')})`);
+      const sentences = splitSentences(input.script);
+      if (sentences.length === 0) throw new ShenbiError('INVALID_INPUT', 'the script has nothing to say');
+
+      const spoken: PcmAudio[] = [];
+      const words: TimedText[] = [];
+      const scenes: SceneInput[] = [];
+      let offset = 0;
+      for (const [i, sentence] of sentences.entries()) {
+        ctx.progress({ fraction: (0.3 * i) / sentences.length, message: `narrating ${i + 1}/${sentences.length}` });
+        let result;
+        try {
+          result = await voice().synthesize({ text: sentence, signal: ctx.signal, ...(input.voice ? { voice: input.voice } : {}) });
+        } catch (error) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          throw toShenbiError(error, 'ENGINE_FAILED');
+        }
+        const seconds = result.audio.samples.length / result.audio.sampleRate;
+        spoken.push(result.audio);
+        for (const w of result.words) words.push({ text: w.text, start: w.start + offset, end: w.end + offset });
+        const duration = seconds + (i < sentences.length - 1 ? GAP : 0.8);
+        const file = material[i % material.length]!;
+        scenes.push(CLIPS.has(extname(file).toLowerCase()) ? { video: file, duration } : { image: file, duration, motion: MOTIONS[i % MOTIONS.length]! });
+        offset += duration;
+      }
+      let soundtrack = gainTo(concatPcm(spoken, GAP), -16);
+      if (musicFile) {
+        const musicPath = join(folder, musicFile);
+        const music = resample(await decodeAudio(await readFile(musicPath), { signal: ctx.signal }), soundtrack.sampleRate);
+        const bed = { sampleRate: soundtrack.sampleRate, samples: music.samples.subarray(0, soundtrack.samples.length) };
+        soundtrack = duckAndMix(gainTo(bed, -26), soundtrack, { duckDb: -8 });
+      }
+      soundtrack = normalizeLoudness(soundtrack, { targetLufs: -14, peakDb: -1 });
+      const { width, height } = frameSize(input.aspect, input.resolution);
+      const captions = input.title ? [{ text: input.title, start: 0, end: Math.min(3, offset) }] : [];
+      const ass = narrationAss(captions, cuesFromWords(words), { width, height });
+      const work = await mkdtemp(join(tmpdir(), 'shenbi-folder-short-'));
+      try {
+        const audioPath = join(work, 'soundtrack.wav');
+        await writeFile(audioPath, encodeWav(soundtrack));
+        const output = join(work, 'short.mp4');
+        try {
+          await composeVideo(
+            { aspect: input.aspect, resolution: input.resolution, scenes, audio: audioPath, ass },
+            { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.65 * f, message: 'encoding video' }) },
+          );
+        } catch (error) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          throw toShenbiError(error, 'ENGINE_FAILED');
+        }
+        const video = await ctx.writeArtifact({
+          kind: 'video',
+          mimeType: 'video/mp4',
+          bytes: await readFile(output),
+          name: `${(input.title ?? 'short').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60)}.mp4`,
+          engine: VIDEO_ENGINE,
+          parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, material: material.length, music: musicFile ?? null },
+        });
+        return { video: video.id, duration: offset };
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
