@@ -23,6 +23,8 @@ import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
+import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
+import { providerVideoModel } from './engines/providers/index.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
@@ -133,11 +135,12 @@ export class Shenbi {
       videoStabilizeStep(media),
       videoEnhanceStep(media),
       folderShortStep(voice, media),
+      cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
     ];
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.
-    const runner = new JobRunner({ store, steps, concurrency: { text: 4, ffmpeg: 1, music: 1, ...config.concurrency } });
+    const runner = new JobRunner({ store, steps, concurrency: { text: 4, ffmpeg: 1, music: 1, 'cloud-video': 8, ...config.concurrency } });
     return new Shenbi(config, store, steps, runner, models, engines);
   }
 

@@ -107,6 +107,13 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
           steps: [{ id: 'edit', uses: 'video.folder-short', with: { folder: input.source, ...defined(input, ['script', 'title', 'voice', 'aspect', 'resolution']) } }],
           outputs: { video: { $from: 'edit.video' }, duration: { $from: 'edit.duration' } },
         };
+      case 'generate':
+        return {
+          id: 'cloud-clip',
+          title: 'Generate a clip',
+          steps: [{ id: 'clip', uses: 'video.cloud-clip', with: { prompt: input.prompt, model: input.model, ...(input.aspect === '9:16' ? { aspect: '9:16' } : {}), ...(input.durationSec === undefined ? {} : { duration: input.durationSec }), ...defined(input, ['seed']) } }],
+          outputs: { video: { $from: 'clip.video' } },
+        };
       case 'enhance':
         return one('video.enhance', ['source', 'upscale'], { video: { $from: 'edit.video' } });
       default:

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { language, mediaRef, modelName, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
-export const VIDEO_OPERATIONS = ['article', 'subtitles', 'dub', 'cover', 'portrait', 'stabilize', 'enhance', 'folder'] as const;
+export const VIDEO_OPERATIONS = ['article', 'subtitles', 'dub', 'cover', 'portrait', 'stabilize', 'enhance', 'folder', 'generate'] as const;
 
 export const videoTask = defineTask({
   kind: 'video',
@@ -32,11 +32,14 @@ export const videoTask = defineTask({
       /** enhance: double the resolution too. */
       upscale: z.boolean().default(false),
       seed,
-      /** Text model (article) or whisper model (subtitles without a script). */
+      /** generate: clip length in seconds. */
+      durationSec: z.number().int().min(2).max(20).optional(),
+      /** Text model (article), whisper model (subtitles without a script), or provider:model of a video model (generate). */
       model: modelName,
     })
     .strict()
     .refine((v) => v.prompt !== undefined || v.source !== undefined, { message: 'give an article (prompt) or a source video', path: ['prompt'] })
-    .refine((v) => (v.operation ?? (v.source ? 'subtitles' : 'article')) === 'article' || v.source !== undefined, { message: 'this operation needs a source video', path: ['source'] })
-    .refine((v) => (v.operation !== 'dub' && v.operation !== 'folder') || v.script !== undefined, { message: 'this operation needs the script to speak', path: ['script'] }),
+    .refine((v) => ['article', 'generate'].includes(v.operation ?? (v.source ? 'subtitles' : 'article')) || v.source !== undefined, { message: 'this operation needs a source video', path: ['source'] })
+    .refine((v) => (v.operation !== 'dub' && v.operation !== 'folder') || v.script !== undefined, { message: 'this operation needs the script to speak', path: ['script'] })
+    .refine((v) => v.operation !== 'generate' || (v.prompt !== undefined && v.model?.includes(':') === true), { message: 'generate needs a prompt and a cloud video model as provider:model', path: ['model'] }),
 });

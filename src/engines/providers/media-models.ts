@@ -1,14 +1,15 @@
 import { createElevenLabs } from '@ai-sdk/elevenlabs';
 import { createOpenAI } from '@ai-sdk/openai';
-import type { SpeechModelV3, TranscriptionModelV3 } from '@ai-sdk/provider';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import type { Experimental_VideoModelV3 as VideoModelV3, SpeechModelV3, TranscriptionModelV3 } from '@ai-sdk/provider';
 import { ShenbiError } from '../../core/errors.ts';
 import type { ProviderConfig } from './config.ts';
 import { resolveSpec, type ResolveOptions } from './resolve.ts';
 
 /**
- * Cloud text-to-speech and transcription through the AI SDK's speech and transcription
- * interfaces (`experimental_generateSpeech`, `experimental_transcribe`), by the same
- * `provider:model` names and key variables as text models.
+ * Cloud text-to-speech, transcription and video through the AI SDK's media interfaces
+ * (`experimental_generateSpeech`, `experimental_transcribe`, `experimental_generateVideo`),
+ * by the same `provider:model` names and key variables as text models.
  */
 const SPEECH_DEFAULTS: Record<string, string> = { openai: 'gpt-4o-mini-tts', elevenlabs: 'eleven_multilingual_v2' };
 const TRANSCRIPTION_DEFAULTS: Record<string, string> = { openai: 'whisper-1', elevenlabs: 'scribe_v1' };
@@ -53,4 +54,16 @@ export function providerTranscriptionModel(spec: string, options: ResolveOptions
   if (config.kind === 'elevenlabs') return elevenLabs(config, key).transcription(modelId);
   if (config.kind === 'openai') return createOpenAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key }).transcription(modelId);
   throw unsupported(config.kind, 'transcription');
+}
+
+const VIDEO_DEFAULTS: Record<string, string> = { google: 'veo-3.0-fast-generate-001' };
+
+/** Cloud video generation through the AI SDK's video interface (Google Veo here; polled, non-blocking). */
+export function providerVideoModel(spec: string, options: ResolveOptions = {}): VideoModelV3 {
+  const { config, modelId, key } = resolveSpec(spec, options, (c) => {
+    if (c.kind !== 'google') throw unsupported(c.kind, 'video');
+    return VIDEO_DEFAULTS[c.kind];
+  });
+  if (config.kind === 'google') return createGoogleGenerativeAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key }).video(modelId);
+  throw unsupported(config.kind, 'video');
 }
