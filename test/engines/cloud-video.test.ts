@@ -19,7 +19,7 @@ const env = { GKEY: 'g-test-key' };
 
 test('Google Veo through the AI SDK: a long-running operation is polled until done, the clip downloaded, and usable as a scene', async () => {
   let polls = 0;
-  const server = await startFakeServer((req, res) => {
+  const server = await startFakeServer((req, res): void => {
     if (req.method === 'POST' && req.url === '/v1beta/models/veo-3.0-fast-generate-001:predictLongRunning') return sendJson(res, 200, { name: 'operations/op-1', done: false });
     if (req.method === 'GET' && req.url === '/v1beta/operations/op-1') {
       polls++;
@@ -28,7 +28,8 @@ test('Google Veo through the AI SDK: a long-running operation is polled until do
     }
     if (req.method === 'GET' && req.url.startsWith('/v1beta/files/clip-1:download')) {
       res.writeHead(200, { 'content-type': 'video/mp4' });
-      return res.end(clip);
+      res.end(clip);
+      return;
     }
     sendJson(res, 404, { error: { code: 404, message: `no route ${req.url}`, status: 'NOT_FOUND' } });
   });
