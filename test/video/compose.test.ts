@@ -75,5 +75,8 @@ test('bad input: a missing picture or soundtrack, scenes shorter than the fade, 
   await code(composeVideo({ scenes: [{ duration: 1 }, { duration: 0.3 }], transition: 0.5 }, { output: join(dir, 'x.mp4') }), 'INVALID_INPUT');
   await code(composeVideo({ scenes: [], audio: 'x' } as never, { output: join(dir, 'x.mp4') }), 'INVALID_INPUT');
   await code(probeMedia(join(TESTDATA, 'SOURCES.md')), 'MEDIA_INVALID');
+  // An absent font is refused rather than silently replaced (CJK would render as boxes).
+  const missingFont = writeAss([{ start: 0, end: 1, lines: ['字'] }], { fontName: 'No Such Font Family 42' });
+  await code(composeVideo({ scenes: [{ duration: 1 }], ass: missingFont }, { output: join(dir, 'x.mp4') }), 'ENGINE_UNAVAILABLE');
   assert.equal(existsSync(join(dir, 'x.mp4')), false);
 });

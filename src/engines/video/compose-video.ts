@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { ShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
+import { assFonts, ensureFonts } from './fonts.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 import { frameSize, timelineSchema, type Scene, type Timeline } from './timeline.ts';
 
@@ -72,6 +73,7 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
       throw new ShenbiError('MEDIA_INVALID', `soundtrack not found: ${timeline.audio}`);
     }
   }
+  if (timeline.ass) await ensureFonts(assFonts(timeline.ass));
   const work = await mkdtemp(join(tmpdir(), 'shenbi-video-'));
   try {
     const args: string[] = [];

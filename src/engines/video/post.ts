@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 import { encodeWav } from '../../media/audio/wav.ts';
 import type { PcmAudio } from '../../media/audio/pcm.ts';
+import { assFonts, ensureFonts } from './fonts.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 
 interface PostOptions {
@@ -20,6 +21,7 @@ function progressOptions(options: PostOptions, duration: number) {
 export async function addSubtitles(video: string, ass: string, options: PostOptions & { soft?: boolean }): Promise<void> {
   const probe = await probeMedia(video);
   if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${video} has no video stream`);
+  if (!options.soft) await ensureFonts(assFonts(ass));
   const work = await mkdtemp(join(tmpdir(), 'shenbi-subs-'));
   try {
     const assPath = join(work, 'subs.ass');
