@@ -24,6 +24,8 @@ import { articleScriptStep } from './pipelines/steps/video/article-script-step.t
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
+import { ocrStep } from './pipelines/steps/vision/ocr-step.ts';
+import { closeOcr } from './engines/ocr/tesseract.ts';
 import { providerVideoModel } from './engines/providers/index.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
@@ -137,8 +139,9 @@ export class Shenbi {
       folderShortStep(voice, media),
       cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
     ];
+    const visionSteps = [ocrStep(media)];
     const steps = new StepRegistry();
-    for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...(options.steps ?? [])]) steps.register(step);
+    for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...visionSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.
     const runner = new JobRunner({ store, steps, concurrency: { text: 4, ffmpeg: 1, music: 1, 'cloud-video': 8, ...config.concurrency } });
     return new Shenbi(config, store, steps, runner, models, engines);
@@ -178,6 +181,7 @@ export class Shenbi {
     await this.engines.llama?.close();
     await this.engines.espeak?.close();
     await releaseWhisper();
+    await closeOcr();
     await this.store.close();
   }
 }

@@ -128,6 +128,17 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
         };
     }
   },
+  vision: (input): PipelineSpecInput => {
+    if (input.mode !== 'ocr') {
+      throw new ShenbiError('ENGINE_UNAVAILABLE', `vision mode "${String(input.mode)}" has no engine yet; OCR works offline`, { hint: 'Use --set mode=ocr.' });
+    }
+    return {
+      id: 'ocr',
+      title: 'Read text in an image',
+      steps: [{ id: 'ocr', uses: 'vision.ocr', with: defined(input, ['image', 'languages']) }],
+      outputs: { text: { $from: 'ocr.text' }, lines: { $from: 'ocr.lines' } },
+    };
+  },
   music: (input): PipelineSpecInput => {
     const song = defined(input, ['title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'format', 'soundfont', 'seed']);
     if (input.lyrics !== undefined) {

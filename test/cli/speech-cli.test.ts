@@ -65,3 +65,13 @@ test('a media path outside the allowed folders is refused with PATH_NOT_ALLOWED,
   assert.equal(viaLink.status, 6, viaLink.stderr);
   assert.match(viaLink.stderr, /PATH_NOT_ALLOWED/);
 });
+
+test('generate vision --set mode=ocr reads English and Chinese lines from an image file', async () => {
+  const sharp = (await import('sharp')).default;
+  const image = join(home, 'sign.png');
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="200"><rect width="100%" height="100%" fill="#fff"/><text x="30" y="70" font-family="Noto Sans CJK SC" font-size="40" fill="#111">Happy New Year</text><text x="30" y="150" font-family="Noto Sans CJK SC" font-size="40" fill="#111">新年快乐万事如意</text></svg>';
+  await sharp(Buffer.from(svg)).png().toFile(image);
+  const r = await runCli(['--json', 'generate', 'vision', image, '--set', 'mode=ocr'], { home });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as RunJson).job.outputs.text, 'Happy New Year\n新年快乐万事如意');
+});
