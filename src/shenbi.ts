@@ -25,8 +25,9 @@ import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.t
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
 import { ocrStep } from './pipelines/steps/vision/ocr-step.ts';
+import { cloudImageStep } from './pipelines/steps/image/cloud-image-step.ts';
 import { closeOcr } from './engines/ocr/tesseract.ts';
-import { providerVideoModel } from './engines/providers/index.ts';
+import { providerImageModel, providerVideoModel } from './engines/providers/index.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
@@ -139,7 +140,7 @@ export class Shenbi {
       folderShortStep(voice, media),
       cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
     ];
-    const visionSteps = [ocrStep(media)];
+    const visionSteps = [ocrStep(media), cloudImageStep((spec) => providerImageModel(spec, { providers: config.providers }))];
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...textSteps, ...speechSteps, ...videoSteps, ...visionSteps, ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.

@@ -38,21 +38,24 @@ export async function runInForeground(
 
 /** Prints a finished job's outputs (artifacts with their files) or throws its error. */
 export async function reportJob(ctx: CliContext, shenbi: Shenbi, job: JobRecord): Promise<void> {
-  const artifactIds = Object.values(job.outputs ?? {}).filter(
-    (value): value is string => typeof value === 'string' && isValidId(value, 'art'),
-  );
+  // Outputs are artifact ids, or lists of them (a step that makes several images).
+  const artifactIds = Object.values(job.outputs ?? {})
+    .flatMap((value) => (Array.isArray(value) ? value : [value]))
+    .filter((value): value is string => typeof value === 'string' && isValidId(value, 'art'));
   const artifacts = await Promise.all(artifactIds.map((id) => shenbi.store.artifacts.get(id)));
   if (ctx.output.json && job.status === 'completed') {
     printJson({ job, artifacts: artifacts.map((a) => ({ ...a, path: shenbi.store.blobs.pathOf(a.blobRef) })) });
   } else if (job.status === 'completed') {
     printLine(`${job.id} completed`);
     for (const [name, value] of Object.entries(job.outputs ?? {})) {
-      const artifact = artifacts.find((a) => a.id === value);
-      if (artifact === undefined) {
+      const listed = (Array.isArray(value) ? value : [value]).map((v) => artifacts.find((a) => a.id === v));
+      if (listed.some((a) => a === undefined)) {
         printLine(`  ${name}: ${JSON.stringify(value)}`);
       } else {
-        printLine(`  ${name}: ${artifact.id}  ${artifact.mimeType}  ${formatBytes(artifact.size)}`);
-        printLine(`    ${shenbi.store.blobs.pathOf(artifact.blobRef)}`);
+        for (const artifact of listed as NonNullable<(typeof listed)[number]>[]) {
+          printLine(`  ${name}: ${artifact.id}  ${artifact.mimeType}  ${formatBytes(artifact.size)}`);
+          printLine(`    ${shenbi.store.blobs.pathOf(artifact.blobRef)}`);
+        }
       }
     }
     printLine(`Export one with: shenbi artifacts export ID FILE`);

@@ -12,8 +12,19 @@ import { CliContext } from './context.ts';
 import { reportError } from './output.ts';
 import { VERSION } from '../version.ts';
 
+/**
+ * The AI SDK prints model warnings (an unsupported setting, …) with console.info/warn, which
+ * lands on stdout and would corrupt `--json`. The CLI sends them to stderr instead.
+ */
+function routeSdkWarningsToStderr(): void {
+  (globalThis as { AI_SDK_LOG_WARNINGS?: unknown }).AI_SDK_LOG_WARNINGS = (options: { warnings: unknown[]; provider?: string; model?: string }) => {
+    for (const warning of options.warnings) process.stderr.write(`warning (${options.provider ?? 'model'} ${options.model ?? ''}): ${JSON.stringify(warning)}\n`);
+  };
+}
+
 /** Builds the `shenbi` command; exported so tests can drive it in-process. */
 export function buildProgram(): { program: Command; ctx: CliContext } {
+  routeSdkWarningsToStderr();
   const program = new Command('shenbi');
   const ctx = new CliContext(program);
   program

@@ -160,6 +160,15 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     };
   },
   image: (input) => {
+    // A cloud or self-hosted model by provider:model; otherwise the offline typographic card engine.
+    if (typeof input.model === 'string' && input.model.includes(':')) {
+      return {
+        id: 'generate-image',
+        title: 'Generate images',
+        steps: [{ id: 'image', uses: 'image.cloud', with: defined(input, ['prompt', 'model', 'negativePrompt', 'width', 'height', 'count', 'seed', 'format']) }],
+        outputs: { images: { $from: 'image.images' } },
+      };
+    }
     const count = Number(input.count ?? 1);
     const steps = Array.from({ length: count }, (_, i) => ({
       id: `image${i + 1}`,

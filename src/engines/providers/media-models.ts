@@ -1,7 +1,8 @@
 import { createElevenLabs } from '@ai-sdk/elevenlabs';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import type { Experimental_VideoModelV3 as VideoModelV3, SpeechModelV3, TranscriptionModelV3 } from '@ai-sdk/provider';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { Experimental_VideoModelV3 as VideoModelV3, ImageModelV3, SpeechModelV3, TranscriptionModelV3 } from '@ai-sdk/provider';
 import { ShenbiError } from '../../core/errors.ts';
 import type { ProviderConfig } from './config.ts';
 import { resolveSpec, type ResolveOptions } from './resolve.ts';
@@ -66,4 +67,20 @@ export function providerVideoModel(spec: string, options: ResolveOptions = {}): 
   });
   if (config.kind === 'google') return createGoogleGenerativeAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key }).video(modelId);
   throw unsupported(config.kind, 'video');
+}
+
+const IMAGE_DEFAULTS: Record<string, string> = { openai: 'gpt-image-1', google: 'imagen-3.0-generate-002' };
+
+/** Cloud text-to-image through the AI SDK's image interface (OpenAI, Google Imagen, or OpenAI-compatible servers). */
+export function providerImageModel(spec: string, options: ResolveOptions = {}): ImageModelV3 {
+  const { config, modelId, key } = resolveSpec(spec, options, (c) => {
+    const model = IMAGE_DEFAULTS[c.kind];
+    if (!model) throw unsupported(c.kind, 'image');
+    return model;
+  });
+  const common = { baseURL: config.baseURL, headers: config.headers, apiKey: key };
+  if (config.kind === 'openai') return createOpenAI(common).image(modelId);
+  if (config.kind === 'google') return createGoogleGenerativeAI(common).image(modelId);
+  if (config.kind === 'openai-compatible') return createOpenAICompatible({ name: config.name, baseURL: config.baseURL ?? '', headers: config.headers, apiKey: key }).imageModel(modelId);
+  throw unsupported(config.kind, 'image');
 }

@@ -1,0 +1,84 @@
+import type { ImageModelV3 } from '@ai-sdk/provider';
+import { generateImage } from 'ai';
+import sharp from 'sharp';
+import { z } from 'zod';
+import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
+import { toProviderError } from '../../../engines/providers/index.ts';
+
+const inputSchema = z.object({
+  prompt: z.string().min(1).max(32_000),
+  model: z.string().min(1),
+  negativePrompt: z.string().max(10_000).optional(),
+  width: z.number().int().min(64).max(4096),
+  height: z.number().int().min(64).max(4096),
+  count: z.number().int().min(1).max(8).default(1),
+  seed: z.number().int().min(0).optional(),
+  format: z.enum(['png', 'jpeg', 'webp']).default('png'),
+});
+
+/**
+ * Text-to-image on a cloud or self-hosted model through the AI SDK's image interface. Every
+ * returned image is checked (decodable, under the pixel limit) and re-encoded in the asked
+ * format before it becomes an artifact, so nothing unreadable or oversized is stored.
+ */
+export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDefinition {
+  return {
+    type: 'image.cloud',
+    title: 'Generate images (cloud)',
+    version: '1',
+    engine: 'cloud-image',
+    inputs: {
+      prompt: { type: 'string' },
+      model: { type: 'string', description: 'provider:model, e.g. openai:gpt-image-1' },
+      negativePrompt: { type: 'string', optional: true },
+      width: { type: 'integer', optional: true, default: 1024 },
+      height: { type: 'integer', optional: true, default: 1024 },
+      count: { type: 'integer', optional: true, default: 1 },
+      seed: { type: 'integer', optional: true },
+      format: { type: 'string', optional: true, default: 'png' },
+    },
+    outputs: { images: { type: 'json' } },
+    async run(ctx, inputs) {
+      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'image.cloud input');
+      let result;
+      try {
+        result = await generateImage({
+          model: resolve(input.model),
+          prompt: input.prompt,
+          n: input.count,
+          size: `${input.width}x${input.height}`,
+          ...(input.seed === undefined ? {} : { seed: input.seed }),
+          ...(input.negativePrompt ? { providerOptions: { openai: {}, google: { negativePrompt: input.negativePrompt } } } : {}),
+          abortSignal: ctx.signal,
+          maxRetries: 0,
+        });
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toShenbiError(error instanceof ShenbiError ? error : toProviderError(error, input.model), 'ENGINE_FAILED');
+      }
+      const ids: string[] = [];
+      for (const [i, image] of result.images.entries()) {
+        let bytes: Buffer;
+        try {
+          bytes = await sharp(image.uint8Array, { limitInputPixels: 50_000_000 }).toFormat(input.format).toBuffer();
+        } catch (error) {
+          throw new ShenbiError('PROVIDER_REJECTED', `${input.model} returned image ${i + 1} that cannot be decoded: ${(error as Error).message}`, { cause: error });
+        }
+        const artifact = await ctx.writeArtifact({
+          kind: 'image',
+          mimeType: `image/${input.format}`,
+          bytes,
+          name: `image-${i + 1}.${input.format}`,
+          engine: { id: `cloud:${input.model.split(':')[0]}`, version: 'ai-sdk' },
+          model: { name: input.model, sha256: null },
+          parameters: { width: input.width, height: input.height, negativePrompt: input.negativePrompt ?? null },
+          seed: input.seed === undefined ? null : input.seed + i,
+        });
+        ids.push(artifact.id);
+      }
+      return { images: ids };
+    },
+  };
+}
