@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A cloud or local endpoint reached through the AI SDK. Holds the NAME of the key's env var, never the key. */
 export const ProviderConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs']),
+  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui']),
   baseURL: z.string().url().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   defaultModel: z.string().min(1).optional(),
@@ -25,4 +25,7 @@ export const PROVIDER_PRESETS: readonly ProviderConfig[] = [
   { name: 'lm-studio', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:1234/v1' },
   // Speech only (text-to-speech and transcription), not text generation.
   { name: 'elevenlabs', kind: 'elevenlabs', apiKeyEnv: 'ELEVENLABS_API_KEY', defaultModel: 'eleven_multilingual_v2' },
+  // Self-hosted Stable Diffusion (images only); the model id is the checkpoint.
+  { name: 'automatic1111', kind: 'automatic1111', baseURL: 'http://127.0.0.1:7860' },
+  { name: 'comfyui', kind: 'comfyui', baseURL: 'http://127.0.0.1:8188' },
 ];

@@ -5,6 +5,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { Experimental_VideoModelV3 as VideoModelV3, ImageModelV3, SpeechModelV3, TranscriptionModelV3 } from '@ai-sdk/provider';
 import { ShenbiError } from '../../core/errors.ts';
 import type { ProviderConfig } from './config.ts';
+import { a1111ImageModel, comfyImageModel } from '../sd-servers/image-models.ts';
 import { resolveSpec, type ResolveOptions } from './resolve.ts';
 
 /**
@@ -74,6 +75,7 @@ const IMAGE_DEFAULTS: Record<string, string> = { openai: 'gpt-image-1', google: 
 /** Cloud text-to-image through the AI SDK's image interface (OpenAI, Google Imagen, or OpenAI-compatible servers). */
 export function providerImageModel(spec: string, options: ResolveOptions = {}): ImageModelV3 {
   const { config, modelId, key } = resolveSpec(spec, options, (c) => {
+    if (c.kind === 'automatic1111') return 'default';
     const model = IMAGE_DEFAULTS[c.kind];
     if (!model) throw unsupported(c.kind, 'image');
     return model;
@@ -82,5 +84,7 @@ export function providerImageModel(spec: string, options: ResolveOptions = {}): 
   if (config.kind === 'openai') return createOpenAI(common).image(modelId);
   if (config.kind === 'google') return createGoogleGenerativeAI(common).image(modelId);
   if (config.kind === 'openai-compatible') return createOpenAICompatible({ name: config.name, baseURL: config.baseURL ?? '', headers: config.headers, apiKey: key }).imageModel(modelId);
+  if (config.kind === 'automatic1111') return a1111ImageModel(config.baseURL ?? 'http://127.0.0.1:7860', modelId);
+  if (config.kind === 'comfyui') return comfyImageModel(config.baseURL ?? 'http://127.0.0.1:8188', modelId);
   throw unsupported(config.kind, 'image');
 }

@@ -61,6 +61,8 @@ export function providerModel(spec: string, options: ResolveOptions = {}): Langu
     case 'openai-compatible':
       return createOpenAICompatible({ name: config.name, baseURL: config.baseURL ?? '', headers: config.headers, apiKey: key })(modelId);
     case 'elevenlabs':
-      throw new ShenbiError('INVALID_INPUT', `provider "${config.name}" serves speech, not text generation`);
+    case 'automatic1111':
+    case 'comfyui':
+      throw new ShenbiError('INVALID_INPUT', `provider "${config.name}" (${config.kind}) does not generate text`);
   }
 }

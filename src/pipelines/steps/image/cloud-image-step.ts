@@ -50,7 +50,7 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
           n: input.count,
           size: `${input.width}x${input.height}`,
           ...(input.seed === undefined ? {} : { seed: input.seed }),
-          ...(input.negativePrompt ? { providerOptions: { openai: {}, google: { negativePrompt: input.negativePrompt } } } : {}),
+          ...(input.negativePrompt ? { providerOptions: { google: { negativePrompt: input.negativePrompt }, sd: { negativePrompt: input.negativePrompt } } } : {}),
           abortSignal: ctx.signal,
           maxRetries: 0,
         });
