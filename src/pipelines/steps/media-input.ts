@@ -2,6 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 import type { StepContext } from '../../core/step.ts';
+import { fetchPublicMedia } from './url-guard.ts';
 
 /** Where steps may read user media from: a file outside every root is refused. */
 export interface MediaPolicy {
@@ -33,7 +34,8 @@ export async function allowedPath(ref: string, policy: MediaPolicy): Promise<str
 }
 
 /**
- * A media input given as an artifact id (art_…) or a file path inside the media roots. Files
+ * A media input given as an artifact id (art_…), a public http(s) URL, or a file path inside
+ * the media roots. Files
  * are read as they are, never copied into the store as if they were generated: only outputs
  * are artifacts.
  */
@@ -42,6 +44,7 @@ export async function readMediaInput(ctx: StepContext, ref: string, policy: Medi
     const { artifact, bytes } = await ctx.readArtifact(ref);
     return { bytes, parents: [artifact.id], name: artifact.name ?? artifact.id };
   }
+  if (/^https?:\/\//i.test(ref)) return { bytes: await fetchPublicMedia(ref, { signal: ctx.signal }), parents: [], name: ref };
   const path = await allowedPath(ref, policy);
   try {
     return { bytes: await readFile(path), parents: [], name: path };
