@@ -1,0 +1,109 @@
+import type { ShenbiConfig } from './config/schema.ts';
+import type { StepDefinition } from './core/step.ts';
+import { createEspeakEngine, ESPEAK_ENGINE_INFO, type EspeakEngine } from './engines/espeak/index.ts';
+import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-cpp/provider.ts';
+import { providerImageModel, providerVideoModel } from './engines/providers/index.ts';
+import type { ModelManager } from './models/index.ts';
+import { cloudImageStep } from './pipelines/steps/image/cloud-image-step.ts';
+import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
+import { songStep } from './pipelines/steps/music/song-step.ts';
+import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
+import { alignStep } from './pipelines/steps/speech/align-step.ts';
+import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
+import { transcribeStep } from './pipelines/steps/speech/transcribe-step.ts';
+import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
+import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
+import { promptExpandStep } from './pipelines/steps/text/prompt-expand-step.ts';
+import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
+import { textGenerateStep } from './pipelines/steps/text/text-generate-step.ts';
+import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
+import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
+import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
+import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
+import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
+import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
+import { ocrStep } from './pipelines/steps/vision/ocr-step.ts';
+import type { Store } from './store/types.ts';
+
+/** Engines started on first use (a model load, a runner process) and closed with Shenbi. */
+export interface Engines {
+  llama: LlamaCppProvider | undefined;
+  espeak: EspeakEngine | undefined;
+}
+
+export interface EngineStepDeps {
+  config: ShenbiConfig;
+  store: Store;
+  models: ModelManager;
+  engines: Engines;
+}
+
+/**
+ * The step types that need engines, wired to this configuration: one lazily started llama.cpp
+ * pool and eSpeak runner shared by every step, the model manager for files, the media roots
+ * for user input, and the configured cloud providers.
+ */
+export function createEngineSteps({ config, store, models, engines }: EngineStepDeps): StepDefinition[] {
+  const espeak = () => (engines.espeak ??= createEspeakEngine());
+  const resolveTextModel = createTextModelResolver({
+    models,
+    // One thread by default (config.llama): measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
+    llama: () =>
+      (engines.llama ??= createLlamaCppProvider({
+        threads: config.llama.threads,
+        sequences: config.llama.sequences,
+        idleUnloadMs: config.llama.idleUnloadSeconds * 1000,
+        ...(config.llama.memoryBudgetMb === null ? {} : { memoryBudgetBytes: config.llama.memoryBudgetMb * 1024 * 1024 }),
+      })),
+    providers: config.providers,
+    defaultModel: config.defaultTextModel,
+  });
+  const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
+  const media = { roots: config.mediaRoots };
+  const speechSteps = [
+    speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
+    alignStep(
+      () => async (text, o) => {
+        const r = await espeak().synthesize({ text, ...(o.language ? { language: o.language } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+        return { audio: r.audio, words: r.words };
+      },
+      { id: 'shenbi-align', version: '1' },
+      media,
+    ),
+    transcribeStep(async (name) => {
+      const resolved = await models.resolve(name);
+      return { path: resolved.path, name: resolved.name, sha256: resolved.sha256 };
+    }, media),
+    lyricsStep(resolveTextModel),
+    songStep(() => ({
+      syllable: async (text, signal) => (await espeak().synthesize({ text, intonation: 0, ...(signal ? { signal } : {}) })).audio,
+      line: async (text, signal) => (await espeak().synthesize({ text, ...(signal ? { signal } : {}) })).audio,
+    })),
+    npcReplyStep({
+      resolveModel: resolveTextModel,
+      synthesizer: () => (text, o) => espeak().synthesize({ text, language: o.language, speed: o.speed, ...(o.voice ? { voice: o.voice } : {}), ...(o.signal ? { signal: o.signal } : {}) }),
+      conversations: store.conversations,
+      voiceEngine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
+    }),
+  ];
+  const voice = () => ({ synthesize: (o: Parameters<EspeakEngine['synthesize']>[0]) => espeak().synthesize(o) });
+  const modelFile = async (name: string) => {
+    const resolved = await models.resolve(name);
+    return { path: resolved.path, name: resolved.name, sha256: resolved.sha256 };
+  };
+  const videoSteps = [
+    lyricVideoStep(media),
+    articleScriptStep(resolveTextModel),
+    narratedVideoStep(voice),
+    videoSubtitlesStep({ voice, resolveModel: modelFile, media }),
+    videoDubStep({ voice, resolveModel: modelFile, media }),
+    videoCoverStep(media),
+    videoPortraitStep(media),
+    videoStabilizeStep(media),
+    videoEnhanceStep(media),
+    folderShortStep(voice, media),
+    cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
+  ];
+  const visionSteps = [ocrStep(media), cloudImageStep((spec) => providerImageModel(spec, { providers: config.providers }))];
+  return [...textSteps, ...speechSteps, ...videoSteps, ...visionSteps];
+}
