@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   MODEL_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   MODEL_NOT_INSTALLED: { exit: EXIT.notFound, http: 424, retryable: false },
   MODEL_CHECKSUM_MISMATCH: { exit: EXIT.failed, http: 502, retryable: false },
+  /** A model file that is present but unusable: corrupt, truncated, not ONNX/GGUF, or without the inputs and outputs its engine needs. */
+  MODEL_INVALID: { exit: EXIT.failed, http: 500, retryable: false },
   MODEL_DOWNLOAD_FAILED: { exit: EXIT.failed, http: 502, retryable: true },
   JOB_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   ARTIFACT_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
