@@ -9,6 +9,7 @@ import { parseOrThrow } from '../core/validation.ts';
 import type { ArtifactCandidate, GovernanceHook } from '../governance/hook.ts';
 import { parseJsonText, writeJson } from './db/json-column.ts';
 import type { ArtifactsTable, Database } from './db/schema.ts';
+import { appendLedgerEntry } from './ledger/append-entry.ts';
 import type { ArtifactFilter, ArtifactStore, BlobStore, NewArtifact } from './types.ts';
 
 const newArtifactSchema = z.object({
@@ -83,23 +84,27 @@ export class SqlArtifactStore implements ArtifactStore {
       labels: decision.labels,
     };
     // A failed insert leaves at most an unreferenced blob: content-addressed and invisible.
-    await this.#db
-      .insertInto('artifacts')
-      .values({
-        id: artifact.id,
-        kind: artifact.kind,
-        mime_type: artifact.mimeType,
-        size: artifact.size,
-        sha256: artifact.sha256,
-        blob_ref: artifact.blobRef,
-        name: artifact.name,
-        job_id: artifact.jobId,
-        step_id: artifact.stepId,
-        provenance: writeJson(artifact.provenance),
-        labels: writeJson(artifact.labels),
-        created_at: artifact.createdAt,
-      })
-      .execute();
+    // The row and its provenance-ledger entry commit together, or neither does.
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('artifacts')
+        .values({
+          id: artifact.id,
+          kind: artifact.kind,
+          mime_type: artifact.mimeType,
+          size: artifact.size,
+          sha256: artifact.sha256,
+          blob_ref: artifact.blobRef,
+          name: artifact.name,
+          job_id: artifact.jobId,
+          step_id: artifact.stepId,
+          provenance: writeJson(artifact.provenance),
+          labels: writeJson(artifact.labels),
+          created_at: artifact.createdAt,
+        })
+        .execute();
+      await appendLedgerEntry(trx, artifact);
+    });
     return artifact;
   }
 

@@ -27,3 +27,6 @@ export { SqlJobRepository } from './job-repository.ts';
 export { SqlStepCache } from './step-cache.ts';
 export { SqlConversationStore } from './conversation-store.ts';
 export { MIGRATIONS } from './db/migrations/index.ts';
+export { SqlLedgerStore, type LedgerStore, type LedgerRange } from './ledger/ledger-store.ts';
+export type { LedgerEntry, LedgerPayload } from './ledger/ledger-entry.ts';
+export type { ChainVerification, ChainBreakReason } from './ledger/verify-chain.ts';

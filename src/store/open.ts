@@ -4,6 +4,7 @@ import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { openDatabase, type Dialect } from './db/connect.ts';
 import { SqlJobRepository } from './job-repository.ts';
 import { SqlConversationStore } from './conversation-store.ts';
+import { SqlLedgerStore } from './ledger/ledger-store.ts';
 import { SqlStepCache } from './step-cache.ts';
 import type { Store } from './types.ts';
 
@@ -42,6 +43,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     jobs: new SqlJobRepository(database.db),
     cache: new SqlStepCache(database.db),
     conversations: new SqlConversationStore(database.db),
+    ledger: new SqlLedgerStore(database.db),
     close: () => database.close(),
   };
 }

@@ -4,6 +4,7 @@ import type { PipelineSpec } from '../core/pipeline.ts';
 import type { JobStatus, StepStatus } from '../core/progress.ts';
 import type { Provenance } from '../core/provenance.ts';
 import type { StepOutputs } from '../core/step.ts';
+import type { LedgerStore } from './ledger/ledger-store.ts';
 
 /** Content-addressed bytes on disk. Writes are atomic: temp file, fsync, rename. */
 export interface BlobStore {
@@ -161,5 +162,7 @@ export interface Store {
   readonly jobs: JobRepository;
   readonly cache: StepCache;
   readonly conversations: ConversationStore;
+  /** Hash-chained provenance entries, one per artifact, appended by artifacts.put. */
+  readonly ledger: LedgerStore;
   close(): Promise<void>;
 }

@@ -86,7 +86,27 @@ export interface ConversationTurnsTable {
   created_at: string;
 }
 
+/** Append-only, hash-chained record of every artifact (migration 0003). */
+export interface ProvenanceLedgerTable {
+  seq: number;
+  artifact_id: string;
+  created_at: string;
+  /** Canonical JSON: LedgerPayload. */
+  payload: string;
+  prev_hash: string;
+  entry_hash: string;
+}
+
+/** One row (id 1): the last seq and entry hash. Appends lock it, so they form one chain. */
+export interface ProvenanceLedgerHeadTable {
+  id: number;
+  seq: number;
+  entry_hash: string;
+}
+
 export interface Database {
+  provenance_ledger: ProvenanceLedgerTable;
+  provenance_ledger_head: ProvenanceLedgerHeadTable;
   conversation_turns: ConversationTurnsTable;
   artifacts: ArtifactsTable;
   jobs: JobsTable;

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.ts';
 import { conversationsMigration } from './0002-conversations.ts';
+import { provenanceLedgerMigration } from './0003-provenance-ledger.ts';
 
 /**
  * Every migration, in order, listed by hand: no filesystem scanning, so the list is the
@@ -9,6 +10,7 @@ import { conversationsMigration } from './0002-conversations.ts';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initialMigration,
   '0002-conversations': conversationsMigration,
+  '0003-provenance-ledger': provenanceLedgerMigration,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
