@@ -1,0 +1,77 @@
+import { errorFromBody, requestJson } from './http.ts';
+import { parseData, readSse } from './sse.ts';
+
+/** A model as the manager shows it; fields the server does not send stay null. */
+export interface ModelRow {
+  name: string;
+  installed: boolean;
+  size: number | null;
+  licence: string | null;
+  description: string | null;
+  task: string | null;
+}
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function toRow(value: unknown, installedDefault: boolean): ModelRow | null {
+  if (!isObject(value)) return null;
+  const name = str(value.name) ?? str(value.id);
+  if (!name) return null;
+  const installed = typeof value.installed === 'boolean' ? value.installed : str(value.status) ? value.status === 'installed' : installedDefault;
+  return {
+    name,
+    installed,
+    size: num(value.size) ?? num(value.sizeBytes) ?? num(value.bytes),
+    licence: str(value.licence) ?? str(value.license),
+    description: str(value.description) ?? str(value.title),
+    task: str(value.task) ?? str(value.kind) ?? (Array.isArray(value.tasks) ? value.tasks.filter((t) => typeof t === 'string').join(', ') : null),
+  };
+}
+
+/** Installed models and the catalog, merged by name (installed wins). */
+export async function listModels(): Promise<ModelRow[]> {
+  const body = await requestJson<unknown>('/api/models');
+  const rows = new Map<string, ModelRow>();
+  const add = (list: unknown, installed: boolean) => {
+    if (!Array.isArray(list)) return;
+    for (const item of list) {
+      const row = toRow(item, installed);
+      if (row && !(rows.get(row.name)?.installed ?? false)) rows.set(row.name, row);
+    }
+  };
+  if (Array.isArray(body)) add(body, true);
+  else if (isObject(body)) {
+    add(body.installed, true);
+    add(body.models, true);
+    add(body.data, true);
+    add(body.catalog, false);
+  }
+  return [...rows.values()].sort((a, b) => Number(b.installed) - Number(a.installed) || a.name.localeCompare(b.name));
+}
+
+export interface PullProgress {
+  fraction: number | null;
+  received: number | null;
+  total: number | null;
+}
+
+/** Pulls a model, reporting progress from the SSE stream; rejects with the server's error. */
+export async function pullModel(name: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+  const init: RequestInit = { method: 'POST', ...(signal ? { signal } : {}) };
+  for await (const message of readSse(`/api/models/${encodeURIComponent(name)}/pull`, init)) {
+    const data = parseData(message);
+    const body = isObject(data) ? data : {};
+    const type = str(body.type) ?? message.event;
+    if (type === 'error') {
+      throw errorFromBody(body, 500);
+    }
+    const received = num(body.received) ?? num(body.bytes) ?? num(body.downloaded);
+    const total = num(body.total) ?? num(body.size);
+    const fraction = num(body.fraction) ?? (received !== null && total ? received / total : null);
+    onProgress({ fraction, received, total });
+    if (type === 'result' || type === 'done' || type === 'installed') return;
+  }
+}

@@ -1,0 +1,108 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { artifactUrl } from '../api/artifacts.ts';
+import { AiBadge } from '../components/AiBadge.tsx';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { Field, Select } from '../components/Field.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
+import { useJob } from '../components/useJob.ts';
+import { useI18n } from '../i18n.ts';
+
+interface Turn {
+  who: 'player' | 'npc';
+  text: string;
+  audio?: string;
+}
+
+/** Stable, pipeline-safe NPC id from any name (the scene id allows only [\w.-]). */
+function npcIdFor(name: string): string {
+  let hash = 0;
+  for (const ch of name) hash = (Math.imul(hash, 31) + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return `studio-${hash.toString(36)}`;
+}
+
+/** A voiced game NPC: sentences appear as they are voiced, then the whole reply plays. */
+export function NpcPage() {
+  const { t, language } = useI18n();
+  const [name, setName] = useState(t('npcDefaultName'));
+  const [persona, setPersona] = useState(t('npcDefaultPersona'));
+  const [world, setWorld] = useState(t('npcDefaultWorld'));
+  const [quest, setQuest] = useState(t('npcDefaultQuest'));
+  const [npcLanguage, setNpcLanguage] = useState<string>(language);
+  const [message, setMessage] = useState(t('npcDefaultMessage'));
+  const [turns, setTurns] = useState<Turn[]>([]);
+  const [streaming, setStreaming] = useState<string[]>([]);
+  const job = useJob({
+    onMessage: (text) => {
+      const sentence = text.replace(/^spoke:\s*/, '');
+      if (sentence !== text) setStreaming((s) => [...s, sentence]);
+    },
+  });
+  const log = useRef<HTMLOListElement>(null);
+  useEffect(() => log.current?.lastElementChild?.scrollIntoView({ block: 'nearest' }), [turns, streaming]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const said = message.trim();
+    if (said === '') return;
+    setTurns((ts) => [...ts, { who: 'player', text: said }]);
+    setMessage('');
+    setStreaming([]);
+    const scene = { npc: { id: npcIdFor(name), name, persona, language: npcLanguage }, world, quest, player: 'studio' };
+    const done = await job.run({ pipeline: 'npc-reply', input: { scene, message: said } });
+    setStreaming([]);
+    const outputs = done?.outputs ?? {};
+    if (typeof outputs.text === 'string') {
+      setTurns((ts) => [...ts, { who: 'npc', text: outputs.text as string, ...(typeof outputs.audio === 'string' ? { audio: outputs.audio } : {}) }]);
+    }
+  };
+
+  return (
+    <div className="npc">
+      <details className="card scene" open={turns.length === 0}>
+        <summary>{name}</summary>
+        <div className="row">
+          <Field label={t('npcName')}>{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} required />}</Field>
+          <Field label={t('npcLanguage')}>{(id) => <Select id={id} value={npcLanguage} options={['zh', 'en']} onChange={setNpcLanguage} />}</Field>
+        </div>
+        <Field label={t('npcPersona')} wide>
+          {(id) => <textarea id={id} rows={2} value={persona} onChange={(e) => setPersona(e.target.value)} required />}
+        </Field>
+        <div className="row">
+          <Field label={t('npcWorld')}>{(id) => <input id={id} value={world} onChange={(e) => setWorld(e.target.value)} />}</Field>
+          <Field label={t('npcQuest')}>{(id) => <input id={id} value={quest} onChange={(e) => setQuest(e.target.value)} />}</Field>
+        </div>
+      </details>
+      <ol className="chat-log" ref={log} aria-live="polite" data-testid="npc-log">
+        {turns.map((turn, i) => (
+          <li key={i} className={`bubble ${turn.who}`} data-testid={turn.who === 'npc' ? 'npc-reply' : 'player-line'}>
+            <span className="speaker">{turn.who === 'npc' ? name : t('you')}</span>
+            <p>{turn.text}</p>
+            {turn.audio ? (
+              <>
+                <audio controls autoPlay preload="auto" src={artifactUrl(turn.audio)} data-artifact={turn.audio} />
+                <AiBadge />
+              </>
+            ) : null}
+          </li>
+        ))}
+        {job.running ? (
+          <li className="bubble npc pending" data-testid="npc-streaming">
+            <span className="speaker">{name}</span>
+            <p>{streaming.length > 0 ? streaming.join(' ') : t('npcSpeaking')}</p>
+            <ProgressBar progress={job.progress} />
+          </li>
+        ) : null}
+      </ol>
+      {job.error ? <ErrorBox error={job.error} /> : null}
+      <form className="composer" onSubmit={submit}>
+        <label className="visually-hidden" htmlFor="npc-message">
+          {t('npcSay')}
+        </label>
+        <input id="npc-message" value={message} placeholder={t('npcSay')} onChange={(e) => setMessage(e.target.value)} />
+        <button type="submit" disabled={job.running}>
+          {t('send')}
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import { requestJson } from '../api/http.ts';
+import { useI18n } from '../i18n.ts';
+
+interface Loaded {
+  pipelines: { id: string; title?: string }[] | null;
+  openapi: { info?: { title?: string; version?: string } } | null;
+}
+
+/** What the server tells about itself. Read-only: configuration lives in config.json and the environment. */
+export function SettingsPage() {
+  const { t } = useI18n();
+  const [loaded, setLoaded] = useState<Loaded>({ pipelines: null, openapi: null });
+  useEffect(() => {
+    const pipelines = requestJson<unknown>('/api/pipelines').then(
+      (body) => {
+        const list = Array.isArray(body) ? body : typeof body === 'object' && body !== null && 'pipelines' in body ? (body as { pipelines: unknown }).pipelines : null;
+        return Array.isArray(list) ? (list as { id: string; title?: string }[]) : null;
+      },
+      () => null,
+    );
+    const openapi = requestJson<Loaded['openapi']>('/api/openapi.json').catch(() => null);
+    void Promise.all([pipelines, openapi]).then(([p, o]) => setLoaded({ pipelines: p, openapi: o }));
+  }, []);
+
+  return (
+    <div className="settings">
+      <p className="note">{t('settingsReadOnly')}</p>
+      <section className="card">
+        <h2>{t('server')}</h2>
+        <dl>
+          <dt>URL</dt>
+          <dd>
+            <code>{location.origin}</code>
+          </dd>
+          <dt>API</dt>
+          <dd>
+            <a href="/api/openapi.json">/api/openapi.json</a> {loaded.openapi?.info?.version ? `(${loaded.openapi.info.title ?? ''} ${loaded.openapi.info.version})` : ''} ·{' '}
+            <code>/v1</code> (OpenAI-compatible)
+          </dd>
+        </dl>
+      </section>
+      <section className="card">
+        <h2>{t('providers')}</h2>
+        <p className="muted">{t('unavailableEndpoint')}</p>
+      </section>
+      <section className="card">
+        <h2>{t('pipelines')}</h2>
+        {loaded.pipelines ? (
+          <ul className="plain">
+            {loaded.pipelines.map((p) => (
+              <li key={p.id}>
+                <code>{p.id}</code> {p.title ?? ''}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">{t('unavailableEndpoint')}</p>
+        )}
+      </section>
+    </div>
+  );
+}
