@@ -1,0 +1,121 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ShenbiError } from '../../core/errors.ts';
+import { runFfmpeg } from '../../engines/video/run-ffmpeg.ts';
+import { decodeAudio } from '../../media/audio/encode.ts';
+import { concatPcm, toDb, type PcmAudio } from '../../media/audio/pcm.ts';
+import { resample } from '../../media/audio/resample.ts';
+import { encodeWav } from '../../media/audio/wav.ts';
+import type { SpeakFunction } from './options.ts';
+import { probeStreams } from './probe-stream.ts';
+import { activeRms, aiRhythm, RHYTHM_FREQUENCY_HZ, RHYTHM_UNIT_SECONDS } from './rhythm.ts';
+import type { ExplicitResult } from './text.ts';
+
+export interface AudioLabelOptions {
+  readonly placement: 'start' | 'end' | 'both';
+  readonly spokenWording: string;
+  readonly spokenLanguage: string;
+  readonly speak?: SpeakFunction;
+  readonly signal?: AbortSignal;
+}
+
+/** The ffmpeg muxer per audio MIME type (the output stays in the input's container). */
+const MUXERS: Readonly<Record<string, string>> = {
+  'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/wave': 'wav', 'audio/vnd.wave': 'wav',
+  'audio/mpeg': 'mp3', 'audio/mp3': 'mp3',
+  'audio/ogg': 'ogg', 'audio/opus': 'ogg', 'audio/vorbis': 'ogg',
+  'audio/flac': 'flac', 'audio/x-flac': 'flac',
+  'audio/mp4': 'ipod', 'audio/m4a': 'ipod', 'audio/x-m4a': 'ipod', 'audio/aac': 'adts',
+  'audio/webm': 'webm',
+};
+/** Decoder name → encoder name where they differ. */
+const ENCODERS: Readonly<Record<string, string>> = { mp3: 'libmp3lame', vorbis: 'libvorbis', opus: 'libopus' };
+const LOSSLESS = /^(pcm_|flac$|alac$)/;
+
+/** The label sits this far under the content's active level, within these bounds (dBFS RMS). */
+const BELOW_CONTENT_DB = 6;
+const LEVEL_BOUNDS_DB = [-36, -14] as const;
+/** Silence between the label and the content, and between the rhythm and a spoken prompt. */
+const GAP_SECONDS = 0.3;
+
+export function audioMuxer(mimeType: string): string | undefined {
+  return MUXERS[mimeType.split(';')[0]!.trim().toLowerCase()];
+}
+
+function dbToLinear(db: number): number {
+  return 10 ** (db / 20);
+}
+
+/**
+ * Article 4(2): the 短长短短 rhythm (and, when `speak` is given, the spoken wording after it)
+ * joined to the start and/or end of the audio, at a level clearly audible but 6 dB under the
+ * content's. Re-encoded once by ffmpeg with the input's codec, sample rate, channel layout
+ * and (lossy) bitrate; the file's tags are kept.
+ */
+export async function labelAudio(bytes: Uint8Array, mimeType: string, options: AudioLabelOptions): Promise<ExplicitResult> {
+  const muxer = audioMuxer(mimeType);
+  if (muxer === undefined) return { bytes, record: { type: 'aigc-explicit', placement: 'sidecar', value: { wording: options.spokenWording, reason: `no audible label for ${mimeType}` } } };
+  const dir = await mkdtemp(join(tmpdir(), 'shenbi-explicit-audio-'));
+  try {
+    const input = join(dir, 'input');
+    await writeFile(input, bytes);
+    const streams = await probeStreams(input);
+    const stream = streams.audio;
+    if (stream === undefined || stream.sampleRate === undefined) throw new ShenbiError('MEDIA_INVALID', 'the file holds no audio stream to label');
+    const content = await decodeAudio(bytes, { signal: options.signal });
+    const contentRms = activeRms(content);
+    const levelDb = contentRms > 0 ? Math.min(LEVEL_BOUNDS_DB[1], Math.max(LEVEL_BOUNDS_DB[0], toDb(contentRms) - BELOW_CONTENT_DB)) : -24;
+    const rate = stream.sampleRate;
+    // A sine's RMS is its peak / √2.
+    const rhythm = aiRhythm(rate, dbToLinear(levelDb) * Math.SQRT2);
+    let clip = rhythm;
+    let spoken: { wording: string; language: string; seconds: number; charsPerMinute: number } | undefined;
+    if (options.speak !== undefined) {
+      const speech = await options.speak(options.spokenWording, options.spokenLanguage);
+      const atRate = speech.sampleRate === rate ? speech : resample(speech, rate);
+      const speechRms = activeRms(atRate);
+      const gain = speechRms > 0 ? dbToLinear(levelDb) / speechRms : 1;
+      const scaled: PcmAudio = { sampleRate: rate, samples: atRate.samples.map((s) => Math.max(-1, Math.min(1, s * gain))) };
+      clip = concatPcm([rhythm, scaled], GAP_SECONDS);
+      const chars = [...options.spokenWording.replace(/[\s\p{P}]/gu, '')].length;
+      const seconds = atRate.samples.length / rate;
+      spoken = { wording: options.spokenWording, language: options.spokenLanguage, seconds: Number(seconds.toFixed(3)), charsPerMinute: Math.round((chars / seconds) * 60) };
+    }
+    const labelPath = join(dir, 'label.wav');
+    await writeFile(labelPath, encodeWav(clip, 1));
+    const layout = stream.channelLayout ?? `${stream.channels ?? 1}c`;
+    const format = `aresample=${rate},aformat=sample_fmts=fltp:channel_layouts=${layout}`;
+    const pad = `apad=pad_dur=${GAP_SECONDS}`;
+    const graph =
+      options.placement === 'start'
+        ? `[0:a]${format},${pad}[l];[1:a]${format}[c];[l][c]concat=n=2:v=0:a=1[out]`
+        : options.placement === 'end'
+          ? `[0:a]${format},adelay=${GAP_SECONDS * 1000}:all=1[l];[1:a]${format}[c];[c][l]concat=n=2:v=0:a=1[out]`
+          : `[0:a]${format},asplit[l1][l2];[l1]${pad}[s];[l2]adelay=${GAP_SECONDS * 1000}:all=1[e];[1:a]${format}[c];[s][c][e]concat=n=3:v=0:a=1[out]`;
+    const encoder = ENCODERS[stream.codec] ?? stream.codec;
+    const bitrate = !LOSSLESS.test(stream.codec) && stream.bitRate ? ['-b:a', String(stream.bitRate)] : [];
+    const output = join(dir, `labeled.${muxer === 'ipod' ? 'm4a' : muxer === 'adts' ? 'aac' : muxer}`);
+    await runFfmpeg(
+      ['-i', labelPath, '-i', input, '-filter_complex', graph, '-map', '[out]', '-map_metadata', '1', '-c:a', encoder, ...bitrate, '-ar', String(rate), '-fflags', '+bitexact', '-f', muxer],
+      { output, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    const labelSeconds = clip.samples.length / rate;
+    return {
+      bytes: await readFile(output),
+      record: {
+        type: 'aigc-explicit',
+        placement: `audio-${options.placement}`,
+        value: {
+          wording: spoken?.wording ?? 'AI (Morse ·− ··)',
+          rhythm: { pattern: '短长短短', unitMs: RHYTHM_UNIT_SECONDS * 1000, frequencyHz: RHYTHM_FREQUENCY_HZ },
+          levelDbfs: Number(levelDb.toFixed(1)),
+          labelSeconds: Number(labelSeconds.toFixed(3)),
+          ...(spoken ? { spoken } : {}),
+        },
+      },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

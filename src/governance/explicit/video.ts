@@ -1,0 +1,98 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ShenbiError } from '../../core/errors.ts';
+import { runFfmpeg } from '../../engines/video/run-ffmpeg.ts';
+import { labelFontFile } from './font-file.ts';
+import { inkMetrics } from './glyph-metrics.ts';
+import type { Corner } from './options.ts';
+import { probeStreams } from './probe-stream.ts';
+import type { ExplicitResult } from './text.ts';
+
+export interface VideoLabelOptions {
+  readonly wording: string;
+  readonly corner: Corner;
+  /** Target ink height / shortest side. */
+  readonly inkRatio: number;
+  /** Seconds from the first frame the label shows; ignored when persistent. */
+  readonly seconds: number;
+  readonly persistent: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A value inside a filtergraph option: ':' and '\' and quotes must not end it early. */
+function filterValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`;
+}
+
+/**
+ * Article 4(4): a conspicuous prompt on the start frames. drawtext, white on a semi-opaque
+ * plate, in a corner, ink ≥ inkRatio of the shortest side (not the height: that under-sizes
+ * portrait video), shown from the first frame for `seconds` (or throughout). Video is
+ * re-encoded to H.264 (the frames change); audio is copied as it is; +faststart. ffmpeg
+ * writes to a temp file, so a failure leaves nothing behind.
+ */
+export async function labelVideo(bytes: Uint8Array, options: VideoLabelOptions): Promise<ExplicitResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'shenbi-explicit-video-'));
+  try {
+    const input = join(dir, 'input.mp4');
+    await writeFile(input, bytes);
+    const streams = await probeStreams(input);
+    const video = streams.video;
+    if (video?.width === undefined || video.height === undefined || video.width === 0) {
+      throw new ShenbiError('MEDIA_INVALID', 'the file holds no video stream to label');
+    }
+    const [fontFile, metrics] = await Promise.all([labelFontFile(), inkMetrics(options.wording)]);
+    const shortest = Math.min(video.width, video.height);
+    const fontSize = Math.ceil((options.inkRatio * shortest) / metrics.heightPerEm + 0.5);
+    const pad = Math.max(2, Math.round(fontSize * metrics.heightPerEm * 0.3));
+    const margin = Math.round(shortest * 0.02) + pad;
+    const textFile = join(dir, 'label.txt');
+    await writeFile(textFile, options.wording, 'utf8');
+    const x = options.corner.endsWith('left') ? `${margin}` : `w-text_w-${margin}`;
+    const y = options.corner.startsWith('top') ? `${margin}` : `h-text_h-${margin}`;
+    const until = streams.startTime + options.seconds;
+    const drawtext = [
+      `fontfile=${filterValue(fontFile)}`,
+      `textfile=${filterValue(textFile)}`,
+      `fontsize=${fontSize}`,
+      'fontcolor=white',
+      'box=1',
+      'boxcolor=black@0.62',
+      `boxborderw=${pad}`,
+      `x=${x}`,
+      `y=${y}`,
+      ...(options.persistent ? [] : [`enable=${filterValue(`lt(t,${until.toFixed(3)})`)}`]),
+    ].join(':');
+    const output = join(dir, 'labeled.mp4');
+    await runFfmpeg(
+      [
+        '-i', input,
+        '-map', '0:v:0', '-map', '0:a?', '-map_metadata', '0',
+        '-vf', `drawtext=${drawtext}`,
+        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
+        '-c:a', 'copy',
+        '-movflags', '+faststart',
+        '-f', 'mp4',
+      ],
+      { output, durationSeconds: streams.duration, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    const inkHeight = metrics.heightPerEm * fontSize;
+    return {
+      bytes: await readFile(output),
+      record: {
+        type: 'aigc-explicit',
+        placement: `video-${options.corner}${options.persistent ? '-persistent' : '-start'}`,
+        value: {
+          wording: options.wording,
+          fromSeconds: 0,
+          ...(options.persistent ? { persistent: true } : { untilSeconds: options.seconds }),
+          fontSize,
+          textHeightRatio: Number((inkHeight / shortest).toFixed(4)),
+        },
+      },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
