@@ -3,6 +3,7 @@ import { ERROR_CODES } from '../core/errors.ts';
 import { registerArtifacts } from './commands/artifacts.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerJobs } from './commands/jobs.ts';
+import { registerLedger } from './commands/ledger.ts';
 import { registerModels } from './commands/models.ts';
 import { registerNpc } from './commands/npc.ts';
 import { registerPipelines } from './commands/pipelines.ts';
@@ -42,6 +43,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   registerPipelines(program, ctx);
   registerJobs(program, ctx);
   registerArtifacts(program, ctx);
+  registerLedger(program, ctx);
   registerModels(program, ctx);
   registerNpc(program, ctx);
   return { program, ctx };

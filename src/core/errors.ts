@@ -69,6 +69,8 @@ export const ERROR_CODES = {
   STORAGE_ERROR: { exit: EXIT.io, http: 500, retryable: false },
   BLOB_CORRUPT: { exit: EXIT.io, http: 500, retryable: false },
   DATABASE_ERROR: { exit: EXIT.io, http: 500, retryable: true },
+  /** The provenance ledger's hash chain does not verify: an entry was edited or removed (`shenbi ledger verify`). */
+  LEDGER_BROKEN: { exit: EXIT.io, http: 500, retryable: false },
   INTERNAL: { exit: EXIT.internal, http: 500, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -8,6 +8,8 @@ import { ShenbiError, toShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
 import type { CliContext } from '../context.ts';
 import { formatBytes, printJson, printLine, printTable } from '../output.ts';
+import type { LedgerStore } from '../../store/index.ts';
+import { describeChain } from './ledger.ts';
 
 const listOptions = z.object({
   job: z.string().optional(),
@@ -43,9 +45,11 @@ export function registerArtifacts(program: Command, ctx: CliContext): void {
     .command('show')
     .description('show an artifact with its provenance and labels')
     .argument('<id>')
-    .action(async (id: string) => {
+    .option('--provenance', "print the artifact's provenance-ledger entry and whether the chain verifies")
+    .action(async (id: string, options: { provenance?: boolean }) => {
       const shenbi = await ctx.open();
       const artifact = await shenbi.store.artifacts.get(id);
+      if (options.provenance === true) return showLedgerEntry(ctx, shenbi.store.ledger, artifact.id);
       const path = shenbi.store.blobs.pathOf(artifact.blobRef);
       if (ctx.output.json) return printJson({ ...artifact, path });
       printLine(`${artifact.id}  ${artifact.kind}  ${artifact.mimeType}  ${formatBytes(artifact.size)}`);
@@ -75,4 +79,19 @@ export function registerArtifacts(program: Command, ctx: CliContext): void {
       if (ctx.output.json) return printJson({ id: artifact.id, path: target, size: bytes.length, sha256: artifact.sha256 });
       printLine(`${artifact.id} → ${target} (${formatBytes(bytes.length)})`);
     });
+}
+
+/** `artifacts show ID --provenance`: the ledger entry, and the status of the chain it sits in. */
+async function showLedgerEntry(ctx: CliContext, ledger: LedgerStore, id: string): Promise<void> {
+  const entry = await ledger.entryFor(id);
+  const chain = await ledger.verifyChain();
+  if (ctx.output.json) return printJson({ entry: entry ?? null, chain });
+  if (entry === undefined) printLine(`${id} has no provenance-ledger entry.`);
+  else {
+    printLine(`ledger seq ${entry.seq}  ${entry.createdAt}`);
+    printLine(`prev  ${entry.prevHash}`);
+    printLine(`entry ${entry.entryHash}`);
+    printLine(`payload ${JSON.stringify(entry.payload, null, 2)}`);
+  }
+  printLine(`chain ${describeChain(chain)}`);
 }
