@@ -5,6 +5,8 @@ import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-c
 import { providerImageModel, providerVideoModel } from './engines/providers/index.ts';
 import type { ModelManager } from './models/index.ts';
 import { cloudImageStep } from './pipelines/steps/image/cloud-image-step.ts';
+import { createDiffusionModelResolver } from './pipelines/steps/image/diffusion-model-dir.ts';
+import { diffusionStep } from './pipelines/steps/image/diffusion-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
@@ -104,6 +106,10 @@ export function createEngineSteps({ config, store, models, engines }: EngineStep
     folderShortStep(voice, media),
     cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
   ];
-  const visionSteps = [ocrStep(media), cloudImageStep((spec) => providerImageModel(spec, { providers: config.providers }))];
+  const visionSteps = [
+    ocrStep(media),
+    cloudImageStep((spec) => providerImageModel(spec, { providers: config.providers })),
+    diffusionStep(createDiffusionModelResolver({ modelsDir: config.modelsDir, mediaRoots: config.mediaRoots }), media),
+  ];
   return [...textSteps, ...speechSteps, ...videoSteps, ...visionSteps];
 }

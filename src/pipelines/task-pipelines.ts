@@ -160,12 +160,21 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     };
   },
   image: (input) => {
-    // A cloud or self-hosted model by provider:model; otherwise the offline typographic card engine.
+    // A cloud or self-hosted model by provider:model; a local diffusion model by name or folder; otherwise the offline typographic card engine.
     if (typeof input.model === 'string' && input.model.includes(':')) {
       return {
         id: 'generate-image',
         title: 'Generate images',
         steps: [{ id: 'image', uses: 'image.cloud', with: defined(input, ['prompt', 'model', 'negativePrompt', 'width', 'height', 'count', 'seed', 'format']) }],
+        outputs: { images: { $from: 'image.images' } },
+      };
+    }
+    // Any other model is a local diffusion model: an installed name or an ONNX export folder.
+    if (typeof input.model === 'string') {
+      return {
+        id: 'generate-image',
+        title: 'Generate images (local diffusion)',
+        steps: [{ id: 'image', uses: 'image.diffusion', with: defined(input, ['prompt', 'model', 'negativePrompt', 'width', 'height', 'count', 'steps', 'guidance', 'seed', 'scheduler', 'image', 'strength', 'format']) }],
         outputs: { images: { $from: 'image.images' } },
       };
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dimension, modelName, prompt, seed } from './common-fields.ts';
+import { dimension, mediaRef, modelName, prompt, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
 export const imageTask = defineTask({
@@ -21,6 +21,11 @@ export const imageTask = defineTask({
       format: z.enum(['png', 'jpeg', 'webp']).default('png'),
       seed,
       model: modelName,
+      /** Image-to-image (local diffusion): the picture to start from, and how much of it to re-imagine. */
+      image: mediaRef.optional(),
+      strength: z.number().gt(0).max(1).optional(),
+      /** Local diffusion sampler; default: what the model folder names. */
+      scheduler: z.enum(['euler', 'lcm']).optional(),
     })
     .strict(),
 });

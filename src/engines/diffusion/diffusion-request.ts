@@ -19,7 +19,7 @@ export const diffusionRequestSchema = z
     /** Default: what the model folder's scheduler config names (LCMScheduler → lcm, else euler). */
     scheduler: z.enum(['euler', 'lcm']).optional(),
     /** Image-to-image: the picture to start from (any format sharp reads). */
-    initImage: z.instanceof(Uint8Array).optional(),
+    initImage: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected image bytes').optional(),
     /** How much of the init image to re-imagine, 0 < strength ≤ 1. */
     strength: z.number().gt(0).max(1).default(0.5),
   })
