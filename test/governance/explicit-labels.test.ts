@@ -135,4 +135,6 @@ test('the hook labels by default, edits of user media included', async () => {
   const midi = Buffer.from('MThd');
   const m = await hook.review(candidate('midi', 'audio/midi', midi));
   assert.equal(m.labels[0]!.type, 'aigc-explicit');
+  assert.equal(m.labels[0]!.placement, 'sidecar');
+  assert.equal(m.bytes, midi);
 });

@@ -34,6 +34,8 @@ const stderrLogger: ExplicitLabelLogger = {
 /** Which labeler serves an artifact: by MIME type first, the artifact kind second. */
 export function modalityOf(candidate: Pick<ArtifactCandidate, 'kind' | 'mimeType'>): Modality | undefined {
   const mime = candidate.mimeType.split(';')[0]!.trim().toLowerCase();
+  // MIDI is notes, not sound: nothing to hear until it is rendered (and that render is labeled).
+  if (mime === 'audio/midi' || mime === 'audio/x-midi' || candidate.kind === 'midi') return undefined;
   if (mime.startsWith('image/')) return 'image';
   if (mime.startsWith('audio/')) return 'audio';
   if (mime === 'video/mp4' || mime === 'video/quicktime') return 'video';
