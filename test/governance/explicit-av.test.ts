@@ -80,6 +80,22 @@ test('WAV: the short-long-short-short rhythm at the start, 1 kHz, under the cont
   assert.equal(record.placement, 'audio-start');
 });
 
+test('overlay mode (the hook default): the rhythm mixed over the first second, length and every timestamp unchanged', async () => {
+  const original = readFileSync(join(TESTDATA, 'jfk.wav'));
+  const { bytes, record } = await labelAudio(original, 'audio/wav', { placement: 'start', mode: 'overlay', spokenWording: '本内容由人工智能生成', spokenLanguage: 'zh' });
+  const labeled = await decodeAudio(bytes);
+  const plain = await decodeAudio(original);
+  assert.equal(labeled.samples.length, plain.samples.length, 'same length: lyric and subtitle timings stay valid');
+  // What was added is exactly the rhythm: find its bursts in the difference signal.
+  const added: PcmAudio = { sampleRate: plain.sampleRate, samples: labeled.samples.map((s, i) => s - plain.samples[i]!) };
+  assertRhythm(bursts(added, 0, 1.0), 0, 12);
+  // After the rhythm the content is untouched.
+  let maxDiff = 0;
+  for (let i = Math.round(1.0 * plain.sampleRate); i < plain.samples.length; i++) maxDiff = Math.max(maxDiff, Math.abs(added.samples[i]!));
+  assert.ok(maxDiff <= 2 / 32768, `content after the label changed by ${maxDiff}`);
+  assert.equal(record.placement, 'audio-start-overlay');
+});
+
 function writeTemp(name: string, bytes: Uint8Array): string {
   const path = join(dir, name);
   writeFileSync(path, bytes);

@@ -14,6 +14,12 @@ import type { ExplicitResult } from './text.ts';
 
 export interface AudioLabelOptions {
   readonly placement: 'start' | 'end' | 'both';
+  /**
+   * 'insert' (default here) joins the label before/after the content, which moves the content
+   * later; 'overlay' mixes the rhythm over the content's first/last second and keeps every
+   * timestamp (LRC, subtitles, word timings) valid. A spoken prompt needs 'insert'.
+   */
+  readonly mode?: 'insert' | 'overlay';
   readonly spokenWording: string;
   readonly spokenLanguage: string;
   readonly speak?: SpeakFunction;
@@ -47,6 +53,15 @@ function dbToLinear(db: number): number {
   return 10 ** (db / 20);
 }
 
+/** The rhythm mixed over the content (input 1) at its start and/or end; the length is the content's. */
+function overlayGraph(placement: AudioLabelOptions['placement'], format: string, endOffsetSeconds: number): string {
+  const delay = `adelay=${Math.round(endOffsetSeconds * 1000)}:all=1`;
+  const mix = (labels: string[]) => `[c]${labels.join('')}amix=inputs=${labels.length + 1}:duration=first:dropout_transition=0:normalize=0[out]`;
+  if (placement === 'start') return `[0:a]${format}[l];[1:a]${format}[c];${mix(['[l]'])}`;
+  if (placement === 'end') return `[0:a]${format},${delay}[l];[1:a]${format}[c];${mix(['[l]'])}`;
+  return `[0:a]${format},asplit[l1][l2];[l2]${delay}[e];[1:a]${format}[c];${mix(['[l1]', '[e]'])}`;
+}
+
 /**
  * Article 4(2): the 短长短短 rhythm (and, when `speak` is given, the spoken wording after it)
  * joined to the start and/or end of the audio, at a level clearly audible but 6 dB under the
@@ -69,9 +84,10 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
     const rate = stream.sampleRate;
     // A sine's RMS is its peak / √2.
     const rhythm = aiRhythm(rate, dbToLinear(levelDb) * Math.SQRT2);
+    const overlay = options.mode === 'overlay';
     let clip = rhythm;
     let spoken: { wording: string; language: string; seconds: number; charsPerMinute: number } | undefined;
-    if (options.speak !== undefined) {
+    if (options.speak !== undefined && !overlay) {
       const speech = await options.speak(options.spokenWording, options.spokenLanguage);
       const atRate = speech.sampleRate === rate ? speech : resample(speech, rate);
       const speechRms = activeRms(atRate);
@@ -87,8 +103,10 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
     const layout = stream.channelLayout ?? `${stream.channels ?? 1}c`;
     const format = `aresample=${rate},aformat=sample_fmts=fltp:channel_layouts=${layout}`;
     const pad = `apad=pad_dur=${GAP_SECONDS}`;
-    const graph =
-      options.placement === 'start'
+    const contentSeconds = content.samples.length / content.sampleRate;
+    const graph = overlay
+      ? overlayGraph(options.placement, format, Math.max(0, contentSeconds - clip.samples.length / rate))
+      : options.placement === 'start'
         ? `[0:a]${format},${pad}[l];[1:a]${format}[c];[l][c]concat=n=2:v=0:a=1[out]`
         : options.placement === 'end'
           ? `[0:a]${format},adelay=${GAP_SECONDS * 1000}:all=1[l];[1:a]${format}[c];[c][l]concat=n=2:v=0:a=1[out]`
@@ -105,7 +123,7 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
       bytes: await readFile(output),
       record: {
         type: 'aigc-explicit',
-        placement: `audio-${options.placement}`,
+        placement: `audio-${options.placement}${overlay ? '-overlay' : ''}`,
         value: {
           wording: spoken?.wording ?? 'AI (Morse ·− ··)',
           rhythm: { pattern: '短长短短', unitMs: RHYTHM_UNIT_SECONDS * 1000, frequencyHz: RHYTHM_FREQUENCY_HZ },

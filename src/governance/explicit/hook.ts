@@ -87,6 +87,7 @@ function label(candidate: ArtifactCandidate, modality: Modality | undefined, opt
     case 'audio':
       return labelAudio(bytes, mimeType, {
         placement: options.audioPlacement,
+        mode: options.audioMode,
         spokenWording: options.wording.spoken,
         spokenLanguage: options.spokenLanguage,
         ...(speak ? { speak } : {}),

@@ -46,6 +46,12 @@ export const explicitLabelOptionsSchema = z
     imageCorner: z.enum(CORNERS).default('bottom-right'),
     videoCorner: z.enum(CORNERS).default('top-left'),
     audioPlacement: z.enum(['start', 'end', 'both']).default('start'),
+    /**
+     * 'overlay' (default) mixes the rhythm over the audio so its length and every timing made
+     * from it (lyrics, subtitles, video sync) stay valid; 'insert' joins it (and a spoken
+     * prompt) before/after the content.
+     */
+    audioMode: z.enum(['overlay', 'insert']).default('overlay'),
     /** Keep the video label for the whole video, not only [0, 2.5 s]. */
     videoPersistentMark: z.boolean().default(false),
     /** Language passed to `speak` for the spoken prompt. */
