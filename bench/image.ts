@@ -29,7 +29,8 @@ const dir = mkdtempSync(join(tmpdir(), 'shenbi-bench-image-'));
 /** The reference: what someone would write by hand against the published graph names (Euler, trailing spacing). */
 async function directLoop(modelDir: string): Promise<() => Promise<Buffer>> {
   const options = diffusionSessionOptions();
-  const [text, unet, vae] = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((p) => ort.InferenceSession.create(join(modelDir, p, 'model.onnx'), options)));
+  const open = (part: string) => ort.InferenceSession.create(join(modelDir, part, 'model.onnx'), options);
+  const [text, unet, vae] = [await open('text_encoder'), await open('unet'), await open('vae_decoder')];
   const ids = (await ClipTokenizer.fromDir(join(modelDir, 'tokenizer'))).encode(PROMPT).ids;
   const betas = Array.from({ length: 1000 }, (_, t) => (Math.sqrt(0.00085) + (t / 999) * (Math.sqrt(0.012) - Math.sqrt(0.00085))) ** 2);
   const alphas: number[] = [];
