@@ -7,6 +7,7 @@ import type { JobEvent } from './core/progress.ts';
 import type { StepDefinition } from './core/step.ts';
 import { composeGovernance, type GovernanceHook } from './governance/hook.ts';
 import { implicitLabelRecord } from './governance/implicit-record.ts';
+import { moderationAdmission, Moderator } from './governance/moderation/index.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { ModelManager } from './models/index.ts';
 import { releaseWhisper } from './engines/whisper/index.ts';
@@ -56,7 +57,9 @@ export class Shenbi {
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...createEngineSteps({ config, store, models, engines }), ...(options.steps ?? [])]) steps.register(step);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.
-    const runner = new JobRunner({ store, steps, concurrency: { text: 4, ffmpeg: 1, music: 1, 'cloud-video': 8, ...config.concurrency } });
+    // Content moderation at submission: a refused input leaves no job, artifact or blob.
+    const admit = moderationAdmission(new Moderator(config.moderation, { warn: (message) => process.emitWarning(message) }));
+    const runner = new JobRunner({ store, steps, admit, concurrency: { text: 4, ffmpeg: 1, music: 1, 'cloud-video': 8, ...config.concurrency } });
     return new Shenbi(config, store, steps, runner, models, engines);
   }
 

@@ -4,6 +4,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { ShenbiError } from '../core/errors.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { configFileSchema, type ConfigFile, type ShenbiConfig } from './schema.ts';
+import { defaultModerationConfig, type ModerationConfig } from '../governance/moderation/config.ts';
 
 export interface LoadConfigOptions {
   /** Explicit config file; otherwise `$SHENBI_HOME/config.json` if it exists. */
@@ -51,8 +52,14 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     mediaRoots: (env.SHENBI_MEDIA_ROOTS ? env.SHENBI_MEDIA_ROOTS.split(delimiter).filter(Boolean) : (file.mediaRoots ?? [process.cwd(), homedir(), tmpdir()])).map((p) => resolve(home, p)),
     defaultTextModel: env.SHENBI_TEXT_MODEL ?? file.defaultTextModel ?? DEFAULT_TEXT_MODEL,
     providers: file.providers ?? [],
+    moderation: resolveModeration(file.moderation, home),
   };
   return { ...config, ...options.overrides };
+}
+
+function resolveModeration(configured: ModerationConfig | undefined, home: string): ModerationConfig {
+  const moderation = configured ?? defaultModerationConfig();
+  return moderation.extraTermsFile === undefined ? moderation : { ...moderation, extraTermsFile: resolve(home, moderation.extraTermsFile) };
 }
 
 function positiveIntegerEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProviderConfigSchema, type ProviderConfig } from '../engines/providers/index.ts';
+import { moderationConfigSchema, type ModerationConfig } from '../governance/moderation/config.ts';
 
 /** The config file (`$SHENBI_HOME/config.json`), every field optional. */
 export const configFileSchema = z
@@ -40,6 +41,8 @@ export const configFileSchema = z
     mediaRoots: z.array(z.string().min(1)).optional(),
     /** Producer code written into AIGC implicit labels (`ContentProducer`). */
     producer: z.string().regex(/^[\x20-\x7e]*$/, 'printable ASCII only').optional(),
+    /** Content moderation of inputs and generated text: term lists (zh, en) and an optional provider endpoint. */
+    moderation: moderationConfigSchema.optional(),
   })
   .strict();
 
@@ -60,4 +63,6 @@ export interface ShenbiConfig {
   mediaRoots: string[];
   defaultTextModel: string;
   providers: ProviderConfig[];
+  /** extraTermsFile resolved against home. */
+  moderation: ModerationConfig;
 }

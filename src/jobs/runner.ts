@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import type { PipelineSpec } from '../core/pipeline.ts';
 import { TERMINAL_JOB_STATUSES, type JobStatus } from '../core/progress.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import type { JobRecord, JobStepRecord, Store } from '../store/types.ts';
@@ -40,6 +41,11 @@ export interface JobRunnerOptions {
   cache?: boolean;
   /** Random source for backoff jitter (tests pin it). */
   random?: () => number;
+  /**
+   * Called with the validated pipeline and input before the job is stored: throwing
+   * refuses the submission (content moderation), so no job, step or artifact exists.
+   */
+  admit?: (spec: PipelineSpec, input: Record<string, unknown>) => Promise<void>;
 }
 
 const optionsSchema = z.object({
@@ -97,11 +103,13 @@ export class JobRunner {
   #heartbeatRunning = false;
   #closed = false;
   readonly #closeController = new AbortController();
+  readonly #admit: JobRunnerOptions['admit'];
 
   constructor(options: JobRunnerOptions) {
     const valid = parseOrThrow(optionsSchema, { ...options, store: undefined, steps: undefined, queue: undefined, random: undefined }, 'job runner options', 'CONFIG_INVALID');
     this.#store = options.store;
     this.#registry = options.steps;
+    this.#admit = options.admit;
     this.owner = valid.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#staleAfterMs = valid.staleAfterMs ?? 30_000;
     this.#maxRecoveries = valid.maxRecoveries ?? 3;
@@ -124,6 +132,7 @@ export class JobRunner {
     const validated = validatePipeline(spec, this.#registry);
     const jobInput = await validateJobInput(validated.spec.inputs, input, this.#store.artifacts);
     const plan = compilePlan(validated, this.#registry);
+    await this.#admit?.(validated.spec, jobInput);
     const record = await this.#store.jobs.create({ id: newId('job'), spec: validated.spec, input: jobInput });
     if (this.#queue.deliversLocally) {
       this.#local.set(record.id, { record, plan, interrupted: false, resume: false, cancelRequested: false, execution: undefined });
