@@ -14,15 +14,19 @@ export const AIGC_KEYS = [
 
 export type AigcLabel = Record<(typeof AIGC_KEYS)[number], string>;
 
-/** `Label` "1": the content is AI-generated or synthesised (a generator always writes "1"). */
+/**
+ * `Label` "1": the content is AI-generated or synthesised (a generator always writes "1").
+ * On first write the producer is also the propagator (Annex E note 1), so
+ * ContentPropagator = ContentProducer and PropagateID = ProduceID.
+ */
 export function buildAigcLabel(produceId: string, producer: string): AigcLabel {
   return {
     Label: '1',
     ContentProducer: producer,
     ProduceID: produceId,
     ReservedCode1: '',
-    ContentPropagator: '',
-    PropagateID: '',
+    ContentPropagator: producer,
+    PropagateID: produceId,
     ReservedCode2: '',
   };
 }

@@ -1,0 +1,36 @@
+import { ShenbiError } from '../../core/errors.ts';
+
+/** Small byte helpers shared by the container editors. */
+
+export function mediaInvalid(format: string, message: string): ShenbiError {
+  return new ShenbiError('MEDIA_INVALID', `Cannot label this ${format} file: ${message}.`, {
+    details: { format },
+    hint: 'The bytes do not match the declared MIME type, or the file is truncated or corrupt.',
+  });
+}
+
+export const ascii = (bytes: Uint8Array, start: number, length: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
+
+export function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+export const latin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+export const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+export const utf8Text = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+
+export function u32be(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  view(out).setUint32(0, n);
+  return out;
+}
+
+export function u32le(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  view(out).setUint32(0, n, true);
+  return out;
+}
