@@ -3,6 +3,7 @@ import { ERROR_CODES } from '../core/errors.ts';
 import { registerArtifacts } from './commands/artifacts.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerJobs } from './commands/jobs.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerModels } from './commands/models.ts';
 import { registerNpc } from './commands/npc.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   registerLedger(program, ctx);
   registerModels(program, ctx);
   registerNpc(program, ctx);
+  registerKeys(program, ctx);
   return { program, ctx };
 }
 

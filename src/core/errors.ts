@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   JOB_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   ARTIFACT_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   BLOB_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
+  /** No C2PA signing certificate and key under $SHENBI_HOME/keys (`shenbi keys init` makes them). */
+  SIGNING_KEYS_MISSING: { exit: EXIT.notFound, http: 424, retryable: false },
 
   ENGINE_UNAVAILABLE: { exit: EXIT.failed, http: 501, retryable: false },
   ENGINE_FAILED: { exit: EXIT.failed, http: 500, retryable: false },

@@ -1,0 +1,54 @@
+/**
+ * The C2PA signing hook. Compose it LAST: it signs the bytes every earlier hook produced
+ * (explicit marks, implicit metadata), and any change after it breaks the manifest's hash.
+ */
+import type { LabelRecord } from '../../core/artifact.ts';
+import { ShenbiError } from '../../core/errors.ts';
+import type { GovernanceHook } from '../hook.ts';
+import type { SigningKeys } from './keys.ts';
+import { signC2pa } from './sign.ts';
+import { classifySource } from './source-type.ts';
+
+export interface C2paSignHookOptions {
+  /** The keys, or a loader called on first use (so a missing key fails the write, not startup). */
+  readonly keys: SigningKeys | (() => Promise<SigningKeys>);
+  readonly claimGenerator: { readonly name: string; readonly version: string };
+}
+
+/** The label a signed artifact carries in the store. */
+export interface C2paLabelValue {
+  readonly manifestLabel: string;
+  readonly action: string;
+  readonly digitalSourceType: string;
+}
+
+export function c2paSignHook(options: C2paSignHookOptions): GovernanceHook {
+  const resolveKeys = typeof options.keys === 'function' ? options.keys : () => Promise.resolve(options.keys as SigningKeys);
+  return {
+    name: 'c2pa-sign',
+    async review(candidate) {
+      const source = classifySource(candidate.provenance);
+      let result;
+      try {
+        result = await signC2pa(candidate.bytes, candidate.mimeType, {
+          keys: await resolveKeys(),
+          title: candidate.name ?? candidate.id,
+          action: source.action,
+          digitalSourceType: source.digitalSourceType,
+          claimGenerator: { name: options.claimGenerator.name, version: options.claimGenerator.version },
+        });
+      } catch (error) {
+        // Storing an unsigned file where a signature was due would silently drop the label.
+        throw new ShenbiError('GOVERNANCE_REFUSED', `C2PA signing failed for ${candidate.id} (${candidate.mimeType}): ${(error as Error).message}`, {
+          cause: error,
+          ...(error instanceof ShenbiError && error.hint !== undefined ? { hint: error.hint } : {}),
+          details: { artifactId: candidate.id, mimeType: candidate.mimeType, ...(error instanceof ShenbiError ? { reason: error.code } : {}) },
+        });
+      }
+      if (!result.signed) return { bytes: candidate.bytes, labels: [] };
+      const value: C2paLabelValue = { manifestLabel: result.manifestLabel, action: result.action, digitalSourceType: result.digitalSourceType };
+      const label: LabelRecord = { type: 'c2pa', placement: 'jumbf', value };
+      return { bytes: result.bytes, labels: [label] };
+    },
+  };
+}

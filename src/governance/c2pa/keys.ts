@@ -1,0 +1,174 @@
+/**
+ * The local C2PA signing identity: a self-signed CA and a signer certificate it issued,
+ * both ES256 (P-256), as PEM files under $SHENBI_HOME/keys. Private keys are written with
+ * mode 0600 and never overwritten unless asked.
+ */
+import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ShenbiError } from '../../core/errors.ts';
+import { fsyncDir } from '../../fs/atomic-file.ts';
+import { buildCertificate, C2PA_SIGNER_EKUS, certificatePem } from './certificate.ts';
+
+export const KEY_FILES = {
+  caCertificate: 'ca.pem',
+  caKey: 'ca-key.pem',
+  signerCertificate: 'signer.pem',
+  signerKey: 'signer-key.pem',
+} as const;
+
+/** Parsed, ready to sign: what signC2pa needs. */
+export interface SigningKeys {
+  readonly dir: string;
+  readonly privateKey: KeyObject;
+  /** DER certificates, signer first then the CA (the COSE x5chain). */
+  readonly chainDer: readonly Buffer[];
+  readonly signerCertificate: X509Certificate;
+  readonly caCertificate: X509Certificate;
+  /** The CA as PEM: the trust anchor a verifier passes to readC2pa. */
+  readonly caPem: string;
+}
+
+export interface InitSigningKeysOptions {
+  readonly force?: boolean;
+  /** Organisation named in both certificates. */
+  readonly organization?: string;
+}
+
+/** $SHENBI_HOME/keys */
+export function keysDirFor(home: string): string {
+  return join(home, 'keys');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Temp file (created with `mode`) + fsync + rename + directory fsync. */
+async function writeFileAtomicWithMode(path: string, data: string, mode: number): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(data);
+      await handle.chmod(mode); // the umask may have narrowed or (for 0644) the open mode anyway
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+const cache = new Map<string, { stamp: string; keys: SigningKeys }>();
+
+/** Creates the CA and signer under `dir`; refuses if any key file is there unless `force`. */
+export async function initSigningKeys(dir: string, options: InitSigningKeysOptions = {}): Promise<SigningKeys> {
+  const paths = Object.values(KEY_FILES).map((file) => join(dir, file));
+  const present = (await Promise.all(paths.map(async (path) => ((await exists(path)) ? path : null)))).filter((p) => p !== null);
+  if (present.length > 0 && options.force !== true) {
+    throw new ShenbiError('INVALID_INPUT', `signing keys already exist in ${dir}; refusing to overwrite them`, {
+      hint: 'shenbi keys init --force (replaces them: files signed before stay valid but chain to the old CA)',
+      details: { dir, present },
+    });
+  }
+  const organization = options.organization ?? 'Shenbi (local)';
+  const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const caCert = buildCertificate({ commonName: 'Shenbi local C2PA CA', organization, publicKey: ca.publicKey, issuerKey: ca.privateKey, isCa: true, validDays: 3650 });
+  const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const signerCert = buildCertificate({
+    commonName: 'Shenbi C2PA signer',
+    organization,
+    publicKey: signer.publicKey,
+    issuerKey: ca.privateKey,
+    issuer: { name: caCert.name, keyId: caCert.keyId },
+    isCa: false,
+    validDays: 730,
+    extendedKeyUsages: C2PA_SIGNER_EKUS,
+  });
+
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const pkcs8 = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  // Keys before certificates: a crash in between leaves no certificate without its key.
+  await writeFileAtomicWithMode(join(dir, KEY_FILES.caKey), pkcs8(ca.privateKey), 0o600);
+  await writeFileAtomicWithMode(join(dir, KEY_FILES.signerKey), pkcs8(signer.privateKey), 0o600);
+  await writeFileAtomicWithMode(join(dir, KEY_FILES.caCertificate), certificatePem(caCert.der), 0o644);
+  await writeFileAtomicWithMode(join(dir, KEY_FILES.signerCertificate), certificatePem(signerCert.der), 0o644);
+  await fsyncDir(dir);
+  cache.delete(dir);
+  return loadSigningKeys(dir);
+}
+
+async function readKeyFile(dir: string, file: string): Promise<string> {
+  try {
+    return await readFile(join(dir, file), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ShenbiError('SIGNING_KEYS_MISSING', `no C2PA signing keys in ${dir} (${file} is missing)`, {
+        hint: 'shenbi keys init',
+        details: { dir, file },
+        cause: error,
+      });
+    }
+    throw new ShenbiError('STORAGE_ERROR', `cannot read ${join(dir, file)}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function invalid(dir: string, message: string, cause?: unknown): ShenbiError {
+  return new ShenbiError('CONFIG_INVALID', `signing keys in ${dir} are unusable: ${message}`, {
+    hint: 'shenbi keys init --force',
+    details: { dir },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+async function parseKeys(dir: string): Promise<SigningKeys> {
+  const [caPem, signerPem, signerKeyPem] = await Promise.all([
+    readKeyFile(dir, KEY_FILES.caCertificate),
+    readKeyFile(dir, KEY_FILES.signerCertificate),
+    readKeyFile(dir, KEY_FILES.signerKey),
+  ]);
+  let caCertificate: X509Certificate;
+  let signerCertificate: X509Certificate;
+  let privateKey: KeyObject;
+  try {
+    caCertificate = new X509Certificate(caPem);
+    signerCertificate = new X509Certificate(signerPem);
+    privateKey = createPrivateKey(signerKeyPem);
+  } catch (error) {
+    throw invalid(dir, (error as Error).message, error);
+  }
+  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw invalid(dir, 'the signer key is not an ECDSA P-256 key (ES256)');
+  }
+  if (!signerCertificate.checkPrivateKey(privateKey)) throw invalid(dir, 'the signer key does not match the signer certificate');
+  if (!signerCertificate.verify(caCertificate.publicKey)) throw invalid(dir, 'the signer certificate was not issued by the CA');
+  return { dir, privateKey, chainDer: [signerCertificate.raw, caCertificate.raw], signerCertificate, caCertificate, caPem: caCertificate.toString() };
+}
+
+/**
+ * Loads and checks the keys (key matches certificate, certificate chains to the CA). Cached
+ * per folder until the files change, so signing never re-parses PEM.
+ */
+export async function loadSigningKeys(dir: string): Promise<SigningKeys> {
+  const stamps = await Promise.all(
+    [KEY_FILES.signerKey, KEY_FILES.signerCertificate, KEY_FILES.caCertificate].map((file) =>
+      stat(join(dir, file)).then(
+        (s) => `${s.mtimeMs}:${s.size}:${s.ino}`,
+        () => 'missing',
+      ),
+    ),
+  );
+  const stamp = stamps.join('|');
+  const hit = cache.get(dir);
+  if (hit && hit.stamp === stamp) return hit.keys;
+  const keys = await parseKeys(dir);
+  cache.set(dir, { stamp, keys });
+  return keys;
+}
