@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ERROR_CODES } from '../core/errors.ts';
+import { registerApiKeys } from './commands/apikeys.ts';
 import { registerArtifacts } from './commands/artifacts.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerJobs } from './commands/jobs.ts';
@@ -9,6 +10,7 @@ import { registerModels } from './commands/models.ts';
 import { registerNpc } from './commands/npc.ts';
 import { registerPipelines } from './commands/pipelines.ts';
 import { registerRun } from './commands/run.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerTasks } from './commands/tasks.ts';
 import { CliContext } from './context.ts';
 import { reportError } from './output.ts';
@@ -47,6 +49,8 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   registerLedger(program, ctx);
   registerModels(program, ctx);
   registerNpc(program, ctx);
+  registerServe(program, ctx);
+  registerApiKeys(program, ctx);
   registerKeys(program, ctx);
   return { program, ctx };
 }

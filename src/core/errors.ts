@@ -74,6 +74,25 @@ export const ERROR_CODES = {
   /** The provenance ledger's hash chain does not verify: an entry was edited or removed (`shenbi ledger verify`). */
   LEDGER_BROKEN: { exit: EXIT.io, http: 500, retryable: false },
   INTERNAL: { exit: EXIT.internal, http: 500, retryable: false },
+
+  /** HTTP: no API key, or a key that is unknown or revoked. */
+  UNAUTHORIZED: { exit: EXIT.refused, http: 401, retryable: false },
+  /** HTTP: the API key lacks the scope the route needs. */
+  FORBIDDEN: { exit: EXIT.refused, http: 403, retryable: false },
+  /** HTTP: a cross-site Origin or an unknown Host header reached a loopback server (CSRF, DNS rebinding). */
+  ORIGIN_REFUSED: { exit: EXIT.refused, http: 403, retryable: false },
+  /** HTTP: the key's request rate is over its limit; Retry-After says when to try again. */
+  RATE_LIMITED: { exit: EXIT.failed, http: 429, retryable: true },
+  /** HTTP: the key's quota (requests, tokens, media seconds) for the current window is used up. */
+  QUOTA_EXCEEDED: { exit: EXIT.refused, http: 429, retryable: false },
+  /** HTTP: no such route (or method) in the API. */
+  ROUTE_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
+  /** HTTP: the request body is larger than the server accepts. */
+  PAYLOAD_TOO_LARGE: { exit: EXIT.usage, http: 413, retryable: false },
+  /** HTTP: the request body has a Content-Type the route does not accept. */
+  UNSUPPORTED_MEDIA_TYPE: { exit: EXIT.usage, http: 415, retryable: false },
+  /** `shenbi serve`: a non-loopback host was asked for while no API key exists. */
+  BIND_REFUSED: { exit: EXIT.refused, http: 500, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.ts';
 import { conversationsMigration } from './0002-conversations.ts';
 import { provenanceLedgerMigration } from './0003-provenance-ledger.ts';
+import { apiKeysMigration } from './0004-api-keys.ts';
 
 /**
  * Every migration, in order, listed by hand: no filesystem scanning, so the list is the
@@ -11,6 +12,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initialMigration,
   '0002-conversations': conversationsMigration,
   '0003-provenance-ledger': provenanceLedgerMigration,
+  '0004-api-keys': apiKeysMigration,
 };
 
 export const staticMigrationProvider: MigrationProvider = {

@@ -1,0 +1,133 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ShenbiError } from '../core/errors.ts';
+import type { Shenbi } from '../shenbi.ts';
+import { openDatabase } from '../store/db/connect.ts';
+import { ApiKeyRepository } from './auth/api-key-repository.ts';
+import type { ServerEnv, ServerServices } from './context.ts';
+import { errorResponse } from './http-error.ts';
+import { JobEventLog } from './job-event-log.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { originGuard } from './middleware/origin-guard.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { registerAudioRoutes, MAX_AUDIO_UPLOAD_BYTES } from './openai/audio.ts';
+import { registerChatRoutes } from './openai/chat.ts';
+import { registerEmbeddingRoutes } from './openai/embeddings.ts';
+import { registerImageRoutes } from './openai/images.ts';
+import { registerOpenAiModelRoutes } from './openai/models.ts';
+import { buildOpenApi } from './openapi.ts';
+import { RouteBook } from './route-book.ts';
+import { registerArtifactRoutes } from './routes/artifacts.ts';
+import { registerCatalogRoutes } from './routes/catalog.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
+import { staticFiles } from './static-files.ts';
+import { createTextModels, type TextModels } from './text-models.ts';
+
+export interface ServerOptions {
+  /** Default 127.0.0.1. Any other address needs at least one API key. */
+  host?: string;
+  /** Default 8787; 0 picks a free port. */
+  port?: number;
+  /** Origins (besides the server's own) whose pages may call a loopback server, e.g. a Vite dev server. */
+  allowedOrigins?: string[];
+  /** Host header values (besides 127.0.0.1/localhost/[::1] on the port) a loopback server answers. */
+  allowedHosts?: string[];
+  /** Largest JSON body, bytes (default 4 MiB). Audio uploads may be 25 MiB. */
+  bodyLimitBytes?: number;
+  /** A built studio (dist/web) to serve, with index.html for client-side routes. */
+  staticDir?: string;
+  /** Text models for /v1; default: resolved from Shenbi's config and model manager. */
+  textModels?: TextModels;
+}
+
+export interface ShenbiServerApp {
+  app: Hono<ServerEnv>;
+  services: ServerServices;
+  /** Whether the server only listens on loopback (keyless access allowed, Origin checked). */
+  loopback: boolean;
+  /** Sets the port the Origin guard expects, once the socket is bound. */
+  setPort(port: number): void;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOST = /^(?:127(?:\.\d{1,3}){3}|::1|localhost)$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOST.test(host.replace(/^\[|\]$/g, ''));
+}
+
+/**
+ * The HTTP API as a Hono app: a small core (errors, 404s) with behaviour added by explicit
+ * middleware in order (Origin guard → studio files → body limit → authentication → rate
+ * limit and quotas), then the routes, each stating the scope it needs.
+ */
+export async function createServer(shenbi: Shenbi, options: ServerOptions = {}): Promise<ShenbiServerApp> {
+  const host = options.host ?? '127.0.0.1';
+  const loopback = isLoopbackHost(host);
+  const database = await openDatabase(shenbi.config.database);
+  const keys = new ApiKeyRepository(database.db);
+  if (!loopback && !(await keys.anyActive())) {
+    await database.close();
+    throw new ShenbiError('BIND_REFUSED', `Refusing to listen on ${host}: no API key exists, so anyone who can reach it could use it.`, {
+      hint: 'Create a key first (shenbi apikeys create --tenant NAME --scopes generate,jobs:read), or listen on 127.0.0.1.',
+    });
+  }
+  const services: ServerServices = { shenbi, keys, events: new JobEventLog(shenbi.runner), text: options.textModels ?? createTextModels(shenbi) };
+  let port = options.port ?? 8787;
+
+  const app = new Hono<ServerEnv>();
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) => errorResponse(c, new ShenbiError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { hint: 'See GET /api/openapi.json for the routes.' })));
+
+  if (loopback) app.use('*', originGuard({ port: () => port, allowedOrigins: options.allowedOrigins ?? [], allowedHosts: options.allowedHosts ?? [] }));
+  if (options.staticDir !== undefined) app.use('*', staticFiles(options.staticDir));
+
+  const tooLarge = (limit: number) => () => {
+    throw new ShenbiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
+  };
+  const jsonLimit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
+  app.use('/v1/audio/transcriptions', bodyLimit({ maxSize: MAX_AUDIO_UPLOAD_BYTES, onError: tooLarge(MAX_AUDIO_UPLOAD_BYTES) }));
+  for (const prefix of ['/v1/*', '/api/*']) {
+    app.use(prefix, async (c, next) => (c.req.path === '/v1/audio/transcriptions' ? next() : bodyLimit({ maxSize: jsonLimit, onError: tooLarge(jsonLimit) })(c, next)));
+  }
+
+  const book = new RouteBook(app);
+  // Public: the API description and a liveness check.
+  app.get('/api/openapi.json', (c) => c.json(buildOpenApi(book.docs)));
+  app.get('/api/health', (c) => c.json({ ok: true }));
+
+  for (const prefix of ['/v1/*', '/api/*']) {
+    app.use(prefix, authenticate({ keys, requireKeys: !loopback }));
+    app.use(prefix, rateLimit(keys));
+  }
+  registerOpenAiModelRoutes(book, services);
+  registerChatRoutes(book, services);
+  registerEmbeddingRoutes(book, services);
+  registerAudioRoutes(book, services);
+  registerImageRoutes(book, services);
+  registerJobRoutes(book, services);
+  registerArtifactRoutes(book, services);
+  registerCatalogRoutes(book, services);
+  book.docs.push(
+    { method: 'get', path: '/api/openapi.json', summary: 'This document.', tag: 'meta', scope: null },
+    { method: 'get', path: '/api/health', summary: 'Liveness.', tag: 'meta', scope: null },
+  );
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    services,
+    loopback,
+    setPort(value) {
+      port = value;
+    },
+    close() {
+      closed ??= (async () => {
+        services.events.close();
+        await services.text.close();
+        await database.close();
+      })();
+      return closed;
+    },
+  };
+}

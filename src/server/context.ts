@@ -1,0 +1,30 @@
+import type { Shenbi } from '../shenbi.ts';
+import type { ApiScope } from './auth/api-key.ts';
+import type { ApiKeyRecord, ApiKeyRepository } from './auth/api-key-repository.ts';
+import type { JobEventLog } from './job-event-log.ts';
+import type { TextModels } from './text-models.ts';
+
+/** Who is calling: a tenant through an API key, or the local user of a keyless loopback server. */
+export interface Principal {
+  tenant: string;
+  key: ApiKeyRecord | null;
+  scopes: readonly ApiScope[];
+}
+
+/** The tenant of requests to a server that has no API keys (loopback only). */
+export const LOCAL_TENANT = 'local';
+
+/** Everything route handlers use, built once per server. */
+export interface ServerServices {
+  shenbi: Shenbi;
+  keys: ApiKeyRepository;
+  events: JobEventLog;
+  text: TextModels;
+}
+
+/** Hono's typed context variables for this server. */
+export interface ServerEnv {
+  Variables: {
+    principal: Principal;
+  };
+}

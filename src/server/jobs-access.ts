@@ -1,0 +1,71 @@
+import { ShenbiError } from '../core/errors.ts';
+import { isValidId } from '../core/ids.ts';
+import type { PipelineSpecInput } from '../core/pipeline.ts';
+import type { Artifact } from '../core/artifact.ts';
+import type { JobRecord } from '../store/types.ts';
+import type { Principal, ServerServices } from './context.ts';
+
+/**
+ * Tenant isolation of jobs and artifacts. A keyed caller sees only its tenant's jobs and the
+ * artifacts those jobs made; anything else is "not found" (404), never "forbidden", so ids
+ * of other tenants' work do not even leak their existence. The keyless local user sees all.
+ */
+export async function submitOwnedJob(
+  services: ServerServices,
+  principal: Principal,
+  spec: PipelineSpecInput,
+  input: Record<string, unknown>,
+  /** Set by routes that pass a file they wrote themselves (an upload in a temp folder). */
+  options: { serverFiles?: boolean } = {},
+): Promise<JobRecord> {
+  if (principal.key !== null && options.serverFiles !== true) refuseLocalPaths({ spec, input });
+  const job = await services.shenbi.runner.submit(spec, input);
+  await services.keys.setJobOwner(job.id, principal.tenant, principal.key?.id ?? null);
+  return job;
+}
+
+export async function visibleJob(services: ServerServices, principal: Principal, id: string): Promise<JobRecord> {
+  const notFound = () => new ShenbiError('JOB_NOT_FOUND', `No job ${id}.`);
+  if (!isValidId(id, 'job')) throw notFound();
+  if (principal.key !== null && (await services.keys.jobTenant(id)) !== principal.tenant) throw notFound();
+  const job = await services.shenbi.store.jobs.find(id);
+  if (job === undefined) throw notFound();
+  return job;
+}
+
+export async function visibleArtifact(services: ServerServices, principal: Principal, id: string): Promise<Artifact> {
+  if (!isValidId(id, 'art')) {
+    throw new ShenbiError('INVALID_INPUT', 'Not an artifact id (expected art_ followed by 26 lowercase base32 characters).', { details: { issues: [{ path: 'id', message: 'not an artifact id' }] } });
+  }
+  const notFound = () => new ShenbiError('ARTIFACT_NOT_FOUND', `No artifact ${id}.`);
+  const artifact = await services.shenbi.store.artifacts.find(id);
+  if (artifact === undefined) throw notFound();
+  if (principal.key !== null) {
+    if (artifact.jobId === null || (await services.keys.jobTenant(artifact.jobId)) !== principal.tenant) throw notFound();
+  }
+  return artifact;
+}
+
+/** Artifact ids among a job's outputs (single values or lists). */
+export function outputArtifactIds(job: JobRecord): string[] {
+  return Object.values(job.outputs ?? {})
+    .flatMap((value) => (Array.isArray(value) ? value : [value]))
+    .filter((value): value is string => typeof value === 'string' && isValidId(value, 'art'));
+}
+
+/**
+ * A tenant must not read the server's files through a media input (`audio: "/etc/…"`): keyed
+ * callers give media as artifact ids or public URLs. Strings that look like paths are refused.
+ */
+function refuseLocalPaths(value: unknown, path = ''): void {
+  if (typeof value === 'string') {
+    if (/^(?:\/|\.{1,2}[\\/]|~|file:|[A-Za-z]:[\\/])\S*$/.test(value.trim())) {
+      throw new ShenbiError('PATH_NOT_ALLOWED', `${path || 'input'}: local file paths are not accepted from API keys; give an artifact id or a public URL.`, {
+        details: { issues: [{ path: path || '(root)', message: 'local file path' }] },
+      });
+    }
+    return;
+  }
+  if (Array.isArray(value)) value.forEach((item, i) => refuseLocalPaths(item, `${path}.${i}`));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) refuseLocalPaths(v, path ? `${path}.${k}` : k);
+}

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { generateText, jsonSchema, Output, streamText, tool, type FinishReason, type LanguageModelUsage, type ModelMessage, type ToolSet } from 'ai';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { toShenbiError } from '../../core/errors.ts';
+import type { ResolvedTextModel } from '../../pipelines/steps/text/model-resolver.ts';
+import type { ServerEnv, ServerServices } from '../context.ts';
+import { errorBody } from '../http-error.ts';
+import { readJsonBody } from '../middleware/json-body.ts';
+import { recordUsage } from '../middleware/rate-limit.ts';
+import type { RouteBook } from '../route-book.ts';
+import { toModelMessages } from './chat-messages.ts';
+import { chatRequestSchema, completionRequestSchema, type ChatRequest, type CompletionRequest } from './chat-schema.ts';
+
+export function openAiFinishReason(reason: FinishReason | undefined): 'stop' | 'length' | 'tool_calls' | 'content_filter' {
+  if (reason === 'length') return 'length';
+  if (reason === 'tool-calls') return 'tool_calls';
+  if (reason === 'content-filter') return 'content_filter';
+  return 'stop';
+}
+
+function usageOf(usage: LanguageModelUsage | undefined) {
+  const prompt = usage?.inputTokens ?? 0;
+  const completion = usage?.outputTokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+type Sampling = Pick<ChatRequest, 'temperature' | 'top_p' | 'max_tokens' | 'stop' | 'seed' | 'frequency_penalty' | 'presence_penalty'> & { max_completion_tokens?: number | null | undefined };
+
+/** OpenAI sampling fields → AI SDK call settings (nulls and absences left to the model's defaults). */
+function samplingOf(body: Sampling) {
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  const stop = body.stop === null || body.stop === undefined ? undefined : Array.isArray(body.stop) ? body.stop : [body.stop];
+  return {
+    ...(body.temperature != null ? { temperature: body.temperature } : {}),
+    ...(body.top_p != null ? { topP: body.top_p } : {}),
+    ...(maxTokens != null ? { maxOutputTokens: maxTokens } : {}),
+    ...(stop !== undefined && stop.length > 0 ? { stopSequences: stop } : {}),
+    ...(body.seed != null ? { seed: body.seed } : {}),
+    ...(body.frequency_penalty != null ? { frequencyPenalty: body.frequency_penalty } : {}),
+    ...(body.presence_penalty != null ? { presencePenalty: body.presence_penalty } : {}),
+  };
+}
+
+function toolsOf(body: ChatRequest): { tools?: ToolSet; toolChoice?: 'auto' | 'none' | 'required' | { type: 'tool'; toolName: string } } {
+  if (body.tools === undefined || body.tools.length === 0) return {};
+  const tools: ToolSet = Object.fromEntries(
+    body.tools.map((t) => [
+      t.function.name,
+      tool({ ...(t.function.description ? { description: t.function.description } : {}), inputSchema: jsonSchema((t.function.parameters ?? { type: 'object', properties: {} }) as Parameters<typeof jsonSchema>[0]) }),
+    ]),
+  );
+  const choice = body.tool_choice;
+  const toolChoice = choice === undefined ? undefined : typeof choice === 'string' ? choice : { type: 'tool' as const, toolName: choice.function.name };
+  return { tools, ...(toolChoice === undefined ? {} : { toolChoice }) };
+}
+
+/** `response_format` → a JSON output, which llama.cpp enforces with a grammar built from the schema. */
+function outputOf(body: ChatRequest) {
+  const format = body.response_format;
+  if (format?.type === 'json_schema') {
+    const schema = (format.json_schema.schema ?? {}) as Parameters<typeof jsonSchema>[0];
+    return { output: Output.object({ schema: jsonSchema(schema), name: format.json_schema.name, ...(format.json_schema.description ? { description: format.json_schema.description } : {}) }) };
+  }
+  if (format?.type === 'json_object') return { output: Output.json() };
+  return {};
+}
+
+const completionId = (prefix: string) => `${prefix}-${randomBytes(12).toString('hex')}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+interface GenerationRequest {
+  resolved: ResolvedTextModel;
+  messages?: ModelMessage[];
+  prompt?: string;
+  settings: Record<string, unknown>;
+}
+
+export function registerChatRoutes(book: RouteBook, services: ServerServices): void {
+  book.add({ method: 'post', path: '/v1/chat/completions', summary: 'OpenAI chat completions: streamed or not, tools, JSON-schema output.', tag: 'openai', scope: 'generate', body: chatRequestSchema }, async (c) => {
+    const body = await readJsonBody(c, chatRequestSchema);
+    const messages = toModelMessages(body.messages);
+    const resolved = await services.text.language(body.model);
+    const settings = { ...samplingOf(body), ...toolsOf(body), ...outputOf(body) };
+    const request: GenerationRequest = { resolved, messages, settings };
+    return body.stream === true ? streamChat(c, services, request, body.stream_options?.include_usage === true, 'chat') : completeChat(c, services, request, 'chat');
+  });
+
+  book.add({ method: 'post', path: '/v1/completions', summary: 'OpenAI legacy completions: the prompt continued as raw text.', tag: 'openai', scope: 'generate', body: completionRequestSchema }, async (c) => {
+    const body: CompletionRequest = await readJsonBody(c, completionRequestSchema);
+    const prompt = Array.isArray(body.prompt) ? body.prompt[0]! : body.prompt;
+    const resolved = await services.text.language(body.model);
+    // Local models continue the text itself instead of answering it as a chat turn.
+    const settings = { ...samplingOf(body), providerOptions: { llamaCpp: { rawCompletion: true } } };
+    const request: GenerationRequest = { resolved, prompt, settings };
+    return body.stream === true ? streamChat(c, services, request, body.stream_options?.include_usage === true, 'text') : completeChat(c, services, request, 'text', body.echo === true ? prompt : '');
+  });
+}
+
+function callOptions(c: Context<ServerEnv>, request: GenerationRequest) {
+  return {
+    model: request.resolved.model,
+    ...(request.messages !== undefined ? { messages: request.messages } : { prompt: request.prompt ?? '' }),
+    ...request.settings,
+    // The client hanging up stops generation.
+    abortSignal: c.req.raw.signal,
+    maxRetries: 0,
+  } as Parameters<typeof generateText>[0];
+}
+
+async function completeChat(c: Context<ServerEnv>, services: ServerServices, request: GenerationRequest, shape: 'chat' | 'text', echo = ''): Promise<Response> {
+  const result = await generateText(callOptions(c, request)).catch((error: unknown) => {
+    throw toShenbiError(error, 'ENGINE_FAILED');
+  });
+  const usage = usageOf(result.usage);
+  await recordUsage(c, services.keys, { tokens: usage.total_tokens });
+  const finish = openAiFinishReason(result.finishReason);
+  if (shape === 'text') {
+    return c.json({ id: completionId('cmpl'), object: 'text_completion', created: nowSeconds(), model: request.resolved.name, choices: [{ index: 0, text: echo + result.text, finish_reason: finish, logprobs: null }], usage });
+  }
+  const toolCalls = result.toolCalls.map((call) => ({ id: call.toolCallId, type: 'function' as const, function: { name: call.toolName, arguments: JSON.stringify(call.input) } }));
+  return c.json({
+    id: completionId('chatcmpl'),
+    object: 'chat.completion',
+    created: nowSeconds(),
+    model: request.resolved.name,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: toolCalls.length > 0 && result.text === '' ? null : result.text, refusal: null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
+        finish_reason: toolCalls.length > 0 ? 'tool_calls' : finish,
+        logprobs: null,
+      },
+    ],
+    usage,
+  });
+}
+
+type StreamPart = { type: string } & Record<string, unknown>;
+/** Parts that mean the model is answering: from here on the response is committed (200). */
+const COMMITTING = new Set(['text-delta', 'tool-call', 'finish', 'finish-step', 'error', 'abort']);
+
+async function streamChat(c: Context<ServerEnv>, services: ServerServices, request: GenerationRequest, includeUsage: boolean, shape: 'chat' | 'text'): Promise<Response> {
+  const result = streamText({ ...callOptions(c, request), onError: () => {} } as Parameters<typeof streamText>[0]);
+  const parts = result.fullStream[Symbol.asyncIterator]() as AsyncIterator<StreamPart>;
+  // Read until the model has started answering, so a failure to start (model missing, engine
+  // error) is still an HTTP error status rather than an error inside a 200 stream.
+  const head: StreamPart[] = [];
+  for (;;) {
+    const next = await parts.next();
+    if (next.done === true) break;
+    if (next.value.type === 'error') throw toShenbiError(next.value.error, 'ENGINE_FAILED');
+    head.push(next.value);
+    if (COMMITTING.has(next.value.type)) break;
+  }
+  const id = completionId(shape === 'chat' ? 'chatcmpl' : 'cmpl');
+  const created = nowSeconds();
+  const model = request.resolved.name;
+  const chunk = (choice: Record<string, unknown> | null, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ id, object: shape === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model, choices: choice === null ? [] : [{ index: 0, logprobs: null, finish_reason: null, ...choice }], ...extra });
+  return streamSSE(c, async (sse) => {
+    let toolIndex = 0;
+    let sawTool = false;
+    let usage: ReturnType<typeof usageOf> | undefined;
+    if (shape === 'chat') await sse.writeSSE({ data: chunk({ delta: { role: 'assistant', content: '' } }) });
+    const write = async (part: StreamPart): Promise<boolean> => {
+      switch (part.type) {
+        case 'text-delta': {
+          const text = String(part.text ?? '');
+          if (text !== '') await sse.writeSSE({ data: chunk(shape === 'chat' ? { delta: { content: text } } : { text }) });
+          return true;
+        }
+        case 'tool-call':
+          sawTool = true;
+          await sse.writeSSE({ data: chunk({ delta: { tool_calls: [{ index: toolIndex++, id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: JSON.stringify(part.input) } }] } }) });
+          return true;
+        case 'finish': {
+          usage = usageOf(part.totalUsage as LanguageModelUsage | undefined);
+          const reason = sawTool ? 'tool_calls' : openAiFinishReason(part.finishReason as FinishReason);
+          await sse.writeSSE({ data: chunk(shape === 'chat' ? { delta: {}, finish_reason: reason } : { text: '', finish_reason: reason }) });
+          return false;
+        }
+        case 'error':
+          await sse.writeSSE({ data: JSON.stringify(errorBody(toShenbiError(part.error, 'ENGINE_FAILED'))) });
+          return false;
+        case 'abort':
+          return false;
+        default:
+          return true;
+      }
+    };
+    let open = true;
+    for (const part of head) if (open) open = await write(part);
+    while (open) {
+      const next = await parts.next();
+      if (next.done === true) break;
+      open = await write(next.value);
+    }
+    if (usage !== undefined) {
+      await recordUsage(c, services.keys, { tokens: usage.total_tokens });
+      if (includeUsage) await sse.writeSSE({ data: chunk(null, { usage }) });
+    }
+    await sse.writeSSE({ data: '[DONE]' });
+  });
+}

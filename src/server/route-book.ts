@@ -1,0 +1,37 @@
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import type { ApiScope } from './auth/api-key.ts';
+import type { ServerEnv } from './context.ts';
+import { requireScope } from './middleware/authenticate.ts';
+
+/** One route as the OpenAPI document describes it. */
+export interface RouteDoc {
+  method: 'get' | 'post';
+  /** Hono syntax: `/api/jobs/:id`. */
+  path: string;
+  summary: string;
+  tag: 'openai' | 'jobs' | 'artifacts' | 'models' | 'pipelines' | 'meta';
+  /** null: any caller (still authenticated when keys exist). */
+  scope: ApiScope | null;
+  body?: z.ZodType;
+  bodyType?: 'json' | 'multipart';
+  /** What a success returns: JSON, SSE, or bytes. */
+  produces?: 'json' | 'sse' | 'bytes';
+}
+
+/**
+ * Registers routes on the app and keeps their docs, so the OpenAPI document is generated
+ * from the same zod schemas the handlers validate with, and every route states its scope.
+ */
+export class RouteBook {
+  readonly docs: RouteDoc[] = [];
+
+  constructor(private readonly app: Hono<ServerEnv>) {}
+
+  add(doc: RouteDoc, handler: (c: Context<ServerEnv>) => Response | Promise<Response>): void {
+    this.docs.push(doc);
+    const method = doc.method === 'get' ? 'GET' : 'POST';
+    if (doc.scope === null) this.app.on(method, doc.path, handler);
+    else this.app.on(method, doc.path, requireScope(doc.scope), handler);
+  }
+}

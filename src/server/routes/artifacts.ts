@@ -1,0 +1,85 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { Artifact } from '../../core/artifact.ts';
+import { ShenbiError } from '../../core/errors.ts';
+import type { ServerEnv, ServerServices } from '../context.ts';
+import { visibleArtifact } from '../jobs-access.ts';
+import type { RouteBook } from '../route-book.ts';
+
+const EXTENSIONS: Record<string, string> = {
+  'audio/wav': 'wav', 'audio/mpeg': 'mp3', 'audio/ogg': 'ogg', 'audio/flac': 'flac', 'audio/midi': 'mid',
+  'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/svg+xml': 'svg',
+  'video/mp4': 'mp4', 'video/webm': 'webm', 'text/plain': 'txt', 'text/markdown': 'md', 'text/html': 'html',
+  'application/json': 'json', 'text/vtt': 'vtt', 'application/x-subrip': 'srt', 'model/gltf-binary': 'glb',
+};
+
+const listQuery = z.object({ job: z.string().optional() }).strict();
+
+/** `name.ext` safe for a header: the artifact's name when it is plain ASCII, else its id. */
+function downloadName(artifact: Artifact): string {
+  const ext = EXTENSIONS[artifact.mimeType.split(';')[0]!.trim()] ?? 'bin';
+  const base = artifact.name !== null && /^[\w.-]{1,100}$/.test(artifact.name) ? artifact.name.replace(/\.[A-Za-z0-9]+$/, '') : artifact.id;
+  return `${base}.${ext}`;
+}
+
+function metadata(artifact: Artifact) {
+  return { ...artifact, blobRef: undefined, url: `/api/artifacts/${artifact.id}` };
+}
+
+/** Artifact bytes (labels embedded by governance when they were stored) and their metadata. */
+export function registerArtifactRoutes(book: RouteBook, services: ServerServices): void {
+  book.add({ method: 'get', path: '/api/artifacts/:id', summary: 'Artifact bytes with Content-Type, ETag, Content-Disposition and label headers; single byte ranges.', tag: 'artifacts', scope: 'jobs:read', produces: 'bytes' }, async (c) => {
+    const artifact = await visibleArtifact(services, c.get('principal'), c.req.param('id')!);
+    return sendArtifact(c, services, artifact);
+  });
+
+  book.add({ method: 'get', path: '/api/artifacts/:id/meta', summary: 'Artifact metadata: kind, labels, provenance.', tag: 'artifacts', scope: 'jobs:read' }, async (c) => {
+    const artifact = await visibleArtifact(services, c.get('principal'), c.req.param('id')!);
+    return c.json(metadata(artifact));
+  });
+
+  book.add({ method: 'get', path: '/api/artifacts', summary: "The caller's artifacts (of one job with ?job=), newest first.", tag: 'artifacts', scope: 'jobs:read' }, async (c) => {
+    const { job } = listQuery.parse(c.req.query());
+    const principal = c.get('principal');
+    const jobIds = job !== undefined ? [job] : principal.key === null ? undefined : await services.keys.tenantJobIds(principal.tenant, 200);
+    const lists = jobIds === undefined ? [await services.shenbi.store.artifacts.list({ limit: 200 })] : await Promise.all(jobIds.map((id) => services.shenbi.store.artifacts.list({ jobId: id })));
+    const visible = [];
+    for (const artifact of lists.flat()) {
+      const ok = await visibleArtifact(services, principal, artifact.id).then(() => true, () => false);
+      if (ok) visible.push(metadata(artifact));
+    }
+    return c.json({ data: visible });
+  });
+}
+
+export async function sendArtifact(c: Context<ServerEnv>, services: ServerServices, artifact: Artifact): Promise<Response> {
+  const etag = `"${artifact.sha256}"`;
+  c.header('ETag', etag);
+  c.header('Cache-Control', 'private, max-age=31536000, immutable');
+  c.header('Accept-Ranges', 'bytes');
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Content-Disposition', `attachment; filename="${downloadName(artifact)}"`);
+  c.header('X-Shenbi-Artifact-Id', artifact.id);
+  // The label types travel with the download; the labels themselves are inside the bytes and at /meta.
+  c.header('X-Shenbi-Labels', [...new Set(artifact.labels.map((l) => l.type))].join(', ') || 'none');
+  const inm = c.req.header('if-none-match');
+  if (inm !== undefined && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304);
+  const { bytes } = await services.shenbi.store.artifacts.read(artifact.id);
+  c.header('Content-Type', artifact.mimeType);
+  const range = c.req.header('range');
+  if (range !== undefined) {
+    const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+    const size = bytes.length;
+    let start = match?.[1] ? Number(match[1]) : undefined;
+    let end = match?.[2] ? Number(match[2]) : undefined;
+    if (start === undefined && end !== undefined) [start, end] = [Math.max(0, size - end), size - 1];
+    if (match === null || start === undefined || start >= size || (end !== undefined && end < start)) {
+      c.header('Content-Range', `bytes */${size}`);
+      throw new ShenbiError('INVALID_INPUT', `Unsatisfiable range "${range}" for ${size} bytes.`);
+    }
+    const last = Math.min(end ?? size - 1, size - 1);
+    c.header('Content-Range', `bytes ${start}-${last}/${size}`);
+    return c.body(new Uint8Array(bytes.subarray(start, last + 1)), 206);
+  }
+  return c.body(new Uint8Array(bytes), 200);
+}
