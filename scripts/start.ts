@@ -1,5 +1,7 @@
 // `npm start`: build the studio when its sources changed (or it was never built), then serve
 // it with the API on 127.0.0.1 with the embedded defaults. Extra arguments go to `shenbi serve`.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildStudio, isStudioBuildFresh, STUDIO_DIST } from '../src/web/build.ts';
 
 if (!isStudioBuildFresh()) {
@@ -13,4 +15,6 @@ if (!isStudioBuildFresh()) {
 }
 
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(['serve', ...process.argv.slice(2)]);
+// The studio's folder by absolute path, so `npm start` works from any working directory.
+const studio = existsSync(join(STUDIO_DIST, 'index.html')) ? ['--static', STUDIO_DIST] : [];
+process.exitCode = await main(['serve', ...studio, ...process.argv.slice(2)]);

@@ -1,6 +1,4 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { JobView } from './api/jobs.ts';
-import { rememberJob } from './history.ts';
 import { I18nContext, initialLanguage, saveLanguage, translator, type Language } from './i18n.ts';
 import { ROUTES } from './routes.tsx';
 
@@ -16,12 +14,9 @@ export function App() {
 
   useEffect(() => {
     const onHash = () => setPath(currentPath());
-    const onJob = (e: Event) => rememberJob((e as CustomEvent<JobView>).detail.id);
     window.addEventListener('hashchange', onHash);
-    window.addEventListener('shenbi:job', onJob);
     return () => {
       window.removeEventListener('hashchange', onHash);
-      window.removeEventListener('shenbi:job', onJob);
     };
   }, []);
   useEffect(() => {

@@ -1,15 +1,28 @@
+import type { ArtifactSummary } from './jobs.ts';
 import { requestJson } from './http.ts';
 
-/** What the studio shows about an artifact: at least its type and size, more when the server says. */
+/** How an artifact was made, as the server's provenance record says (fields the studio shows). */
+export interface ProvenanceView {
+  task?: string;
+  engine?: { id: string; version: string };
+  model?: { name: string; sha256: string | null } | null;
+  parameters?: Record<string, unknown>;
+  seed?: number | null;
+  parents?: string[];
+  timings?: { startedAt: string; finishedAt: string; durationMs: number };
+}
+
+/** What the studio shows about an artifact; the job view gives the short form, `/meta` the full one. */
 export interface ArtifactInfo {
   id: string;
   url: string;
+  kind: string;
   mimeType: string;
   size: number | null;
   name: string | null;
-  kind: string | null;
-  labels: { type: string; value?: unknown }[];
-  provenance: Record<string, unknown> | null;
+  labels: { type: string; placement?: string; value?: unknown }[];
+  provenance: ProvenanceView | null;
+  jobId: string | null;
   createdAt: string | null;
 }
 
@@ -17,25 +30,25 @@ export function artifactUrl(id: string): string {
   return `/api/artifacts/${encodeURIComponent(id)}`;
 }
 
-/** A HEAD request tells the MIME type and size without downloading the bytes. */
-export async function headArtifact(id: string): Promise<ArtifactInfo> {
-  const url = artifactUrl(id);
-  const response = await fetch(url, { method: 'HEAD' });
-  if (!response.ok) throw new Error(`artifact ${id}: HTTP ${response.status}`);
-  const length = response.headers.get('content-length');
-  const disposition = response.headers.get('content-disposition') ?? '';
-  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1] ?? null;
-  return {
-    id,
-    url,
-    mimeType: (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(),
-    size: length === null ? null : Number(length),
-    name: name === null ? null : decodeURIComponent(name),
-    kind: null,
-    labels: [],
-    provenance: null,
-    createdAt: null,
-  };
+export function infoFromSummary(summary: ArtifactSummary): ArtifactInfo {
+  return { ...summary, url: artifactUrl(summary.id), provenance: null, jobId: null, createdAt: null };
+}
+
+type Meta = Omit<ArtifactInfo, 'url'> & { url?: string };
+
+function toInfo(meta: Meta): ArtifactInfo {
+  return { ...meta, url: artifactUrl(meta.id), provenance: meta.provenance ?? null, jobId: meta.jobId ?? null, createdAt: meta.createdAt ?? null };
+}
+
+/** Full metadata: kind, labels and provenance (`GET /api/artifacts/:id/meta`). */
+export async function fetchArtifactInfo(id: string): Promise<ArtifactInfo> {
+  return toInfo(await requestJson<Meta>(`${artifactUrl(id)}/meta`));
+}
+
+/** The caller's artifacts, newest first. */
+export async function listArtifacts(): Promise<ArtifactInfo[]> {
+  const body = await requestJson<{ data?: Meta[] }>('/api/artifacts');
+  return (body.data ?? []).map(toInfo);
 }
 
 export async function fetchText(id: string): Promise<string> {
@@ -43,5 +56,3 @@ export async function fetchText(id: string): Promise<string> {
   if (!response.ok) throw new Error(`artifact ${id}: HTTP ${response.status}`);
   return response.text();
 }
-
-export { requestJson };

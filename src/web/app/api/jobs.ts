@@ -3,6 +3,17 @@ import { parseData, readSse } from './sse.ts';
 
 export type JobRequest = { task: string; input: Record<string, unknown> } | { pipeline: string; input: Record<string, unknown> };
 
+/** An output artifact as the job view lists it. */
+export interface ArtifactSummary {
+  id: string;
+  kind: string;
+  mimeType: string;
+  size: number;
+  name: string | null;
+  labels: { type: string; placement?: string; value?: unknown }[];
+  url: string;
+}
+
 export interface JobView {
   id: string;
   status: string;
@@ -10,6 +21,8 @@ export interface JobView {
   outputs: Record<string, unknown> | null;
   error: { code: string; message: string; hint?: string } | null;
   createdAt?: string;
+  finishedAt?: string | null;
+  artifacts?: ArtifactSummary[];
 }
 
 export interface JobProgress {

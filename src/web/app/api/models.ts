@@ -31,8 +31,8 @@ function toRow(value: unknown, installedDefault: boolean): ModelRow | null {
   };
 }
 
-/** Installed models and the catalog, merged by name (installed wins). */
-export async function listModels(): Promise<ModelRow[]> {
+/** Installed models and the catalog, merged by name (installed wins); and the configured providers. */
+export async function listModels(): Promise<{ rows: ModelRow[]; providers: string[] }> {
   const body = await requestJson<unknown>('/api/models');
   const rows = new Map<string, ModelRow>();
   const add = (list: unknown, installed: boolean) => {
@@ -49,7 +49,8 @@ export async function listModels(): Promise<ModelRow[]> {
     add(body.data, true);
     add(body.catalog, false);
   }
-  return [...rows.values()].sort((a, b) => Number(b.installed) - Number(a.installed) || a.name.localeCompare(b.name));
+  const providers = isObject(body) && Array.isArray(body.providers) ? body.providers.filter((p): p is string => typeof p === 'string') : [];
+  return { rows: [...rows.values()].sort((a, b) => Number(b.installed) - Number(a.installed) || a.name.localeCompare(b.name)), providers };
 }
 
 export interface PullProgress {
@@ -68,10 +69,10 @@ export async function pullModel(name: string, onProgress: (p: PullProgress) => v
     if (type === 'error') {
       throw errorFromBody(body, 500);
     }
-    const received = num(body.received) ?? num(body.bytes) ?? num(body.downloaded);
-    const total = num(body.total) ?? num(body.size);
+    const received = num(body.receivedBytes) ?? num(body.received);
+    const total = num(body.totalBytes) ?? num(body.total);
     const fraction = num(body.fraction) ?? (received !== null && total ? received / total : null);
     onProgress({ fraction, received, total });
-    if (type === 'result' || type === 'done' || type === 'installed') return;
+    if (type === 'result') return;
   }
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { fetchText, headArtifact, type ArtifactInfo } from '../api/artifacts.ts';
+import { fetchArtifactInfo, fetchText, type ArtifactInfo, type ProvenanceView } from '../api/artifacts.ts';
 import { useI18n } from '../i18n.ts';
 import { AiBadge } from './AiBadge.tsx';
 
@@ -23,7 +23,7 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
   useEffect(() => {
     if (given) return;
     let live = true;
-    headArtifact(id).then(
+    fetchArtifactInfo(id).then(
       (found) => live && setInfo(found),
       (error: unknown) => live && setFailed(error instanceof Error ? error.message : String(error)),
     );
@@ -67,6 +67,44 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
           {isMidi ? t('midiDownload') : t('download')}
         </a>
       </figcaption>
+      {info.labels.length > 0 || info.provenance ? (
+        <details className="artifact-details">
+          <summary>
+            {t('labels')} · {t('provenance')}
+          </summary>
+          <ul className="plain labels" data-testid="artifact-labels">
+            {info.labels.map((label, i) => (
+              <li key={i}>
+                <code>{label.type}</code>
+                {label.placement ? ` (${label.placement})` : ''}
+                {label.value !== undefined ? <pre className="artifact-text">{typeof label.value === 'string' ? label.value : JSON.stringify(label.value, null, 1)}</pre> : null}
+              </li>
+            ))}
+          </ul>
+          {info.provenance ? <ProvenanceList provenance={info.provenance} /> : null}
+        </details>
+      ) : null}
     </figure>
+  );
+}
+
+function ProvenanceList({ provenance }: { provenance: ProvenanceView }) {
+  const { t } = useI18n();
+  const rows: [string, string][] = [];
+  if (provenance.task) rows.push([t('provTask'), provenance.task]);
+  if (provenance.engine) rows.push([t('provEngine'), `${provenance.engine.id} ${provenance.engine.version}`]);
+  if (provenance.model) rows.push([t('provModel'), provenance.model.sha256 ? `${provenance.model.name} (sha256 ${provenance.model.sha256.slice(0, 12)}…)` : provenance.model.name]);
+  if (provenance.seed !== undefined && provenance.seed !== null) rows.push([t('provSeed'), String(provenance.seed)]);
+  if (provenance.timings) rows.push([t('provTime'), `${new Date(provenance.timings.finishedAt).toLocaleString()} · ${(provenance.timings.durationMs / 1000).toFixed(2)} s`]);
+  if (provenance.parents && provenance.parents.length > 0) rows.push([t('provParents'), provenance.parents.join(', ')]);
+  return (
+    <dl className="provenance" data-testid="artifact-provenance">
+      {rows.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }

@@ -1,3 +1,4 @@
+import { infoFromSummary } from '../api/artifacts.ts';
 import { artifactIds, type JobView } from '../api/jobs.ts';
 import { useI18n } from '../i18n.ts';
 import { AiBadge } from './AiBadge.tsx';
@@ -18,9 +19,10 @@ export function JobResult({ job, textKeys = ['text', 'lyrics', 'answer', 'code']
         </div>
       ))}
       <div className="artifacts">
-        {ids.map((id) => (
-          <ArtifactView key={id} id={id} />
-        ))}
+        {ids.map((id) => {
+          const summary = job.artifacts?.find((a) => a.id === id);
+          return summary ? <ArtifactView key={id} id={id} info={infoFromSummary(summary)} /> : <ArtifactView key={id} id={id} />;
+        })}
       </div>
     </section>
   );

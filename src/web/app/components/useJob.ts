@@ -29,7 +29,6 @@ export function useJob(extra: Pick<RunJobOptions, 'onMessage'> = {}) {
         onMessage: (message, stepId) => onMessage.current?.(message, stepId),
       });
       setState((s) => ({ ...s, running: false, job }));
-      window.dispatchEvent(new CustomEvent('shenbi:job', { detail: job }));
       return job;
     } catch (error) {
       setState((s) => ({ ...s, running: false, error }));

@@ -1,23 +1,32 @@
 import { useCallback, useEffect, useState } from 'react';
-import { artifactIds, getJob, type JobView } from '../api/jobs.ts';
+import { listArtifacts, type ArtifactInfo } from '../api/artifacts.ts';
 import { ArtifactView } from '../components/ArtifactView.tsx';
-import { rememberedJobs } from '../history.ts';
+import { ErrorBox } from '../components/ErrorBox.tsx';
 import { useI18n } from '../i18n.ts';
 
-/** What this browser made, job by job: every artifact in its viewer, with how it was made. */
+/** Everything the caller made, newest first, grouped by job: each artifact in its viewer, with labels and provenance. */
 export function GalleryPage() {
   const { t } = useI18n();
-  const [jobs, setJobs] = useState<JobView[] | null>(null);
+  const [groups, setGroups] = useState<[string, ArtifactInfo[]][] | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const load = useCallback(async () => {
-    const found = await Promise.all(rememberedJobs().map((id) => getJob(id).catch(() => null)));
-    setJobs(found.filter((job): job is JobView => job !== null && job.status === 'completed'));
+    try {
+      const byJob = new Map<string, ArtifactInfo[]>();
+      for (const artifact of await listArtifacts()) {
+        const key = artifact.jobId ?? artifact.id;
+        byJob.set(key, [...(byJob.get(key) ?? []), artifact]);
+      }
+      setGroups([...byJob.entries()]);
+    } catch (caught) {
+      setError(caught);
+      setGroups([]);
+    }
   }, []);
   useEffect(() => {
     void load();
   }, [load]);
 
-  if (jobs === null) return <div className="card" aria-busy="true" />;
-  if (jobs.length === 0) return <p className="card empty">{t('galleryEmpty')}</p>;
+  if (groups === null) return <div className="card" aria-busy="true" />;
   return (
     <div className="gallery">
       <div className="actions">
@@ -25,17 +34,24 @@ export function GalleryPage() {
           {t('refresh')}
         </button>
       </div>
-      {jobs.map((job) => (
-        <article key={job.id} className="card gallery-job" data-testid="gallery-job">
+      {error ? <ErrorBox error={error} /> : null}
+      {groups.length === 0 && !error ? <p className="card empty">{t('galleryEmpty')}</p> : null}
+      {groups.map(([job, artifacts]) => (
+        <article key={job} className="card gallery-job" data-testid="gallery-job">
           <header>
-            <strong>{job.pipelineId ?? job.id}</strong>
+            <strong>{artifacts[0]?.provenance?.task ?? artifacts[0]?.kind}</strong>
             <span className="muted">
-              {t('job')} <code>{job.id}</code> {job.createdAt ? `· ${new Date(job.createdAt).toLocaleString()}` : ''}
+              {job.startsWith('job_') ? (
+                <>
+                  {t('job')} <code>{job}</code>
+                </>
+              ) : null}{' '}
+              {artifacts[0]?.createdAt ? `· ${new Date(artifacts[0].createdAt).toLocaleString()}` : ''}
             </span>
           </header>
           <div className="artifacts">
-            {artifactIds(job.outputs).map((id) => (
-              <ArtifactView key={id} id={id} />
+            {artifacts.map((artifact) => (
+              <ArtifactView key={artifact.id} id={artifact.id} info={artifact} />
             ))}
           </div>
         </article>

@@ -11,12 +11,14 @@ export function ModelsPage() {
   const [error, setError] = useState<unknown>(null);
   const [pulls, setPulls] = useState<Record<string, PullProgress>>({});
   const load = useCallback(() => {
-    listModels().then(setRows, (e: unknown) => {
+    listModels().then(({ rows: found }) => setRows(found), (e: unknown) => {
       setError(e);
       setRows([]);
     });
   }, []);
-  useEffect(load, [load]);
+  useEffect(() => {
+    load();
+  }, [load]);
 
   const pull = async (name: string) => {
     setError(null);

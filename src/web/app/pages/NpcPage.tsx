@@ -38,7 +38,10 @@ export function NpcPage() {
     },
   });
   const log = useRef<HTMLOListElement>(null);
-  useEffect(() => log.current?.lastElementChild?.scrollIntoView({ block: 'nearest' }), [turns, streaming]);
+  useEffect(() => {
+    // A block body: newer Chromium returns a Promise from scrollIntoView, and React would take it for a cleanup.
+    log.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  }, [turns, streaming]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

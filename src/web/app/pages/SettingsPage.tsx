@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import { requestJson } from '../api/http.ts';
+import { listModels } from '../api/models.ts';
 import { useI18n } from '../i18n.ts';
 
 interface Loaded {
+  providers: string[] | null;
   pipelines: { id: string; title?: string }[] | null;
   openapi: { info?: { title?: string; version?: string } } | null;
 }
@@ -10,17 +12,18 @@ interface Loaded {
 /** What the server tells about itself. Read-only: configuration lives in config.json and the environment. */
 export function SettingsPage() {
   const { t } = useI18n();
-  const [loaded, setLoaded] = useState<Loaded>({ pipelines: null, openapi: null });
+  const [loaded, setLoaded] = useState<Loaded>({ providers: null, pipelines: null, openapi: null });
   useEffect(() => {
     const pipelines = requestJson<unknown>('/api/pipelines').then(
       (body) => {
-        const list = Array.isArray(body) ? body : typeof body === 'object' && body !== null && 'pipelines' in body ? (body as { pipelines: unknown }).pipelines : null;
+        const list = Array.isArray(body) ? body : typeof body === 'object' && body !== null && 'data' in body ? (body as { data: unknown }).data : null;
         return Array.isArray(list) ? (list as { id: string; title?: string }[]) : null;
       },
       () => null,
     );
     const openapi = requestJson<Loaded['openapi']>('/api/openapi.json').catch(() => null);
-    void Promise.all([pipelines, openapi]).then(([p, o]) => setLoaded({ pipelines: p, openapi: o }));
+    const providers = listModels().then((m) => m.providers, () => null);
+    void Promise.all([providers, pipelines, openapi]).then(([v, p, o]) => setLoaded({ providers: v, pipelines: p, openapi: o }));
   }, []);
 
   return (
@@ -42,7 +45,24 @@ export function SettingsPage() {
       </section>
       <section className="card">
         <h2>{t('providers')}</h2>
-        <p className="muted">{t('unavailableEndpoint')}</p>
+        <p className="muted">{t('providersNote')}</p>
+        {loaded.providers === null ? (
+          <p className="muted">{t('unavailableEndpoint')}</p>
+        ) : loaded.providers.length === 0 ? (
+          <p data-testid="providers">{t('noProviders')}</p>
+        ) : (
+          <ul className="plain" data-testid="providers">
+            {loaded.providers.map((name) => (
+              <li key={name}>
+                <code>{name}</code> <span className="pill ok">{t('keySet')}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card">
+        <h2>{t('apiKeys')}</h2>
+        <p className="muted">{t('apiKeysNote')}</p>
       </section>
       <section className="card">
         <h2>{t('pipelines')}</h2>

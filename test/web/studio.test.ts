@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildStudio } from '../../src/web/build.ts';
+import { runCli } from '../helpers/cli.ts';
+import { TESTDATA } from '../helpers/testdata.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = join(REPO, 'test-artifacts');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
+
+interface MediaLike {
+  readyState: number;
+  duration: number;
+  error: { code: number } | null;
+  addEventListener(type: string, listener: () => void, options: { once: boolean }): void;
+}
+
+const home = mkdtempSync(join(tmpdir(), 'shenbi-studio-'));
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let url = '';
+
+/** Starts `npm start`'s script (studio already built, so it only serves) on a free port; resolves with the printed URL. */
+function startServer(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/start.ts'), '--port', '0'], {
+      cwd: REPO,
+      env: { ...process.env, SHENBI_HOME: home, SHENBI_TEXT_MODEL: 'stories260k', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    let output = '';
+    const onData = (chunk: string) => {
+      output += chunk;
+      const found = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
+      if (found) resolve(found[0]);
+    };
+    child.stdout!.setEncoding('utf8').on('data', onData);
+    child.stderr!.setEncoding('utf8').on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before printing its URL:\n${output}`)));
+    setTimeout(() => reject(new Error(`no URL after 20 s:\n${output}`)), 20_000).unref();
+  });
+}
+
+before(async () => {
+  const [build, imported] = await Promise.all([
+    buildStudio(),
+    runCli(['models', 'import', join(TESTDATA, 'stories260K.gguf'), '--name', 'stories260k'], { home }),
+  ]);
+  assert.equal(imported.status, 0, imported.stderr);
+  process.stdout.write(`studio ${build.built ? `built in ${build.ms} ms` : 'build was fresh'}\n`);
+  [url, browser] = await Promise.all([startServer(), chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })]);
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server!.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function openStudio(route: string, locale: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser!.newContext({ locale, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${url}/#/${route}`);
+  return { page, errors };
+}
+
+test('the studio synthesizes speech into a playable <audio>, talks to the NPC with voice, and switches language', async () => {
+  const { page, errors } = await openStudio('speech', 'zh-CN');
+  // navigator.language zh-CN → Chinese UI.
+  assert.equal(await page.locator('main h1').textContent(), '语音合成');
+
+  await page.getByRole('button', { name: '生成' }).click();
+  const audio = page.locator('[data-testid="result"] audio');
+  await audio.waitFor({ timeout: 20_000 });
+  const duration = await audio.evaluate(
+    (node) =>
+      new Promise<number>((resolve, reject) => {
+        // Typed by hand: the test's tsconfig has no DOM library.
+        const element = node as unknown as MediaLike;
+        if (element.readyState >= 1) resolve(element.duration);
+        element.addEventListener('loadedmetadata', () => resolve(element.duration), { once: true });
+        element.addEventListener('error', () => reject(new Error(`audio error ${element.error?.code}`)), { once: true });
+      }),
+  );
+  assert.ok(Number.isFinite(duration) && duration > 0.5, `audio duration ${duration}`);
+  assert.ok(await page.getByTestId('ai-label').first().isVisible(), 'the result is marked AI-generated');
+
+  // The NPC: the reply appears, with its spoken audio.
+  await page.getByRole('link', { name: 'NPC 语音对话' }).click();
+  await page.getByRole('button', { name: '发送' }).click();
+  const reply = page.getByTestId('npc-reply').last();
+  await page.locator('[data-testid="npc-reply"], [data-testid="error"]').first().waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('error').count(), 0, await page.locator('main').innerText());
+  assert.ok(((await reply.locator('p').textContent()) ?? '').trim().length > 0, 'the NPC said something');
+  const voice = reply.locator('audio');
+  assert.equal(await voice.count(), 1);
+  const src = await voice.getAttribute('src');
+  assert.match(src ?? '', /^\/api\/artifacts\/art_/);
+  const spoken = await page.evaluate(async (path) => (await fetch(path!)).headers.get('content-type'), src);
+  assert.equal(spoken, 'audio/wav');
+
+  // Switch the UI to English; the page stays where it was, with the conversation.
+  await page.getByTestId('language-switch').click();
+  assert.equal(await page.locator('main h1').textContent(), 'NPC voice chat');
+  assert.equal(await page.getByTestId('npc-reply').count(), 1);
+  assert.equal(await page.evaluate('document.documentElement.lang'), 'en');
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const shot = join(ARTIFACTS, 'studio-npc.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  process.stdout.write(`screenshot: ${shot}\n`);
+  assert.deepEqual(errors, [], 'no uncaught errors in the page');
+});
+
+test('a page that needs a missing model shows the exact pull command from the server', async () => {
+  const { page } = await openStudio('music', 'en-US');
+  assert.equal(await page.locator('main h1').textContent(), 'Music · blessing song');
+  await page.getByLabel('Model (optional)').fill('qwen2.5-0.5b-instruct');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const hint = page.getByTestId('error-hint');
+  await hint.waitFor({ timeout: 20_000 });
+  assert.equal(await hint.textContent(), 'shenbi models pull qwen2.5-0.5b-instruct');
+  assert.match((await page.getByTestId('error').textContent()) ?? '', /MODEL_NOT_INSTALLED/);
+});
