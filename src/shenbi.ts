@@ -5,8 +5,8 @@ import { toShenbiError } from './core/errors.ts';
 import type { PipelineSpecInput } from './core/pipeline.ts';
 import type { JobEvent } from './core/progress.ts';
 import type { StepDefinition } from './core/step.ts';
-import { composeGovernance, type GovernanceHook } from './governance/hook.ts';
-import { implicitLabelRecord } from './governance/implicit-record.ts';
+import type { GovernanceHook } from './governance/hook.ts';
+import { governancePolicy } from './governance/policy.ts';
 import { moderationAdmission, Moderator } from './governance/moderation/index.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { ModelManager } from './models/index.ts';
@@ -14,13 +14,14 @@ import { releaseWhisper } from './engines/whisper/index.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
 import { createEngineSteps, type Engines } from './engine-steps.ts';
 import { closeOcr } from './engines/ocr/tesseract.ts';
+import { releaseDiffusionSessions } from './engines/diffusion/index.ts';
 import { openStore } from './store/index.ts';
 import type { JobRecord, Store } from './store/types.ts';
 
 export interface OpenShenbiOptions extends LoadConfigOptions {
   /** A resolved config; skips loading from file and environment. */
   config?: ShenbiConfig;
-  /** Hooks that run before the default implicit-label record (labeling, moderation). */
+  /** Hooks that run after moderation and before the labels (explicit, implicit, C2PA). */
   governance?: GovernanceHook[];
   /** Step types beyond the built-in ones. */
   steps?: StepDefinition[];
@@ -50,16 +51,19 @@ export class Shenbi {
   static async open(options: OpenShenbiOptions = {}): Promise<Shenbi> {
     const config = options.config ?? loadConfig(options);
     mkdirSync(config.home, { recursive: true });
-    const governance = composeGovernance(...(options.governance ?? []), implicitLabelRecord(config.producer));
+    const moderator = new Moderator(config.moderation, { warn: (message) => process.emitWarning(message) });
+    const governance = governancePolicy(config, { moderator, extra: options.governance ?? [] });
     const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance });
     const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
     const engines: Engines = { llama: undefined, espeak: undefined };
     const steps = new StepRegistry();
     for (const step of [...BUILTIN_STEPS, ...createEngineSteps({ config, store, models, engines }), ...(options.steps ?? [])]) steps.register(step);
-    // One loaded model serves several requests through parallel sequences: allow 4 text steps at once.
     // Content moderation at submission: a refused input leaves no job, artifact or blob.
-    const admit = moderationAdmission(new Moderator(config.moderation, { warn: (message) => process.emitWarning(message) }));
-    const runner = new JobRunner({ store, steps, admit, concurrency: { text: 4, ffmpeg: 1, music: 1, 'cloud-video': 8, ...config.concurrency } });
+    const admit = moderationAdmission(moderator);
+    // One loaded model serves several requests through parallel sequences: allow 4 text steps at
+    // once. A diffusion session already uses every core: one at a time.
+    const concurrency = { text: 4, ffmpeg: 1, music: 1, diffusion: 1, 'cloud-video': 8, ...config.concurrency };
+    const runner = new JobRunner({ store, steps, admit, concurrency });
     return new Shenbi(config, store, steps, runner, models, engines);
   }
 
@@ -98,6 +102,7 @@ export class Shenbi {
     await this.engines.espeak?.close();
     await releaseWhisper();
     await closeOcr();
+    await releaseDiffusionSessions();
     await this.store.close();
   }
 }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import type { ShenbiConfig } from '../config/schema.ts';
 import { Shenbi } from '../shenbi.ts';
 import type { OutputMode } from './output.ts';
 
@@ -15,6 +17,8 @@ export interface GlobalOptions {
  */
 export class CliContext {
   private shenbi: Shenbi | undefined;
+  /** What `main` returns when a command ends without an error (e.g. `verify` finding unlabeled files). */
+  exitStatus = 0;
 
   constructor(private readonly program: Command) {}
 
@@ -24,6 +28,12 @@ export class CliContext {
 
   get output(): OutputMode {
     return { json: this.options.json === true, quiet: this.options.quiet === true };
+  }
+
+  /** The resolved configuration, without opening the store (for commands that only need paths). */
+  config(): ShenbiConfig {
+    const { home, config } = this.options;
+    return loadConfig({ ...(config === undefined ? {} : { configPath: config }), ...(home === undefined ? {} : { overrides: { home } }) });
   }
 
   async open(): Promise<Shenbi> {

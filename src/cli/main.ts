@@ -12,6 +12,7 @@ import { registerPipelines } from './commands/pipelines.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTasks } from './commands/tasks.ts';
+import { registerVerify } from './commands/verify.ts';
 import { CliContext } from './context.ts';
 import { reportError } from './output.ts';
 import { VERSION } from '../version.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   registerPipelines(program, ctx);
   registerJobs(program, ctx);
   registerArtifacts(program, ctx);
+  registerVerify(program, ctx);
   registerLedger(program, ctx);
   registerModels(program, ctx);
   registerNpc(program, ctx);
@@ -60,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   const { program, ctx } = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return ctx.exitStatus;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end by "throwing" exit code 0.

@@ -53,6 +53,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     defaultTextModel: env.SHENBI_TEXT_MODEL ?? file.defaultTextModel ?? DEFAULT_TEXT_MODEL,
     providers: file.providers ?? [],
     moderation: resolveModeration(file.moderation, home),
+    labels: file.labels ?? {},
+    c2pa: { enabled: file.c2pa?.enabled ?? true, keysDir: resolve(home, file.c2pa?.keysDir ?? 'keys') },
   };
   return { ...config, ...options.overrides };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProviderConfigSchema, type ProviderConfig } from '../engines/providers/index.ts';
+import { explicitLabelOptionsSchema, type ExplicitLabelOptionsInput } from '../governance/explicit/options.ts';
 import { moderationConfigSchema, type ModerationConfig } from '../governance/moderation/config.ts';
 
 /** The config file (`$SHENBI_HOME/config.json`), every field optional. */
@@ -40,7 +41,21 @@ export const configFileSchema = z
     /** Folders steps may read user media (audio, video, pictures) from; default: the working folder, home and temp. */
     mediaRoots: z.array(z.string().min(1)).optional(),
     /** Producer code written into AIGC implicit labels (`ContentProducer`). */
-    producer: z.string().regex(/^[\x20-\x7e]*$/, 'printable ASCII only').optional(),
+    producer: z
+      .string()
+      .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'printable ASCII without spaces, " or \\ (GB 45438 Annex E)')
+      .optional(),
+    /** Explicit (visible, audible) AI labels: wording, corners, audio placement; all on by default. */
+    labels: explicitLabelOptionsSchema.optional(),
+    /** C2PA manifests on every format c2pa-rs supports, signed with the local keys (created on first use). */
+    c2pa: z
+      .object({
+        enabled: z.boolean().optional(),
+        /** Default `$SHENBI_HOME/keys` (see `shenbi keys init`). */
+        keysDir: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Content moderation of inputs and generated text: term lists (zh, en) and an optional provider endpoint. */
     moderation: moderationConfigSchema.optional(),
   })
@@ -65,4 +80,6 @@ export interface ShenbiConfig {
   providers: ProviderConfig[];
   /** extraTermsFile resolved against home. */
   moderation: ModerationConfig;
+  labels: ExplicitLabelOptionsInput;
+  c2pa: { enabled: boolean; keysDir: string };
 }

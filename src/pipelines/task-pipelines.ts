@@ -185,8 +185,7 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
       with: {
         title: input.prompt,
         text: input.style ?? '',
-        width: input.width,
-        height: input.height,
+        ...defined(input, ['width', 'height']),
         format: input.format,
         ...(typeof input.seed === 'number' ? { seed: input.seed + i } : {}),
       },

@@ -12,8 +12,9 @@ export const imageTask = defineTask({
     .object({
       prompt,
       negativePrompt: z.string().max(10_000).optional(),
-      width: dimension.default(1024),
-      height: dimension.default(1024),
+      /** Default: what the engine is made for (local diffusion 512, cloud 1024, card 1080×1440). */
+      width: dimension.optional(),
+      height: dimension.optional(),
       count: z.number().int().min(1).max(8).default(1),
       steps: z.number().int().min(1).max(200).optional(),
       guidance: z.number().min(0).max(50).optional(),

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { EXIT, ShenbiError } from '../../core/errors.ts';
+import { parseOrThrow } from '../../core/validation.ts';
+import { KEY_FILES, keysDirFor } from '../../governance/c2pa/keys.ts';
+import { verifyLabels, type LabelVerification } from '../../governance/verify/verify-bytes.ts';
+import type { CliContext } from '../context.ts';
+import { printJson, printLine } from '../output.ts';
+
+const optionsSchema = z.object({
+  require: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? [] : value.split(',').map((r) => r.trim())))
+    .pipe(z.array(z.enum(['implicit', 'c2pa', 'trusted']))),
+  trustAnchor: z.array(z.string()).default([]),
+  localCa: z.boolean().default(true),
+});
+
+export interface FileReport extends LabelVerification {
+  readonly file: string;
+}
+
+/**
+ * `shenbi verify FILE...`: every AI label each file carries, for scripts and CI. Exit 0 when
+ * every file is labeled and nothing is invalid; 4 when any file is unlabeled, fails a
+ * `--require`, or carries an invalid label (tampered C2PA, malformed AIGC JSON).
+ */
+export function registerVerify(program: Command, ctx: CliContext): void {
+  program
+    .command('verify')
+    .description('report the AI labels of any files: AIGC implicit label, IPTC source type, C2PA state (Trusted / Valid / Invalid)')
+    .argument('<files...>')
+    .option('--require <list>', 'also demand, per file: implicit, c2pa, trusted (comma-separated)')
+    .option('--trust-anchor <pem>', 'a CA certificate (PEM) C2PA signers may chain to; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--no-local-ca', "do not trust this Shenbi home's own CA ($SHENBI_HOME/keys/ca.pem)")
+    .action(async (files: string[], raw: { require?: string; trustAnchor?: string[]; localCa?: boolean }) => {
+      const options = parseOrThrow(optionsSchema, raw, 'options');
+      const anchors: string[] = [];
+      for (const path of options.trustAnchor) anchors.push(await readFile(resolve(path), 'utf8'));
+      const localCa = join(keysDirFor(ctx.config().home), KEY_FILES.caCertificate);
+      if (options.localCa && existsSync(localCa)) anchors.push(await readFile(localCa, 'utf8'));
+
+      const reports: FileReport[] = [];
+      for (const file of files) {
+        const path = resolve(file);
+        const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+          throw new ShenbiError('INVALID_INPUT', `cannot read ${path}: ${error.code ?? error.message}`, { details: { file: path } });
+        });
+        reports.push({ file: path, ...(await verifyLabels(bytes, { trustAnchors: anchors, require: options.require })) });
+      }
+      const failed = reports.filter((r) => r.verdict !== 'labeled');
+      ctx.exitStatus = failed.length === 0 ? EXIT.ok : EXIT.failed;
+      if (ctx.output.json) return printJson({ ok: failed.length === 0, files: reports });
+      for (const r of reports) printReport(r);
+      printLine(failed.length === 0 ? `all ${reports.length} labeled` : `${failed.length} of ${reports.length} not labeled or invalid`);
+    });
+}
+
+function printReport(r: FileReport): void {
+  printLine(`${r.verdict.toUpperCase()}  ${r.file}  (${r.mimeType})`);
+  const label = r.implicit.label;
+  printLine(
+    r.implicit.count === 0
+      ? '  AIGC implicit: none'
+      : `  AIGC implicit: ${r.implicit.valid ? 'valid' : 'INVALID'} in ${r.implicit.placement}` +
+          (label ? `  Label=${String(label.Label)} ContentProducer=${String(label.ContentProducer)} ProduceID=${String(label.ProduceID)}` : ''),
+  );
+  if (r.digitalSourceType) printLine(`  IPTC DigitalSourceType: ${r.digitalSourceType}`);
+  printLine(
+    r.c2pa.supported
+      ? `  C2PA: ${r.c2pa.state}${r.c2pa.reasons.length ? ` (${r.c2pa.reasons.join(', ')})` : ''}${r.c2pa.claimGenerator ? `  by ${r.c2pa.claimGenerator}` : ''}`
+      : '  C2PA: not possible in this format',
+  );
+  if (r.explicitText !== null) printLine(`  visible text notice: ${r.explicitText ? 'yes' : 'no'}`);
+  for (const problem of r.problems) printLine(`  ! ${problem}`);
+}

@@ -1,0 +1,43 @@
+import type { ShenbiConfig } from '../config/schema.ts';
+import { VERSION } from '../version.ts';
+import { ensureSigningKeys } from './c2pa/ensure-keys.ts';
+import { c2paSignHook } from './c2pa/hook.ts';
+import { explicitLabelHook } from './explicit/hook.ts';
+import type { SpeakFunction } from './explicit/options.ts';
+import { composeGovernance, type GovernanceHook } from './hook.ts';
+import { implicitLabelHook } from './implicit/index.ts';
+import { moderationHook, type Moderator } from './moderation/index.ts';
+
+export interface GovernancePolicyOptions {
+  readonly moderator: Moderator;
+  /** Hooks an embedding application adds; they run after moderation, before any label. */
+  readonly extra?: readonly GovernanceHook[];
+  /** A voice for the spoken audio prompt (the eSpeak runner); without it, the rhythm only. */
+  readonly speak?: SpeakFunction;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * The order every artifact passes before a byte is stored, and why:
+ * 1. moderation — a refusal writes nothing, so it comes before any work;
+ * 2. explicit labels — visible/audible marks change the content itself;
+ * 3. implicit labels — AIGC JSON, IPTC source type and the reproduction record in the
+ *    container's metadata;
+ * 4. C2PA — signs the final bytes; any later change would break its hash.
+ */
+export function governancePolicy(config: ShenbiConfig, options: GovernancePolicyOptions): GovernanceHook {
+  const log = options.log ?? ((message: string) => process.stderr.write(`shenbi: ${message}\n`));
+  const hooks: GovernanceHook[] = [moderationHook(options.moderator), ...(options.extra ?? [])];
+  hooks.push(
+    explicitLabelHook({
+      ...config.labels,
+      ...(options.speak ? { speak: options.speak } : {}),
+      logger: { warn: (message, fields) => log(`${message} ${JSON.stringify(fields)}`) },
+    }),
+  );
+  hooks.push(implicitLabelHook({ producer: config.producer }));
+  if (config.c2pa.enabled) {
+    hooks.push(c2paSignHook({ keys: () => ensureSigningKeys(config.c2pa.keysDir, log), claimGenerator: { name: 'Shenbi', version: VERSION } }));
+  }
+  return composeGovernance(...hooks);
+}
