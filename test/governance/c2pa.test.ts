@@ -10,10 +10,11 @@ import type { Provenance } from '../../src/core/provenance.ts';
 import { c2paSignHook } from '../../src/governance/c2pa/hook.ts';
 import { initSigningKeys, KEY_FILES, loadSigningKeys, type SigningKeys } from '../../src/governance/c2pa/keys.ts';
 import { readC2pa } from '../../src/governance/c2pa/read.ts';
-import { signC2pa } from '../../src/governance/c2pa/sign.ts';
-import { COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA } from '../../src/governance/c2pa/source-type.ts';
+import { signC2pa, warmUpC2pa } from '../../src/governance/c2pa/sign.ts';
+import { classifySource, COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, TRAINED_ALGORITHMIC_MEDIA } from '../../src/governance/c2pa/source-type.ts';
 import { composeGovernance } from '../../src/governance/hook.ts';
 import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
+import { implicitLabelHook, readImplicitLabels } from '../../src/governance/implicit/index.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
 
 const GENERATOR = { name: 'shenbi-test', version: '9.9.9' };
@@ -214,5 +215,34 @@ describe('C2PA: local keys, signing and validation', () => {
 
     const keyless = c2paSignHook({ keys: () => loadSigningKeys(join(dir, 'nowhere')), claimGenerator: GENERATOR });
     await assert.rejects(keyless.review({ ...base, id: 'art_x', provenance: provenance({}) }), (e: unknown) => e instanceof ShenbiError && e.code === 'GOVERNANCE_REFUSED' && e.hint === 'shenbi keys init');
+  });
+
+  test('implicit labels then C2PA: each file carries both, the AIGC label still reads and the signature is Trusted', async () => {
+    const governance = composeGovernance(implicitLabelHook({ producer: 'Shenbi' }), c2paSignHook({ keys, claimGenerator: GENERATOR }));
+    for (const mimeType of ['image/png', 'image/jpeg', 'video/mp4', 'audio/wav', 'audio/mpeg'] as const) {
+      const kind = mimeType.startsWith('image/') ? 'image' : mimeType.startsWith('video/') ? 'video' : 'audio';
+      const out = await governance.review({ id: 'art_both', kind, mimeType, bytes: media[mimeType]!, name: null, provenance: provenance({ prompt: 'x' }) });
+      const implicit = readImplicitLabels(out.bytes, mimeType);
+      assert.ok(implicit.valid, `${mimeType}: ${implicit.problems.join('; ')}`);
+      assert.equal(implicit.labels[0]?.label?.ProduceID, 'art_both');
+      const c2pa = await readC2pa(out.bytes, mimeType, { trustAnchors: [keys.caPem] });
+      assert.equal(c2pa.state, 'Trusted', `${mimeType}: ${c2pa.reasons.join(', ')}`);
+      assert.equal(c2pa.activeManifest?.digitalSourceType, implicit.digitalSourceType, 'the signed and the embedded source types agree');
+    }
+  });
+
+  test('an edit of user media is a path or URL input (the implicit label\'s rule); artifact ids and prompts are not', () => {
+    const action = (inputs: Record<string, unknown>) => classifySource(provenance(inputs)).action;
+    assert.equal(action({ prompt: 'a cat at /home/mat.png', video: 'art_0abc' }), 'c2pa.created');
+    assert.equal(action({ video: '/srv/media/clip.mp4' }), 'c2pa.edited');
+    assert.equal(action({ audio: 'https://example.com/song.mp3' }), 'c2pa.edited');
+    assert.deepEqual(classifySource(provenance({ images: ['art_1', '/tmp/me.jpg'] })), { action: 'c2pa.edited', digitalSourceType: COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA });
+  });
+
+  test('warm-up signs without error; a warming hook with missing keys fails only on the write', async () => {
+    await warmUpC2pa(keys);
+    const hook = c2paSignHook({ keys: () => loadSigningKeys(join(dir, 'nowhere')), claimGenerator: GENERATOR, warmUp: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await assert.rejects(hook.review({ id: 'art_w', kind: 'image', mimeType: 'image/png', bytes: media['image/png']!, name: null, provenance: provenance({}) }), /GOVERNANCE_REFUSED|signing failed/);
   });
 });

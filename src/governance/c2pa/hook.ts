@@ -6,13 +6,15 @@ import type { LabelRecord } from '../../core/artifact.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import type { GovernanceHook } from '../hook.ts';
 import type { SigningKeys } from './keys.ts';
-import { signC2pa } from './sign.ts';
+import { signC2pa, warmUpC2pa } from './sign.ts';
 import { classifySource } from './source-type.ts';
 
 export interface C2paSignHookOptions {
   /** The keys, or a loader called on first use (so a missing key fails the write, not startup). */
   readonly keys: SigningKeys | (() => Promise<SigningKeys>);
   readonly claimGenerator: { readonly name: string; readonly version: string };
+  /** Sign a 1×1 PNG in the background right away, so the first real artifact is signed at full speed (for servers). */
+  readonly warmUp?: boolean;
 }
 
 /** The label a signed artifact carries in the store. */
@@ -24,6 +26,10 @@ export interface C2paLabelValue {
 
 export function c2paSignHook(options: C2paSignHookOptions): GovernanceHook {
   const resolveKeys = typeof options.keys === 'function' ? options.keys : () => Promise.resolve(options.keys as SigningKeys);
+  if (options.warmUp === true) {
+    // Best effort: missing keys surface on the first real write, with their hint.
+    setImmediate(() => void resolveKeys().then(warmUpC2pa).catch(() => {}));
+  }
   return {
     name: 'c2pa-sign',
     async review(candidate) {
