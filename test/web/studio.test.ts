@@ -125,6 +125,25 @@ test('the studio synthesizes speech into a playable <audio>, talks to the NPC wi
   assert.deepEqual(errors, [], 'no uncaught errors in the page');
 });
 
+test('text chat streams a reply from /v1; the gallery shows what was made with its labels and provenance', async () => {
+  const { page, errors } = await openStudio('text', 'en-US');
+  await page.getByLabel('Model (optional)').fill('stories260k');
+  await page.getByPlaceholder('Say something…').fill('Once upon a time');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const answer = page.locator('.bubble.npc').last();
+  await answer.getByTestId('ai-label').waitFor({ timeout: 20_000 });
+  assert.ok(((await answer.locator('p').textContent()) ?? '').replace('…', '').trim().length > 0, 'the model answered');
+
+  await page.getByRole('link', { name: 'Gallery' }).click();
+  await page.getByTestId('gallery-job').first().waitFor({ timeout: 10_000 });
+  assert.ok((await page.getByTestId('gallery-job').count()) >= 2, 'the speech and NPC jobs are in the gallery');
+  const wav = page.locator('figure[data-mime="audio/wav"]').first();
+  await wav.locator('details summary').click();
+  assert.match((await wav.getByTestId('artifact-labels').textContent()) ?? '', /aigc-implicit/);
+  assert.match((await wav.getByTestId('artifact-provenance').textContent()) ?? '', /Engine/);
+  assert.deepEqual(errors, []);
+});
+
 test('a page that needs a missing model shows the exact pull command from the server', async () => {
   const { page } = await openStudio('music', 'en-US');
   assert.equal(await page.locator('main h1').textContent(), 'Music · blessing song');

@@ -57,7 +57,8 @@ export async function* readSse(path: string, init: RequestInit = {}): AsyncGener
     }
     if (data.length > 0) yield { event, data: data.join('\n'), id };
   } finally {
-    reader.releaseLock();
+    // A consumer that stops early (the job ended) closes the connection instead of leaving it open.
+    await reader.cancel().catch(() => undefined);
   }
 }
 
