@@ -28,7 +28,7 @@ export async function addSubtitles(video: string, ass: string, options: PostOpti
     await writeFile(assPath, ass, 'utf8');
     const args = options.soft
       ? ['-i', video, '-i', assPath, '-map', '0:v', '-map', '0:a?', '-map', '1:0', '-c:v', 'copy', '-c:a', 'copy', '-c:s', 'mov_text', '-metadata:s:s:0', 'language=und', '-movflags', '+faststart']
-      : ['-i', video, '-vf', `ass=filename=${assPath.replace(/([\\:'])/g, '\\$1')}`, '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
+      : ['-i', video, '-vf', `ass=filename=${assPath.replace(/([\\:'])/g, '\\$1')}`, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
     await runFfmpeg(args, progressOptions(options, probe.duration));
   } finally {
     await rm(work, { recursive: true, force: true });
