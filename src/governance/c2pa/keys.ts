@@ -68,8 +68,53 @@ async function writeFileAtomicWithMode(path: string, data: string, mode: number)
 
 const cache = new Map<string, { stamp: string; keys: SigningKeys }>();
 
+const LOCK_FILE = '.init.lock';
+const LOCK_WAIT_MS = 10_000;
+/** A lock older than this was left by a crashed process (creating keys takes milliseconds). */
+const LOCK_STALE_MS = 30_000;
+
+/**
+ * Serialises key creation across processes and concurrent calls with an O_EXCL lock file:
+ * without it, two first writes racing on a fresh install could interleave their files and
+ * leave a signer that its CA did not issue.
+ */
+async function withInitLock(dir: string, fn: () => Promise<void>): Promise<void> {
+  const lock = join(dir, LOCK_FILE);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await (await open(lock, 'wx', 0o600)).close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const held = await stat(lock).catch(() => null);
+      if (held !== null && Date.now() - held.mtimeMs > LOCK_STALE_MS) {
+        await rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ShenbiError('STORAGE_ERROR', `another process has been creating signing keys in ${dir} for too long`, {
+          hint: `remove ${lock} if no shenbi process is running`,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 /** Creates the CA and signer under `dir`; refuses if any key file is there unless `force`. */
 export async function initSigningKeys(dir: string, options: InitSigningKeysOptions = {}): Promise<SigningKeys> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await withInitLock(dir, () => createKeysLocked(dir, options));
+  return loadSigningKeys(dir);
+}
+
+async function createKeysLocked(dir: string, options: InitSigningKeysOptions): Promise<void> {
   const paths = Object.values(KEY_FILES).map((file) => join(dir, file));
   const present = (await Promise.all(paths.map(async (path) => ((await exists(path)) ? path : null)))).filter((p) => p !== null);
   if (present.length > 0 && options.force !== true) {
@@ -93,7 +138,6 @@ export async function initSigningKeys(dir: string, options: InitSigningKeysOptio
     extendedKeyUsages: C2PA_SIGNER_EKUS,
   });
 
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const pkcs8 = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
   // Keys before certificates: a crash in between leaves no certificate without its key.
   await writeFileAtomicWithMode(join(dir, KEY_FILES.caKey), pkcs8(ca.privateKey), 0o600);
@@ -102,7 +146,6 @@ export async function initSigningKeys(dir: string, options: InitSigningKeysOptio
   await writeFileAtomicWithMode(join(dir, KEY_FILES.signerCertificate), certificatePem(signerCert.der), 0o644);
   await fsyncDir(dir);
   cache.delete(dir);
-  return loadSigningKeys(dir);
 }
 
 async function readKeyFile(dir: string, file: string): Promise<string> {
@@ -168,7 +211,17 @@ export async function loadSigningKeys(dir: string): Promise<SigningKeys> {
   const stamp = stamps.join('|');
   const hit = cache.get(dir);
   if (hit && hit.stamp === stamp) return hit.keys;
-  const keys = await parseKeys(dir);
+  const keys = await parseKeys(dir).catch(async (error: unknown) => {
+    // Some files but not all (a crash mid-init, a file deleted): plain `init` would refuse.
+    if (error instanceof ShenbiError && error.code === 'SIGNING_KEYS_MISSING' && (await Promise.all(Object.values(KEY_FILES).map((f) => exists(join(dir, f))))).some(Boolean)) {
+      throw new ShenbiError('SIGNING_KEYS_MISSING', `the signing keys in ${dir} are incomplete (${String(error.details?.['file'])} is missing)`, {
+        hint: 'shenbi keys init --force',
+        details: error.details ?? {},
+        cause: error,
+      });
+    }
+    throw error;
+  });
   cache.set(dir, { stamp, keys });
   return keys;
 }
