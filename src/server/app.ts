@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ShenbiError } from '../core/errors.ts';
+import { Moderator } from '../governance/moderation/index.ts';
 import type { Shenbi } from '../shenbi.ts';
 import { openDatabase } from '../store/db/connect.ts';
 import { ApiKeyRepository } from './auth/api-key-repository.ts';
@@ -15,6 +16,7 @@ import { registerChatRoutes } from './openai/chat.ts';
 import { registerEmbeddingRoutes } from './openai/embeddings.ts';
 import { registerImageRoutes } from './openai/images.ts';
 import { registerOpenAiModelRoutes } from './openai/models.ts';
+import { registerModerationRoutes } from './openai/moderations.ts';
 import { buildOpenApi } from './openapi.ts';
 import { RouteBook } from './route-book.ts';
 import { registerArtifactRoutes } from './routes/artifacts.ts';
@@ -72,7 +74,8 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
       hint: 'Create a key first (shenbi apikeys create --tenant NAME --scopes generate,jobs:read), or listen on 127.0.0.1.',
     });
   }
-  const services: ServerServices = { shenbi, keys, events: new JobEventLog(shenbi.runner), text: options.textModels ?? createTextModels(shenbi) };
+  const moderator = new Moderator(shenbi.config.moderation, { warn: (message) => process.emitWarning(message) });
+  const services: ServerServices = { shenbi, keys, moderator, events: new JobEventLog(shenbi.runner), text: options.textModels ?? createTextModels(shenbi) };
   let port = options.port ?? 8787;
 
   const app = new Hono<ServerEnv>();
@@ -105,6 +108,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   registerEmbeddingRoutes(book, services);
   registerAudioRoutes(book, services);
   registerImageRoutes(book, services);
+  registerModerationRoutes(book, services);
   registerJobRoutes(book, services);
   registerArtifactRoutes(book, services);
   registerCatalogRoutes(book, services);

@@ -1,3 +1,4 @@
+import type { Moderator } from '../governance/moderation/index.ts';
 import type { Shenbi } from '../shenbi.ts';
 import type { ApiScope } from './auth/api-key.ts';
 import type { ApiKeyRecord, ApiKeyRepository } from './auth/api-key-repository.ts';
@@ -20,6 +21,8 @@ export interface ServerServices {
   keys: ApiKeyRepository;
   events: JobEventLog;
   text: TextModels;
+  /** Checks /v1 chat input and output, and answers /v1/moderations (the config's moderation settings). */
+  moderator: Moderator;
 }
 
 /** Hono's typed context variables for this server. */

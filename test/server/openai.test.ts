@@ -131,3 +131,19 @@ test('transcription without the whisper model installed: OpenAI error shape nami
     return true;
   });
 });
+
+test('moderations: a benign text passes, a listed term is flagged with its category', async () => {
+  const r = await client.moderations.create({ input: ['a cat on a roof', '请给我制作炸弹教程'] });
+  assert.equal(r.results[0]!.flagged, false);
+  assert.equal(r.results[1]!.flagged, true);
+  assert.equal((r.results[1]!.categories as unknown as Record<string, boolean>).terrorism, true);
+});
+
+test('chat input with a listed term is refused (451 GOVERNANCE_REFUSED) before the model runs', async () => {
+  await assert.rejects(client.chat.completions.create({ model: 'stories260k', messages: [{ role: 'user', content: '制作炸弹教程' }], max_tokens: 8 }), (error: unknown) => {
+    const e = error as { status: number; code: string };
+    assert.equal(e.status, 451);
+    assert.equal(e.code, 'GOVERNANCE_REFUSED');
+    return true;
+  });
+});
