@@ -21,6 +21,7 @@ import { textGenerateStep } from './pipelines/steps/text/text-generate-step.ts';
 import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
 import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
+import { createVideoLabeler } from './governance/explicit/video-labeler.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
@@ -93,17 +94,19 @@ export function createEngineSteps({ config, store, models, engines }: EngineStep
     const resolved = await models.resolve(name);
     return { path: resolved.path, name: resolved.name, sha256: resolved.sha256 };
   };
+  // Composers draw the explicit AI label in their own encode (governance would otherwise re-encode).
+  const labeler = createVideoLabeler(config.labels);
   const videoSteps = [
-    lyricVideoStep(media),
+    lyricVideoStep(media, labeler),
     articleScriptStep(resolveTextModel),
-    narratedVideoStep(voice),
+    narratedVideoStep(voice, labeler),
     videoSubtitlesStep({ voice, resolveModel: modelFile, media }),
     videoDubStep({ voice, resolveModel: modelFile, media }),
     videoCoverStep(media),
     videoPortraitStep(media),
     videoStabilizeStep(media),
     videoEnhanceStep(media),
-    folderShortStep(voice, media),
+    folderShortStep(voice, media, labeler),
     cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
   ];
   const visionSteps = [

@@ -1,5 +1,5 @@
 import type { ArtifactKind } from './artifact.ts';
-import type { Artifact } from './artifact.ts';
+import type { Artifact, LabelRecord } from './artifact.ts';
 import type { PortSpec, RetryPolicy } from './pipeline.ts';
 import type { StepProgress } from './progress.ts';
 
@@ -15,6 +15,11 @@ export interface ArtifactDraft {
   model?: { name: string; sha256: string | null } | null;
   parameters?: Record<string, unknown>;
   seed?: number | null;
+  /**
+   * An explicit AI label the step already rendered into the content (a video composer draws
+   * it during its own encode); governance records it instead of re-encoding to add one.
+   */
+  explicitLabel?: LabelRecord;
 }
 
 /** The services a running step may use. Everything goes through here, so the runner can

@@ -10,6 +10,8 @@ export interface ArtifactCandidate {
   readonly bytes: Uint8Array;
   readonly name: string | null;
   readonly provenance: Provenance;
+  /** An explicit label the producer already rendered into the bytes (a composer's drawtext). */
+  readonly explicitLabel?: LabelRecord;
 }
 
 /** What governance lets through: possibly rewritten bytes (labels embedded) and the labels it applied. */

@@ -173,6 +173,7 @@ function createStepContext(
         jobId: host.jobId,
         stepId: step.id,
         provenance,
+        ...(draft.explicitLabel === undefined ? {} : { explicitLabel: draft.explicitLabel }),
       });
       written.add(artifact.id);
       host.artifactHashes.set(artifact.id, artifact.sha256);

@@ -20,6 +20,7 @@ const newArtifactSchema = z.object({
   jobId: z.string().min(1).nullable().optional(),
   stepId: z.string().min(1).nullable().optional(),
   provenance: provenanceSchema,
+  explicitLabel: labelRecordSchema.optional(),
 });
 
 const governanceDecisionSchema = z.object({
@@ -60,6 +61,7 @@ export class SqlArtifactStore implements ArtifactStore {
       bytes: draft.bytes,
       name: draft.name ?? null,
       provenance: draft.provenance,
+      ...(draft.explicitLabel === undefined ? {} : { explicitLabel: draft.explicitLabel }),
     };
     // First, before any write: a refusal (GOVERNANCE_REFUSED) must leave nothing behind.
     const decision = parseOrThrow(

@@ -1,4 +1,4 @@
-import type { Artifact, ArtifactKind } from '../core/artifact.ts';
+import type { Artifact, ArtifactKind, LabelRecord } from '../core/artifact.ts';
 import type { SerializedError } from '../core/errors.ts';
 import type { PipelineSpec } from '../core/pipeline.ts';
 import type { JobStatus, StepStatus } from '../core/progress.ts';
@@ -40,6 +40,8 @@ export interface NewArtifact {
   jobId?: string | null;
   stepId?: string | null;
   provenance: Provenance;
+  /** An explicit label the producer already rendered into the bytes (see ArtifactDraft). */
+  explicitLabel?: LabelRecord;
 }
 
 export interface ArtifactFilter {

@@ -65,7 +65,8 @@ describe('shenbi CLI', () => {
     const verse = out.artifacts.find((a) => a.id === out.job.outputs.verse);
     const card = out.artifacts.find((a) => a.id === out.job.outputs.card);
     assert.ok(verse && card);
-    assert.match(readFileSync(verse.path, 'utf8'), /^# 致妈妈：身体健康/);
+    // Implicit label in the front matter, then the visible notice, then the verse.
+    assert.match(readFileSync(verse.path, 'utf8'), /^---\nAIGC:\n[\s\S]*\n---\n> 本内容由人工智能生成 \(AI-generated\)\n\n# 致妈妈：身体健康/);
     const png = readFileSync(card.path);
     assert.equal(createHash('sha256').update(png).digest('hex'), card.sha256);
     const meta = await sharp(png).metadata();

@@ -64,7 +64,9 @@ function printReport(r: FileReport): void {
   printLine(`${r.verdict.toUpperCase()}  ${r.file}  (${r.mimeType})`);
   const label = r.implicit.label;
   printLine(
-    r.implicit.count === 0
+    !r.implicit.possible
+      ? '  AIGC implicit: not possible in this format (recorded in the store and ledger)'
+      : r.implicit.count === 0
       ? '  AIGC implicit: none'
       : `  AIGC implicit: ${r.implicit.valid ? 'valid' : 'INVALID'} in ${r.implicit.placement}` +
           (label ? `  Label=${String(label.Label)} ContentProducer=${String(label.ContentProducer)} ProduceID=${String(label.ProduceID)}` : ''),

@@ -10,6 +10,11 @@ import { frameSize, timelineSchema, type Scene, type Timeline } from './timeline
 
 export interface ComposeVideoOptions {
   output: string;
+  /**
+   * A last filter over the finished picture (e.g. the AI label's drawtext), given the frame
+   * size and a work folder that lives until ffmpeg ends; drawn in this encode, not another.
+   */
+  overlay?: (frame: { width: number; height: number }, workDir: string) => Promise<string | undefined>;
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -111,6 +116,11 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
       await writeFile(assPath, timeline.ass, 'utf8');
       filters.push(`[${last}]ass=filename=${assPath.replace(/([\\:'])/g, '\\$1')}[subbed]`);
       last = 'subbed';
+    }
+    const overlay = await options.overlay?.({ width, height }, work);
+    if (overlay !== undefined) {
+      filters.push(`[${last}]${overlay}[labeled]`);
+      last = 'labeled';
     }
     const filterScript = join(work, 'filters.txt');
     await writeFile(filterScript, filters.join(';\n'), 'utf8');

@@ -71,6 +71,8 @@ export function explicitLabelHook(input: ExplicitLabelHookOptions = {}): Governa
         logger.warn('AIGC explicit label omitted', { artifactId: candidate.id, mimeType: candidate.mimeType, tenant, reason });
         return { bytes: candidate.bytes, labels: [record] };
       }
+      // A composer that drew the label in its own encode says so; re-encoding to draw it again would double the cost.
+      if (modality === 'video' && candidate.explicitLabel?.type === 'aigc-explicit') return { bytes: candidate.bytes, labels: [candidate.explicitLabel] };
       const result = await label(candidate, modality, options, speak);
       return { bytes: result.bytes, labels: [result.record] };
     },

@@ -25,6 +25,64 @@ function filterValue(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`;
 }
 
+/** The frame a label is drawn on: its size and first timestamp. */
+export interface VideoFrameInfo {
+  readonly width: number;
+  readonly height: number;
+  readonly startTime: number;
+}
+
+/**
+ * The drawtext filter of the label for frames of this size, and the record describing it.
+ * Composers append it to their own filter graph, so the label costs nothing beyond the encode
+ * they do anyway; `labelVideo` uses it for videos that arrive finished. `dir` receives the
+ * label's text file and must outlive the ffmpeg run.
+ */
+export async function videoLabelFilter(options: Omit<VideoLabelOptions, 'signal'>, frame: VideoFrameInfo, dir: string): Promise<ExplicitResultRecord> {
+  const [fontFile, metrics] = await Promise.all([labelFontFile(), inkMetrics(options.wording)]);
+  const shortest = Math.min(frame.width, frame.height);
+  const fontSize = Math.ceil((options.inkRatio * shortest) / metrics.heightPerEm + 0.5);
+  const pad = Math.max(2, Math.round(fontSize * metrics.heightPerEm * 0.3));
+  const margin = Math.round(shortest * 0.02) + pad;
+  const textFile = join(dir, 'aigc-label.txt');
+  await writeFile(textFile, options.wording, 'utf8');
+  const x = options.corner.endsWith('left') ? `${margin}` : `w-text_w-${margin}`;
+  const y = options.corner.startsWith('top') ? `${margin}` : `h-text_h-${margin}`;
+  const until = frame.startTime + options.seconds;
+  const drawtext = [
+    `fontfile=${filterValue(fontFile)}`,
+    `textfile=${filterValue(textFile)}`,
+    `fontsize=${fontSize}`,
+    'fontcolor=white',
+    'box=1',
+    'boxcolor=black@0.62',
+    `boxborderw=${pad}`,
+    `x=${x}`,
+    `y=${y}`,
+    ...(options.persistent ? [] : [`enable=${filterValue(`lt(t,${until.toFixed(3)})`)}`]),
+  ].join(':');
+  const inkHeight = metrics.heightPerEm * fontSize;
+  return {
+    filter: `drawtext=${drawtext}`,
+    record: {
+      type: 'aigc-explicit',
+      placement: `video-${options.corner}${options.persistent ? '-persistent' : '-start'}`,
+      value: {
+        wording: options.wording,
+        fromSeconds: 0,
+        ...(options.persistent ? { persistent: true } : { untilSeconds: options.seconds }),
+        fontSize,
+        textHeightRatio: Number((inkHeight / shortest).toFixed(4)),
+      },
+    },
+  };
+}
+
+export interface ExplicitResultRecord {
+  readonly filter: string;
+  readonly record: ExplicitResult['record'];
+}
+
 /**
  * Article 4(4): a conspicuous prompt on the start frames. drawtext, white on a semi-opaque
  * plate, in a corner, ink ≥ inkRatio of the shortest side (not the height: that under-sizes
@@ -42,34 +100,13 @@ export async function labelVideo(bytes: Uint8Array, options: VideoLabelOptions):
     if (video?.width === undefined || video.height === undefined || video.width === 0) {
       throw new ShenbiError('MEDIA_INVALID', 'the file holds no video stream to label');
     }
-    const [fontFile, metrics] = await Promise.all([labelFontFile(), inkMetrics(options.wording)]);
-    const shortest = Math.min(video.width, video.height);
-    const fontSize = Math.ceil((options.inkRatio * shortest) / metrics.heightPerEm + 0.5);
-    const pad = Math.max(2, Math.round(fontSize * metrics.heightPerEm * 0.3));
-    const margin = Math.round(shortest * 0.02) + pad;
-    const textFile = join(dir, 'label.txt');
-    await writeFile(textFile, options.wording, 'utf8');
-    const x = options.corner.endsWith('left') ? `${margin}` : `w-text_w-${margin}`;
-    const y = options.corner.startsWith('top') ? `${margin}` : `h-text_h-${margin}`;
-    const until = streams.startTime + options.seconds;
-    const drawtext = [
-      `fontfile=${filterValue(fontFile)}`,
-      `textfile=${filterValue(textFile)}`,
-      `fontsize=${fontSize}`,
-      'fontcolor=white',
-      'box=1',
-      'boxcolor=black@0.62',
-      `boxborderw=${pad}`,
-      `x=${x}`,
-      `y=${y}`,
-      ...(options.persistent ? [] : [`enable=${filterValue(`lt(t,${until.toFixed(3)})`)}`]),
-    ].join(':');
+    const { filter, record } = await videoLabelFilter(options, { width: video.width, height: video.height, startTime: streams.startTime }, dir);
     const output = join(dir, 'labeled.mp4');
     await runFfmpeg(
       [
         '-i', input,
         '-map', '0:v:0', '-map', '0:a?', '-map_metadata', '0',
-        '-vf', `drawtext=${drawtext}`,
+        '-vf', filter,
         '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
         '-c:a', 'copy',
         '-movflags', '+faststart',
@@ -77,21 +114,7 @@ export async function labelVideo(bytes: Uint8Array, options: VideoLabelOptions):
       ],
       { output, durationSeconds: streams.duration, ...(options.signal ? { signal: options.signal } : {}) },
     );
-    const inkHeight = metrics.heightPerEm * fontSize;
-    return {
-      bytes: await readFile(output),
-      record: {
-        type: 'aigc-explicit',
-        placement: `video-${options.corner}${options.persistent ? '-persistent' : '-start'}`,
-        value: {
-          wording: options.wording,
-          fromSeconds: 0,
-          ...(options.persistent ? { persistent: true } : { untilSeconds: options.seconds }),
-          fontSize,
-          textHeightRatio: Number((inkHeight / shortest).toFixed(4)),
-        },
-      },
-    };
+    return { bytes: await readFile(output), record };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -34,3 +34,14 @@ export function u32le(n: number): Uint8Array {
   view(out).setUint32(0, n, true);
   return out;
 }
+
+/**
+ * Length of a leading ID3v2 tag (header, body and footer), or 0. c2pa-rs stores its manifest
+ * in an ID3v2 GEOB frame in front of FLAC files, so FLAC readers must look past it.
+ */
+export function id3v2Length(bytes: Uint8Array): number {
+  if (bytes.length < 10 || bytes[0] !== 0x49 || bytes[1] !== 0x44 || bytes[2] !== 0x33) return 0;
+  const size = ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
+  const footer = (bytes[5]! & 0x10) !== 0 ? 10 : 0;
+  return Math.min(bytes.length, 10 + size + footer);
+}

@@ -1,4 +1,4 @@
-import { ascii, concat, latin1, mediaInvalid } from './bytes.ts';
+import { ascii, concat, id3v2Length, latin1, mediaInvalid } from './bytes.ts';
 import type { ImplicitLabelPayload } from './payload.ts';
 import type { RawFindings } from './types.ts';
 import { encodeVorbisComment, findingsFromComments, parseVorbisComment, relabeledComment } from './vorbis-comment.ts';
@@ -16,10 +16,12 @@ interface Block {
   data: Uint8Array;
 }
 
-function metadataBlocks(bytes: Uint8Array): { blocks: Block[]; audioStart: number } {
-  if (bytes.length < 8 || ascii(bytes, 0, 4) !== 'fLaC') throw mediaInvalid('FLAC', 'no fLaC signature');
+function metadataBlocks(bytes: Uint8Array): { prefix: number; blocks: Block[]; audioStart: number } {
+  // A leading ID3v2 tag (c2pa-rs puts its manifest there) is kept as it is.
+  const prefix = id3v2Length(bytes);
+  if (bytes.length < prefix + 8 || ascii(bytes, prefix, 4) !== 'fLaC') throw mediaInvalid('FLAC', 'no fLaC signature');
   const blocks: Block[] = [];
-  let at = 4;
+  let at = prefix + 4;
   for (;;) {
     if (at + 4 > bytes.length) throw mediaInvalid('FLAC', 'truncated metadata block header');
     const header = bytes[at]!;
@@ -30,17 +32,17 @@ function metadataBlocks(bytes: Uint8Array): { blocks: Block[]; audioStart: numbe
     if (header & 0x80) break;
   }
   if (blocks[0]?.type !== STREAMINFO) throw mediaInvalid('FLAC', 'the first metadata block is not STREAMINFO');
-  return { blocks, audioStart: at };
+  return { prefix, blocks, audioStart: at };
 }
 
 export function embedFlac(bytes: Uint8Array, payload: ImplicitLabelPayload): Uint8Array {
-  const { blocks, audioStart } = metadataBlocks(bytes);
+  const { prefix, blocks, audioStart } = metadataBlocks(bytes);
   const existing = blocks.find((b) => b.type === VORBIS_COMMENT);
   const comment: Block = { type: VORBIS_COMMENT, data: encodeVorbisComment(relabeledComment(existing === undefined ? null : parseVorbisComment(existing.data), payload)) };
   if (comment.data.length > 0xffffff) throw mediaInvalid('FLAC', 'the Vorbis comment block would exceed 16 MiB');
   // One comment block, right after STREAMINFO.
   const ordered = [blocks[0]!, comment, ...blocks.slice(1).filter((b) => b.type !== VORBIS_COMMENT)];
-  const parts: Uint8Array[] = [latin1('fLaC')];
+  const parts: Uint8Array[] = [bytes.subarray(0, prefix), latin1('fLaC')];
   ordered.forEach((b, i) => {
     const n = b.data.length;
     parts.push(new Uint8Array([(i === ordered.length - 1 ? 0x80 : 0) | b.type, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]), b.data);

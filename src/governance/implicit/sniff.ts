@@ -1,4 +1,4 @@
-import { ascii } from './bytes.ts';
+import { ascii, id3v2Length } from './bytes.ts';
 import type { Container } from './types.ts';
 
 /** Container families by MIME type (parameters such as `; charset=utf-8` ignored). */
@@ -61,7 +61,7 @@ export function sniffContainer(bytes: Uint8Array): Container {
   if (head(4) === 'RIFF' && head(4, 8) === 'WEBP') return 'webp';
   if (head(4) === 'RIFF' && head(4, 8) === 'WAVE') return 'wav';
   if (['ftyp', 'moov', 'mdat', 'wide', 'free'].includes(head(4, 4))) return 'mp4';
-  if (head(4) === 'fLaC') return 'flac';
+  if (head(4) === 'fLaC' || (head(3) === 'ID3' && head(4, id3v2Length(bytes)) === 'fLaC')) return 'flac';
   if (head(4) === 'OggS') return 'ogg';
   if (head(4) === 'MThd') return 'midi';
   if (head(4) === 'glTF') return 'glb';

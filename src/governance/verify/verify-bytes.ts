@@ -18,6 +18,8 @@ export interface LabelVerification {
   readonly mimeType: string;
   readonly container: Container;
   readonly implicit: {
+    /** Whether the container has a metadata slot for it at all (plain text and SRT do not). */
+    readonly possible: boolean;
     /** AIGC carriers found (exactly one is valid). */
     readonly count: number;
     readonly valid: boolean;
@@ -64,7 +66,9 @@ const MIME_BY_CONTAINER: Partial<Record<Container, string>> = {
   text: 'text/plain',
 };
 
-const TEXT_CONTAINERS = new Set<Container>(['markdown', 'html', 'text']);
+const TEXT_CONTAINERS = new Set<Container>(['markdown', 'html', 'text', 'srt']);
+/** Containers with no metadata slot: their implicit label lives in the store and ledger only. */
+const NO_IMPLICIT_CARRIER = new Set<Container>(['text', 'srt', 'unknown']);
 
 /**
  * Every AI label a file carries, for any file (not only Shenbi's): the GB 45438 implicit
@@ -76,6 +80,7 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
   const container = sniffContainer(bytes);
   const mimeType = options.mimeType ?? MIME_BY_CONTAINER[container] ?? 'application/octet-stream';
   const problems: string[] = [];
+  const possible = !NO_IMPLICIT_CARRIER.has(container);
   let implicit: LabelVerification['implicit'];
   let digitalSourceType: string | null = null;
   let reproduction: unknown = null;
@@ -83,6 +88,7 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
     const report = readImplicitLabels(bytes, mimeType);
     const first = report.labels[0];
     implicit = {
+      possible,
       count: report.labels.length,
       valid: report.valid,
       placement: first?.placement ?? null,
@@ -92,7 +98,7 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
     digitalSourceType = report.digitalSourceType;
     reproduction = report.reproduction;
   } catch (error) {
-    implicit = { count: 0, valid: false, placement: null, label: null, problems: [`unreadable ${container} file: ${(error as Error).message}`] };
+    implicit = { possible, count: 0, valid: false, placement: null, label: null, problems: [`unreadable ${container} file: ${(error as Error).message}`] };
   }
   problems.push(...implicit.problems.map((p) => `implicit: ${p}`));
 
@@ -117,13 +123,13 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
   const explicitText = TEXT_CONTAINERS.has(container) ? hasExplicitTextLabel(bytes) : null;
 
   const invalid = (implicit.count > 0 && !implicit.valid) || c2pa.state === 'Invalid';
-  const anyLabel = (implicit.count > 0 && implicit.valid) || c2pa.state === 'Valid' || c2pa.state === 'Trusted';
+  const anyLabel = (implicit.count > 0 && implicit.valid) || c2pa.state === 'Valid' || c2pa.state === 'Trusted' || explicitText === true;
   for (const requirement of options.require ?? []) {
-    if (requirement === 'implicit' && !(implicit.count === 1 && implicit.valid)) problems.push('required: exactly one valid AIGC implicit label');
+    if (requirement === 'implicit' && possible && !(implicit.count === 1 && implicit.valid)) problems.push('required: exactly one valid AIGC implicit label');
     if (requirement === 'c2pa' && supported && c2pa.state !== 'Valid' && c2pa.state !== 'Trusted') problems.push('required: a valid C2PA manifest');
     if (requirement === 'trusted' && supported && c2pa.state !== 'Trusted') problems.push(`required: a C2PA manifest signed by a trusted signer (found ${c2pa.state})`);
   }
-  if (!anyLabel && !invalid) problems.push('no AI label found (no AIGC implicit label, no C2PA manifest)');
+  if (!anyLabel && !invalid) problems.push('no AI label found (no AIGC implicit label, no C2PA manifest, no visible notice)');
   const verdict: Verdict = invalid ? 'invalid' : anyLabel && problems.length === 0 ? 'labeled' : 'unlabeled';
   return { mimeType, container, implicit, digitalSourceType, reproduction, c2pa, explicitText, verdict, problems };
 }

@@ -1,3 +1,5 @@
+import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts';
+import { labelOverlay } from './label-overlay.ts';
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -42,7 +44,7 @@ const inputSchema = z.object({
  * material in name order; subtitles follow the narration's words; music, if present, is ducked
  * under the voice.
  */
-export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, media: MediaPolicy): StepDefinition {
+export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, media: MediaPolicy, labeler?: VideoLabeler): StepDefinition {
   return {
     type: 'video.folder-short',
     title: 'Folder to short video',
@@ -110,16 +112,18 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
         const audioPath = join(work, 'soundtrack.wav');
         await writeFile(audioPath, encodeWav(soundtrack));
         const output = join(work, 'short.mp4');
+        const label = labelOverlay(labeler);
         try {
           await composeVideo(
             { aspect: input.aspect, resolution: input.resolution, scenes, audio: audioPath, ass },
-            { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.65 * f, message: 'encoding video' }) },
+            { output, ...label.composeOptions, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.65 * f, message: 'encoding video' }) },
           );
         } catch (error) {
           if (ctx.signal.aborted) throw ctx.signal.reason;
           throw toShenbiError(error, 'ENGINE_FAILED');
         }
         const video = await ctx.writeArtifact({
+          ...label.explicitLabel(),
           kind: 'video',
           mimeType: 'video/mp4',
           bytes: await readFile(output),

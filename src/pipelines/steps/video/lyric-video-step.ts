@@ -1,3 +1,5 @@
+import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts';
+import { labelOverlay } from './label-overlay.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +38,7 @@ const inputSchema = z.object({
  * background with slow motion, when no picture engine is configured), cut on the lyric
  * timings, with karaoke-coloured lines and the title over the intro.
  */
-export function lyricVideoStep(media: MediaPolicy): StepDefinition {
+export function lyricVideoStep(media: MediaPolicy, labeler?: VideoLabeler): StepDefinition {
   return {
     type: 'video.lyric',
     title: 'Lyric video',
@@ -88,16 +90,18 @@ export function lyricVideoStep(media: MediaPolicy): StepDefinition {
         const title = input.title ?? lrc.tags.ti;
         const ass = lyricAss(cues, { width, height, ...(title ? { title, titleEnd: lrc.lines[0]!.start } : {}) });
         const output = join(work, 'lyric-video.mp4');
+        const label = labelOverlay(labeler);
         try {
           await composeVideo(
             { aspect: input.aspect, resolution: input.resolution, scenes, transition: 0, audio: audioPath, ass },
-            { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.05 + 0.9 * f, message: 'encoding video' }) },
+            { output, ...label.composeOptions, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.05 + 0.9 * f, message: 'encoding video' }) },
           );
         } catch (error) {
           if (ctx.signal.aborted) throw ctx.signal.reason;
           throw toShenbiError(error, 'ENGINE_FAILED');
         }
         const video = await ctx.writeArtifact({
+          ...label.explicitLabel(),
           kind: 'video',
           mimeType: 'video/mp4',
           bytes: await readFile(output),

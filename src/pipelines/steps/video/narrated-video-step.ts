@@ -1,3 +1,5 @@
+import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts';
+import { labelOverlay } from './label-overlay.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +37,7 @@ const inputSchema = z.object({
  * the scene lasts as long as its narration, its caption is shown large, and the narration's
  * words become subtitles timed from the voice's own word events.
  */
-export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>): StepDefinition {
+export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>, labeler?: VideoLabeler): StepDefinition {
   return {
     type: 'video.narrated',
     title: 'Narrated video',
@@ -87,16 +89,18 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>)
         const audioPath = join(work, 'narration.wav');
         await writeFile(audioPath, encodeWav(narration));
         const output = join(work, 'video.mp4');
+        const label = labelOverlay(labeler);
         try {
           await composeVideo(
             { aspect: input.aspect, resolution: input.resolution, scenes, audio: audioPath, ass },
-            { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.65 * f, message: 'encoding video' }) },
+            { output, ...label.composeOptions, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.65 * f, message: 'encoding video' }) },
           );
         } catch (error) {
           if (ctx.signal.aborted) throw ctx.signal.reason;
           throw toShenbiError(error, 'ENGINE_FAILED');
         }
         const video = await ctx.writeArtifact({
+          ...label.explicitLabel(),
           kind: 'video',
           mimeType: 'video/mp4',
           bytes: await readFile(output),
