@@ -1,0 +1,111 @@
+/**
+ * Trust benchmark, one run (issue #8): what labeling costs.
+ *   1. A 1080p PNG through the whole governance chain as every artifact takes it — explicit
+ *      mark, implicit AIGC/IPTC metadata, C2PA signature. Target ≤ 200 ms (median, warm).
+ *   2. A 60 s MP4: the composer's encode with the AI label drawn in that same encode, plus
+ *      the implicit label and C2PA signature, as a share of the plain encode. Target ≤ 10 %.
+ *      For comparison, the cost of labeling a finished video after the fact (a second encode).
+ * Run: npm run bench:trust   (RUNS=5 for the PNG runs; SECONDS=60, HEIGHT=720 for the video)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { loadConfig } from '../src/config/load.ts';
+import type { Provenance } from '../src/core/provenance.ts';
+import { labelVideo } from '../src/governance/explicit/video.ts';
+import { createVideoLabeler } from '../src/governance/explicit/video-labeler.ts';
+import type { ArtifactCandidate } from '../src/governance/hook.ts';
+import { Moderator } from '../src/governance/moderation/index.ts';
+import { governancePolicy } from '../src/governance/policy.ts';
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const SECONDS = Number(process.env.SECONDS ?? 60);
+const HEIGHT = Number(process.env.HEIGHT ?? 720);
+const WIDTH = Math.round((HEIGHT * 16) / 9 / 2) * 2;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const dir = mkdtempSync(join(tmpdir(), 'shenbi-bench-trust-'));
+const config = loadConfig({ overrides: { home: dir } });
+const policy = governancePolicy(config, { moderator: new Moderator(config.moderation), log: () => {} });
+
+const provenance: Provenance = {
+  task: 'bench',
+  inputs: { prompt: 'a lantern festival' },
+  engine: { id: 'bench', version: '1' },
+  model: null,
+  parameters: {},
+  seed: 1,
+  parents: [],
+  timings: { startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), durationMs: 0 },
+};
+let serial = 0;
+const candidate = (bytes: Uint8Array, mimeType: string, kind: ArtifactCandidate['kind'], extra: Partial<ArtifactCandidate> = {}): ArtifactCandidate => ({
+  id: `art_bench${String(serial++).padStart(20, '0')}`,
+  kind,
+  mimeType,
+  bytes,
+  name: null,
+  provenance,
+  ...extra,
+});
+const time = async (fn: () => Promise<unknown>) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
+
+// 1. 1080p PNGs: a designed picture (smooth gradients, what generators mostly produce) and
+//    the worst case for PNG, per-pixel noise (~6 MB).
+const gradient = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#224466' } })
+  .composite([{ input: Buffer.from(`<svg width="1920" height="1080"><defs><linearGradient id="g"><stop offset="0" stop-color="#c33"/><stop offset="1" stop-color="#fc6"/></linearGradient></defs><rect width="1920" height="1080" fill="url(#g)"/><circle cx="960" cy="540" r="300" fill="#fff" fill-opacity="0.3"/></svg>`) }])
+  .png()
+  .toBuffer();
+const noise = await sharp(randomBytes(1920 * 1080 * 3), { raw: { width: 1920, height: 1080, channels: 3 } })
+  .png()
+  .toBuffer();
+await policy.review(candidate(gradient, 'image/png', 'image')); // keys, fonts, wasm: once per process
+const rows: string[][] = [];
+for (const [name, png] of [['1080p PNG, designed', gradient], ['1080p PNG, noise (worst case)', noise]] as const) {
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await time(() => policy.review(candidate(png, 'image/png', 'image'))));
+  const ms = median(runs);
+  rows.push([name, `${(png.length / 1e6).toFixed(2)} MB`, `${ms.toFixed(0)} ms`, '≤ 200 ms', ms <= 200 ? 'met' : 'MISSED']);
+}
+
+// 2. A 60 s MP4 the way Shenbi's composer encodes it (libx264 veryfast crf 22, AAC).
+const encode = (output: string, filter: string | undefined) =>
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=${WIDTH}x${HEIGHT}:rate=25:duration=${SECONDS}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${SECONDS}`,
+    ...(filter ? ['-vf', filter] : []),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '22', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '160k', '-movflags', '+faststart', output,
+  ]);
+const plainPath = join(dir, 'plain.mp4');
+const labeledPath = join(dir, 'labeled.mp4');
+const plainMs = await time(async () => encode(plainPath, undefined));
+const drawn = (await createVideoLabeler(config.labels).overlay({ width: WIDTH, height: HEIGHT }, dir))!;
+const drawnMs = await time(async () => encode(labeledPath, drawn.filter));
+const labeled = readFileSync(labeledPath);
+let hookMs = 0;
+let signedBytes = 0;
+hookMs = await time(async () => {
+  const decision = await policy.review(candidate(labeled, 'video/mp4', 'video', { explicitLabel: drawn.record }));
+  signedBytes = decision.bytes.length;
+});
+const share = (drawnMs - plainMs + hookMs) / plainMs;
+rows.push([`${SECONDS} s ${HEIGHT}p MP4: label drawn in the encode`, `+${(drawnMs - plainMs).toFixed(0)} ms`, '', '', '']);
+rows.push([`${SECONDS} s ${HEIGHT}p MP4: implicit label + C2PA`, `${(signedBytes / 1e6).toFixed(1)} MB`, `${hookMs.toFixed(0)} ms`, '', '']);
+rows.push([`${SECONDS} s ${HEIGHT}p MP4: total vs its ${(plainMs / 1000).toFixed(1)} s encode`, '', `${(share * 100).toFixed(1)} %`, '≤ 10 %', share <= 0.1 ? 'met' : 'MISSED']);
+const afterMs = await time(() => labelVideo(readFileSync(plainPath), { wording: 'AI生成', corner: 'top-left', inkRatio: 0.06, seconds: 2.5, persistent: false }));
+rows.push(['(for comparison) labeling a finished video: a second encode', '', `${((afterMs / plainMs) * 100).toFixed(0)} %`, '', '']);
+
+const header = ['measure', 'size', 'time', 'target', ''];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+rmSync(dir, { recursive: true, force: true });
