@@ -14,13 +14,13 @@ import { alignStep } from './pipelines/steps/speech/align-step.ts';
 import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
 import { transcribeStep } from './pipelines/steps/speech/transcribe-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
-import { createTextModelResolver } from './pipelines/steps/text/default-resolver.ts';
 import { promptExpandStep } from './pipelines/steps/text/prompt-expand-step.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
 import { textGenerateStep } from './pipelines/steps/text/text-generate-step.ts';
 import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
 import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
+import type { TextModels } from './pipelines/steps/text/text-models.ts';
 import { createVideoLabeler } from './governance/explicit/video-labeler.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
@@ -39,6 +39,8 @@ export interface EngineStepDeps {
   store: Store;
   models: ModelManager;
   engines: Engines;
+  /** Text models for the text steps (shared with the HTTP API; moderated). */
+  textModels: TextModels;
 }
 
 /**
@@ -46,21 +48,21 @@ export interface EngineStepDeps {
  * pool and eSpeak runner shared by every step, the model manager for files, the media roots
  * for user input, and the configured cloud providers.
  */
-export function createEngineSteps({ config, store, models, engines }: EngineStepDeps): StepDefinition[] {
+/** The one llama.cpp pool of a Shenbi instance, started on first use. */
+export function llamaPool(config: ShenbiConfig, engines: Engines): () => LlamaCppProvider {
+  // One thread by default (config.llama): measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
+  return () =>
+    (engines.llama ??= createLlamaCppProvider({
+      threads: config.llama.threads,
+      sequences: config.llama.sequences,
+      idleUnloadMs: config.llama.idleUnloadSeconds * 1000,
+      ...(config.llama.memoryBudgetMb === null ? {} : { memoryBudgetBytes: config.llama.memoryBudgetMb * 1024 * 1024 }),
+    }));
+}
+
+export function createEngineSteps({ config, store, models, engines, textModels }: EngineStepDeps): StepDefinition[] {
   const espeak = () => (engines.espeak ??= createEspeakEngine());
-  const resolveTextModel = createTextModelResolver({
-    models,
-    // One thread by default (config.llama): measured here, llama.cpp on 2 threads of 2 cores runs ~10× slower on small models.
-    llama: () =>
-      (engines.llama ??= createLlamaCppProvider({
-        threads: config.llama.threads,
-        sequences: config.llama.sequences,
-        idleUnloadMs: config.llama.idleUnloadSeconds * 1000,
-        ...(config.llama.memoryBudgetMb === null ? {} : { memoryBudgetBytes: config.llama.memoryBudgetMb * 1024 * 1024 }),
-      })),
-    providers: config.providers,
-    defaultModel: config.defaultTextModel,
-  });
+  const resolveTextModel = textModels.language;
   const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
   const media = { roots: config.mediaRoots };
   const speechSteps = [

@@ -12,7 +12,9 @@ import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { ModelManager } from './models/index.ts';
 import { releaseWhisper } from './engines/whisper/index.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
-import { createEngineSteps, type Engines } from './engine-steps.ts';
+import { createEngineSteps, llamaPool, type Engines } from './engine-steps.ts';
+import { withModeration } from './governance/moderation/index.ts';
+import { createTextModels, type TextModels } from './pipelines/steps/text/text-models.ts';
 import { closeOcr } from './engines/ocr/tesseract.ts';
 import { releaseDiffusionSessions } from './engines/diffusion/index.ts';
 import { openStore } from './store/index.ts';
@@ -45,6 +47,9 @@ export class Shenbi {
     readonly steps: StepRegistry,
     readonly runner: JobRunner,
     readonly models: ModelManager,
+    /** Text and embedding models on the instance's one llama.cpp pool, moderated (steps and the HTTP API share them). */
+    readonly textModels: TextModels,
+    readonly moderator: Moderator,
     private readonly engines: Engines,
   ) {}
 
@@ -57,14 +62,15 @@ export class Shenbi {
     const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
     const engines: Engines = { llama: undefined, espeak: undefined };
     const steps = new StepRegistry();
-    for (const step of [...BUILTIN_STEPS, ...createEngineSteps({ config, store, models, engines }), ...(options.steps ?? [])]) steps.register(step);
+    const textModels = createTextModels({ config, models, llama: llamaPool(config, engines), wrap: (model) => withModeration(model, moderator) });
+    for (const step of [...BUILTIN_STEPS, ...createEngineSteps({ config, store, models, engines, textModels }), ...(options.steps ?? [])]) steps.register(step);
     // Content moderation at submission: a refused input leaves no job, artifact or blob.
     const admit = moderationAdmission(moderator);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at
     // once. A diffusion session already uses every core: one at a time.
     const concurrency = { text: 4, ffmpeg: 1, music: 1, diffusion: 1, 'cloud-video': 8, ...config.concurrency };
     const runner = new JobRunner({ store, steps, admit, concurrency });
-    return new Shenbi(config, store, steps, runner, models, engines);
+    return new Shenbi(config, store, steps, runner, models, textModels, moderator, engines);
   }
 
   /** Submits a pipeline (an id, alias, .json path or spec) and waits for it to finish. */

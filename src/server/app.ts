@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ShenbiError } from '../core/errors.ts';
-import { Moderator } from '../governance/moderation/index.ts';
 import type { Shenbi } from '../shenbi.ts';
 import { openDatabase } from '../store/db/connect.ts';
 import { ApiKeyRepository } from './auth/api-key-repository.ts';
@@ -23,7 +22,7 @@ import { registerArtifactRoutes } from './routes/artifacts.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { staticFiles } from './static-files.ts';
-import { createTextModels, type TextModels } from './text-models.ts';
+import type { TextModels } from '../pipelines/steps/text/text-models.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. Any other address needs at least one API key. */
@@ -74,8 +73,8 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
       hint: 'Create a key first (shenbi apikeys create --tenant NAME --scopes generate,jobs:read), or listen on 127.0.0.1.',
     });
   }
-  const moderator = new Moderator(shenbi.config.moderation, { warn: (message) => process.emitWarning(message) });
-  const services: ServerServices = { shenbi, keys, moderator, events: new JobEventLog(shenbi.runner), text: options.textModels ?? createTextModels(shenbi) };
+  // One moderator and one llama.cpp pool with the jobs: a model loaded for a job serves chat too.
+  const services: ServerServices = { shenbi, keys, moderator: shenbi.moderator, events: new JobEventLog(shenbi.runner), text: options.textModels ?? shenbi.textModels };
   let port = options.port ?? 8787;
 
   const app = new Hono<ServerEnv>();

@@ -3,7 +3,7 @@ import type { Shenbi } from '../shenbi.ts';
 import type { ApiScope } from './auth/api-key.ts';
 import type { ApiKeyRecord, ApiKeyRepository } from './auth/api-key-repository.ts';
 import type { JobEventLog } from './job-event-log.ts';
-import type { TextModels } from './text-models.ts';
+import type { TextModels } from '../pipelines/steps/text/text-models.ts';
 
 /** Who is calling: a tenant through an API key, or the local user of a keyless loopback server. */
 export interface Principal {

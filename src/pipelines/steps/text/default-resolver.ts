@@ -1,3 +1,4 @@
+import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { ShenbiError } from '../../../core/errors.ts';
 import { LLAMA_CPP_ENGINE_INFO, type LlamaCppProvider } from '../../../engines/llama-cpp/provider.ts';
 import { PROVIDER_PRESETS, providerModel, withErrorMapping, withRetry, withTimeout, type ProviderConfig } from '../../../engines/providers/index.ts';
@@ -13,6 +14,8 @@ export interface TextModelResolverOptions {
   /** Per-request limit for cloud calls. */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Applied to every model returned (e.g. moderation of streamed text). */
+  wrap?: (model: LanguageModelV3) => LanguageModelV3;
 }
 
 /**
@@ -32,11 +35,11 @@ export function createTextModelResolver(options: TextModelResolverOptions): Text
       }
       const base = providerModel(name, { providers: options.providers, ...(options.env ? { env: options.env } : {}) });
       const model = withErrorMapping(withRetry(withTimeout(base, options.timeoutMs ?? 120_000)));
-      return { model, name, sha256: null, engine: { id: `provider:${provider}`, version: 'ai-sdk-6' } };
+      return { model: options.wrap ? options.wrap(model) : model, name, sha256: null, engine: { id: `provider:${provider}`, version: 'ai-sdk-6' } };
     }
     const resolved = await options.models.resolve(name);
     return {
-      model: options.llama().languageModel(resolved.path),
+      model: options.wrap ? options.wrap(options.llama().languageModel(resolved.path)) : options.llama().languageModel(resolved.path),
       name: resolved.name,
       sha256: resolved.sha256,
       engine: { id: LLAMA_CPP_ENGINE_INFO.id, version: LLAMA_CPP_ENGINE_INFO.version },
