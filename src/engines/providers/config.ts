@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A cloud or local endpoint reached through the AI SDK. Holds the NAME of the key's env var, never the key. */
 export const ProviderConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui']),
+  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui', 'fal', 'replicate', 'luma', 'black-forest-labs']),
   baseURL: z.string().url().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   defaultModel: z.string().min(1).optional(),
@@ -28,4 +28,9 @@ export const PROVIDER_PRESETS: readonly ProviderConfig[] = [
   // Self-hosted Stable Diffusion (images only); the model id is the checkpoint.
   { name: 'automatic1111', kind: 'automatic1111', baseURL: 'http://127.0.0.1:7860' },
   { name: 'comfyui', kind: 'comfyui', baseURL: 'http://127.0.0.1:8188' },
+  // Cloud images only; the model id is the provider's own (e.g. fal:fal-ai/flux/schnell, bfl:flux-pro-1.1).
+  { name: 'fal', kind: 'fal', apiKeyEnv: 'FAL_KEY', defaultModel: 'fal-ai/flux/schnell' },
+  { name: 'replicate', kind: 'replicate', apiKeyEnv: 'REPLICATE_API_TOKEN', defaultModel: 'black-forest-labs/flux-schnell' },
+  { name: 'luma', kind: 'luma', apiKeyEnv: 'LUMA_API_KEY', defaultModel: 'photon-flash-1' },
+  { name: 'bfl', kind: 'black-forest-labs', apiKeyEnv: 'BFL_API_KEY', defaultModel: 'flux-pro-1.1' },
 ];

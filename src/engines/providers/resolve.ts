@@ -63,6 +63,10 @@ export function providerModel(spec: string, options: ResolveOptions = {}): Langu
     case 'elevenlabs':
     case 'automatic1111':
     case 'comfyui':
+    case 'fal':
+    case 'replicate':
+    case 'luma':
+    case 'black-forest-labs':
       throw new ShenbiError('INVALID_INPUT', `provider "${config.name}" (${config.kind}) does not generate text`);
   }
 }

@@ -6,6 +6,7 @@ import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { toProviderError } from '../../../engines/providers/index.ts';
+import { imageCallOptions, imageProviderFamily } from '../../../engines/providers/image-call-options.ts';
 
 const inputSchema = z.object({
   prompt: z.string().min(1).max(32_000),
@@ -13,6 +14,9 @@ const inputSchema = z.object({
   negativePrompt: z.string().max(10_000).optional(),
   width: z.number().int().min(64).max(4096),
   height: z.number().int().min(64).max(4096),
+  aspectRatio: z.string().regex(/^\d{1,2}:\d{1,2}$/).optional(),
+  steps: z.number().int().min(1).max(200).optional(),
+  guidance: z.number().min(0).max(50).optional(),
   count: z.number().int().min(1).max(8).default(1),
   seed: z.number().int().min(0).optional(),
   format: z.enum(['png', 'jpeg', 'webp']).default('png'),
@@ -27,7 +31,7 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
   return {
     type: 'image.cloud',
     title: 'Generate images (cloud)',
-    version: '1',
+    version: '2',
     engine: 'cloud-image',
     inputs: {
       prompt: { type: 'string' },
@@ -35,6 +39,9 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
       negativePrompt: { type: 'string', optional: true },
       width: { type: 'integer', optional: true, default: 1024 },
       height: { type: 'integer', optional: true, default: 1024 },
+      aspectRatio: { type: 'string', optional: true, description: 'W:H, for providers that take a ratio rather than a size' },
+      steps: { type: 'integer', optional: true },
+      guidance: { type: 'number', optional: true },
       count: { type: 'integer', optional: true, default: 1 },
       seed: { type: 'integer', optional: true },
       format: { type: 'string', optional: true, default: 'png' },
@@ -43,14 +50,26 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'image.cloud input');
       let result;
+      let ignored: string[] = [];
       try {
+        const model = resolve(input.model);
+        const call = imageCallOptions(imageProviderFamily(model), {
+          width: input.width,
+          height: input.height,
+          aspectRatio: input.aspectRatio as `${number}:${number}` | undefined,
+          negativePrompt: input.negativePrompt,
+          steps: input.steps,
+          guidance: input.guidance,
+        });
+        ignored = call.ignored;
         result = await generateImage({
-          model: resolve(input.model),
+          model,
           prompt: input.prompt,
           n: input.count,
-          size: `${input.width}x${input.height}`,
+          ...(call.size ? { size: call.size } : {}),
+          ...(call.aspectRatio ? { aspectRatio: call.aspectRatio } : {}),
           ...(input.seed === undefined ? {} : { seed: input.seed }),
-          ...(input.negativePrompt ? { providerOptions: { google: { negativePrompt: input.negativePrompt }, sd: { negativePrompt: input.negativePrompt } } } : {}),
+          providerOptions: call.providerOptions,
           abortSignal: ctx.signal,
           maxRetries: 0,
         });
@@ -73,7 +92,7 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
           name: `image-${i + 1}.${input.format}`,
           engine: { id: `cloud:${input.model.split(':')[0]}`, version: 'ai-sdk' },
           model: { name: input.model, sha256: null },
-          parameters: { width: input.width, height: input.height, negativePrompt: input.negativePrompt ?? null },
+          parameters: { width: input.width, height: input.height, aspectRatio: input.aspectRatio ?? null, negativePrompt: input.negativePrompt ?? null, ignoredByProvider: ignored },
           seed: input.seed === undefined ? null : input.seed + i,
         });
         ids.push(artifact.id);
