@@ -32,7 +32,7 @@ test('a full disk fails the job with DISK_FULL (exit 5) and leaves nothing half-
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, SHENBI_HOME: home },
-      timeout: 60_000,
+      timeout: 180_000,
     });
     assert.equal(run.status, 0, run.stderr);
     const [exitLine, errorLine, reportLine] = run.stdout.trim().split('\n');

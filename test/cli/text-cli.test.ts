@@ -39,7 +39,10 @@ test('generate text, code and science run real inference on an imported GGUF mod
   assert.ok(text.trim().length > 20, text);
   const [document] = out.artifacts;
   assert.ok(document);
-  assert.equal(readFileSync(document.path, 'utf8'), text);
+  // Stored as Markdown: the implicit label in front matter, the visible notice, then the text as printed.
+  const stored = readFileSync(document.path, 'utf8');
+  assert.match(stored, /^---\nAIGC:\n[\s\S]*?\n---\n> 本内容由人工智能生成 \(AI-generated\)\n\n/);
+  assert.ok(stored.endsWith(text), 'the generated text follows the labels unchanged');
   assert.equal(document.provenance.engine.id, 'llama-cpp');
   assert.deepEqual(document.provenance.model, { name: 'stories260k', sha256: '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d' });
   // Greedy and deterministic: a different seed changes nothing, and it is not served from the cache.
