@@ -1,6 +1,7 @@
 import { ShenbiError } from '../core/errors.ts';
 import type { PipelineSpecInput } from '../core/pipeline.ts';
 import type { TaskKind } from '../core/task-kinds.ts';
+import { isCloudMusicSpec } from '../engines/cloud-music/spec.ts';
 import { getTask, parseTaskInput } from '../tasks/index.ts';
 
 /**
@@ -54,9 +55,18 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     outputs: { solution: { $from: 'solve.solution' }, page: { $from: 'solve.page' }, answer: { $from: 'solve.answer' }, status: { $from: 'solve.status' } },
   }),
   speech: (input) => {
+    // provider:model is cloud TTS (OpenAI, ElevenLabs) through the AI SDK; no model is eSpeak-NG offline.
+    if (typeof input.model === 'string' && input.model.includes(':')) {
+      return {
+        id: 'generate-speech',
+        title: 'Speak text (cloud)',
+        steps: [{ id: 'speech', uses: 'speech.cloud', with: defined(input, ['text', 'model', 'language', 'voice', 'speed', 'format']) }],
+        outputs: { audio: { $from: 'speech.audio' }, timings: { $from: 'speech.timings' }, duration: { $from: 'speech.duration' } },
+      };
+    }
     if (input.model !== undefined) {
-      throw new ShenbiError('ENGINE_UNAVAILABLE', `speech model "${String(input.model)}" is not wired into generate speech yet; it uses eSpeak-NG (offline)`, {
-        hint: 'Leave out model; choose a voice with --set voice=… (cloud speech is available to code through providerSpeechModel).',
+      throw new ShenbiError('ENGINE_UNAVAILABLE', `speech model "${String(input.model)}" is not a local voice engine; offline speech uses eSpeak-NG`, {
+        hint: 'Leave out model for eSpeak-NG, or name a cloud model such as openai:tts-1 or elevenlabs:eleven_multilingual_v2.',
       });
     }
     return {
@@ -130,7 +140,14 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
   },
   vision: (input): PipelineSpecInput => {
     if (input.mode !== 'ocr') {
-      throw new ShenbiError('ENGINE_UNAVAILABLE', `vision mode "${String(input.mode)}" has no engine yet; OCR works offline`, { hint: 'Use --set mode=ocr.' });
+      // Caption or question: a multimodal provider model (the step explains what to pass when none is given).
+      const question = input.mode === 'caption' ? {} : { question: input.question };
+      return {
+        id: 'describe-image',
+        title: input.mode === 'caption' ? 'Caption an image' : 'Answer a question about an image',
+        steps: [{ id: 'describe', uses: 'vision.describe', with: { ...defined(input, ['image', 'model']), ...question } }],
+        outputs: { text: { $from: 'describe.text' }, document: { $from: 'describe.document' } },
+      };
     }
     return {
       id: 'ocr',
@@ -140,6 +157,15 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     };
   },
   music: (input): PipelineSpecInput => {
+    // elevenlabs:…, replicate:…, fal:… are cloud music models; any other model writes the lyrics.
+    if (typeof input.model === 'string' && isCloudMusicSpec(input.model)) {
+      return {
+        id: 'generate-music',
+        title: 'Song from a cloud music model',
+        steps: [{ id: 'song', uses: 'music.cloud', with: defined(input, ['model', 'prompt', 'lyrics', 'recipient', 'title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'duration', 'format', 'seed']) }],
+        outputs: { song: { $from: 'song.audio' }, duration: { $from: 'song.duration' } },
+      };
+    }
     const song = defined(input, ['title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'format', 'soundfont', 'seed']);
     if (input.lyrics !== undefined) {
       return {

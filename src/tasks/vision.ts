@@ -11,14 +11,15 @@ export const visionTask = defineTask({
   input: z
     .object({
       image: mediaRef,
-      mode: z.enum(['caption', 'question', 'ocr']).default('caption'),
+      /** "vqa" is another name for "question". */
+      mode: z.enum(['caption', 'question', 'vqa', 'ocr']).default('caption'),
       question: z.string().min(1).max(10_000).optional(),
       languages: z.array(z.string().regex(/^[a-z_]{3,10}$/)).min(1).default(['eng', 'chi_sim']),
       model: modelName,
     })
     .strict()
-    .refine((v) => v.mode !== 'question' || v.question !== undefined, {
-      message: 'mode "question" needs a question',
+    .refine((v) => (v.mode !== 'question' && v.mode !== 'vqa') || v.question !== undefined, {
+      message: `mode "question" (or "vqa") needs a question`,
       path: ['question'],
     }),
 });
