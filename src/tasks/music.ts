@@ -28,8 +28,10 @@ export const musicTask = defineTask({
       format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('mp3'),
       /** Path of an .sf2/.sf3 SoundFont; default: the bundled FluidR3Mono. */
       soundfont: z.string().min(1).max(4096).optional(),
+      /** Length in seconds, for cloud music models (the local composer sets its own from the lyrics). */
+      duration: z.number().min(3).max(300).optional(),
       seed,
-      /** Text model for writing lyrics. */
+      /** Text model for writing lyrics, or a cloud music model: elevenlabs:music_v1, replicate:meta/musicgen, fal:fal-ai/ace-step. */
       model: modelName,
     })
     .strict()
