@@ -45,14 +45,14 @@ function audio(res: ServerResponse, bytes: Buffer, type = 'audio/mpeg', headers:
 }
 
 /** The job's failure code, whether generate rejects or returns a failed job. */
-async function failureOf(run: Promise<{ status: string; error: { code?: string; message?: string } | null }>): Promise<{ code: string; message: string }> {
+async function failureOf(run: Promise<{ status: string; error: { code?: string; message?: string; hint?: string } | null }>): Promise<{ code: string; message: string; hint?: string | undefined }> {
   try {
     const job = await run;
     assert.equal(job.status, 'failed', 'the job should fail');
-    return { code: String(job.error?.code), message: String(job.error?.message) };
+    return { code: String(job.error?.code), message: String(job.error?.message), hint: job.error?.hint };
   } catch (error) {
     assert.ok(error instanceof ShenbiError, String(error));
-    return { code: error.code, message: error.message };
+    return { code: error.code, message: error.message, hint: error.hint };
   }
 }
 
@@ -198,6 +198,7 @@ describe('cloud music', () => {
     const rejected = await failureOf(shenbi.generate('music', { model: 'elevenlabs:music_v1', prompt: 'x' }));
     assert.equal(rejected.code, 'PROVIDER_REJECTED');
     assert.match(rejected.message, /Invalid API key/);
+    assert.match(String(rejected.hint), /SHENBI_TEST_EL_KEY/);
 
     let calls = 0;
     route = (req, res) => {
