@@ -52,6 +52,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     mediaRoots: (env.SHENBI_MEDIA_ROOTS ? env.SHENBI_MEDIA_ROOTS.split(delimiter).filter(Boolean) : (file.mediaRoots ?? [process.cwd(), homedir(), tmpdir()])).map((p) => resolve(home, p)),
     defaultTextModel: env.SHENBI_TEXT_MODEL ?? file.defaultTextModel ?? DEFAULT_TEXT_MODEL,
     providers: file.providers ?? [],
+    publicBaseUrl: env.SHENBI_PUBLIC_BASE_URL ?? file.publicBaseUrl ?? null,
     moderation: resolveModeration(file.moderation, home),
     labels: file.labels ?? {},
     c2pa: { enabled: file.c2pa?.enabled ?? true, keysDir: resolve(home, file.c2pa?.keysDir ?? 'keys') },

@@ -38,6 +38,8 @@ export const configFileSchema = z
     defaultTextModel: z.string().min(1).optional(),
     /** Cloud and self-hosted providers beyond the built-in presets (keys come from environment variables). */
     providers: z.array(ProviderConfigSchema).optional(),
+    /** This server's address as the internet sees it (e.g. https://shenbi.example.com); only when set do cloud video jobs ask providers for webhooks to POST /api/webhooks/…. */
+    publicBaseUrl: z.string().url().optional(),
     /** Folders steps may read user media (audio, video, pictures) from; default: the working folder, home and temp. */
     mediaRoots: z.array(z.string().min(1)).optional(),
     /** Producer code written into AIGC implicit labels (`ContentProducer`). */
@@ -78,6 +80,8 @@ export interface ShenbiConfig {
   mediaRoots: string[];
   defaultTextModel: string;
   providers: ProviderConfig[];
+  /** Where providers reach this server's webhooks; null: they are polled. */
+  publicBaseUrl: string | null;
   /** extraTermsFile resolved against home. */
   moderation: ModerationConfig;
   labels: ExplicitLabelOptionsInput;

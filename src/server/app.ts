@@ -21,6 +21,7 @@ import { RouteBook } from './route-book.ts';
 import { registerArtifactRoutes } from './routes/artifacts.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { staticFiles } from './static-files.ts';
 import type { TextModels } from '../pipelines/steps/text/text-models.ts';
 
@@ -97,6 +98,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   // Public: the API description and a liveness check.
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(book.docs)));
   app.get('/api/health', (c) => c.json({ ok: true }));
+  registerWebhookRoutes(app, shenbi.config.publicBaseUrl);
 
   for (const prefix of ['/v1/*', '/api/*']) {
     app.use(prefix, authenticate({ keys, requireKeys: !loopback }));
