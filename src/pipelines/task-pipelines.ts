@@ -3,6 +3,7 @@ import type { PipelineSpecInput } from '../core/pipeline.ts';
 import type { TaskKind } from '../core/task-kinds.ts';
 import { isCloudMusicSpec } from '../engines/cloud-music/spec.ts';
 import { getTask, parseTaskInput } from '../tasks/index.ts';
+import { imageTaskPipeline } from './image-task-pipeline.ts';
 
 /**
  * `shenbi generate TASK` runs a one-step (or few-step) pipeline built from the task's
@@ -185,44 +186,7 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
       outputs: { song: { $from: 'song.audio' }, lyricSheet: { $from: 'song.lyricSheet' }, midi: { $from: 'song.midi' }, lyrics: { $from: 'lyrics.lyrics' }, duration: { $from: 'song.duration' } },
     };
   },
-  image: (input) => {
-    // A cloud or self-hosted model by provider:model; a local diffusion model by name or folder; otherwise the offline typographic card engine.
-    if (typeof input.model === 'string' && input.model.includes(':')) {
-      return {
-        id: 'generate-image',
-        title: 'Generate images',
-        steps: [{ id: 'image', uses: 'image.cloud', with: defined(input, ['prompt', 'model', 'negativePrompt', 'width', 'height', 'count', 'seed', 'format']) }],
-        outputs: { images: { $from: 'image.images' } },
-      };
-    }
-    // Any other model is a local diffusion model: an installed name or an ONNX export folder.
-    if (typeof input.model === 'string') {
-      return {
-        id: 'generate-image',
-        title: 'Generate images (local diffusion)',
-        steps: [{ id: 'image', uses: 'image.diffusion', with: defined(input, ['prompt', 'model', 'negativePrompt', 'width', 'height', 'count', 'steps', 'guidance', 'seed', 'scheduler', 'image', 'strength', 'format']) }],
-        outputs: { images: { $from: 'image.images' } },
-      };
-    }
-    const count = Number(input.count ?? 1);
-    const steps = Array.from({ length: count }, (_, i) => ({
-      id: `image${i + 1}`,
-      uses: 'image.card',
-      with: {
-        title: input.prompt,
-        text: input.style ?? '',
-        ...defined(input, ['width', 'height']),
-        format: input.format,
-        ...(typeof input.seed === 'number' ? { seed: input.seed + i } : {}),
-      },
-    }));
-    return {
-      id: 'generate-image',
-      title: 'Generate image',
-      steps,
-      outputs: Object.fromEntries(steps.map((s) => [s.id, { $from: `${s.id}.image` }])),
-    };
-  },
+  image: imageTaskPipeline,
 };
 
 export function availableTaskKinds(): TaskKind[] {

@@ -28,9 +28,10 @@ const PALETTES: readonly (readonly [string, string, string])[] = [
   ['#7f5539', '#b08968', '#ede0d4'], // tea
 ];
 
-const FONT_STACK = "'Noto Serif CJK SC', 'Noto Sans CJK SC', 'Source Han Serif SC', 'DejaVu Serif', serif";
+/** Also used by the poster composer (image-ops), so covers and posters set CJK type the same way. */
+export const FONT_STACK = "'Noto Serif CJK SC', 'Noto Sans CJK SC', 'Source Han Serif SC', 'DejaVu Serif', serif";
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

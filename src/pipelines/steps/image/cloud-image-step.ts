@@ -45,6 +45,7 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
       count: { type: 'integer', optional: true, default: 1 },
       seed: { type: 'integer', optional: true },
       format: { type: 'string', optional: true, default: 'png' },
+      originalPrompt: { type: 'string', optional: true, description: 'The prompt as the user wrote it, before translation (kept in provenance).' },
     },
     outputs: { images: { type: 'json' } },
     async run(ctx, inputs) {

@@ -50,6 +50,7 @@ export function diffusionStep(resolveModel: DiffusionModelResolver, media: Media
       image: { type: 'string', optional: true, description: 'Init image for image-to-image: an artifact id or a file path.' },
       strength: { type: 'number', optional: true },
       format: { type: 'string', optional: true, default: 'png' },
+      originalPrompt: { type: 'string', optional: true, description: 'The prompt as the user wrote it, before translation (kept in provenance).' },
     },
     outputs: { images: { type: 'json' } },
     async cacheSalt(inputs) {

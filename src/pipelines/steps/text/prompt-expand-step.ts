@@ -18,6 +18,9 @@ export const EXPANSION_TARGETS = {
   music:
     'Each description is a prompt for a music generator: genre, tempo in BPM, key or mode, instruments, structure, mood, production style.',
   general: 'Each description is a detailed, concrete elaboration of the phrase.',
+  // For English-only image models (local diffusion, ComfyUI, AUTOMATIC1111), as 太乙 exists to solve for Chinese.
+  'image-english':
+    'Each description is a prompt for an English-only image generator: subject and its details, setting, composition, lighting, colour palette, art style or medium, mood. Keep every subject, colour and detail the phrase names. One paragraph, no lists.',
 } as const satisfies Record<string, string>;
 
 /** Long enough for a DALL·E 3-style caption (60–100 English words, or ~200 Chinese characters). */
@@ -31,7 +34,7 @@ function isTarget(value: unknown): value is ExpansionTarget {
 
 export function expansionPrompt(phrase: string, count: number, target: ExpansionTarget): { system: string; prompt: string } {
   return {
-    system: `You expand short phrases into rich descriptions. ${EXPANSION_TARGETS[target]} Write in the language of the phrase. Make the ${count} descriptions clearly different from each other (different interpretations, styles or moments).`,
+    system: `You expand short phrases into rich descriptions. ${EXPANSION_TARGETS[target]} ${target === 'image-english' ? 'Write in English, whatever the language of the phrase.' : 'Write in the language of the phrase.'} Make the ${count} descriptions clearly different from each other (different interpretations, styles or moments).`,
     prompt: `Phrase: ${phrase}\nReturn JSON {"descriptions": [...]} with exactly ${count} descriptions.`,
   };
 }
@@ -41,7 +44,7 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
     type: 'prompt.expand',
     title: 'Expand a prompt',
     description: 'A short phrase becomes N detailed descriptions for an image, video, motion or music engine.',
-    version: '1',
+    version: '2',
     engine: 'text',
     inputs: {
       prompt: { type: 'string' },
@@ -54,6 +57,8 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
     },
     outputs: {
       descriptions: { type: 'json' },
+      /** The first description, for a generator that takes one prompt. */
+      description: { type: 'string' },
       document: { type: 'artifact' },
     },
     cacheSalt: modelCacheSalt(resolveModel),
@@ -101,7 +106,7 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
         parameters: { count, target, temperature: Number(inputs.temperature) },
         seed: typeof inputs.seed === 'number' ? inputs.seed : null,
       });
-      return { descriptions, document: document.id };
+      return { descriptions, description: descriptions[0] ?? '', document: document.id };
     },
   };
 }
