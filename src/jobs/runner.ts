@@ -326,7 +326,14 @@ export class JobRunner {
         await this.#store.jobs.update(jobId, { status: 'failed', error: failure.toJSON(), finishedAt: new Date().toISOString() });
         this.#events.emit({ type: 'job.failed', jobId, at: Date.now(), code: failure.code, message: failure.message, stepId: null });
       } catch (persistError) {
+        // The store cannot take the failure either (a full disk): tell the waiters now rather
+        // than let them poll a job that stays 'running' until `jobs recover` settles it.
         process.emitWarning(`failing job ${jobId} failed: ${toShenbiError(persistError).message}`);
+        this.#local.delete(jobId);
+        const waiters = this.#waiters.get(jobId) ?? [];
+        this.#waiters.delete(jobId);
+        for (const waiter of waiters) waiter.reject(failure);
+        return;
       }
     }
     await this.#settle(jobId);

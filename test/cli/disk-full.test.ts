@@ -21,9 +21,9 @@ test('a full disk fails the job with DISK_FULL (exit 5) and leaves nothing half-
   }
   const home = mkdtempSync(join(tmpdir(), 'shenbi-full-'));
   try {
-    // The database fits in 320 KiB; a 1080×1440 card image does not.
+    // The database (with its ledger and key tables) and the signing keys fit in 480 KiB; a 1080×1440 card image does not.
     const script = [
-      'mount -t tmpfs -o size=320k tmpfs "$SHENBI_HOME" || exit 99',
+      'mount -t tmpfs -o size=480k tmpfs "$SHENBI_HOME" || exit 99',
       'out=$(node bin/shenbi.js --json run showcase --set seed=1 2>/dev/null); echo "exit=$?"',
       'printf "%s" "$out" | tr -d "\\n"; echo',
       'node --import tsx test/cli/fixtures/inspect-store.ts',
