@@ -2,7 +2,7 @@ import type { ShenbiConfig } from './config/schema.ts';
 import type { StepDefinition } from './core/step.ts';
 import { createEspeakEngine, ESPEAK_ENGINE_INFO, type EspeakEngine } from './engines/espeak/index.ts';
 import { createLlamaCppProvider, type LlamaCppProvider } from './engines/llama-cpp/provider.ts';
-import { providerImageModel, providerVideoModel } from './engines/providers/index.ts';
+import { PROVIDER_PRESETS, providerImageModel, providerSpeechModel, providerVideoModel } from './engines/providers/index.ts';
 import type { ModelManager } from './models/index.ts';
 import { cloudImageStep } from './pipelines/steps/image/cloud-image-step.ts';
 import { createDiffusionModelResolver } from './pipelines/steps/image/diffusion-model-dir.ts';
@@ -22,6 +22,10 @@ import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
 import type { TextModels } from './pipelines/steps/text/text-models.ts';
 import { createVideoLabeler } from './governance/explicit/video-labeler.ts';
+import { imageEditStep } from './pipelines/steps/image/image-edit-step.ts';
+import { cloudMusicStep } from './pipelines/steps/music/cloud-music-step.ts';
+import { cloudSpeechStep } from './pipelines/steps/speech/cloud-speech-step.ts';
+import { describeImageStep } from './pipelines/steps/vision/describe-image-step.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
@@ -115,6 +119,15 @@ export function createEngineSteps({ config, store, models, engines, textModels }
     ocrStep(media),
     cloudImageStep((spec) => providerImageModel(spec, { providers: config.providers })),
     diffusionStep(createDiffusionModelResolver({ modelsDir: config.modelsDir, mediaRoots: config.mediaRoots }), media),
+    imageEditStep(media),
+    describeImageStep(resolveTextModel, media),
   ];
-  return [...textSteps, ...speechSteps, ...videoSteps, ...visionSteps];
+  const cloudAudioSteps = [
+    cloudSpeechStep({
+      resolve: (spec) => providerSpeechModel(spec, { providers: config.providers }),
+      keyEnv: (spec) => [...config.providers, ...PROVIDER_PRESETS].find((p) => p.name === spec.split(':')[0])?.apiKeyEnv,
+    }),
+    cloudMusicStep(() => ({ providers: config.providers })),
+  ];
+  return [...textSteps, ...speechSteps, ...cloudAudioSteps, ...videoSteps, ...visionSteps];
 }

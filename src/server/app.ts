@@ -1,3 +1,4 @@
+import { webhookRegistry } from '../engines/providers/webhook-registry.ts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ShenbiError } from '../core/errors.ts';
@@ -129,6 +130,8 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
     close() {
       closed ??= (async () => {
         services.events.close();
+        // Jobs this process runs later must poll again: nothing receives webhooks any more.
+        webhookRegistry.setReceiver(undefined);
         await services.text.close();
         await database.close();
       })();
