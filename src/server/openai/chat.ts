@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateText, jsonSchema, Output, streamText, tool, type FinishReason, type LanguageModelUsage, type ModelMessage, type ToolSet } from 'ai';
 import type { Context } from 'hono';
-import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { toShenbiError } from '../../core/errors.ts';
-import { withModeration } from '../../governance/moderation/index.ts';
 import type { ResolvedTextModel } from '../../pipelines/steps/text/model-resolver.ts';
 import type { ServerEnv, ServerServices } from '../context.ts';
 import { errorBody } from '../http-error.ts';
@@ -82,7 +80,8 @@ export function registerChatRoutes(book: RouteBook, services: ServerServices): v
     const body = await readJsonBody(c, chatRequestSchema);
     const messages = toModelMessages(body.messages);
     await services.moderator.assertAllowed(body.messages.map((m) => messageText(m.content)), 'the messages', c.req.raw.signal);
-    const resolved = moderated(services, await services.text.language(body.model));
+    // Shenbi's text models already check streamed output (one moderation layer, not two).
+    const resolved = await services.text.language(body.model);
     const settings = { ...samplingOf(body), ...toolsOf(body), ...outputOf(body) };
     const request: GenerationRequest = { resolved, messages, settings };
     return body.stream === true ? streamChat(c, services, request, body.stream_options?.include_usage === true, 'chat') : completeChat(c, services, request, 'chat');
@@ -92,7 +91,7 @@ export function registerChatRoutes(book: RouteBook, services: ServerServices): v
     const body: CompletionRequest = await readJsonBody(c, completionRequestSchema);
     const prompt = Array.isArray(body.prompt) ? body.prompt[0]! : body.prompt;
     await services.moderator.assertAllowed([prompt], 'the prompt', c.req.raw.signal);
-    const resolved = moderated(services, await services.text.language(body.model));
+    const resolved = await services.text.language(body.model);
     // Local models continue the text itself instead of answering it as a chat turn.
     const settings = { ...samplingOf(body), providerOptions: { llamaCpp: { rawCompletion: true } } };
     const request: GenerationRequest = { resolved, prompt, settings };
@@ -103,12 +102,6 @@ export function registerChatRoutes(book: RouteBook, services: ServerServices): v
 function messageText(content: string | { text: string }[] | null | undefined): string {
   if (content === null || content === undefined) return '';
   return typeof content === 'string' ? content : content.map((p) => p.text).join('\n');
-}
-
-/** Output moderation in front of the model (streamed deltas checked in a sliding window), when moderation is on. */
-function moderated(services: ServerServices, resolved: ResolvedTextModel): ResolvedTextModel {
-  if (!services.moderator.enabled || typeof resolved.model === 'string' || resolved.model.specificationVersion !== 'v3') return resolved;
-  return { ...resolved, model: withModeration(resolved.model as LanguageModelV3, services.moderator) };
 }
 
 function callOptions(c: Context<ServerEnv>, request: GenerationRequest) {
