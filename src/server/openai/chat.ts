@@ -65,6 +65,19 @@ function outputOf(body: ChatRequest) {
   return {};
 }
 
+const NOT_YET = Symbol('not yet');
+/** Resolves after the current I/O turn: whatever the model produced before it is "ready". */
+const nextTurn = () => new Promise<typeof NOT_YET>((resolve) => setImmediate(() => resolve(NOT_YET)));
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  return joined;
+}
+
 const completionId = (prefix: string) => `${prefix}-${randomBytes(12).toString('hex')}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -206,8 +219,11 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
     }
     out.push(frame('[DONE]'));
   };
-  // A plain ReadableStream pulled by the socket: each token is encoded and enqueued directly,
-  // with no extra stream layer between the model and the connection (measured in bench/server).
+  // A plain ReadableStream pulled by the socket, no extra stream layer between the model and
+  // the connection. When the model is ahead of the socket, every part already waiting is taken
+  // in the same pull and the text deltas merge into one chunk: one JSON encode, one write and
+  // one client parse instead of one per token (measured in bench/server).
+  let pending: Promise<IteratorResult<StreamPart>> | undefined;
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       const out: Uint8Array[] = [];
@@ -221,11 +237,30 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
     async pull(controller) {
       if (done) return;
       const out: Uint8Array[] = [];
-      while (out.length === 0 && !done) {
-        const next = await parts.next();
-        if (next.done === true || !translate(next.value, out)) await finish(out);
+      let text = '';
+      const flushText = () => {
+        if (text !== '') out.push(frame(chunk(shape === 'chat' ? { delta: { content: text } } : { text })));
+        text = '';
+      };
+      while (!done) {
+        const next = pending ?? parts.next();
+        pending = undefined;
+        const waited = out.length === 0 && text === '';
+        const result = waited ? await next : await Promise.race([next, nextTurn()]);
+        if (result === NOT_YET) {
+          pending = next;
+          break;
+        }
+        if (result.done !== true && result.value.type === 'text-delta') {
+          text += String(result.value.text ?? '');
+          continue;
+        }
+        flushText();
+        if (result.done === true || !translate(result.value, out)) await finish(out);
       }
-      for (const bytes of out) controller.enqueue(bytes);
+      flushText();
+      if (out.length === 1) controller.enqueue(out[0]!);
+      else if (out.length > 1) controller.enqueue(concatBytes(out));
       if (done) controller.close();
     },
     async cancel() {
