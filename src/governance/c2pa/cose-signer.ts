@@ -4,7 +4,7 @@
  * that much room in the file before hashing it.
  */
 import { sign, type KeyObject } from 'node:crypto';
-import { Encoder, Tag } from 'cbor-x';
+import { encode as encodeCbor } from 'cborg';
 import { ShenbiError } from '../../core/errors.ts';
 import type { SigningKeys } from './keys.ts';
 
@@ -16,11 +16,14 @@ const HEADER_ALG = 1;
 const HEADER_X5CHAIN = 33;
 const ALG_ES256 = -7;
 
-// Plain RFC 8949 CBOR: no cbor-x record extensions, no tag 259 on maps, no tag 64 on bytes.
-const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, useTag259ForMaps: false, tagUint8Array: false } as ConstructorParameters<typeof Encoder>[0]);
-
+/** Plain RFC 8949 CBOR (cborg: maps stay maps, byte strings stay untagged). */
 function bytes(value: unknown): Buffer {
-  return Buffer.from(cbor.encode(value));
+  return Buffer.from(encodeCbor(value));
+}
+
+/** Tag 18 (COSE_Sign1) is one byte, major type 6: 0xc0 | 18. */
+function tagged18(value: unknown): Buffer {
+  return Buffer.concat([Buffer.from([0xc0 | COSE_SIGN1_TAG]), bytes(value)]);
 }
 
 /** What c2pa-wasm's `sign` takes as its signer definition. */
@@ -32,11 +35,11 @@ export interface C2paSignerDefinition {
 
 /** COSE_Sign1 over the claim: protected {alg: ES256, x5chain}, unprotected {pad}, detached payload. */
 export function coseSign1(claim: Uint8Array, privateKey: KeyObject, protectedHeader: Buffer, reserveSize: number): Uint8Array<ArrayBuffer> {
-  const sigStructure = bytes(['Signature1', protectedHeader, Buffer.alloc(0), Buffer.from(claim.buffer, claim.byteOffset, claim.byteLength)]);
+  const sigStructure = bytes(['Signature1', new Uint8Array(protectedHeader), new Uint8Array(0), new Uint8Array(claim.buffer, claim.byteOffset, claim.byteLength)]);
   // COSE wants the raw r‖s form (IEEE P1363), not the DER that X.509 uses.
   const signature = sign('sha256', sigStructure, { key: privateKey, dsaEncoding: 'ieee-p1363' });
   const encode = (padLength: number) =>
-    bytes(new Tag([protectedHeader, new Map([['pad', Buffer.alloc(padLength)]]), null, signature], COSE_SIGN1_TAG));
+    tagged18([new Uint8Array(protectedHeader), new Map([['pad', new Uint8Array(padLength)]]), null, new Uint8Array(signature)]);
   const bare = encode(0).length; // counts a 1-byte header for the empty pad
   // The pad's length header takes 1, 2, 3 or 5 bytes; try each and keep the exact fit.
   for (const header of [1, 2, 3, 5]) {
@@ -54,7 +57,7 @@ const protectedHeaders = new WeakMap<SigningKeys, Buffer>();
 export function c2paSignerFor(keys: SigningKeys): C2paSignerDefinition {
   let protectedHeader = protectedHeaders.get(keys);
   if (protectedHeader === undefined) {
-    protectedHeader = bytes(new Map<number, unknown>([[HEADER_ALG, ALG_ES256], [HEADER_X5CHAIN, keys.chainDer.map((der) => Buffer.from(der))]]));
+    protectedHeader = bytes(new Map<number, unknown>([[HEADER_ALG, ALG_ES256], [HEADER_X5CHAIN, keys.chainDer.map((der) => new Uint8Array(der))]]));
     protectedHeaders.set(keys, protectedHeader);
   }
   const header = protectedHeader;
