@@ -85,9 +85,16 @@ const encode = (output: string, filter: string | undefined) =>
   ]);
 const plainPath = join(dir, 'plain.mp4');
 const labeledPath = join(dir, 'labeled.mp4');
-const plainMs = await time(async () => encode(plainPath, undefined));
 const drawn = (await createVideoLabeler(config.labels).overlay({ width: WIDTH, height: HEIGHT }, dir))!;
-const drawnMs = await time(async () => encode(labeledPath, drawn.filter));
+// A 60 s encode varies by more than the label costs: alternate, twice each, keep the fastest.
+const plainRuns: number[] = [];
+const drawnRuns: number[] = [];
+for (let i = 0; i < 2; i++) {
+  plainRuns.push(await time(async () => encode(plainPath, undefined)));
+  drawnRuns.push(await time(async () => encode(labeledPath, drawn.filter)));
+}
+const plainMs = Math.min(...plainRuns);
+const drawnMs = Math.min(...drawnRuns);
 const labeled = readFileSync(labeledPath);
 let hookMs = 0;
 let signedBytes = 0;
@@ -95,8 +102,9 @@ hookMs = await time(async () => {
   const decision = await policy.review(candidate(labeled, 'video/mp4', 'video', { explicitLabel: drawn.record }));
   signedBytes = decision.bytes.length;
 });
-const share = (drawnMs - plainMs + hookMs) / plainMs;
-rows.push([`${SECONDS} s ${HEIGHT}p MP4: label drawn in the encode`, `+${(drawnMs - plainMs).toFixed(0)} ms`, '', '', '']);
+const share = (Math.max(0, drawnMs - plainMs) + hookMs) / plainMs;
+const drawCost = drawnMs - plainMs;
+rows.push([`${SECONDS} s ${HEIGHT}p MP4: label drawn in the encode`, '', `${drawCost >= 0 ? '+' : ''}${drawCost.toFixed(0)} ms${Math.abs(drawCost) < plainMs * 0.03 ? ' (noise)' : ''}`, '', '']);
 rows.push([`${SECONDS} s ${HEIGHT}p MP4: implicit label + C2PA`, `${(signedBytes / 1e6).toFixed(1)} MB`, `${hookMs.toFixed(0)} ms`, '', '']);
 rows.push([`${SECONDS} s ${HEIGHT}p MP4: total vs its ${(plainMs / 1000).toFixed(1)} s encode`, '', `${(share * 100).toFixed(1)} %`, '≤ 10 %', share <= 0.1 ? 'met' : 'MISSED']);
 const afterMs = await time(() => labelVideo(readFileSync(plainPath), { wording: 'AI生成', corner: 'top-left', inkRatio: 0.06, seconds: 2.5, persistent: false }));
