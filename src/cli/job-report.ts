@@ -6,6 +6,9 @@ import type { CliContext } from './context.ts';
 import { formatBytes, printJson, printLine } from './output.ts';
 import { createProgressView } from './progress-view.ts';
 
+/** Shown with every result: outputs printed in the terminal are AI-generated content too. */
+export const AI_NOTICE = '本内容由人工智能生成 (AI-generated)';
+
 /**
  * Runs a job in the foreground: progress on stderr, Ctrl-C cancels it (a second Ctrl-C
  * exits at once), the result on stdout. Failed and cancelled jobs throw their error so the
@@ -44,9 +47,11 @@ export async function reportJob(ctx: CliContext, shenbi: Shenbi, job: JobRecord)
     .filter((value): value is string => typeof value === 'string' && isValidId(value, 'art'));
   const artifacts = await Promise.all(artifactIds.map((id) => shenbi.store.artifacts.get(id)));
   if (ctx.output.json && job.status === 'completed') {
-    printJson({ job, artifacts: artifacts.map((a) => ({ ...a, path: shenbi.store.blobs.pathOf(a.blobRef) })) });
+    printJson({ job, notice: AI_NOTICE, artifacts: artifacts.map((a) => ({ ...a, path: shenbi.store.blobs.pathOf(a.blobRef) })) });
   } else if (job.status === 'completed') {
     printLine(`${job.id} completed`);
+    // The terminal is an interactive surface too (GB 45438 §5.1): text shown here is marked, as the files are.
+    printLine(`  ${AI_NOTICE}`);
     for (const [name, value] of Object.entries(job.outputs ?? {})) {
       const listed = (Array.isArray(value) ? value : [value]).map((v) => artifacts.find((a) => a.id === v));
       if (listed.some((a) => a === undefined)) {
