@@ -80,3 +80,33 @@ test('bad input: a missing picture or soundtrack, scenes shorter than the fade, 
   await code(composeVideo({ scenes: [{ duration: 1 }], ass: missingFont }, { output: join(dir, 'x.mp4') }), 'ENGINE_UNAVAILABLE');
   assert.equal(existsSync(join(dir, 'x.mp4')), false);
 });
+
+test('the AI label is drawn in the encode itself (composer and enhance): on the first 2.5 s, in its corner, gone after', async () => {
+  const { createVideoLabeler } = await import('../../src/governance/explicit/video-labeler.ts');
+  const { enhanceVideo } = await import('../../src/engines/video/post.ts');
+  const labeler = createVideoLabeler({});
+  let record: unknown;
+  const overlay = async (size: { width: number; height: number }, work: string) => {
+    const drawn = await labeler.overlay(size, work);
+    record = drawn?.record;
+    return drawn?.filter;
+  };
+  const still = [{ duration: 4, colors: ['#335577'], motion: 'none' as const }];
+  const plain = join(dir, 'unlabeled.mp4');
+  const labeled = join(dir, 'labeled-in-encode.mp4');
+  await composeVideo({ aspect: '16:9', resolution: '720p', scenes: still }, { output: plain });
+  await composeVideo({ aspect: '16:9', resolution: '720p', scenes: still }, { output: labeled, overlay });
+  assert.equal((record as { type: string }).type, 'aigc-explicit');
+  assert.ok((record as { value: { textHeightRatio: number } }).value.textHeightRatio >= 0.05);
+  // Top-left corner (the default): different at 0 s and 1.9 s, the same at 3 s.
+  const corner = (path: string, t: number) => {
+    const f = frame(path, t);
+    return Buffer.concat(Array.from({ length: 14 }, (_, row) => f.subarray(row * 160, row * 160 + 48)));
+  };
+  for (const t of [0, 1.9]) assert.ok(difference(corner(labeled, t), corner(plain, t)) > 5, `label at ${t} s`);
+  assert.ok(difference(corner(labeled, 3), corner(plain, 3)) < 1, 'no label at 3 s');
+  // The same overlay rides along an edit's own encode.
+  const enhanced = join(dir, 'enhanced-labeled.mp4');
+  await enhanceVideo(plain, { output: enhanced, overlay });
+  assert.ok(difference(corner(enhanced, 1), corner(plain, 1)) > 5, 'enhance drew the label');
+});

@@ -7,10 +7,20 @@ import type { PcmAudio } from '../../media/audio/pcm.ts';
 import { assFonts, ensureFonts } from './fonts.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 
+/** A last filter over the finished picture (the AI label), drawn in this encode: see ComposeVideoOptions.overlay. */
+export type PictureOverlay = (frame: { width: number; height: number }, workDir: string) => Promise<string | undefined>;
+
 interface PostOptions {
   output: string;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  overlay?: PictureOverlay;
+}
+
+/** `filter` with the overlay appended, when there is one. */
+export async function withOverlay(filter: string, overlay: PictureOverlay | undefined, frame: { width: number; height: number }, workDir: string): Promise<string> {
+  const extra = await overlay?.(frame, workDir);
+  return extra === undefined ? filter : `${filter},${extra}`;
 }
 
 function progressOptions(options: PostOptions, duration: number) {
@@ -26,9 +36,11 @@ export async function addSubtitles(video: string, ass: string, options: PostOpti
   try {
     const assPath = join(work, 'subs.ass');
     await writeFile(assPath, ass, 'utf8');
+    const picture = probe.streams.find((s) => s.type === 'video');
+    const burn = options.soft ? '' : await withOverlay(`ass=filename=${assPath.replace(/([\\:'])/g, '\\$1')}`, options.overlay, { width: picture?.width ?? 0, height: picture?.height ?? 0 }, work);
     const args = options.soft
       ? ['-i', video, '-i', assPath, '-map', '0:v', '-map', '0:a?', '-map', '1:0', '-c:v', 'copy', '-c:a', 'copy', '-c:s', 'mov_text', '-metadata:s:s:0', 'language=und', '-movflags', '+faststart']
-      : ['-i', video, '-vf', `ass=filename=${assPath.replace(/([\\:'])/g, '\\$1')}`, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
+      : ['-i', video, '-vf', burn, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
     await runFfmpeg(args, progressOptions(options, probe.duration));
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -74,6 +86,13 @@ export async function enhanceVideo(video: string, options: PostOptions & { upsca
   const scale = options.upscale === 2 ? `,scale=${stream.width * 2}:${stream.height * 2}:flags=lanczos` : '';
   // Temporal denoise first (noise moves, the picture does not), then contrast-adaptive
   // sharpening, which sharpens edges more than flat areas, so what noise is left is not amplified.
-  const filter = `hqdn3d=${(3.75 * level).toFixed(2)}:${(2.5 * level).toFixed(2)}:${(9.4 * level).toFixed(2)}:${(6.25 * level).toFixed(2)},eq=contrast=${(1 + 0.04 * level).toFixed(3)}:saturation=${(1 + 0.1 * level).toFixed(3)}${scale},cas=${Math.min(1, 0.2 * level).toFixed(2)},format=yuv420p`;
-  await runFfmpeg(['-i', video, '-vf', filter, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart'], progressOptions(options, probe.duration));
+  const base = `hqdn3d=${(3.75 * level).toFixed(2)}:${(2.5 * level).toFixed(2)}:${(9.4 * level).toFixed(2)}:${(6.25 * level).toFixed(2)},eq=contrast=${(1 + 0.04 * level).toFixed(3)}:saturation=${(1 + 0.1 * level).toFixed(3)}${scale},cas=${Math.min(1, 0.2 * level).toFixed(2)},format=yuv420p`;
+  const work = await mkdtemp(join(tmpdir(), 'shenbi-enhance-'));
+  try {
+    const factor = options.upscale === 2 ? 2 : 1;
+    const filter = await withOverlay(base, options.overlay, { width: stream.width * factor, height: stream.height * factor }, work);
+    await runFfmpeg(['-i', video, '-vf', filter, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart'], progressOptions(options, probe.duration));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

@@ -1,3 +1,4 @@
+import { withOverlay, type PictureOverlay } from './post.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,13 +95,14 @@ export async function toPortrait(path: string, options: ReframeOptions): Promise
 }
 
 /** Two-pass stabilisation with vid.stab: detect the camera shake, then transform it away (with a slight zoom to hide edges). */
-export async function stabilize(path: string, options: { output: string; smoothing?: number; signal?: AbortSignal; onProgress?: (f: number) => void }): Promise<void> {
+export async function stabilize(path: string, options: { output: string; smoothing?: number; signal?: AbortSignal; onProgress?: (f: number) => void; overlay?: PictureOverlay }): Promise<void> {
   const probe = await probeMedia(path);
   if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${path} has no video stream`);
   const work = await mkdtemp(join(tmpdir(), 'shenbi-stabilize-'));
   try {
     const transforms = join(work, 'transforms.trf');
     const hasAudio = probe.streams.some((s) => s.type === 'audio');
+    const picture = probe.streams.find((s) => s.type === 'video');
     await runFfmpeg(['-i', path, '-vf', `vidstabdetect=shakiness=8:accuracy=15:result=${transforms}`, '-f', 'null'], {
       output: devNull,
       durationSeconds: probe.duration,
@@ -108,7 +110,7 @@ export async function stabilize(path: string, options: { output: string; smoothi
       ...(options.onProgress ? { onProgress: (f: number) => options.onProgress!(f / 2) } : {}),
     });
     await runFfmpeg(
-      ['-i', path, '-vf', `vidstabtransform=input=${transforms}:smoothing=${options.smoothing ?? 30}:zoom=5,unsharp=5:5:0.6:3:3:0.3,format=yuv420p`, ...(hasAudio ? ['-c:a', 'copy'] : []), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart'],
+      ['-i', path, '-vf', await withOverlay(`vidstabtransform=input=${transforms}:smoothing=${options.smoothing ?? 30}:zoom=5,unsharp=5:5:0.6:3:3:0.3,format=yuv420p`, options.overlay, { width: picture?.width ?? 0, height: picture?.height ?? 0 }, work), ...(hasAudio ? ['-c:a', 'copy'] : []), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart'],
       { output: options.output, durationSeconds: probe.duration, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (f: number) => options.onProgress!(0.5 + f / 2) } : {}) },
     );
   } finally {

@@ -6,7 +6,9 @@ import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import type { TimedText } from '../../../core/timing.ts';
 import { forcedAlign, type SynthesizeFn } from '../../../engines/align/index.ts';
 import type { EspeakEngine } from '../../../engines/espeak/index.ts';
-import { addSubtitles, dubVideo, enhanceVideo } from '../../../engines/video/post.ts';
+import { addSubtitles, dubVideo, enhanceVideo, type PictureOverlay } from '../../../engines/video/post.ts';
+import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts';
+import { labelOverlay } from './label-overlay.ts';
 import { stabilize, toPortrait } from '../../../engines/video/reframe.ts';
 import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
 import { rankCoverFrames, renderCover } from '../../../engines/video/smart-cover.ts';
@@ -24,8 +26,11 @@ async function onSourceVideo(
   media: MediaPolicy,
   source: string,
   output: { kind: 'video' | 'image'; mimeType: string; name: string; parameters: Record<string, unknown> },
-  fn: (input: string, output: string) => Promise<void>,
+  fn: (input: string, output: string, overlay: PictureOverlay | undefined) => Promise<void>,
+  labeler?: VideoLabeler,
 ): Promise<string> {
+  // Steps that encode the picture anyway draw the AI label in that encode (see label-overlay.ts).
+  const label = labelOverlay(output.kind === 'video' ? labeler : undefined);
   const { bytes, parents } = await readMediaInput(ctx, source, media);
   const work = await mkdtemp(join(tmpdir(), 'shenbi-edit-'));
   try {
@@ -33,12 +38,12 @@ async function onSourceVideo(
     await writeFile(input, bytes);
     const result = join(work, output.name);
     try {
-      await fn(input, result);
+      await fn(input, result, label.composeOptions.overlay);
     } catch (error) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       throw toShenbiError(error, 'ENGINE_FAILED');
     }
-    const artifact = await ctx.writeArtifact({ kind: output.kind, mimeType: output.mimeType, bytes: await readFile(result), name: output.name, parents, engine: VIDEO_ENGINE, parameters: output.parameters });
+    const artifact = await ctx.writeArtifact({ kind: output.kind, mimeType: output.mimeType, bytes: await readFile(result), name: output.name, parents, engine: VIDEO_ENGINE, parameters: output.parameters, ...label.explicitLabel() });
     return artifact.id;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -52,6 +57,7 @@ export interface EditStepDeps {
   voice: () => Pick<EspeakEngine, 'synthesize'>;
   resolveModel: ModelFileResolver;
   media: MediaPolicy;
+  labeler?: VideoLabeler;
 }
 
 function alignVoice(deps: EditStepDeps): SynthesizeFn {
@@ -79,7 +85,7 @@ export function videoSubtitlesStep(deps: EditStepDeps): StepDefinition {
     async run(ctx, inputs) {
       const script = str(inputs.script);
       const language = str(inputs.language);
-      const id = await onSourceVideo(ctx, deps.media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'subtitled.mp4', parameters: { mode: script ? 'aligned' : 'recognised', soft: inputs.soft === true } }, async (input, output) => {
+      const id = await onSourceVideo(ctx, deps.media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'subtitled.mp4', parameters: { mode: script ? 'aligned' : 'recognised', soft: inputs.soft === true } }, async (input, output, overlay) => {
         const probe = await probeMedia(input);
         const video = probe.streams.find((s) => s.type === 'video');
         if (!probe.streams.some((s) => s.type === 'audio')) throw new ShenbiError('MEDIA_INVALID', 'the video has no sound to subtitle');
@@ -93,8 +99,8 @@ export function videoSubtitlesStep(deps: EditStepDeps): StepDefinition {
         }
         if (words.length === 0) throw new ShenbiError('ENGINE_FAILED', 'no words were found to subtitle');
         const ass = writeAss(cuesFromWords(words), { playResX: video?.width ?? 1280, playResY: video?.height ?? 720 });
-        await addSubtitles(input, ass, { output, soft: inputs.soft === true, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.4 + 0.6 * f, message: 'encoding' }) });
-      });
+        await addSubtitles(input, ass, { output, soft: inputs.soft === true, ...(overlay ? { overlay } : {}), signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.4 + 0.6 * f, message: 'encoding' }) });
+      }, deps.labeler);
       return { video: id };
     },
   };
@@ -174,7 +180,7 @@ export function videoPortraitStep(media: MediaPolicy): StepDefinition {
   };
 }
 
-export function videoStabilizeStep(media: MediaPolicy): StepDefinition {
+export function videoStabilizeStep(media: MediaPolicy, labeler?: VideoLabeler): StepDefinition {
   return {
     type: 'video.stabilize',
     title: 'Stabilise',
@@ -183,15 +189,15 @@ export function videoStabilizeStep(media: MediaPolicy): StepDefinition {
     inputs: { source: sourcePort },
     outputs: { video: { type: 'artifact' } },
     async run(ctx, inputs) {
-      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'stabilized.mp4', parameters: { method: 'vid.stab two-pass' } }, (input, output) =>
-        stabilize(input, { output, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'stabilising' }) }),
-      );
+      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'stabilized.mp4', parameters: { method: 'vid.stab two-pass' } }, (input, output, overlay) =>
+        stabilize(input, { output, ...(overlay ? { overlay } : {}), signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'stabilising' }) }),
+      labeler);
       return { video: id };
     },
   };
 }
 
-export function videoEnhanceStep(media: MediaPolicy): StepDefinition {
+export function videoEnhanceStep(media: MediaPolicy, labeler?: VideoLabeler): StepDefinition {
   return {
     type: 'video.enhance',
     title: 'Enhance',
@@ -202,9 +208,9 @@ export function videoEnhanceStep(media: MediaPolicy): StepDefinition {
     async run(ctx, inputs) {
       const strength = inputs.strength === 'light' || inputs.strength === 'strong' ? inputs.strength : 'medium';
       const upscale = inputs.upscale === true ? 2 : 1;
-      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'enhanced.mp4', parameters: { strength, upscale } }, (input, output) =>
-        enhanceVideo(input, { output, strength, upscale, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'enhancing' }) }),
-      );
+      const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'video', mimeType: 'video/mp4', name: 'enhanced.mp4', parameters: { strength, upscale } }, (input, output, overlay) =>
+        enhanceVideo(input, { output, strength, upscale, ...(overlay ? { overlay } : {}), signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: f, message: 'enhancing' }) }),
+      labeler);
       return { video: id };
     },
   };
