@@ -25,13 +25,15 @@ export async function fsyncFile(path: string): Promise<void> {
 
 /**
  * Writes a file by temp file beside it + fsync + rename + fsync of the directory: readers
- * see the old content or the new, never half, even across a crash.
+ * see the old content or the new, never half, even across a crash. `mode` (e.g. 0o600 for a
+ * private key) is set on the temp file before any byte is written, whatever the umask.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string, options: { mode?: number } = {}): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx');
+    const handle = await open(temp, 'wx', options.mode ?? 0o666);
     try {
+      if (options.mode !== undefined) await handle.chmod(options.mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

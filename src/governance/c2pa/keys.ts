@@ -3,11 +3,11 @@
  * both ES256 (P-256), as PEM files under $SHENBI_HOME/keys. Private keys are written with
  * mode 0600 and never overwritten unless asked.
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
-import { fsyncDir } from '../../fs/atomic-file.ts';
+import { writeFileAtomic } from '../../fs/atomic-file.ts';
 import { buildCertificate, C2PA_SIGNER_EKUS, certificatePem } from './certificate.ts';
 
 export const KEY_FILES = {
@@ -47,24 +47,6 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Temp file (created with `mode`) + fsync + rename + directory fsync. */
-async function writeFileAtomicWithMode(path: string, data: string, mode: number): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.writeFile(data);
-      await handle.chmod(mode); // the umask may have narrowed or (for 0644) the open mode anyway
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
 
 const cache = new Map<string, { stamp: string; keys: SigningKeys }>();
 
@@ -140,11 +122,10 @@ async function createKeysLocked(dir: string, options: InitSigningKeysOptions): P
 
   const pkcs8 = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
   // Keys before certificates: a crash in between leaves no certificate without its key.
-  await writeFileAtomicWithMode(join(dir, KEY_FILES.caKey), pkcs8(ca.privateKey), 0o600);
-  await writeFileAtomicWithMode(join(dir, KEY_FILES.signerKey), pkcs8(signer.privateKey), 0o600);
-  await writeFileAtomicWithMode(join(dir, KEY_FILES.caCertificate), certificatePem(caCert.der), 0o644);
-  await writeFileAtomicWithMode(join(dir, KEY_FILES.signerCertificate), certificatePem(signerCert.der), 0o644);
-  await fsyncDir(dir);
+  await writeFileAtomic(join(dir, KEY_FILES.caKey), pkcs8(ca.privateKey), { mode: 0o600 });
+  await writeFileAtomic(join(dir, KEY_FILES.signerKey), pkcs8(signer.privateKey), { mode: 0o600 });
+  await writeFileAtomic(join(dir, KEY_FILES.caCertificate), certificatePem(caCert.der), { mode: 0o644 });
+  await writeFileAtomic(join(dir, KEY_FILES.signerCertificate), certificatePem(signerCert.der), { mode: 0o644 });
   cache.delete(dir);
 }
 
