@@ -22,7 +22,18 @@ export interface SynthesizeRequest {
   range?: number;
 }
 
-export type RunnerRequest = VoicesRequest | SynthesizeRequest;
+/** Text to eSpeak's IPA phonemes (what Piper voices are trained on); no audio. */
+export interface PhonemizeRequest {
+  op: 'phonemize';
+  text: string;
+  /** An eSpeak voice identifier or name, e.g. 'en-us', 'cmn'. */
+  voice: string;
+}
+
+export type RunnerRequest = VoicesRequest | SynthesizeRequest | PhonemizeRequest;
+
+/** IPA with '_' between phonemes, ' ' between words and '|' between clauses. */
+export const phonemizeReplySchema = z.object({ phonemes: z.string() });
 
 export const runnerEventSchema = z.object({
   type: z.enum(['word', 'sentence', 'end']),

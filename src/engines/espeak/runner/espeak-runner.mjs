@@ -18,6 +18,8 @@
 //   -> { id, op: 'synthesize', text, voice, rate, pitch }
 //   <- { id, ok: true, sampleRate, samples: Int16Array,
 //        events: [{ type: 'word'|'sentence'|'end', charIndex, charLength, time }] }
+//   -> { id, op: 'phonemize', text, voice }
+//   <- { id, ok: true, phonemes: string }   (IPA; '_' between phonemes, ' ' between words, '|' between clauses)
 //   <- { id, ok: false, error: { code, message } }
 // charIndex is a 0-based code-point offset into text; time is seconds from the start.
 import Module from '@echogarden/espeak-ng-emscripten';
@@ -25,10 +27,11 @@ import Module from '@echogarden/espeak-ng-emscripten';
 const KEPT_EVENTS = new Set(['word', 'sentence', 'end']);
 
 let worker;
+let moduleInstance;
 let loadError;
 try {
-  const module = await Module();
-  worker = new module.eSpeakNGWorker();
+  moduleInstance = await Module();
+  worker = new moduleInstance.eSpeakNGWorker();
 } catch (error) {
   loadError = error instanceof Error ? error.message : String(error);
 }
@@ -75,12 +78,26 @@ function synthesize({ text, voice, rate, pitch, range = 50 }) {
   return { sampleRate: worker.get_samplerate(), samples, events };
 }
 
+/** Reads the NUL-terminated UTF-8 string eSpeak returned (the wrapper hands back a raw pointer). */
+function readCString(pointer) {
+  const heap = moduleInstance.HEAPU8;
+  let end = pointer;
+  while (heap[end] !== 0) end++;
+  return new TextDecoder().decode(heap.subarray(pointer, end));
+}
+
+function phonemize({ text, voice }) {
+  worker.set_voice(voice, '');
+  return { phonemes: readCString(moduleInstance.getPointer(worker.convert_to_phonemes(text, true))) };
+}
+
 function handle(message) {
   const id = message?.id;
   if (loadError !== undefined) return { id, ok: false, error: { code: 'ENGINE_UNAVAILABLE', message: `eSpeak-NG failed to load: ${loadError}` } };
   try {
     if (message.op === 'voices') return { id, ok: true, voices: listVoices() };
     if (message.op === 'synthesize') return { id, ok: true, ...synthesize(message) };
+    if (message.op === 'phonemize') return { id, ok: true, ...phonemize(message) };
     return { id, ok: false, error: { code: 'INTERNAL', message: `unknown op ${String(message.op)}` } };
   } catch (error) {
     return { id, ok: false, error: { code: 'ENGINE_FAILED', message: error instanceof Error ? error.message : String(error) } };
