@@ -12,6 +12,8 @@ import { songStep } from './pipelines/steps/music/song-step.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
 import { alignStep } from './pipelines/steps/speech/align-step.ts';
 import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
+import { piperSpeechStep } from './pipelines/steps/speech/piper-speech-step.ts';
+import { createPiperEngine, type PiperEngine } from './engines/piper/index.ts';
 import { transcribeStep } from './pipelines/steps/speech/transcribe-step.ts';
 import { codeGenerateStep } from './pipelines/steps/text/code-generate-step.ts';
 import { promptExpandStep } from './pipelines/steps/text/prompt-expand-step.ts';
@@ -36,6 +38,8 @@ import type { Store } from './store/types.ts';
 export interface Engines {
   llama: LlamaCppProvider | undefined;
   espeak: EspeakEngine | undefined;
+  /** Piper voices (onnxruntime sessions + an eSpeak phonemizer process); optional so older callers need not name it. */
+  piper?: PiperEngine | undefined;
 }
 
 export interface EngineStepDeps {
@@ -71,6 +75,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const media = { roots: config.mediaRoots };
   const speechSteps = [
     speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
+    piperSpeechStep({ synthesize: (o) => (engines.piper ??= createPiperEngine()).synthesize(o) }, { modelsDir: config.modelsDir }),
     alignStep(
       () => async (text, o) => {
         const r = await espeak().synthesize({ text, ...(o.language ? { language: o.language } : {}), ...(o.signal ? { signal: o.signal } : {}) });

@@ -56,6 +56,19 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     outputs: { solution: { $from: 'solve.solution' }, page: { $from: 'solve.page' }, answer: { $from: 'solve.answer' }, status: { $from: 'solve.status' } },
   }),
   speech: (input) => {
+    // voice 'piper:<name>', model 'piper:<name>' or a bare model name: an installed Piper (VITS) voice.
+    const piperVoice =
+      typeof input.voice === 'string' && input.voice.startsWith('piper:') ? input.voice
+      : typeof input.model === 'string' && (input.model.startsWith('piper:') || !input.model.includes(':')) ? input.model
+      : undefined;
+    if (piperVoice !== undefined) {
+      return {
+        id: 'generate-speech',
+        title: 'Speak text (Piper voice)',
+        steps: [{ id: 'speech', uses: 'speech.piper', with: { ...defined(input, ['text', 'speed', 'format']), voice: piperVoice } }],
+        outputs: { audio: { $from: 'speech.audio' }, timings: { $from: 'speech.timings' }, duration: { $from: 'speech.duration' } },
+      };
+    }
     // provider:model is cloud TTS (OpenAI, ElevenLabs) through the AI SDK; no model is eSpeak-NG offline.
     if (typeof input.model === 'string' && input.model.includes(':')) {
       return {
@@ -64,11 +77,6 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
         steps: [{ id: 'speech', uses: 'speech.cloud', with: defined(input, ['text', 'model', 'language', 'voice', 'speed', 'format']) }],
         outputs: { audio: { $from: 'speech.audio' }, timings: { $from: 'speech.timings' }, duration: { $from: 'speech.duration' } },
       };
-    }
-    if (input.model !== undefined) {
-      throw new ShenbiError('ENGINE_UNAVAILABLE', `speech model "${String(input.model)}" is not a local voice engine; offline speech uses eSpeak-NG`, {
-        hint: 'Leave out model for eSpeak-NG, or name a cloud model such as openai:tts-1 or elevenlabs:eleven_multilingual_v2.',
-      });
     }
     return {
     id: 'generate-speech',

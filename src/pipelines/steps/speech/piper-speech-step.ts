@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import type { StepDefinition } from '../../../core/step.ts';
+import { PIPER_ENGINE_INFO, type PiperEngine } from '../../../engines/piper/index.ts';
+import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
+import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { durationOf } from '../../../media/audio/pcm.ts';
+import { isModelName } from '../../../models/model-name.ts';
+
+/** `voice: 'piper:<name>'` names an installed Piper voice. */
+export const PIPER_VOICE_PREFIX = 'piper:';
+
+const inputSchema = z.object({
+  text: z.string(),
+  /** The installed voice: `<name>` or `piper:<name>`, a folder under the models directory. */
+  voice: z.string().min(1),
+  speed: z.number().min(0.25).max(4),
+  speaker: z.number().int().nonnegative().optional(),
+  format: z.enum(['wav', 'mp3', 'ogg', 'flac']),
+  loudness: z.number().min(-70).max(0),
+});
+
+function present(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined && value !== null));
+}
+
+/**
+ * Neural text to speech with an installed Piper voice (`$SHENBI_HOME/models/<name>/` holding
+ * `<x>.onnx` + `<x>.onnx.json`): synthesizes sentence by sentence, normalizes loudness, encodes,
+ * and stores the audio plus sentence timings (exact) and word timings (approximate).
+ */
+export function piperSpeechStep(engine: Pick<PiperEngine, 'synthesize'>, options: { modelsDir: string }): StepDefinition {
+  return {
+    type: 'speech.piper',
+    title: 'Synthesize speech (Piper voice)',
+    description: 'Offline neural text-to-speech with a Piper (VITS) voice on onnxruntime, loudness-normalized.',
+    version: '1',
+    engine: 'speech',
+    inputs: {
+      text: { type: 'string' },
+      voice: { type: 'string', description: 'An installed Piper voice: <name> or piper:<name>.' },
+      speed: { type: 'number', optional: true, default: 1 },
+      speaker: { type: 'number', optional: true },
+      format: { type: 'string', optional: true, default: 'wav' },
+      loudness: { type: 'number', optional: true, default: -16, description: 'Target integrated loudness, LUFS.' },
+    },
+    outputs: {
+      audio: { type: 'artifact' },
+      timings: { type: 'artifact' },
+      duration: { type: 'number' },
+    },
+    cacheSalt: () => ({ engine: PIPER_ENGINE_INFO.id, version: PIPER_ENGINE_INFO.version }),
+    async run(ctx, inputs) {
+      const parsed = inputSchema.safeParse({ speed: 1, format: 'wav', loudness: -16, ...present(inputs) });
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+        throw new ShenbiError('INVALID_INPUT', `Bad speech.piper input: ${issues.join('; ')}`, { details: { issues } });
+      }
+      const { text, speed, speaker, format, loudness } = parsed.data;
+      const name = parsed.data.voice.startsWith(PIPER_VOICE_PREFIX) ? parsed.data.voice.slice(PIPER_VOICE_PREFIX.length) : parsed.data.voice;
+      // A name, never a path: a request must not make the server load ONNX files from anywhere.
+      if (!isModelName(name)) throw new ShenbiError('INVALID_INPUT', `${JSON.stringify(name)} is not an installed voice name`);
+      ctx.progress({ fraction: 0.05, message: 'synthesizing' });
+      let result;
+      try {
+        result = await engine.synthesize({ voiceDir: join(options.modelsDir, name), text, speed, signal: ctx.signal, ...(speaker === undefined ? {} : { speaker }) });
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw toShenbiError(error, 'ENGINE_FAILED');
+      }
+      ctx.progress({ fraction: 0.6, message: 'normalizing loudness' });
+      const audio = normalizeLoudness(result.audio, { targetLufs: loudness, peakDb: -1 });
+      ctx.progress({ fraction: 0.7, message: `encoding ${format}` });
+      const bytes = await encodeAudio(audio, format, { signal: ctx.signal });
+      const duration = durationOf(audio);
+      const engineRef = { id: PIPER_ENGINE_INFO.id, version: PIPER_ENGINE_INFO.version };
+      const parameters = { voice: `${PIPER_VOICE_PREFIX}${name}`, speed, speaker: speaker ?? 0, format, loudness };
+      const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[format], bytes, name: `speech.${format}`, engine: engineRef, parameters });
+      const timings = { words: result.words, wordTimings: 'approximate', sentences: result.sentences, duration, voice: parameters.voice, espeakVoice: result.espeakVoice, missingPhonemes: result.missingPhonemes };
+      const timingsArtifact = await ctx.writeArtifact({
+        kind: 'json',
+        mimeType: 'application/json',
+        bytes: Buffer.from(JSON.stringify(timings, null, 2), 'utf8'),
+        name: 'speech-timings.json',
+        parents: [audioArtifact.id],
+        engine: engineRef,
+        parameters,
+      });
+      return { audio: audioArtifact.id, timings: timingsArtifact.id, duration };
+    },
+  };
+}
