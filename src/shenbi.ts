@@ -106,6 +106,7 @@ export class Shenbi {
     await this.runner.close();
     await this.engines.llama?.close();
     await this.engines.espeak?.close();
+    await this.engines.piper?.close();
     await releaseWhisper();
     await closeOcr();
     await releaseDiffusionSessions();
