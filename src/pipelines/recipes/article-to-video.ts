@@ -1,6 +1,10 @@
 import type { PipelineSpecInput } from '../../core/pipeline.ts';
 
-/** Like invideo: an article → a script by the text model → narrated, captioned, subtitled scenes → MP4. */
+/**
+ * Like invideo: an article → a script by the text model → narrated, captioned, subtitled scenes → MP4.
+ * With `clipModel` (a cloud video model) every scene shows a clip generated from its narration;
+ * without it the scenes are designed backgrounds and the clips step asks nothing of anyone.
+ */
 export const articleToVideoPipeline: PipelineSpecInput = {
   id: 'article-to-video',
   title: 'Article to video',
@@ -13,13 +17,20 @@ export const articleToVideoPipeline: PipelineSpecInput = {
     voice: { type: 'string', optional: true, description: 'An eSpeak voice (default: from the language).' },
     seed: { type: 'integer', default: 1 },
     model: { type: 'string', optional: true, description: 'Text model for the script.' },
+    clipModel: { type: 'string', optional: true, description: 'A cloud video model (provider:model) for a clip per scene; absent: designed backgrounds.' },
+    clipStyle: { type: 'string', optional: true, description: 'A look added to every clip prompt.' },
   },
   steps: [
     { id: 'script', uses: 'video.article-script', with: { article: { $from: 'inputs.article' }, scenes: { $from: 'inputs.scenes' }, seed: { $from: 'inputs.seed' }, model: { $from: 'inputs.model' } } },
     {
+      id: 'clips',
+      uses: 'video.scene-clips',
+      with: { script: { $from: 'script.script' }, model: { $from: 'inputs.clipModel' }, style: { $from: 'inputs.clipStyle' }, aspect: { $from: 'inputs.aspect' }, seed: { $from: 'inputs.seed' } },
+    },
+    {
       id: 'video',
       uses: 'video.narrated',
-      with: { script: { $from: 'script.script' }, voice: { $from: 'inputs.voice' }, aspect: { $from: 'inputs.aspect' }, resolution: { $from: 'inputs.resolution' }, seed: { $from: 'inputs.seed' } },
+      with: { script: { $from: 'script.script' }, clips: { $from: 'clips.clips' }, voice: { $from: 'inputs.voice' }, aspect: { $from: 'inputs.aspect' }, resolution: { $from: 'inputs.resolution' }, seed: { $from: 'inputs.seed' } },
     },
   ],
   outputs: { video: { $from: 'video.video' }, script: { $from: 'script.document' }, duration: { $from: 'video.duration' } },

@@ -1,43 +1,13 @@
-import type { Experimental_VideoModelV3 } from '@ai-sdk/provider';
-import { experimental_generateVideo as generateVideo } from 'ai';
-import { z } from 'zod';
-import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
-import { toProviderError } from '../../../engines/providers/index.ts';
-
-const inputSchema = z.object({
-  prompt: z.string().min(1).max(4000),
-  model: z.string().min(1),
-  aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
-  /** `WIDTHxHEIGHT` (Replicate's size) or a provider preset such as `720p` (fal). */
-  resolution: z.string().regex(/^(\d+x\d+|\d+p)$/).optional(),
-  /** An image artifact id: image-to-video from this first frame. */
-  image: z.string().min(1).optional(),
-  duration: z.number().int().min(2).max(20).default(8),
-  seed: z.number().int().min(0).optional(),
-  /** How often to ask the provider whether the clip is ready, ms. */
-  pollMs: z.number().int().min(10).max(60_000).default(10_000),
-  /** Longest the whole generation may take, ms. */
-  timeoutMs: z.number().int().min(100).max(3_600_000).default(1_800_000),
-  /** With webhooks, how long to wait for one before polling instead, ms. */
-  webhookWaitMs: z.number().int().min(10).max(3_600_000).default(900_000),
-  /** Retries of one failed request (429, 5xx, dropped connection), and the first backoff, ms. */
-  retries: z.number().int().min(0).max(10).default(2),
-  retryBaseMs: z.number().int().min(1).max(60_000).default(1000),
-});
-
-/** The SDKs name their own poll timeouts `…_TIMEOUT`; those are Shenbi's ENGINE_TIMEOUT. */
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && /_TIMEOUT$/.test(error.name);
-}
+import { cloudClipInputSchema, generateCloudClip, type CloudVideoResolver } from './cloud-clip-generate.ts';
 
 /**
  * A clip from a cloud video model (Google Veo, fal, Replicate; Kling and MiniMax through them) through the AI SDK's video interface. The
  * provider's long-running operation is polled in the background of this step only; other jobs
  * run meanwhile. The clip is stored as a video artifact and can be a scene in any timeline.
  */
-export function cloudClipStep(resolve: (spec: string) => Experimental_VideoModelV3): StepDefinition {
+export function cloudClipStep(resolve: CloudVideoResolver): StepDefinition {
   return {
     type: 'video.cloud-clip',
     title: 'Generate a clip (cloud)',
@@ -61,53 +31,9 @@ export function cloudClipStep(resolve: (spec: string) => Experimental_VideoModel
     },
     outputs: { video: { type: 'artifact' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.cloud-clip input');
-      const model = resolve(input.model);
+      const input = parseOrThrow(cloudClipInputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.cloud-clip input');
       ctx.progress({ fraction: 0.05, message: `asking ${input.model}` });
-      const frame = input.image === undefined ? undefined : await ctx.readArtifact(input.image);
-      if (frame !== undefined && frame.artifact.kind !== 'image') {
-        throw new ShenbiError('INVALID_INPUT', `image ${input.image} is a ${frame.artifact.kind} artifact, not an image`);
-      }
-      const poll = { pollIntervalMs: input.pollMs, pollTimeoutMs: input.timeoutMs };
-      // One deadline for the whole job (submit, waiting, polls, download); cancellation stops it too.
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new ShenbiError('ENGINE_TIMEOUT', `${input.model}: no clip within ${input.timeoutMs} ms`)), input.timeoutMs);
-      let result;
-      try {
-        result = await generateVideo({
-          model,
-          prompt: frame === undefined ? input.prompt : { image: new Uint8Array(frame.bytes), text: input.prompt },
-          aspectRatio: input.aspect,
-          duration: input.duration,
-          ...(input.seed === undefined ? {} : { seed: input.seed }),
-          ...(input.resolution !== undefined && /x/.test(input.resolution) ? { resolution: input.resolution as `${number}x${number}` } : {}),
-          providerOptions: {
-            google: { pollIntervalMs: input.pollMs },
-            fal: { ...poll, ...(input.resolution === undefined ? {} : { resolution: input.resolution }) },
-            replicate: poll,
-            shenbi: { webhookWaitMs: input.webhookWaitMs, retries: input.retries, retryBaseMs: input.retryBaseMs },
-          },
-          abortSignal: AbortSignal.any([ctx.signal, deadline.signal]),
-          maxRetries: 0,
-        });
-      } catch (error) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        if (deadline.signal.aborted) throw deadline.signal.reason;
-        if (isTimeout(error)) throw new ShenbiError('ENGINE_TIMEOUT', `${input.model}: ${(error as Error).message}`, { cause: error });
-        throw toShenbiError(toProviderError(error, input.model), 'ENGINE_FAILED');
-      } finally {
-        clearTimeout(timer);
-      }
-      const artifact = await ctx.writeArtifact({
-        kind: 'video',
-        mimeType: result.video.mediaType || 'video/mp4',
-        bytes: result.video.uint8Array,
-        name: 'clip.mp4',
-        engine: { id: `cloud:${input.model.split(':')[0]}`, version: 'ai-sdk' },
-        model: { name: input.model, sha256: null },
-        parameters: { prompt: input.prompt, aspect: input.aspect, duration: input.duration, ...(input.resolution ? { resolution: input.resolution } : {}), ...(input.image ? { image: input.image } : {}) },
-        seed: input.seed ?? null,
-      });
+      const artifact = await generateCloudClip(ctx, resolve, input);
       return { video: artifact.id };
     },
   };

@@ -18,13 +18,30 @@ import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
 import { encodeWav } from '../../../media/audio/wav.ts';
 import { cuesFromWords } from '../../../media/subtitles/index.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
+import { scenePictureFile } from './scene-pictures.ts';
 
 const PALETTES = [['#0f2027', '#2c5364'], ['#42275a', '#734b6d'], ['#134e5e', '#71b280'], ['#1d2b53', '#7e2553'], ['#3a1c71', '#d76d77'], ['#16222a', '#3a6073']];
 const MOTIONS: NonNullable<Scene['motion']>[] = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'];
 const GAP = 0.4;
 
 const inputSchema = z.object({
-  script: z.object({ title: z.string(), scenes: z.array(z.object({ narration: z.string(), caption: z.string() })).min(1).max(50) }),
+  script: z.object({
+    title: z.string(),
+    scenes: z
+      .array(
+        z.object({
+          narration: z.string(),
+          caption: z.string(),
+          /** Artifact ids: a video clip (looped or trimmed to the narration) or a still image. */
+          video: z.string().min(1).optional(),
+          image: z.string().min(1).optional(),
+        }),
+      )
+      .min(1)
+      .max(50),
+  }),
+  /** Artifact ids given to scenes in order (a scene's own `video`/`image` wins); extra ones are unused. */
+  clips: z.array(z.string().min(1)).max(50).default([]),
   voice: z.string().optional(),
   speed: z.number().min(0.5).max(2).default(1),
   aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
@@ -41,11 +58,12 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
   return {
     type: 'video.narrated',
     title: 'Narrated video',
-    description: 'Scenes with spoken narration, captions and subtitles, cut to the narration.',
-    version: '1',
+    description: 'Scenes with spoken narration, captions and subtitles, cut to the narration; a scene may show a clip or image artifact.',
+    version: '2',
     engine: 'ffmpeg',
     inputs: {
       script: { type: 'json' },
+      clips: { type: 'json', optional: true, description: 'video or image artifact ids, one per scene in order' },
       voice: { type: 'string', optional: true },
       speed: { type: 'number', optional: true, default: 1 },
       aspect: { type: 'string', optional: true, default: '16:9' },
@@ -64,6 +82,7 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
       const palette = random.pick([...PALETTES.keys()]);
       for (const [i, scene] of input.script.scenes.entries()) {
         ctx.progress({ fraction: (0.3 * i) / input.script.scenes.length, message: `narrating scene ${i + 1}` });
+        if (scene.video !== undefined && scene.image !== undefined) throw new ShenbiError('INVALID_INPUT', `scene ${i + 1} has both a video and an image; give one`);
         const text = scene.narration.trim() || scene.caption.trim();
         if (text === '') throw new ShenbiError('INVALID_INPUT', `scene ${i + 1} has neither narration nor caption`);
         let result;
@@ -86,6 +105,16 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
       const ass = narrationAss(captions, cuesFromWords(words), { width, height });
       const work = await mkdtemp(join(tmpdir(), 'shenbi-narrated-'));
       try {
+        // Pictures from the store replace the designed backgrounds scene by scene.
+        const pictured: string[] = [];
+        for (const [i, scene] of input.script.scenes.entries()) {
+          const id = scene.video ?? scene.image ?? input.clips[i];
+          if (id === undefined) continue;
+          const picture = await scenePictureFile(ctx, id, work, i);
+          const { duration, motion } = scenes[i]!;
+          scenes[i] = 'video' in picture ? { duration, video: picture.video } : { duration, motion, image: picture.image };
+          pictured.push(id);
+        }
         const audioPath = join(work, 'narration.wav');
         await writeFile(audioPath, encodeWav(narration));
         const output = join(work, 'video.mp4');
@@ -106,7 +135,8 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
           bytes: await readFile(output),
           name: `${input.script.title.replace(/[\\/:*?"<>|]/g, '_').slice(0, 60) || 'video'}.mp4`,
           engine: VIDEO_ENGINE,
-          parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, narration: 'espeak-ng' },
+          parents: pictured,
+          parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, pictured: pictured.length, narration: 'espeak-ng' },
           seed: input.seed,
         });
         return { video: video.id, duration: offset };
