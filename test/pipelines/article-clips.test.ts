@@ -23,6 +23,8 @@ const clip = readFileSync(clipPath);
 Object.assign(process.env, { SHENBI_TEST_REPLICATE_CLIPS: 'r8_clips' });
 
 let fake: FakeServer;
+/** Whether the fake refuses every prompt that mentions this word (422, Replicate's error body). */
+let refuse: string | undefined;
 let shenbi: Shenbi;
 const home = join(dir, 'home');
 
@@ -44,6 +46,7 @@ before(async () => {
   fake = await startFakeServer((req, res) => {
     const n = fake.requests.filter((r) => r.method === 'POST').length;
     if (req.method === 'POST' && req.url === '/v1/models/minimax/video-01/predictions') {
+      if (refuse !== undefined && String((req.body.input as { prompt?: string }).prompt).includes(refuse)) return sendJson(res, 422, { detail: `Invalid input: ${refuse} is not allowed` });
       // Finished within Prefer: wait, as Replicate answers fast models: no polling needed.
       return sendJson(res, 201, { id: `p${n}`, status: 'succeeded', output: `${fake.baseURL}/files/p${n}.mp4`, urls: { get: `${fake.baseURL}/v1/predictions/p${n}` } });
     }
@@ -109,7 +112,7 @@ function narrated(scene: Record<string, unknown>, extra: Record<string, unknown>
     id: 'narrated-scene-test',
     title: 'Narrated scene (test)',
     steps: [{ id: 'v', uses: 'video.narrated', with: { script: { title: 'T', scenes: [{ narration: 'A short line.', caption: 'Hi', ...scene }] }, ...extra } }],
-    outputs: { video: { $from: 'v.video' } },
+    outputs: { video: { $from: 'v.video' }, duration: { $from: 'v.duration' } },
   };
 }
 
@@ -122,4 +125,46 @@ test('a scene whose video is no artifact, or not a video or image, is MEDIA_INVA
   assert.equal(json.status, 'failed');
   assert.equal(json.error?.code, 'MEDIA_INVALID', JSON.stringify(json.error));
   assert.match(String(json.error?.message), /json/);
+});
+
+test('clips given in order, a still image among them: the image is scene 1 (its colours), the clip scene 2', { timeout: 60_000 }, async () => {
+  const card = await shenbi.generate('image', { prompt: '新年快乐', format: 'png', width: 512, height: 512 });
+  assert.equal(card.status, 'completed', JSON.stringify(card.error));
+  const image = (await shenbi.store.artifacts.list({ limit: 100 })).find((a) => a.jobId === card.id && a.kind === 'image')!;
+  const clipId = (await shenbi.store.artifacts.list({ limit: 100 })).find((a) => a.provenance.model?.name === 'replicate:minimax/video-01')!.id;
+  const spec = narrated({}, { clips: [image.id, clipId] });
+  spec.steps[0]!.with.script = { title: 'T', scenes: [{ narration: 'The card first.', caption: 'Card' }, { narration: 'Then the clip.', caption: 'Clip' }] };
+  const job = await shenbi.run(spec, {});
+  assert.equal(job.status, 'completed', JSON.stringify(job.error));
+  const video = await shenbi.store.artifacts.get(String(job.outputs!.video));
+  assert.ok(video.provenance.parents.includes(image.id) && video.provenance.parents.includes(clipId));
+  const path = join(dir, 'ordered.mp4');
+  writeFileSync(path, (await shenbi.store.artifacts.read(video.id)).bytes);
+  const imagePath = join(dir, 'card.png');
+  writeFileSync(imagePath, (await shenbi.store.artifacts.read(image.id)).bytes);
+  const mean = (f: Buffer) => [0, 1, 2].map((c) => { let sum = 0; for (let i = c; i < f.length; i += 3) sum += f[i]!; return sum / (f.length / 3); });
+  const still = mean(frameAt(imagePath, 0, '32:32'));
+  const scene1 = mean(frameAt(path, 0.5, '32:18'));
+  assert.ok(scene1.every((v, c) => Math.abs(v - still[c]!) < 40), `scene 1 ${scene1.map(Math.round)} ≈ the image ${still.map(Math.round)}`);
+  const own = frameAt(clipPath, 0.5);
+  const share = shareNear(frameAt(path, Number(job.outputs!.duration) - 0.3), [own[0]!, own[1]!, own[2]!]);
+  assert.ok(share > 0.6, `scene 2 shows the clip: ${(share * 100).toFixed(0)}%`);
+});
+
+test('a clip the provider refuses fails the job with its message (PROVIDER_REJECTED), no video', { timeout: 60_000 }, async () => {
+  refuse = 'forbidden';
+  try {
+    const spec = {
+      id: 'scene-clips-test',
+      title: 'Scene clips (test)',
+      steps: [{ id: 'c', uses: 'video.scene-clips', with: { model: 'replicate:minimax/video-01', retries: 0, script: { title: 'T', scenes: [{ narration: 'A fine scene.', caption: 'a' }, { narration: 'A forbidden scene.', caption: 'b' }] } } }],
+      outputs: { clips: { $from: 'c.clips' } },
+    };
+    const job = await shenbi.run(spec, {});
+    assert.equal(job.status, 'failed');
+    assert.equal(job.error?.code, 'PROVIDER_REJECTED', JSON.stringify(job.error));
+    assert.match(String(job.error?.message), /forbidden is not allowed/);
+  } finally {
+    refuse = undefined;
+  }
 });
