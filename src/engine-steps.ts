@@ -28,6 +28,7 @@ import { imageEditStep } from './pipelines/steps/image/image-edit-step.ts';
 import { cloudMusicStep } from './pipelines/steps/music/cloud-music-step.ts';
 import { cloudSpeechStep } from './pipelines/steps/speech/cloud-speech-step.ts';
 import { describeImageStep } from './pipelines/steps/vision/describe-image-step.ts';
+import { sceneClipsStep } from './pipelines/steps/video/scene-clips-step.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
@@ -119,6 +120,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
     videoEnhanceStep(media, labeler),
     folderShortStep(voice, media, labeler),
     cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
+    sceneClipsStep((spec) => providerVideoModel(spec, { providers: config.providers })),
   ];
   const visionSteps = [
     ocrStep(media),
