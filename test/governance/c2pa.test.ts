@@ -302,3 +302,14 @@ describe('C2PA: local keys, signing and validation', () => {
     }
   });
 });
+
+test('certificate serial numbers are always valid DER (no zero first byte: 1 in 128 keys used to be unreadable)', async () => {
+  const { buildCertificate } = await import('../../src/governance/c2pa/certificate.ts');
+  const { generateKeyPairSync, X509Certificate } = await import('node:crypto');
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  for (let i = 0; i < 600; i++) {
+    const cert = buildCertificate({ commonName: 'serial test', organization: 'Shenbi', publicKey: key.publicKey, issuerKey: key.privateKey, isCa: true, validDays: 1 });
+    const parsed = new X509Certificate(cert.der);
+    assert.match(parsed.serialNumber, /^[4-7][0-9A-F]/, parsed.serialNumber);
+  }
+});

@@ -57,7 +57,9 @@ export function buildCertificate(spec: CertificateSpec): BuiltCertificate {
   const keyId = toArrayBuffer(createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest());
   const name = distinguishedName(spec.commonName, spec.organization);
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER
+  // A positive DER INTEGER with no leading zero byte: a first byte of 0x00 (1 in 128 after
+  // masking) is "illegal padding" to OpenSSL, and the keys would be unreadable.
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
 
   const extensions = [
     extension(asn.id_ce_basicConstraints, true, new asn.BasicConstraints(spec.isCa ? { cA: true, pathLenConstraint: 0 } : { cA: false })),
