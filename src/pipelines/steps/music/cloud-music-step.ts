@@ -7,6 +7,7 @@ import { AUDIO_MIME_TYPES, decodeAudio, encodeAudio } from '../../../media/audio
 import { integratedLoudness, normalizeLoudness } from '../../../media/audio/loudness.ts';
 import { durationOf, peakOf } from '../../../media/audio/pcm.ts';
 import { cloudMusicPrompt } from './cloud-music-prompt.ts';
+import { present } from '../present-inputs.ts';
 
 const inputSchema = z.object({
   model: z.string().min(1),
@@ -30,9 +31,6 @@ const inputSchema = z.object({
 /** Where cloud music options come from: the configured providers (and, in tests, env, poll and retry timing). */
 export type CloudMusicStepOptions = Omit<CloudMusicOptions, 'signal'>;
 
-function present(inputs: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null));
-}
 
 /**
  * A song (or sound) from a cloud music model: ElevenLabs Music, MusicGen or ACE-Step on

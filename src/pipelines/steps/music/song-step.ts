@@ -6,6 +6,7 @@ import { GENRES, MOODS, type Mood } from '../../../engines/composer/index.ts';
 import { makeSong, type SongVoices } from '../../../engines/singer/song.ts';
 import { SOUNDFONT_ENGINE_INFO } from '../../../engines/soundfont/render-midi.ts';
 import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
+import { present } from '../present-inputs.ts';
 
 const inputSchema = z.object({
   lyrics: z.string().max(20_000),
@@ -22,10 +23,6 @@ const inputSchema = z.object({
   seed: z.number().int().min(0).default(1),
 });
 
-/** Present values only: unbound optional ports arrive as null. */
-function present(inputs: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null));
-}
 
 /**
  * Lyrics in, song out: melody, arrangement, SoundFont rendering, sung (or spoken) vocals,

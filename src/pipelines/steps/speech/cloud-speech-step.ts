@@ -6,9 +6,10 @@ import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { mapProviderFailure } from '../../../engines/cloud-music/http.ts';
 import { retryProviderCall, type ProviderRetryOptions } from '../../../engines/providers/retry-call.ts';
-import { AUDIO_MIME_TYPES, decodeAudio, encodeAudio } from '../../../media/audio/encode.ts';
-import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { decodeAudio } from '../../../media/audio/encode.ts';
 import { durationOf, peakOf } from '../../../media/audio/pcm.ts';
+import { present } from '../present-inputs.ts';
+import { storeSpeech } from './store-speech.ts';
 
 const inputSchema = z.object({
   text: z.string().trim().min(1).max(10_000),
@@ -30,9 +31,6 @@ export interface CloudSpeechStepDeps {
   retry?: ProviderRetryOptions;
 }
 
-function present(inputs: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null));
-}
 
 /**
  * Text-to-speech on a cloud model (OpenAI, ElevenLabs) through the AI SDK's speech interface.
@@ -90,32 +88,23 @@ export function cloudSpeechStep(deps: CloudSpeechStepDeps): StepDefinition {
       if (durationOf(decoded) < 0.05 || peakOf(decoded.samples) === 0) {
         throw new ShenbiError('MEDIA_INVALID', `${input.model} returned ${durationOf(decoded).toFixed(2)} s of audio that is silent or too short`);
       }
-      const audio = normalizeLoudness(decoded, { targetLufs: input.loudness, peakDb: -1 });
-      const bytes = await encodeAudio(audio, input.format, { signal: ctx.signal });
-      const duration = durationOf(audio);
-      const engine = { id: `cloud-speech:${input.model.split(':')[0]}`, version: 'ai-sdk' };
-      const parameters = { voice: input.voice ?? null, language: input.language ?? null, speed: input.speed, format: input.format, loudness: input.loudness };
-      const common = { engine, model: { name: input.model, sha256: null }, parameters };
-      const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[input.format], bytes, name: `speech.${input.format}`, ...common });
-      const timings = {
-        wordTimings: false,
-        note: `${input.model} returns no word timings; align the audio with the script (generate transcription with transcript) to get them.`,
-        words: [],
-        sentences: [],
-        duration,
-        voice: input.voice ?? null,
-        language: input.language ?? null,
-        warnings: result.warnings.map((w) => ('message' in w && w.message ? w.message : JSON.stringify(w))),
-      };
-      const timingsArtifact = await ctx.writeArtifact({
-        kind: 'json',
-        mimeType: 'application/json',
-        bytes: Buffer.from(JSON.stringify(timings, null, 2), 'utf8'),
-        name: 'speech-timings.json',
-        parents: [audioArtifact.id],
-        ...common,
+      return storeSpeech(ctx, decoded, {
+        format: input.format,
+        loudness: input.loudness,
+        engine: { id: `cloud-speech:${input.model.split(':')[0]}`, version: 'ai-sdk' },
+        model: { name: input.model, sha256: null },
+        parameters: { voice: input.voice ?? null, language: input.language ?? null, speed: input.speed, format: input.format, loudness: input.loudness },
+        timings: (duration) => ({
+          wordTimings: false,
+          note: `${input.model} returns no word timings; align the audio with the script (generate transcription with transcript) to get them.`,
+          words: [],
+          sentences: [],
+          duration,
+          voice: input.voice ?? null,
+          language: input.language ?? null,
+          warnings: result.warnings.map((w) => ('message' in w && w.message ? w.message : JSON.stringify(w))),
+        }),
       });
-      return { audio: audioArtifact.id, timings: timingsArtifact.id, duration };
     },
   };
 }

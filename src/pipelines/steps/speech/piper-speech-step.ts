@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { PIPER_ENGINE_INFO, type PiperEngine } from '../../../engines/piper/index.ts';
-import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
-import { normalizeLoudness } from '../../../media/audio/loudness.ts';
-import { durationOf } from '../../../media/audio/pcm.ts';
+import { present } from '../present-inputs.ts';
+import { storeSpeech } from './store-speech.ts';
 import { isModelName } from '../../../models/model-name.ts';
 
 /** `voice: 'piper:<name>'` names an installed Piper voice. */
@@ -20,10 +19,6 @@ const inputSchema = z.object({
   format: z.enum(['wav', 'mp3', 'ogg', 'flac']),
   loudness: z.number().min(-70).max(0),
 });
-
-function present(inputs: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined && value !== null));
-}
 
 /**
  * Neural text to speech with an installed Piper voice (`$SHENBI_HOME/models/<name>/` holding
@@ -70,24 +65,15 @@ export function piperSpeechStep(engine: Pick<PiperEngine, 'synthesize'>, options
         throw toShenbiError(error, 'ENGINE_FAILED');
       }
       ctx.progress({ fraction: 0.6, message: 'normalizing loudness' });
-      const audio = normalizeLoudness(result.audio, { targetLufs: loudness, peakDb: -1 });
-      ctx.progress({ fraction: 0.7, message: `encoding ${format}` });
-      const bytes = await encodeAudio(audio, format, { signal: ctx.signal });
-      const duration = durationOf(audio);
-      const engineRef = { id: PIPER_ENGINE_INFO.id, version: PIPER_ENGINE_INFO.version };
       const parameters = { voice: `${PIPER_VOICE_PREFIX}${name}`, speed, speaker: speaker ?? 0, format, loudness };
-      const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[format], bytes, name: `speech.${format}`, engine: engineRef, parameters });
-      const timings = { words: result.words, wordTimings: 'approximate', sentences: result.sentences, duration, voice: parameters.voice, espeakVoice: result.espeakVoice, missingPhonemes: result.missingPhonemes };
-      const timingsArtifact = await ctx.writeArtifact({
-        kind: 'json',
-        mimeType: 'application/json',
-        bytes: Buffer.from(JSON.stringify(timings, null, 2), 'utf8'),
-        name: 'speech-timings.json',
-        parents: [audioArtifact.id],
-        engine: engineRef,
+      return storeSpeech(ctx, result.audio, {
+        format,
+        loudness,
+        reportEncoding: true,
+        engine: { id: PIPER_ENGINE_INFO.id, version: PIPER_ENGINE_INFO.version },
         parameters,
+        timings: (duration) => ({ words: result.words, wordTimings: 'approximate', sentences: result.sentences, duration, voice: parameters.voice, espeakVoice: result.espeakVoice, missingPhonemes: result.missingPhonemes }),
       });
-      return { audio: audioArtifact.id, timings: timingsArtifact.id, duration };
     },
   };
 }

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { ESPEAK_ENGINE_INFO, type EspeakEngine } from '../../../engines/espeak/index.ts';
-import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
-import { normalizeLoudness } from '../../../media/audio/loudness.ts';
-import { durationOf } from '../../../media/audio/pcm.ts';
+import { present } from '../present-inputs.ts';
+import { storeSpeech } from './store-speech.ts';
 
 const inputSchema = z.object({
   text: z.string(),
@@ -15,11 +14,6 @@ const inputSchema = z.object({
   format: z.enum(['wav', 'mp3', 'ogg', 'flac']),
   loudness: z.number().min(-70).max(0),
 });
-
-/** Optional ports arrive as null/undefined when unbound; zod wants them absent. */
-function present(inputs: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined && value !== null));
-}
 
 /**
  * Text to speech with eSpeak-NG: synthesizes, normalizes loudness (EBU R128 target, −1 dBTP
@@ -70,24 +64,14 @@ export function speechSynthesizeStep(engine: Pick<EspeakEngine, 'synthesize'>): 
         throw toShenbiError(error, 'ENGINE_FAILED');
       }
       ctx.progress({ fraction: 0.6, message: 'normalizing loudness' });
-      const audio = normalizeLoudness(result.audio, { targetLufs: loudness, peakDb: -1 });
-      ctx.progress({ fraction: 0.7, message: `encoding ${format}` });
-      const bytes = await encodeAudio(audio, format, { signal: ctx.signal });
-      const duration = durationOf(audio);
-      const engineRef = { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version };
-      const parameters = { voice: result.voice, language: result.language, speed, pitch: pitch ?? 1, format, loudness };
-      const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[format], bytes, name: `speech.${format}`, engine: engineRef, parameters });
-      const timings = { words: result.words, sentences: result.sentences, duration, voice: result.voice, language: result.language };
-      const timingsArtifact = await ctx.writeArtifact({
-        kind: 'json',
-        mimeType: 'application/json',
-        bytes: Buffer.from(JSON.stringify(timings, null, 2), 'utf8'),
-        name: 'speech-timings.json',
-        parents: [audioArtifact.id],
-        engine: engineRef,
-        parameters,
+      return storeSpeech(ctx, result.audio, {
+        format,
+        loudness,
+        reportEncoding: true,
+        engine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
+        parameters: { voice: result.voice, language: result.language, speed, pitch: pitch ?? 1, format, loudness },
+        timings: (duration) => ({ words: result.words, sentences: result.sentences, duration, voice: result.voice, language: result.language }),
       });
-      return { audio: audioArtifact.id, timings: timingsArtifact.id, duration };
     },
   };
 }

@@ -1,0 +1,39 @@
+import type { StepContext } from '../../../core/step.ts';
+import { AUDIO_MIME_TYPES, encodeAudio, type AudioFormat } from '../../../media/audio/encode.ts';
+import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { durationOf, type PcmAudio } from '../../../media/audio/pcm.ts';
+
+export interface StoreSpeechOptions {
+  format: AudioFormat;
+  /** Integrated loudness target, LUFS (ceiling −1 dBTP). */
+  loudness: number;
+  engine: { id: string; version: string };
+  model?: { name: string; sha256: string | null };
+  parameters: Record<string, unknown>;
+  /** The timings file's content, given the final duration. */
+  timings: (duration: number) => Record<string, unknown>;
+  /** Report "encoding" progress (the local engines do; the cloud step reports its own). */
+  reportEncoding?: boolean;
+}
+
+/**
+ * The common end of every speech step: loudness-normalize, encode, and store the audio plus
+ * its timings file (a child of the audio), both with the same engine, model and parameters.
+ */
+export async function storeSpeech(ctx: StepContext, speech: PcmAudio, options: StoreSpeechOptions): Promise<{ audio: string; timings: string; duration: number }> {
+  const audio = normalizeLoudness(speech, { targetLufs: options.loudness, peakDb: -1 });
+  if (options.reportEncoding === true) ctx.progress({ fraction: 0.7, message: `encoding ${options.format}` });
+  const bytes = await encodeAudio(audio, options.format, { signal: ctx.signal });
+  const duration = durationOf(audio);
+  const common = { engine: options.engine, ...(options.model ? { model: options.model } : {}), parameters: options.parameters };
+  const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[options.format], bytes, name: `speech.${options.format}`, ...common });
+  const timingsArtifact = await ctx.writeArtifact({
+    kind: 'json',
+    mimeType: 'application/json',
+    bytes: Buffer.from(JSON.stringify(options.timings(duration), null, 2), 'utf8'),
+    name: 'speech-timings.json',
+    parents: [audioArtifact.id],
+    ...common,
+  });
+  return { audio: audioArtifact.id, timings: timingsArtifact.id, duration };
+}
