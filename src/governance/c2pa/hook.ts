@@ -6,6 +6,7 @@ import type { LabelRecord } from '../../core/artifact.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import type { GovernanceHook } from '../hook.ts';
 import type { SigningKeys } from './keys.ts';
+import { c2paFormatOf } from './formats.ts';
 import { signC2pa, warmUpC2pa } from './sign.ts';
 import { classifySource } from './source-type.ts';
 import { C2paSigningWorker } from './worker/signing-worker.ts';
@@ -55,6 +56,8 @@ export function c2paSignHook(options: C2paSignHookOptions): GovernanceHook {
   return {
     name: 'c2pa-sign',
     async review(candidate) {
+      // Formats c2pa-rs cannot carry (text, JSON, MIDI, OGG…) need no keys: skip before loading or creating them.
+      if (c2paFormatOf(candidate.mimeType) === null) return { bytes: candidate.bytes, labels: [] };
       const source = classifySource(candidate.provenance);
       let result;
       try {
