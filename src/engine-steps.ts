@@ -64,6 +64,7 @@ export function llamaPool(config: ShenbiConfig, engines: Engines): () => LlamaCp
     (engines.llama ??= createLlamaCppProvider({
       threads: config.llama.threads,
       sequences: config.llama.sequences,
+      ...(config.llama.lanes === null ? {} : { lanes: config.llama.lanes }),
       idleUnloadMs: config.llama.idleUnloadSeconds * 1000,
       ...(config.llama.memoryBudgetMb === null ? {} : { memoryBudgetBytes: config.llama.memoryBudgetMb * 1024 * 1024 }),
     }));

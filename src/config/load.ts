@@ -47,6 +47,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
       memoryBudgetMb: file.llama?.memoryBudgetMb ?? null,
       idleUnloadSeconds: file.llama?.idleUnloadSeconds ?? 300,
       sequences: file.llama?.sequences ?? 8,
+      lanes: file.llama?.lanes ?? null,
     },
     producer: file.producer ?? DEFAULT_PRODUCER,
     mediaRoots: (env.SHENBI_MEDIA_ROOTS ? env.SHENBI_MEDIA_ROOTS.split(delimiter).filter(Boolean) : (file.mediaRoots ?? [process.cwd(), homedir(), tmpdir()])).map((p) => resolve(home, p)),

@@ -29,8 +29,10 @@ export const configFileSchema = z
         memoryBudgetMb: z.number().int().min(1).optional(),
         /** Unload a model this long after its last request. */
         idleUnloadSeconds: z.number().min(1).optional(),
-        /** Parallel requests one loaded model serves (sequences of its context). */
+        /** Parallel requests one loaded model serves (sequences over all its lanes). */
         sequences: z.number().int().min(1).max(64).optional(),
+        /** Contexts of one loaded model that decode in parallel; default twice the cores, at most `sequences`. 1 = one context batching every request. */
+        lanes: z.number().int().min(1).max(64).optional(),
       })
       .strict()
       .optional(),
@@ -75,7 +77,7 @@ export interface ShenbiConfig {
   catalogs: string[];
   concurrency: Record<string, number>;
   threads: number;
-  llama: { threads: number; memoryBudgetMb: number | null; idleUnloadSeconds: number; sequences: number };
+  llama: { threads: number; memoryBudgetMb: number | null; idleUnloadSeconds: number; sequences: number; lanes: number | null };
   producer: string;
   mediaRoots: string[];
   defaultTextModel: string;

@@ -130,3 +130,44 @@ test('more requests than sequences wait their turn instead of failing', async ()
     await small.close();
   }
 });
+
+test('concurrent requests spread over the context lanes of one load, each giving its greedy answer', async () => {
+  const laned = createLlamaCppProvider({ threads: 1, sequences: 6, lanes: 3 });
+  try {
+    const m = laned.languageModel(MODEL);
+    const alone = await generateText({ model: m, prompt: 'Tom had a dog', temperature: 0, maxOutputTokens: 24 });
+    let peak: number[] = [];
+    const results = await laned.pool.use(MODEL, async (pooled) => {
+      assert.equal(pooled.lanes.count, 3);
+      const running = Promise.all(Array.from({ length: 6 }, () => generateText({ model: m, prompt: 'Tom had a dog', temperature: 0, maxOutputTokens: 24 })));
+      const sampler = setInterval(() => {
+        const busy = pooled.lanes.busy;
+        if (busy.reduce((a, b) => a + b, 0) > peak.reduce((a, b) => a + b, 0)) peak = busy;
+      }, 1);
+      try {
+        return await running;
+      } finally {
+        clearInterval(sampler);
+      }
+    });
+    assert.deepEqual(peak, [2, 2, 2], 'six requests over three lanes, two each');
+    for (const r of results) assert.equal(r.text, alone.text);
+    assert.equal(laned.pool.loads, 1);
+  } finally {
+    await laned.close();
+  }
+});
+
+test('lanes are capped at the sequences, and one lane batches every request in one context', async () => {
+  for (const [lanes, sequences, expected] of [[10, 2, 2], [1, 4, 1]] as const) {
+    const p = createLlamaCppProvider({ threads: 1, sequences, lanes });
+    try {
+      const count = await p.pool.use(MODEL, async (pooled) => pooled.lanes.count);
+      assert.equal(count, expected);
+      const results = await Promise.all(Array.from({ length: 4 }, (_, i) => generateText({ model: p.languageModel(MODEL), prompt: `Sue saw ${i} birds`, temperature: 0, maxOutputTokens: 8 })));
+      for (const r of results) assert.ok(r.text.length > 0);
+    } finally {
+      await p.close();
+    }
+  }
+});

@@ -77,7 +77,8 @@ function overflow(tokens: number, contextSize: number, reserved: number): Shenbi
 
 /**
  * AI SDK LanguageModelV3 over node-llama-cpp. Each call takes one sequence of the pooled
- * model's shared context, so concurrent calls are batched by llama.cpp rather than queued.
+ * model's context lanes, so concurrent calls decode in parallel lanes and batches rather than
+ * queueing behind each other.
  * Models with a chat template are prompted through it (LlamaChat, with function calling);
  * base models get the prompt as plain text (LlamaCompletion).
  */
@@ -101,7 +102,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
       else if (options.responseFormat?.type === 'json') grammar = await jsonGrammar(pooled, options.responseFormat.schema);
       // Forced tool calls must not leak as text: they are returned as calls only.
       const emit = tools.kind === 'forced' ? undefined : onText;
-      const generated = await pooled.withSequence(
+      const generated = await pooled.lanes.withSequence(
         (sequence) =>
           chatWrapper
             ? this.#chat(pooled, sequence, options, tools, grammar, emit)
@@ -158,10 +159,10 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     if (tools.kind === 'forced') text = `${text}\n${forcedToolInstruction(tools)}\n`;
     const tokens = pooled.model.tokenize(text, true);
     const reserved = options.maxOutputTokens ?? 0;
-    if (tokens.length >= pooled.context.contextSize - reserved) throw overflow(tokens.length, pooled.context.contextSize, reserved);
+    if (tokens.length >= pooled.lanes.contextSize - reserved) throw overflow(tokens.length, pooled.lanes.contextSize, reserved);
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {
-      const { counter, settings } = this.#sampling(options, tokens.length, pooled.context.contextSize, grammar);
+      const { counter, settings } = this.#sampling(options, tokens.length, pooled.lanes.contextSize, grammar);
       const result = await completion.generateCompletionWithMeta(tokens, { ...settings, onTextChunk: onText });
       return { text: result.response, stopReason: result.metadata.stopReason, inputTokens: tokens.length, outputTokens: counter(), calls: [] };
     } finally {
@@ -188,10 +189,10 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     const { contextText } = chatWrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
     const inputTokens = LlamaText(contextText).tokenize(pooled.model.tokenizer).length;
     const reserved = options.maxOutputTokens ?? 0;
-    if (inputTokens >= pooled.context.contextSize - reserved) throw overflow(inputTokens, pooled.context.contextSize, reserved);
+    if (inputTokens >= pooled.lanes.contextSize - reserved) throw overflow(inputTokens, pooled.lanes.contextSize, reserved);
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
     try {
-      const { counter, settings } = this.#sampling(options, inputTokens, pooled.context.contextSize, grammar);
+      const { counter, settings } = this.#sampling(options, inputTokens, pooled.lanes.contextSize, grammar);
       const common = { ...settings, onTextChunk: onText };
       const result = functions
         ? await chat.generateResponse(history, { ...common, grammar: undefined, functions, documentFunctionParams: true })

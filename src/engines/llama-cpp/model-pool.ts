@@ -5,21 +5,24 @@ import {
   resolveChatWrapper,
   type ChatWrapper,
   type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
   type LlamaEmbeddingContext,
   type LlamaModel,
 } from 'node-llama-cpp';
 import { ShenbiError } from '../../core/errors.ts';
-import { Semaphore } from '../../core/semaphore.ts';
 import { resolveChatWrapperChoice, type ChatWrapperChoice } from './chat-wrapper.ts';
+import { ContextLanes } from './context-lanes.ts';
 
 export interface ModelPoolOptions {
   /** Capped at os.availableParallelism(). Default 1: platform-notes measured ~800 tok/s at 1 thread vs ~69 at 2 on 2 cores (busy-wait barrier). */
   readonly threads?: number;
   readonly idleUnloadMs?: number;
-  /** Parallel sequences of the one shared context. */
+  /** Requests one loaded model serves at once (sequences over all its lanes). Default 8. */
   readonly sequences?: number;
+  /**
+   * Contexts of one loaded model that decode in parallel (see context-lanes.ts). Default: twice
+   * the cores, at most `sequences`; 1 gives one context batching every sequence.
+   */
+  readonly lanes?: number;
   /**
    * Bytes the loaded models may hold together (file size plus context state). Loading past it
    * first unloads idle models, least recently used first. Default: no limit.
@@ -31,39 +34,19 @@ export interface ModelPoolOptions {
 
 export interface PooledModel {
   readonly model: LlamaModel;
-  readonly context: LlamaContext;
+  /** The contexts requests run in; `lanes.withSequence` lends one sequence per request. */
+  readonly lanes: ContextLanes;
   /** null: the model has no chat template (a base model); prompts are rendered as plain text. */
   readonly chatWrapper: ChatWrapper | null;
   /** One embedding context per model, made on first use and kept with the model. */
   embeddingContext(): Promise<LlamaEmbeddingContext>;
-  /**
-   * Runs fn on a free sequence of the shared context. More requests than sequences wait their
-   * turn (FIFO) instead of failing; the sequence is disposed (its KV cache freed) afterwards.
-   */
-  withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>, signal?: AbortSignal): Promise<T>;
-}
-
-/**
- * A disposed sequence is handed back to the context asynchronously, so just after a burst
- * ends getSequence() can briefly report none free although the permit says one is: wait a
- * moment and ask again rather than fail the request.
- */
-async function takeSequence(context: LlamaContext, signal?: AbortSignal): Promise<LlamaContextSequence> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return context.getSequence();
-    } catch (error) {
-      if (attempt >= 200 || !/no sequences left/i.test(String((error as Error).message))) throw error;
-      signal?.throwIfAborted();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
 }
 
 /** One llama.cpp backend per process, shared by every pool (each getLlama() registers exit hooks). */
 let sharedLlama: Promise<Llama> | undefined;
 function llamaBackend(): Promise<Llama> {
-  sharedLlama ??= getLlama({ gpu: false, build: 'never' });
+  // maxThreads = the cores: node-llama-cpp then lets only that many one-thread lanes decode at once.
+  sharedLlama ??= getLlama({ gpu: false, build: 'never', maxThreads: os.availableParallelism() });
   sharedLlama.catch(() => (sharedLlama = undefined));
   return sharedLlama;
 }
@@ -88,6 +71,7 @@ export class ModelPool {
   readonly threads: number;
   readonly #idleUnloadMs: number;
   readonly #sequences: number;
+  readonly #lanes: number;
   readonly #budget: number;
   readonly #chatWrapper: ChatWrapperChoice;
 
@@ -95,6 +79,7 @@ export class ModelPool {
     this.threads = Math.max(1, Math.min(options.threads ?? 1, os.availableParallelism()));
     this.#idleUnloadMs = options.idleUnloadMs ?? 60_000;
     this.#sequences = options.sequences ?? 8;
+    this.#lanes = Math.max(1, Math.min(options.lanes ?? 2 * os.availableParallelism(), this.#sequences));
     this.#budget = options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY;
     this.#chatWrapper = options.chatWrapper ?? 'auto';
   }
@@ -166,29 +151,21 @@ export class ModelPool {
   async #load(path: string): Promise<PooledModel> {
     const llama = await llamaBackend();
     const model = await llama.loadModel({ modelPath: path });
-    const context = await model.createContext({ sequences: this.#sequences, threads: this.threads });
+    let lanes: ContextLanes;
+    try {
+      lanes = await ContextLanes.create(model, { sequences: this.#sequences, lanes: this.#lanes, threads: this.threads });
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
     const chatWrapper = resolveChatWrapperChoice(this.#chatWrapper, model, resolveChatWrapper);
     let embedding: Promise<LlamaEmbeddingContext> | undefined;
-    const permits = new Semaphore(this.#sequences);
     this.loads++;
     return {
       model,
-      context,
+      lanes,
       chatWrapper,
       embeddingContext: () => (embedding ??= model.createEmbeddingContext({ threads: this.threads })),
-      withSequence: async (fn, signal) => {
-        const release = await permits.acquire(signal);
-        try {
-          const sequence = await takeSequence(context, signal);
-          try {
-            return await fn(sequence);
-          } finally {
-            sequence.dispose();
-          }
-        } finally {
-          release();
-        }
-      },
     };
   }
 
@@ -198,7 +175,7 @@ export class ModelPool {
     const pooled = await entry.loading.catch(() => undefined);
     if (!pooled) return;
     this.unloads++;
-    await pooled.context.dispose();
+    await pooled.lanes.dispose();
     await pooled.model.dispose(); // also disposes its embedding context
   }
 
