@@ -43,6 +43,8 @@ function describe(event: JobEvent): string | null {
       return `${event.jobId}: cancelled`;
     case 'step.progress':
       return null;
+    case 'step.partial':
+      return `  ${event.stepId}: ${event.output}[${event.index}] ${event.artifactId}${event.text === null ? '' : ` ${event.text}`}`;
   }
 }
 

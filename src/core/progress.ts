@@ -5,6 +5,20 @@ export interface StepProgress {
   message?: string;
 }
 
+/**
+ * A piece of a step's result that is already stored (and labeled) and usable before the step
+ * ends: an NPC reply's sentences, voiced one by one, can be played while the rest is written.
+ */
+export interface StepPartial {
+  /** The output port the piece belongs to (the whole result still arrives there at the end). */
+  output: string;
+  /** 0-based position of the piece within that output; pieces are reported in order. */
+  index: number;
+  artifactId: string;
+  /** What the piece says, for speech or text pieces. */
+  text?: string;
+}
+
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type StepStatus = 'pending' | 'running' | 'completed' | 'cached' | 'failed' | 'cancelled' | 'skipped';
 
@@ -24,6 +38,7 @@ export type JobEvent =
       /** Estimated milliseconds left for the whole job, when it can be estimated. */
       etaMs: number | null;
     }
+  | { type: 'step.partial'; jobId: string; at: number; stepId: string; output: string; index: number; artifactId: string; text: string | null }
   | { type: 'step.retry'; jobId: string; at: number; stepId: string; attempt: number; delayMs: number; code: string; message: string }
   | { type: 'step.completed'; jobId: string; at: number; stepId: string; cached: boolean; durationMs: number }
   | { type: 'job.completed'; jobId: string; at: number; outputs: Record<string, unknown> }

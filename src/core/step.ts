@@ -1,7 +1,7 @@
 import type { ArtifactKind } from './artifact.ts';
 import type { Artifact, LabelRecord } from './artifact.ts';
 import type { PortSpec, RetryPolicy } from './pipeline.ts';
-import type { StepProgress } from './progress.ts';
+import type { StepPartial, StepProgress } from './progress.ts';
 
 /** What a step hands to the store for one new artifact; the runner fills in provenance. */
 export interface ArtifactDraft {
@@ -31,6 +31,8 @@ export interface StepContext {
   /** Aborted when the job is cancelled; engines must stop promptly. */
   readonly signal: AbortSignal;
   progress(update: StepProgress): void;
+  /** Reports a stored piece of an output before the step ends (see StepPartial). */
+  partial(piece: StepPartial): void;
   /** Stores an artifact (through governance) and returns it; pass its id on as an output. */
   writeArtifact(draft: ArtifactDraft): Promise<Artifact>;
   readArtifact(id: string): Promise<{ artifact: Artifact; bytes: Buffer }>;

@@ -141,6 +141,11 @@ function createStepContext(
     progress(update) {
       host.progress(step.id, update);
     },
+    partial(piece) {
+      if (!host.wants()) return;
+      const { output, index, artifactId, text } = piece;
+      host.emit({ type: 'step.partial', jobId: host.jobId, at: Date.now(), stepId: step.id, output, index, artifactId, text: text ?? null });
+    },
     async writeArtifact(draft: ArtifactDraft): Promise<Artifact> {
       // Nothing new becomes visible for a job that was cancelled or failed meanwhile.
       host.signal.throwIfAborted();

@@ -179,6 +179,7 @@ test('speech.synthesize step stores loudness-normalized audio and timings', asyn
     attempt: 1,
     signal: new AbortController().signal,
     progress: () => undefined,
+    partial: () => undefined,
     async writeArtifact(draft) {
       drafts.push(draft);
       return { id: `artifact-${drafts.length}` } as Awaited<ReturnType<StepContext['writeArtifact']>>;

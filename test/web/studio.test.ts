@@ -111,6 +111,9 @@ test('the studio synthesizes speech into a playable <audio>, talks to the NPC wi
   assert.match(src ?? '', /^\/api\/artifacts\/art_/);
   const spoken = await page.evaluate(async (path) => (await fetch(path!)).headers.get('content-type'), src);
   assert.equal(spoken, 'audio/wav');
+  // Its sentences played as they were voiced (step.partial over SSE), so the whole reply waits for a click.
+  assert.equal(await voice.getAttribute('data-streamed'), 'true');
+  assert.equal(await voice.evaluate((el) => (el as HTMLAudioElement).autoplay), false);
 
   // Switch the UI to English; the page stays where it was, with the conversation.
   await page.getByTestId('language-switch').click();

@@ -18,6 +18,9 @@ import { labelVideo } from './video.ts';
 
 export type Modality = 'text' | 'image' | 'audio' | 'video' | 'model3d';
 
+/** Placement of the explicit label of a streamed audio piece whose stream's first piece carries it. */
+export const STREAM_START = 'stream-start';
+
 export interface ExplicitLabelHookOptions extends ExplicitLabelOptionsInput {
   /** Text-to-speech for the spoken prompt after the rhythm; without it, the rhythm alone. */
   speak?: SpeakFunction;
@@ -73,6 +76,11 @@ export function explicitLabelHook(input: ExplicitLabelHookOptions = {}): Governa
       }
       // A composer that drew the label in its own encode says so; re-encoding to draw it again would double the cost.
       if (modality === 'video' && candidate.explicitLabel?.type === 'aigc-explicit') return { bytes: candidate.bytes, labels: [candidate.explicitLabel] };
+      // A later piece of a streamed reply: its stream's first piece starts with the audible label
+      // (GB 45438-2025 §5: at the start of the audio), so the sentences after it play without one.
+      if (modality === 'audio' && candidate.explicitLabel?.type === 'aigc-explicit' && candidate.explicitLabel.placement === STREAM_START) {
+        return { bytes: candidate.bytes, labels: [candidate.explicitLabel] };
+      }
       const result = await label(candidate, modality, options, speak);
       return { bytes: result.bytes, labels: [result.record] };
     },

@@ -1,5 +1,7 @@
 import { ShenbiError } from '../../../core/errors.ts';
-import type { StepDefinition } from '../../../core/step.ts';
+import type { StepContext, StepDefinition } from '../../../core/step.ts';
+import { STREAM_START } from '../../../governance/explicit/hook.ts';
+import type { PcmAudio } from '../../../media/audio/pcm.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { encodeWav } from '../../../media/audio/wav.ts';
 import { NpcDialogue, type SentenceSynthesizer } from '../../npc/npc-dialogue.ts';
@@ -17,10 +19,55 @@ export interface NpcReplyStepDeps {
 }
 
 /**
+ * Stores each voiced sentence as its own WAV the moment it is ready and reports it as a
+ * partial `audio` output, so a game (or the studio) starts playing the first sentence while
+ * the model is still writing the rest. Writes run in order, off the dialogue's path: a slow
+ * store never holds up the text. The first piece carries the audible AI label at its start;
+ * the later ones are its continuation (every piece has its implicit label and C2PA).
+ */
+class SentencePieces {
+  #chain: Promise<void> = Promise.resolve();
+  #first: string | null = null;
+  #count = 0;
+
+  constructor(
+    private readonly ctx: StepContext,
+    private readonly draft: { npcId: string; engine: { id: string; version: string }; parameters: Record<string, unknown> },
+  ) {}
+
+  add(index: number, text: string, audio: PcmAudio): void {
+    this.#count++;
+    this.#chain = this.#chain.then(async () => {
+      const piece = await this.ctx.writeArtifact({
+        kind: 'audio',
+        mimeType: 'audio/wav',
+        bytes: encodeWav(audio),
+        name: `${this.draft.npcId}-reply-${index + 1}.wav`,
+        engine: this.draft.engine,
+        model: null,
+        parameters: { ...this.draft.parameters, sentence: index, text },
+        ...(this.#first === null
+          ? {}
+          : { explicitLabel: { type: 'aigc-explicit', placement: STREAM_START, value: { stream: this.#first, reason: 'the audible label plays at the start of the first sentence' } } }),
+      });
+      this.#first ??= piece.id;
+      this.ctx.partial({ output: 'audio', index, artifactId: piece.id, text });
+    });
+  }
+
+  /** Every piece stored (rejects with the first failed write). */
+  async settled(): Promise<number> {
+    await this.#chain;
+    return this.#count;
+  }
+}
+
+/**
  * One turn of an NPC conversation as a job step: the player's message in, the NPC's spoken
- * reply out (WAV plus text with word timings). Progress reports each sentence as it is
- * voiced. Never cached: the same message later in a conversation deserves a new answer, and
- * the step writes the turn to memory.
+ * reply out (WAV plus text with word timings). Each sentence is stored and reported as a
+ * partial output as soon as it is voiced (see SentencePieces); the whole reply follows. Never
+ * cached: the same message later in a conversation deserves a new answer, and the step writes
+ * the turn to memory.
  */
 export function npcReplyStep(deps: NpcReplyStepDeps): StepDefinition {
   return {
@@ -36,6 +83,8 @@ export function npcReplyStep(deps: NpcReplyStepDeps): StepDefinition {
       maxTokens: { type: 'integer', optional: true, default: 160 },
       temperature: { type: 'number', optional: true, default: 0.7 },
       model: { type: 'string', optional: true },
+      /** Store and report each sentence's audio as it is voiced (step.partial events). */
+      streamSentences: { type: 'boolean', optional: true, default: true },
     },
     outputs: {
       text: { type: 'string' },
@@ -52,14 +101,24 @@ export function npcReplyStep(deps: NpcReplyStepDeps): StepDefinition {
         maxTokens: Number(inputs.maxTokens),
         temperature: Number(inputs.temperature),
       });
+      const parameters = { npc: scene.npc.id, player: scene.player, language: scene.npc.language, voice: scene.npc.voice ?? null };
+      const pieces = inputs.streamSentences === false ? null : new SentencePieces(ctx, { npcId: scene.npc.id, engine: deps.voiceEngine, parameters });
       let spoken = 0;
       let reply;
-      for await (const event of dialogue.reply(scene, String(inputs.message), ctx.signal)) {
-        if (event.type === 'audio') ctx.progress({ fraction: Math.min(0.95, 0.2 + 0.1 * ++spoken), message: `spoke: ${event.text}` });
-        if (event.type === 'done') reply = event.reply;
+      try {
+        for await (const event of dialogue.reply(scene, String(inputs.message), ctx.signal)) {
+          if (event.type === 'audio') {
+            pieces?.add(event.index, event.text, event.audio);
+            ctx.progress({ fraction: Math.min(0.95, 0.2 + 0.1 * ++spoken), message: `spoke: ${event.text}` });
+          }
+          if (event.type === 'done') reply = event.reply;
+        }
+      } finally {
+        // Never leave a piece write running past the step (a failure still reports the dialogue's error).
+        await pieces?.settled().catch(() => undefined);
       }
+      await pieces?.settled();
       if (!reply) throw new ShenbiError('ENGINE_FAILED', 'the NPC reply ended without a result');
-      const parameters = { npc: scene.npc.id, player: scene.player, language: scene.npc.language, voice: scene.npc.voice ?? null };
       const transcript = await ctx.writeArtifact({
         kind: 'json',
         mimeType: 'application/json',

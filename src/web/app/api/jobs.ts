@@ -34,11 +34,22 @@ export interface JobProgress {
   etaMs: number | null;
 }
 
+/** A stored piece of an output, reported before the job ends (an NPC reply's sentence audio). */
+export interface JobPartial {
+  stepId: string;
+  output: string;
+  index: number;
+  artifactId: string;
+  text: string | null;
+}
+
 export interface RunJobOptions {
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
   /** Every step message in order, for views that stream (the NPC's sentences). */
   onMessage?: (message: string, stepId: string | null) => void;
+  /** Pieces of outputs as they are stored, in order (play an NPC's first sentence while it speaks on). */
+  onPartial?: (piece: JobPartial) => void;
   onCreated?: (id: string) => void;
 }
 
@@ -47,6 +58,15 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function partialFrom(data: JsonObject): JobPartial | null {
+  const stepId = str(data.stepId);
+  const output = str(data.output);
+  const index = num(data.index);
+  const artifactId = str(data.artifactId);
+  if (stepId === null || output === null || index === null || artifactId === null) return null;
+  return { stepId, output, index, artifactId, text: str(data.text) };
+}
 
 export function getJob(id: string): Promise<JobView> {
   return requestJson<JobView>(`/api/jobs/${encodeURIComponent(id)}`);
@@ -104,6 +124,11 @@ export async function runJob(request: JobRequest, options: RunJobOptions = {}): 
       const data = parseData(message);
       const body = isObject(data) ? data : {};
       const type = str(body.type) ?? message.event;
+      if (type === 'step.partial') {
+        const piece = partialFrom(body);
+        if (piece) options.onPartial?.(piece);
+        continue;
+      }
       if (tracker.apply(type, body)) {
         options.onProgress?.(tracker.state);
         if (type === 'step.progress' && tracker.state.message) options.onMessage?.(tracker.state.message, tracker.state.stepId);

@@ -11,11 +11,13 @@ export interface JobState {
 const IDLE: JobProgress = { fraction: null, message: null, stepId: null, etaMs: null };
 
 /** One job at a time per page: submit, follow its progress, cancel. */
-export function useJob(extra: Pick<RunJobOptions, 'onMessage'> = {}) {
+export function useJob(extra: Pick<RunJobOptions, 'onMessage' | 'onPartial'> = {}) {
   const [state, setState] = useState<JobState>({ running: false, progress: IDLE, job: null, error: null });
   const controller = useRef<AbortController | null>(null);
   const onMessage = useRef(extra.onMessage);
   onMessage.current = extra.onMessage;
+  const onPartial = useRef(extra.onPartial);
+  onPartial.current = extra.onPartial;
 
   const run = useCallback(async (request: JobRequest): Promise<JobView | null> => {
     controller.current?.abort();
@@ -27,6 +29,7 @@ export function useJob(extra: Pick<RunJobOptions, 'onMessage'> = {}) {
         signal: abort.signal,
         onProgress: (progress) => setState((s) => ({ ...s, progress })),
         onMessage: (message, stepId) => onMessage.current?.(message, stepId),
+        onPartial: (piece) => onPartial.current?.(piece),
       });
       setState((s) => ({ ...s, running: false, job }));
       return job;

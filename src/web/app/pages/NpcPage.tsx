@@ -4,6 +4,7 @@ import { AiBadge } from '../components/AiBadge.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { Field, Select } from '../components/Field.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
+import { SentencePlayer } from '../components/sentence-player.ts';
 import { useJob } from '../components/useJob.ts';
 import { useI18n } from '../i18n.ts';
 
@@ -11,6 +12,8 @@ interface Turn {
   who: 'player' | 'npc';
   text: string;
   audio?: string;
+  /** Its sentences already played as they were voiced: the whole reply does not start again by itself. */
+  streamed?: boolean;
 }
 
 /** Stable, pipeline-safe NPC id from any name (the scene id allows only [\w.-]). */
@@ -20,7 +23,7 @@ function npcIdFor(name: string): string {
   return `studio-${hash.toString(36)}`;
 }
 
-/** A voiced game NPC: sentences appear as they are voiced, then the whole reply plays. */
+/** A voiced game NPC: each sentence appears and plays as soon as it is voiced; the whole reply stays playable after. */
 export function NpcPage() {
   const { t, language } = useI18n();
   const [name, setName] = useState(t('npcDefaultName'));
@@ -31,10 +34,18 @@ export function NpcPage() {
   const [message, setMessage] = useState(t('npcDefaultMessage'));
   const [turns, setTurns] = useState<Turn[]>([]);
   const [streaming, setStreaming] = useState<string[]>([]);
+  const [played, setPlayed] = useState(0);
+  const player = useRef<SentencePlayer | null>(null);
+  useEffect(() => () => player.current?.stop(), []);
   const job = useJob({
     onMessage: (text) => {
       const sentence = text.replace(/^spoke:\s*/, '');
       if (sentence !== text) setStreaming((s) => [...s, sentence]);
+    },
+    onPartial: (piece) => {
+      if (piece.output !== 'audio') return;
+      player.current ??= new SentencePlayer(() => setPlayed((n) => n + 1));
+      player.current.enqueue(artifactUrl(piece.artifactId));
     },
   });
   const log = useRef<HTMLOListElement>(null);
@@ -50,12 +61,15 @@ export function NpcPage() {
     setTurns((ts) => [...ts, { who: 'player', text: said }]);
     setMessage('');
     setStreaming([]);
+    player.current?.stop();
+    setPlayed(0);
     const scene = { npc: { id: npcIdFor(name), name, persona, language: npcLanguage }, world, quest, player: 'studio' };
     const done = await job.run({ pipeline: 'npc-reply', input: { scene, message: said } });
     setStreaming([]);
     const outputs = done?.outputs ?? {};
+    const streamed = (player.current?.started ?? 0) > 0;
     if (typeof outputs.text === 'string') {
-      setTurns((ts) => [...ts, { who: 'npc', text: outputs.text as string, ...(typeof outputs.audio === 'string' ? { audio: outputs.audio } : {}) }]);
+      setTurns((ts) => [...ts, { who: 'npc', text: outputs.text as string, streamed, ...(typeof outputs.audio === 'string' ? { audio: outputs.audio } : {}) }]);
     }
   };
 
@@ -82,14 +96,14 @@ export function NpcPage() {
             <p>{turn.text}</p>
             {turn.audio ? (
               <>
-                <audio controls autoPlay preload="auto" src={artifactUrl(turn.audio)} data-artifact={turn.audio} />
+                <audio controls autoPlay={!turn.streamed} preload="auto" src={artifactUrl(turn.audio)} data-artifact={turn.audio} data-streamed={turn.streamed ? 'true' : 'false'} />
                 <AiBadge />
               </>
             ) : null}
           </li>
         ))}
         {job.running ? (
-          <li className="bubble npc pending" data-testid="npc-streaming">
+          <li className="bubble npc pending" data-testid="npc-streaming" data-played={played}>
             <span className="speaker">{name}</span>
             <p>{streaming.length > 0 ? streaming.join(' ') : t('npcSpeaking')}</p>
             <ProgressBar progress={job.progress} />
