@@ -57,6 +57,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     moderation: resolveModeration(file.moderation, home),
     labels: file.labels ?? {},
     c2pa: { enabled: file.c2pa?.enabled ?? true, keysDir: resolve(home, file.c2pa?.keysDir ?? 'keys') },
+    uploads: {
+      dir: resolve(home, file.uploads?.dir ?? 'uploads'),
+      maxBytes: (file.uploads?.maxMb ?? 2048) * 1024 * 1024,
+      retentionMs: (file.uploads?.retentionHours ?? 72) * 3_600_000,
+    },
   };
   return { ...config, ...options.overrides };
 }

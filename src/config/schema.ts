@@ -60,6 +60,18 @@ export const configFileSchema = z
       })
       .strict()
       .optional(),
+    /** Files users give Shenbi through POST /api/uploads: their own media, never labeled, kept a while. */
+    uploads: z
+      .object({
+        /** Default `$SHENBI_HOME/uploads`. */
+        dir: z.string().min(1).optional(),
+        /** Largest upload, MiB (default 2048). */
+        maxMb: z.number().int().min(1).max(1_048_576).optional(),
+        /** Uploads are deleted this long after they arrive (default 72). */
+        retentionHours: z.number().positive().max(87_600).optional(),
+      })
+      .strict()
+      .optional(),
     /** Content moderation of inputs and generated text: term lists (zh, en) and an optional provider endpoint. */
     moderation: moderationConfigSchema.optional(),
   })
@@ -88,4 +100,5 @@ export interface ShenbiConfig {
   moderation: ModerationConfig;
   labels: ExplicitLabelOptionsInput;
   c2pa: { enabled: boolean; keysDir: string };
+  uploads: { dir: string; maxBytes: number; retentionMs: number };
 }

@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   MODEL_DOWNLOAD_FAILED: { exit: EXIT.failed, http: 502, retryable: true },
   JOB_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   ARTIFACT_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
+  /** No upload with that id for this caller (never uploaded, another tenant's, deleted or expired). */
+  UPLOAD_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   BLOB_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
   /** No C2PA signing certificate and key under $SHENBI_HOME/keys (`shenbi keys init` makes them). */
   SIGNING_KEYS_MISSING: { exit: EXIT.notFound, http: 424, retryable: false },

@@ -4,9 +4,11 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /**
  * Time-ordered ids (48-bit millisecond time + 80 random bits, Crockford base32, lowercase),
- * prefixed by what they name: `job_…`, `art_…`. Sorting by id sorts by creation time.
+ * prefixed by what they name: `job_…`, `art_…`, `upl_…` (a user's upload). Sorting by id sorts by creation time.
  */
-export function newId(prefix: 'job' | 'art' | 'run'): string {
+export type IdPrefix = 'job' | 'art' | 'run' | 'upl';
+
+export function newId(prefix: IdPrefix): string {
   let time = Date.now();
   let head = '';
   for (let i = 0; i < 10; i++) {
@@ -26,6 +28,6 @@ export function newId(prefix: 'job' | 'art' | 'run'): string {
 }
 
 /** Ids travel into file paths and URLs: accept only the shape newId makes. */
-export function isValidId(value: string, prefix: 'job' | 'art' | 'run'): boolean {
+export function isValidId(value: string, prefix: IdPrefix): boolean {
   return new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`).test(value);
 }

@@ -22,7 +22,11 @@ import { RouteBook } from './route-book.ts';
 import { registerArtifactRoutes } from './routes/artifacts.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
+import { UploadRepository } from './uploads/upload-repository.ts';
+import { startUploadSweeper } from './uploads/upload-sweeper.ts';
+import { UploadStore } from './uploads/upload-store.ts';
 import { staticFiles } from './static-files.ts';
 import type { TextModels } from '../pipelines/steps/text/text-models.ts';
 
@@ -76,7 +80,9 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
     });
   }
   // One moderator and one llama.cpp pool with the jobs: a model loaded for a job serves chat too.
-  const services: ServerServices = { shenbi, keys, moderator: shenbi.moderator, events: new JobEventLog(shenbi.runner), text: options.textModels ?? shenbi.textModels };
+  const uploads = new UploadStore(new UploadRepository(database.db), shenbi.config.uploads);
+  const services: ServerServices = { shenbi, keys, moderator: shenbi.moderator, events: new JobEventLog(shenbi.runner), text: options.textModels ?? shenbi.textModels, uploads };
+  const sweeper = startUploadSweeper(uploads);
   let port = options.port ?? 8787;
 
   const app = new Hono<ServerEnv>();
@@ -91,8 +97,10 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   };
   const jsonLimit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
   app.use('/v1/audio/transcriptions', bodyLimit({ maxSize: MAX_AUDIO_UPLOAD_BYTES, onError: tooLarge(MAX_AUDIO_UPLOAD_BYTES) }));
+  // Uploads stream to disk and count their own bytes against uploads.maxMb (see UploadStore).
+  const ownLimit = new Set(['/v1/audio/transcriptions', '/api/uploads']);
   for (const prefix of ['/v1/*', '/api/*']) {
-    app.use(prefix, async (c, next) => (c.req.path === '/v1/audio/transcriptions' ? next() : bodyLimit({ maxSize: jsonLimit, onError: tooLarge(jsonLimit) })(c, next)));
+    app.use(prefix, async (c, next) => (ownLimit.has(c.req.path) ? next() : bodyLimit({ maxSize: jsonLimit, onError: tooLarge(jsonLimit) })(c, next)));
   }
 
   const book = new RouteBook(app);
@@ -113,6 +121,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   registerModerationRoutes(book, services);
   registerJobRoutes(book, services);
   registerArtifactRoutes(book, services);
+  registerUploadRoutes(book, services);
   registerCatalogRoutes(book, services);
   book.docs.push(
     { method: 'get', path: '/api/openapi.json', summary: 'This document.', tag: 'meta', scope: null },
@@ -130,6 +139,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
     close() {
       closed ??= (async () => {
         services.events.close();
+        await sweeper.stop();
         // Jobs this process runs later must poll again: nothing receives webhooks any more.
         webhookRegistry.setReceiver(undefined);
         await services.text.close();

@@ -3,6 +3,7 @@ import type { Shenbi } from '../shenbi.ts';
 import type { ApiScope } from './auth/api-key.ts';
 import type { ApiKeyRecord, ApiKeyRepository } from './auth/api-key-repository.ts';
 import type { JobEventLog } from './job-event-log.ts';
+import type { UploadStore } from './uploads/upload-store.ts';
 import type { TextModels } from '../pipelines/steps/text/text-models.ts';
 
 /** Who is calling: a tenant through an API key, or the local user of a keyless loopback server. */
@@ -23,6 +24,8 @@ export interface ServerServices {
   text: TextModels;
   /** Checks /v1 chat input and output, and answers /v1/moderations (the config's moderation settings). */
   moderator: Moderator;
+  /** Users' own media (POST /api/uploads), owned by tenants like jobs. */
+  uploads: UploadStore;
 }
 
 /** Hono's typed context variables for this server. */

@@ -4,6 +4,7 @@ import type { PipelineSpecInput } from '../core/pipeline.ts';
 import type { Artifact } from '../core/artifact.ts';
 import type { JobRecord } from '../store/types.ts';
 import type { Principal, ServerServices } from './context.ts';
+import type { UploadRecord } from './uploads/upload-repository.ts';
 
 /**
  * Tenant isolation of jobs and artifacts. A keyed caller sees only its tenant's jobs and the
@@ -19,6 +20,7 @@ export async function submitOwnedJob(
   options: { serverFiles?: boolean } = {},
 ): Promise<JobRecord> {
   if (principal.key !== null && options.serverFiles !== true) refuseLocalPaths({ spec, input });
+  await refuseOthersMedia(services, principal, { spec, input });
   const job = await services.shenbi.runner.submit(spec, input);
   await services.keys.setJobOwner(job.id, principal.tenant, principal.key?.id ?? null);
   return job;
@@ -44,6 +46,35 @@ export async function visibleArtifact(services: ServerServices, principal: Princ
     if (artifact.jobId === null || (await services.keys.jobTenant(artifact.jobId)) !== principal.tenant) throw notFound();
   }
   return artifact;
+}
+
+export async function visibleUpload(services: ServerServices, principal: Principal, id: string): Promise<UploadRecord> {
+  const notFound = () => new ShenbiError('UPLOAD_NOT_FOUND', `No upload ${id}.`, { hint: 'Uploads expire; upload the file again (POST /api/uploads).' });
+  if (!isValidId(id, 'upl')) throw notFound();
+  const upload = await services.uploads.repository.find(id);
+  if (upload === undefined || Date.parse(upload.expiresAt) <= Date.now()) throw notFound();
+  if (principal.key !== null && upload.tenant !== principal.tenant) throw notFound();
+  return upload;
+}
+
+/** Every string in a value that is an id of the given kind (`art_…` or `upl_…`), wherever it sits. */
+function idsIn(value: unknown, prefix: 'art' | 'upl', found = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (isValidId(trimmed, prefix)) found.add(trimmed);
+  } else if (Array.isArray(value)) value.forEach((item) => idsIn(item, prefix, found));
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) idsIn(v, prefix, found);
+  return found;
+}
+
+/**
+ * A keyed caller's job may read only its own tenant's artifacts and uploads: naming another
+ * tenant's id is answered as if it did not exist (404), before anything runs.
+ */
+async function refuseOthersMedia(services: ServerServices, principal: Principal, value: unknown): Promise<void> {
+  // The keyless local user reads every artifact (as before); uploads must still exist and be unexpired.
+  if (principal.key !== null) for (const id of idsIn(value, 'art')) await visibleArtifact(services, principal, id);
+  for (const id of idsIn(value, 'upl')) await visibleUpload(services, principal, id);
 }
 
 /** Artifact ids among a job's outputs (single values or lists). */

@@ -39,9 +39,10 @@ export function buildOpenApi(docs: readonly RouteDoc[]): Record<string, unknown>
       tags: [doc.tag],
       ...(doc.scope === null ? {} : { 'x-shenbi-scope': doc.scope }),
       ...(params.length > 0 ? { parameters: params } : {}),
+      ...(doc.bodyType === 'bytes' ? { requestBody: { required: true, description: 'The raw bytes of the file; Content-Type is its media type.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(doc.body === undefined ? {} : { requestBody: { required: true, content: { [doc.bodyType === 'multipart' ? 'multipart/form-data' : 'application/json']: { schema: bodySchema(doc.body) } } } }),
       responses: {
-        [doc.path === '/api/jobs' && doc.method === 'post' ? '202' : '200']: success,
+        [doc.successStatus ?? (doc.path === '/api/jobs' && doc.method === 'post' ? '202' : '200')]: success,
         default: { description: 'Error (OpenAI error shape; `code` is the stable Shenbi error code)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };

@@ -6,17 +6,19 @@ import { requireScope } from './middleware/authenticate.ts';
 
 /** One route as the OpenAPI document describes it. */
 export interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** Hono syntax: `/api/jobs/:id`. */
   path: string;
   summary: string;
-  tag: 'openai' | 'jobs' | 'artifacts' | 'models' | 'pipelines' | 'meta';
+  tag: 'openai' | 'jobs' | 'artifacts' | 'uploads' | 'models' | 'pipelines' | 'meta';
   /** null: any caller (still authenticated when keys exist). */
   scope: ApiScope | null;
   body?: z.ZodType;
-  bodyType?: 'json' | 'multipart';
+  bodyType?: 'json' | 'multipart' | 'bytes';
   /** What a success returns: JSON, SSE, or bytes. */
   produces?: 'json' | 'sse' | 'bytes';
+  /** The status of a success when it is not 200. */
+  successStatus?: '201' | '202' | '204';
 }
 
 /**
@@ -30,7 +32,7 @@ export class RouteBook {
 
   add(doc: RouteDoc, handler: (c: Context<ServerEnv>) => Response | Promise<Response>): void {
     this.docs.push(doc);
-    const method = doc.method === 'get' ? 'GET' : 'POST';
+    const method = doc.method.toUpperCase();
     if (doc.scope === null) this.app.on(method, doc.path, handler);
     else this.app.on(method, doc.path, requireScope(doc.scope), handler);
   }

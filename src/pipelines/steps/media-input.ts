@@ -1,12 +1,15 @@
 import { readFile, realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
+import { isValidId } from '../../core/ids.ts';
 import type { StepContext } from '../../core/step.ts';
 import { fetchPublicMedia } from './url-guard.ts';
 
 /** Where steps may read user media from: a file outside every root is refused. */
 export interface MediaPolicy {
   readonly roots: readonly string[];
+  /** Where users' uploads (`upl_…`) live (config.uploads.dir); without it upload ids are not accepted. */
+  readonly uploadsDir?: string;
 }
 
 function inside(root: string, path: string): boolean {
@@ -34,21 +37,34 @@ export async function allowedPath(ref: string, policy: MediaPolicy): Promise<str
 }
 
 /**
- * A media input given as an artifact id (art_…), a public http(s) URL, or a file path inside
- * the media roots. Files
- * are read as they are, never copied into the store as if they were generated: only outputs
- * are artifacts.
+ * A media input given as an artifact id (art_…), an upload id (upl_…), a public http(s) URL,
+ * or a file path inside the media roots. Files and uploads are the user's own material: read
+ * as they are, never copied into the store as if they were generated, never parents in the
+ * provenance of what is made from them. Only outputs are artifacts.
  */
 export async function readMediaInput(ctx: StepContext, ref: string, policy: MediaPolicy): Promise<{ bytes: Buffer; parents: string[]; name: string }> {
   if (/^art_[0-9a-z]+$/.test(ref)) {
     const { artifact, bytes } = await ctx.readArtifact(ref);
     return { bytes, parents: [artifact.id], name: artifact.name ?? artifact.id };
   }
+  if (/^upl_[0-9a-z]+$/.test(ref)) return { bytes: await readUpload(ref, policy), parents: [], name: ref };
   if (/^https?:\/\//i.test(ref)) return { bytes: await fetchPublicMedia(ref, { signal: ctx.signal }), parents: [], name: ref };
   const path = await allowedPath(ref, policy);
   try {
     return { bytes: await readFile(path), parents: [], name: path };
   } catch (error) {
     throw new ShenbiError('STORAGE_ERROR', `cannot read ${path}: ${(error as Error).message}`, { cause: error, details: { path } });
+  }
+}
+
+async function readUpload(id: string, policy: MediaPolicy): Promise<Buffer> {
+  const notFound = (cause?: unknown) =>
+    new ShenbiError('UPLOAD_NOT_FOUND', `No upload ${id}.`, { hint: 'Uploads expire; upload the file again (POST /api/uploads).', ...(cause === undefined ? {} : { cause }) });
+  if (policy.uploadsDir === undefined || !isValidId(id, 'upl')) throw notFound();
+  try {
+    return await readFile(join(policy.uploadsDir, id));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(error);
+    throw new ShenbiError('STORAGE_ERROR', `cannot read upload ${id}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -3,6 +3,7 @@ import { initialMigration } from './0001-initial.ts';
 import { conversationsMigration } from './0002-conversations.ts';
 import { provenanceLedgerMigration } from './0003-provenance-ledger.ts';
 import { apiKeysMigration } from './0004-api-keys.ts';
+import { uploadsMigration } from './0005-uploads.ts';
 
 /**
  * Every migration, in order, listed by hand: no filesystem scanning, so the list is the
@@ -13,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-conversations': conversationsMigration,
   '0003-provenance-ledger': provenanceLedgerMigration,
   '0004-api-keys': apiKeysMigration,
+  '0005-uploads': uploadsMigration,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
