@@ -20,7 +20,8 @@ export async function startServer(shenbi: Shenbi, options: ServerOptions = {}): 
   const http = createAdaptorServer({ fetch: built.app.fetch, hostname: host }) as Server;
   // A client that sends headers or a body too slowly is cut off; streams (SSE) are responses and are not limited.
   http.headersTimeout = 10_000;
-  http.requestTimeout = 120_000;
+  // Long enough for a large upload (POST /api/uploads, up to uploads.maxMb) on a slow link.
+  http.requestTimeout = 30 * 60_000;
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,4 +156,21 @@ test('a page that needs a missing model shows the exact pull command from the se
   await hint.waitFor({ timeout: 20_000 });
   assert.equal(await hint.textContent(), 'shenbi models pull qwen2.5-0.5b-instruct');
   assert.match((await page.getByTestId('error').textContent()) ?? '', /MODEL_NOT_INSTALLED/);
+});
+
+test('your own video: pick a file, it uploads (progress), fills the source with upl_…, and the cover edit runs on it', async () => {
+  const clip = join(home, 'my-clip.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '1', '-pix_fmt', 'yuv420p', clip]);
+  const { page, errors } = await openStudio('video', 'en-US');
+  await page.getByText('Edit my video').click();
+  await page.getByTestId('upload-input').setInputFiles(clip);
+  const source = page.getByLabel(/^Source video/);
+  await page.waitForFunction(() => /^upl_[0-9a-z]{26}$/.test((document.querySelector('input[placeholder^="upl_"]') as unknown as { value: string } | null)?.value ?? ''), null, { timeout: 10_000 });
+  assert.match(await source.inputValue(), /^upl_[0-9a-z]{26}$/);
+  await page.getByRole('combobox', { name: 'Operation' }).selectOption('cover');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.locator('[data-testid="result"] img, [data-testid="error"]').first().waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('error').count(), 0, await page.locator('main').innerText());
+  assert.ok(await page.getByTestId('ai-label').first().isVisible(), 'the cover is marked AI-generated');
+  assert.deepEqual(errors, []);
 });

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { compact, Field, Select } from '../components/Field.tsx';
 import { JobPanel } from '../components/JobPanel.tsx';
+import { UploadButton } from '../components/UploadButton.tsx';
 import { useJob } from '../components/useJob.ts';
 import { useI18n } from '../i18n.ts';
 
@@ -38,9 +39,10 @@ export function VideoPage() {
       ) : (
         <>
           <div className="row">
-            <Field label={t('videoSource')}>{(id) => <input id={id} value={source} placeholder="art_… / ~/Videos/clip.mp4" onChange={(e) => setSource(e.target.value)} required />}</Field>
+            <Field label={t('videoSource')}>{(id) => <input id={id} value={source} placeholder="upl_… / art_… / ~/Videos/clip.mp4" onChange={(e) => setSource(e.target.value)} required />}</Field>
             <Field label={t('operation')}>{(id) => <Select id={id} value={operation} options={EDITS} onChange={setOperation} />}</Field>
           </div>
+          <UploadButton accept="video/*,audio/*,image/*" onUploaded={setSource} />
           <Field label={t('script')} wide>
             {(id) => <textarea id={id} rows={3} value={script} onChange={(e) => setScript(e.target.value)} />}
           </Field>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { compact, Field, Select } from '../components/Field.tsx';
 import { JobPanel } from '../components/JobPanel.tsx';
+import { UploadButton } from '../components/UploadButton.tsx';
 import { useJob } from '../components/useJob.ts';
 import { useI18n } from '../i18n.ts';
 
@@ -19,10 +20,11 @@ export function VisionPage() {
   return (
     <form className="card" onSubmit={submit} aria-busy={job.running}>
       <div className="row">
-        <Field label={t('imageSource')}>{(id) => <input id={id} value={image} placeholder="art_… / ~/Pictures/sign.png" onChange={(e) => setImage(e.target.value)} required />}</Field>
+        <Field label={t('imageSource')}>{(id) => <input id={id} value={image} placeholder="upl_… / art_… / ~/Pictures/sign.png" onChange={(e) => setImage(e.target.value)} required />}</Field>
         <Field label={t('mode')}>{(id) => <Select id={id} value={mode} options={['ocr', 'caption', 'question']} onChange={setMode} />}</Field>
         <Field label={t('model')}>{(id) => <input id={id} value={model} placeholder={t('modelPlaceholder')} onChange={(e) => setModel(e.target.value)} />}</Field>
       </div>
+      <UploadButton accept="image/*" onUploaded={setImage} />
       {mode === 'question' ? (
         <Field label={t('question')} wide>
           {(id) => <input id={id} value={question} onChange={(e) => setQuestion(e.target.value)} required />}
