@@ -111,8 +111,19 @@ test('an uploaded MP4 is stored as sent (unlabeled, same sha256), used as a job 
   assert.ok(!filesLeft().includes(view.id));
 });
 
-test('text and random bytes are MEDIA_INVALID and nothing is kept', async () => {
+test('pictures and audio are recognised by their content, not the declared type; names cannot reach a path', async () => {
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48', '-frames:v', '1', join(work, 'p.png')]);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '0.5', join(work, 's.wav')]);
+  const png = (await (await upload(tokens.alice!, readFileSync(join(work, 'p.png')), 'application/octet-stream', '../../etc/passwd')).json()) as UploadView;
+  assert.deepEqual([png.mediaType, png.name], ['image/png', 'passwd']);
+  assert.ok(filesLeft().includes(png.id));
+  const wav = (await (await upload(tokens.alice!, readFileSync(join(work, 's.wav')), 'video/mp4', 'tone.wav')).json()) as UploadView;
+  assert.equal(wav.mediaType, 'audio/wav');
+});
+
+test('text, SVG and random bytes are MEDIA_INVALID and nothing is kept', async () => {
   const before = filesLeft();
+  await expectError(upload(tokens.alice!, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'), 'image/svg+xml', 'x.svg'), 422, 'MEDIA_INVALID', 'svg');
   await expectError(upload(tokens.alice!, Buffer.from('hello, this is plain text\n'.repeat(50)), 'video/mp4', 'fake.mp4'), 422, 'MEDIA_INVALID', 'text');
   await expectError(upload(tokens.alice!, randomBytes(100_000), 'audio/wav', 'noise.wav'), 422, 'MEDIA_INVALID', 'random bytes');
   await expectError(upload(tokens.alice!, new Uint8Array(0), 'video/mp4', 'empty.mp4'), 422, 'MEDIA_INVALID', 'empty');
