@@ -11,6 +11,7 @@ import { activeRms } from '../../src/governance/explicit/rhythm.ts';
 import { labelVideo } from '../../src/governance/explicit/video.ts';
 import { decodeAudio } from '../../src/media/audio/encode.ts';
 import { toDb, type PcmAudio } from '../../src/media/audio/pcm.ts';
+import { encodeWav } from '../../src/media/audio/wav.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'shenbi-explicit-av-test-'));
@@ -94,6 +95,43 @@ test('overlay mode (the hook default): the rhythm mixed over the first second, l
   for (let i = Math.round(1.0 * plain.sampleRate); i < plain.samples.length; i++) maxDiff = Math.max(maxDiff, Math.abs(added.samples[i]!));
   assert.ok(maxDiff <= 2 / 32768, `content after the label changed by ${maxDiff}`);
   assert.equal(record.placement, 'audio-start-overlay');
+});
+
+test("Shenbi's own WAVs (mono 16-bit, no extra chunks) are overlaid in process, sample for sample what ffmpeg makes", async () => {
+  const speech = await decodeAudio(readFileSync(join(TESTDATA, 'jfk.wav')));
+  const plain = encodeWav(speech);
+  // The same audio with a LIST chunk after the data: ffmpeg's path (it would keep the tags).
+  const info = Buffer.concat([Buffer.from('LIST'), Buffer.alloc(4), Buffer.from('INFOINAM'), Buffer.alloc(4), Buffer.from('test\0\0')]);
+  info.writeUInt32LE(info.length - 8, 4);
+  info.writeUInt32LE(6, 16);
+  const tagged = Buffer.concat([plain, info]);
+  tagged.writeUInt32LE(tagged.length - 8, 4);
+  for (const placement of ['start', 'both'] as const) {
+    const options = { placement, mode: 'overlay' as const, spokenWording: '本内容由人工智能生成', spokenLanguage: 'zh' };
+    const started = performance.now();
+    const fast = await labelAudio(plain, 'audio/wav', options);
+    const fastMs = performance.now() - started;
+    const ffmpegStarted = performance.now();
+    const viaFfmpeg = await labelAudio(tagged, 'audio/wav', options);
+    const ffmpegMs = performance.now() - ffmpegStarted;
+    assert.ok(viaFfmpeg.bytes.includes(Buffer.from('INAM')), 'the tagged file went through ffmpeg (its tag kept)');
+    assert.ok(!fast.bytes.includes(Buffer.from('LIST')), 'the plain file was mixed in process');
+    const a = await decodeAudio(fast.bytes);
+    const b = await decodeAudio(viaFfmpeg.bytes);
+    assert.equal(a.samples.length, speech.samples.length);
+    assert.equal(b.samples.length, speech.samples.length);
+    let maxDiff = 0;
+    for (let i = 0; i < a.samples.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.samples[i]! - b.samples[i]!));
+    assert.ok(maxDiff <= 3 / 32768, `${placement}: in-process and ffmpeg differ by ${maxDiff * 32768} LSB`);
+    assert.deepEqual(fast.record, viaFfmpeg.record);
+    const added: PcmAudio = { sampleRate: speech.sampleRate, samples: a.samples.map((s, i) => s - speech.samples[i]!) };
+    assertRhythm(bursts(added, 0, 1.0), 0, 12);
+    if (placement === 'both') {
+      const seconds = speech.samples.length / speech.sampleRate;
+      assertRhythm(bursts(added, seconds - 1.0, seconds), Math.round((seconds - 0.9) * 1000), 12);
+    }
+    console.log(`# ${placement}: in process ${fastMs.toFixed(1)} ms, through ffmpeg ${ffmpegMs.toFixed(1)} ms`);
+  }
 });
 
 function writeTemp(name: string, bytes: Uint8Array): string {

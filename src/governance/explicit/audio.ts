@@ -7,6 +7,7 @@ import { decodeAudio } from '../../media/audio/encode.ts';
 import { concatPcm, toDb, type PcmAudio } from '../../media/audio/pcm.ts';
 import { resample } from '../../media/audio/resample.ts';
 import { encodeWav } from '../../media/audio/wav.ts';
+import { overlayPcm, plainMonoPcm16 } from './audio-wav-overlay.ts';
 import type { SpeakFunction } from './options.ts';
 import { probeStreams } from './probe-stream.ts';
 import { activeRms, aiRhythm, RHYTHM_FREQUENCY_HZ, RHYTHM_UNIT_SECONDS } from './rhythm.ts';
@@ -71,6 +72,14 @@ function overlayGraph(placement: AudioLabelOptions['placement'], format: string,
 export async function labelAudio(bytes: Uint8Array, mimeType: string, options: AudioLabelOptions): Promise<ExplicitResult> {
   const muxer = audioMuxer(mimeType);
   if (muxer === undefined) return { bytes, record: { type: 'aigc-explicit', placement: 'sidecar', value: { wording: options.spokenWording, reason: `no audible label for ${mimeType}` } } };
+  const plain = options.mode === 'overlay' && muxer === 'wav' ? plainMonoPcm16(bytes) : undefined;
+  if (plain !== undefined) {
+    const levelDb = labelLevelDb(plain);
+    const rhythm = aiRhythm(plain.sampleRate, dbToLinear(levelDb) * Math.SQRT2);
+    const end = Math.max(0, plain.samples.length - rhythm.samples.length);
+    const offsets = { start: [0], end: [end], both: [0, end] }[options.placement];
+    return { bytes: overlayPcm(plain, rhythm, offsets), record: rhythmRecord(options, true, levelDb, rhythm.samples.length / plain.sampleRate) };
+  }
   const dir = await mkdtemp(join(tmpdir(), 'shenbi-explicit-audio-'));
   try {
     const input = join(dir, 'input');
@@ -79,8 +88,7 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
     const stream = streams.audio;
     if (stream === undefined || stream.sampleRate === undefined) throw new ShenbiError('MEDIA_INVALID', 'the file holds no audio stream to label');
     const content = await decodeAudio(bytes, { signal: options.signal });
-    const contentRms = activeRms(content);
-    const levelDb = contentRms > 0 ? Math.min(LEVEL_BOUNDS_DB[1], Math.max(LEVEL_BOUNDS_DB[0], toDb(contentRms) - BELOW_CONTENT_DB)) : -24;
+    const levelDb = labelLevelDb(content);
     const rate = stream.sampleRate;
     // A sine's RMS is its peak / √2.
     const rhythm = aiRhythm(rate, dbToLinear(levelDb) * Math.SQRT2);
@@ -118,22 +126,28 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
       ['-i', labelPath, '-i', input, '-filter_complex', graph, '-map', '[out]', '-map_metadata', '1', '-c:a', encoder, ...bitrate, '-ar', String(rate), '-fflags', '+bitexact', '-f', muxer],
       { output, ...(options.signal ? { signal: options.signal } : {}) },
     );
-    const labelSeconds = clip.samples.length / rate;
-    return {
-      bytes: await readFile(output),
-      record: {
-        type: 'aigc-explicit',
-        placement: `audio-${options.placement}${overlay ? '-overlay' : ''}`,
-        value: {
-          wording: spoken?.wording ?? 'AI (Morse ·− ··)',
-          rhythm: { pattern: '短长短短', unitMs: RHYTHM_UNIT_SECONDS * 1000, frequencyHz: RHYTHM_FREQUENCY_HZ },
-          levelDbfs: Number(levelDb.toFixed(1)),
-          labelSeconds: Number(labelSeconds.toFixed(3)),
-          ...(spoken ? { spoken } : {}),
-        },
-      },
-    };
+    return { bytes: await readFile(output), record: rhythmRecord(options, overlay, levelDb, clip.samples.length / rate, spoken) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The label's level: 6 dB under the content's active RMS, within bounds; -24 dBFS over silence. */
+function labelLevelDb(content: PcmAudio): number {
+  const contentRms = activeRms(content);
+  return contentRms > 0 ? Math.min(LEVEL_BOUNDS_DB[1], Math.max(LEVEL_BOUNDS_DB[0], toDb(contentRms) - BELOW_CONTENT_DB)) : -24;
+}
+
+function rhythmRecord(options: AudioLabelOptions, overlay: boolean, levelDb: number, labelSeconds: number, spoken?: Record<string, unknown>): ExplicitResult['record'] {
+  return {
+    type: 'aigc-explicit',
+    placement: `audio-${options.placement}${overlay ? '-overlay' : ''}`,
+    value: {
+      wording: spoken?.wording ?? 'AI (Morse ·− ··)',
+      rhythm: { pattern: '短长短短', unitMs: RHYTHM_UNIT_SECONDS * 1000, frequencyHz: RHYTHM_FREQUENCY_HZ },
+      levelDbfs: Number(levelDb.toFixed(1)),
+      labelSeconds: Number(labelSeconds.toFixed(3)),
+      ...(spoken ? { spoken } : {}),
+    },
+  };
 }
