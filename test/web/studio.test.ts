@@ -165,7 +165,7 @@ test('your own video: pick a file, it uploads (progress), fills the source with 
   await page.getByText('Edit my video').click();
   await page.getByTestId('upload-input').setInputFiles(clip);
   const source = page.getByLabel(/^Source video/);
-  await page.waitForFunction(() => /^upl_[0-9a-z]{26}$/.test((document.querySelector('input[placeholder^="upl_"]') as unknown as { value: string } | null)?.value ?? ''), null, { timeout: 10_000 });
+  for (const deadline = Date.now() + 10_000; !(await source.inputValue()).startsWith('upl_') && Date.now() < deadline; ) await page.waitForTimeout(100);
   assert.match(await source.inputValue(), /^upl_[0-9a-z]{26}$/);
   await page.getByRole('combobox', { name: 'Operation' }).selectOption('cover');
   await page.getByRole('button', { name: 'Generate' }).click();
