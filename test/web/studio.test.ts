@@ -172,5 +172,7 @@ test('your own video: pick a file, it uploads (progress), fills the source with 
   await page.locator('[data-testid="result"] img, [data-testid="error"]').first().waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId('error').count(), 0, await page.locator('main').innerText());
   assert.ok(await page.getByTestId('ai-label').first().isVisible(), 'the cover is marked AI-generated');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'studio-video-upload.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
