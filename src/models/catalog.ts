@@ -10,22 +10,102 @@ export const sha256Schema = z
   .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits')
   .transform((s) => s.toLowerCase());
 
-/** One recommended model: where it comes from and what it is good for. */
-export const catalogEntrySchema = z
+export const md5Schema = z
+  .string()
+  .regex(/^[0-9a-fA-F]{32}$/, 'expected 32 hex digits')
+  .transform((s) => s.toLowerCase());
+
+const modelNameSchema = z.string().regex(MODEL_NAME_PATTERN, 'letters, digits, ".", "_", "-"; not starting with "." or "-"');
+const fileNameSchema = z.string().regex(MODEL_FILE_PATTERN, 'a plain file name (no slashes)');
+const downloadUrlSchema = z.url({ protocol: /^https?$/ });
+
+/**
+ * One file of a multi-file model. Every file carries a checksum. sha256 is preferred; `md5`
+ * is accepted in its place because some publishers (rhasspy/piper-voices' `voices.json`)
+ * publish only size + md5: a pull then checks size + md5 and records the sha256 it computed
+ * from the installed bytes, which is what later integrity checks (`resolve --verify`) use.
+ */
+export const catalogFileEntrySchema = z
   .object({
-    name: z.string().regex(MODEL_NAME_PATTERN, 'letters, digits, ".", "_", "-"; not starting with "." or "-"'),
-    title: z.string().min(1),
-    tasks: z.array(z.enum(TASK_KINDS)).min(1),
+    name: fileNameSchema,
+    url: downloadUrlSchema,
+    size: z.number().int().positive(),
+    sha256: sha256Schema.optional(),
+    md5: md5Schema.optional(),
+  })
+  .strict()
+  .refine((file) => file.sha256 !== undefined || file.md5 !== undefined, { message: 'every file needs a checksum: sha256 (preferred) or md5' });
+
+export type CatalogFileEntry = z.infer<typeof catalogFileEntrySchema>;
+
+const entryCommon = {
+  name: modelNameSchema,
+  title: z.string().min(1),
+  tasks: z.array(z.enum(TASK_KINDS)).min(1),
+  license: z.string().min(1),
+  description: z.string().min(1),
+  tags: z.array(z.string().min(1)).optional(),
+};
+
+/** The original form: one file, one URL, size and sha256. */
+export const singleFileEntrySchema = z
+  .object({
+    ...entryCommon,
     /** File name inside the model's directory. */
-    file: z.string().regex(MODEL_FILE_PATTERN, 'a plain file name (no slashes)'),
-    url: z.url({ protocol: /^https?$/ }),
+    file: fileNameSchema,
+    url: downloadUrlSchema,
     size: z.number().int().positive(),
     sha256: sha256Schema,
-    license: z.string().min(1),
-    description: z.string().min(1),
-    tags: z.array(z.string().min(1)).optional(),
   })
   .strict();
+
+/**
+ * A model made of several files installed together in one directory (a Piper voice:
+ * `X.onnx` + `X.onnx.json`). The first file is the primary one (`path` of the install);
+ * `size` is filled in as the total over all files.
+ */
+export const multiFileEntrySchema = z
+  .object({
+    ...entryCommon,
+    files: z.array(catalogFileEntrySchema).min(1),
+  })
+  .strict()
+  .superRefine((entry, ctx) => {
+    const seen = new Set<string>();
+    entry.files.forEach((file, index) => {
+      if (seen.has(file.name)) ctx.addIssue({ code: 'custom', path: ['files', index, 'name'], message: `duplicate file name "${file.name}"` });
+      if (file.name === 'model.json') ctx.addIssue({ code: 'custom', path: ['files', index, 'name'], message: '"model.json" is the install record' });
+      seen.add(file.name);
+    });
+  })
+  .transform((entry) => ({ ...entry, size: entry.files.reduce((sum, file) => sum + file.size, 0) }));
+
+export type SingleFileCatalogEntry = z.infer<typeof singleFileEntrySchema>;
+export type MultiFileCatalogEntry = z.infer<typeof multiFileEntrySchema>;
+export type CatalogEntry = SingleFileCatalogEntry | MultiFileCatalogEntry;
+
+/**
+ * One recommended model: where it comes from and what it is good for. An entry with `files`
+ * is multi-file, else single-file; picking the form first (rather than a plain union) keeps
+ * error messages specific ("every file needs a checksum", not "invalid input").
+ */
+export const catalogEntrySchema = z.unknown().transform((value, ctx): CatalogEntry => {
+  const schema = typeof value === 'object' && value !== null && 'files' in value ? multiFileEntrySchema : singleFileEntrySchema;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+
+/** The files of an entry in one shape (a single-file entry is a list of one, sha256 known). */
+export function catalogEntryFiles(entry: CatalogEntry): CatalogFileEntry[] {
+  if ('files' in entry) return entry.files;
+  return [{ name: entry.file, url: entry.url, size: entry.size, sha256: entry.sha256 }];
+}
+
+export function isMultiFileEntry(entry: CatalogEntry): entry is MultiFileCatalogEntry {
+  return 'files' in entry;
+}
 
 export const catalogFileSchema = z
   .object({
@@ -43,14 +123,13 @@ export const catalogFileSchema = z
     });
   });
 
-export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
-
 /** A catalog entry as the manager shows it: plus the URL a pull would use (mirror applied). */
-export interface CatalogModel extends CatalogEntry {
+export type CatalogModel = CatalogEntry & {
+  /** For a multi-file model: its first file's. */
   downloadUrl: string;
   /** The catalog file it came from (`builtin` for Shenbi's own). */
   catalog: string;
-}
+};
 
 export const BUILTIN_CATALOG = new URL('./catalog.json', import.meta.url);
 

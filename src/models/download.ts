@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ShenbiError, isShenbiError, toShenbiError } from '../core/errors.ts';
 import { hashFileInto } from './hash.ts';
 import { ifRangeValue, readPartialMeta, writePartialMeta } from './partial-meta.ts';
-import type { ProgressMeter } from './progress.ts';
+import type { ByteMeter } from './progress.ts';
 
 export interface DownloadOptions {
   url: string;
@@ -14,7 +14,7 @@ export interface DownloadOptions {
   expectedSize?: number;
   expectedSha256?: string;
   signal?: AbortSignal;
-  meter?: ProgressMeter;
+  meter?: ByteMeter;
   /** Consecutive failed attempts (drops, stalls, 5xx) before giving up. Default 5. */
   maxAttempts?: number;
   /** First retry delay; doubles per consecutive failure, capped at 10 s. Default 500 ms. */

@@ -3,14 +3,15 @@ import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { ShenbiError, isShenbiError, toShenbiError } from '../core/errors.ts';
 import type { TaskKind } from '../core/task-kinds.ts';
-import { loadCatalog, sha256Schema, type CatalogEntry, type CatalogModel } from './catalog.ts';
+import { catalogEntryFiles, isMultiFileEntry, loadCatalog, sha256Schema, type CatalogEntry, type CatalogFileEntry, type CatalogModel } from './catalog.ts';
 import { downloadResumable } from './download.ts';
 import { applyModelEndpoint } from './endpoint.ts';
 import { sha256File } from './hash.ts';
+import { downloadModelFiles } from './multi-file-pull.ts';
 import { acquireFileLock, tryAcquireFileLock } from './lock.ts';
 import { assertModelName, closeMatches, modelNameFromFile, safeFileName } from './model-name.ts';
 import { ProgressMeter, type ProgressListener } from './progress.ts';
-import { ModelRegistry, type InstalledModel, type ModelRecord } from './registry.ts';
+import { ModelRegistry, installedFiles, recordFiles, type InstalledModel, type ModelRecord } from './registry.ts';
 
 export interface ModelManagerOptions {
   /** Where models are installed (`ShenbiConfig.modelsDir`). */
@@ -49,9 +50,13 @@ export interface ImportOptions {
 /** What an engine needs to load a model. */
 export interface ResolvedModel {
   name: string;
+  /** The primary file (a multi-file model's first). */
   path: string;
   sha256: string;
+  /** A multi-file model: the total over its files. */
   size: number;
+  /** Multi-file models only: every file, all in one directory (the first is `path`). */
+  files?: { file: string; path: string; size: number; sha256: string }[];
 }
 
 /** A decided pull: what to fetch, from where, and what the bytes must be. */
@@ -64,6 +69,8 @@ interface PullPlan {
   source: 'catalog' | 'url';
   license: string | null;
   tasks: TaskKind[] | undefined;
+  /** A multi-file catalog model: every file (download URLs mirrored); `file`/`url` are the first's. */
+  files?: CatalogFileEntry[];
 }
 
 /**
@@ -97,7 +104,7 @@ export class ModelManager {
     const merged = await this.#loadCatalog();
     return [...merged.values()].map(({ entry, catalog }) => ({
       ...entry,
-      downloadUrl: applyModelEndpoint(entry.url, this.modelEndpoint),
+      downloadUrl: applyModelEndpoint(catalogEntryFiles(entry)[0]!.url, this.modelEndpoint),
       catalog,
     }));
   }
@@ -123,6 +130,7 @@ export class ModelManager {
       // Another pull may have installed it while we waited for the lock.
       const existing = await this.#registry.get(plan.name);
       if (existing !== undefined && (await isIntact(existing)) && sameContent(existing, plan)) return existing;
+      if (plan.files !== undefined) return await this.#pullFiles(plan, plan.files, options);
 
       const meter = new ProgressMeter(options.onProgress, this.#download.progressIntervalMs ?? 100);
       let result: Awaited<ReturnType<typeof downloadResumable>>;
@@ -178,6 +186,54 @@ export class ModelManager {
   }
 
   /**
+   * A multi-file model: every file is downloaded (resumable, one progress total) and verified
+   * into `.partial/<name>.d/`, then all are moved into one staging directory that is renamed
+   * into place, so the model appears with all its files or not at all.
+   */
+  async #pullFiles(plan: PullPlan, files: CatalogFileEntry[], options: PullOptions): Promise<InstalledModel> {
+    const dir = this.#multiPartialDir(plan.name);
+    await this.#ensureDir(dir);
+    let downloaded: Awaited<ReturnType<typeof downloadModelFiles>>;
+    try {
+      downloaded = await downloadModelFiles({
+        modelName: plan.name,
+        files,
+        partialDir: dir,
+        meter: new ProgressMeter(options.onProgress, this.#download.progressIntervalMs ?? 100),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        knobs: this.#downloadKnobs(),
+      });
+    } catch (error) {
+      throw this.#withMirrorHint(error);
+    }
+    const record: ModelRecord = {
+      name: plan.name,
+      file: plan.file,
+      size: downloaded.reduce((sum, f) => sum + f.size, 0),
+      sha256: downloaded[0]!.sha256,
+      source: plan.source,
+      url: plan.url,
+      verified: true,
+      license: plan.license,
+      ...(plan.tasks === undefined ? {} : { tasks: plan.tasks }),
+      installedAt: new Date().toISOString(),
+      files: downloaded.map(({ file, size, sha256, md5 }) => ({ file, size, sha256, ...(md5 === undefined ? {} : { md5 }) })),
+    };
+    const installed = await this.#storage(async () => {
+      const staging = await this.#registry.createStaging(plan.name);
+      try {
+        for (const f of downloaded) await rename(f.partPath, join(staging, f.file));
+      } catch (error) {
+        await rm(staging, { recursive: true, force: true });
+        throw error;
+      }
+      return this.#registry.commit(staging, record);
+    });
+    await rm(dir, { recursive: true, force: true });
+    return installed;
+  }
+
+  /**
    * Installs a file that is already on this machine. It is hashed as installed; a file
    * imported under a catalog name must match that entry's sha256.
    */
@@ -190,9 +246,17 @@ export class ModelManager {
 
     const catalog = await this.#loadCatalog();
     const sourceFile = safeFileName(basename(source));
-    const byFile = [...catalog.values()].find(({ entry }) => entry.file === sourceFile)?.entry;
+    const byFile = [...catalog.values()].find(({ entry }) => catalogEntryFiles(entry).some((f) => f.name === sourceFile))?.entry;
     const name = assertModelName(options.name ?? byFile?.name ?? modelNameFromFile(sourceFile));
-    const entry = catalog.get(name)?.entry;
+    const found = catalog.get(name)?.entry;
+    // Importing is one file at a time; a multi-file model must arrive whole, so it is pulled.
+    if (found !== undefined && isMultiFileEntry(found)) {
+      throw new ShenbiError('INVALID_INPUT', `${name} is a catalog model of ${found.files.length} files (${found.files.map((f) => f.name).join(', ')}); one file cannot be imported as it.`, {
+        details: { name, path: source, files: found.files.map((f) => f.name) },
+        hint: `Pull it (resumable, verified): shenbi models pull ${name} — or import under another name with --name.`,
+      });
+    }
+    const entry = found;
     const file = entry?.file ?? sourceFile;
 
     await this.#ensureDir(this.#partialDir);
@@ -244,7 +308,7 @@ export class ModelManager {
     // A partial is only ours to delete when no pull is writing it right now.
     let discardedPartial = false;
     const paths = this.#partialPaths(name);
-    if (await exists(paths.data)) {
+    if ((await exists(paths.data)) || (await exists(this.#multiPartialDir(name)))) {
       const release = await tryAcquireFileLock(paths.lock).catch(() => undefined);
       if (release !== undefined) {
         try {
@@ -283,22 +347,30 @@ export class ModelManager {
         );
       }
       const pullable = entry !== undefined ? `shenbi models pull ${name}` : `shenbi models import PATH --name ${name}`;
-      const what = installed === undefined ? 'is not installed' : 'is damaged (its file is missing or has the wrong size)';
+      const what = installed === undefined ? 'is not installed' : 'is damaged (a file is missing or has the wrong size)';
       throw new ShenbiError('MODEL_NOT_INSTALLED', `The model ${name} ${what}. Fetch it with: ${pullable}`, {
-        details: { name, ...(entry === undefined ? {} : { size: entry.size, url: entry.url }) },
+        details: { name, ...(entry === undefined ? {} : { size: entry.size, url: catalogEntryFiles(entry)[0]!.url }) },
         hint: pullable,
       });
     }
     if (options.verify === true) {
-      const { sha256 } = await sha256File(installed.path);
-      if (sha256 !== installed.sha256) {
-        throw new ShenbiError('MODEL_CHECKSUM_MISMATCH', `The installed file of ${name} was changed on disk (sha256 ${sha256}, installed as ${installed.sha256}).`, {
-          details: { name, path: installed.path, expected: installed.sha256, actual: sha256 },
-          hint: entry !== undefined ? `shenbi models pull ${name}` : `shenbi models rm ${name}`,
-        });
+      for (const file of installedFiles(installed)) {
+        const { sha256 } = await sha256File(file.path);
+        if (sha256 !== file.sha256) {
+          throw new ShenbiError('MODEL_CHECKSUM_MISMATCH', `The installed file ${file.file} of ${name} was changed on disk (sha256 ${sha256}, installed as ${file.sha256}).`, {
+            details: { name, path: file.path, expected: file.sha256, actual: sha256 },
+            hint: entry !== undefined ? `shenbi models pull ${name}` : `shenbi models rm ${name}`,
+          });
+        }
       }
     }
-    return { name: installed.name, path: installed.path, sha256: installed.sha256, size: installed.size };
+    return {
+      name: installed.name,
+      path: installed.path,
+      sha256: installed.sha256,
+      size: installed.size,
+      ...(installed.files === undefined ? {} : { files: installed.files.map(({ file, path, size, sha256 }) => ({ file, path, size, sha256 })) }),
+    };
   }
 
   async #planPull(target: string, options: PullOptions): Promise<PullPlan | { installed: InstalledModel }> {
@@ -312,7 +384,7 @@ export class ModelManager {
       } catch {
         throw new ShenbiError('INVALID_INPUT', `Not a valid URL: ${target}`, { details: { url: target } });
       }
-      const fromCatalog = [...catalog.values()].find(({ entry }) => entry.url === parsed.href)?.entry;
+      const fromCatalog = [...catalog.values()].find(({ entry }) => catalogEntryFiles(entry).some((f) => f.url === parsed.href))?.entry;
       if (fromCatalog !== undefined && (options.name === undefined || options.name === fromCatalog.name)) {
         return this.#catalogPlan(fromCatalog, wantedSha);
       }
@@ -355,6 +427,26 @@ export class ModelManager {
   }
 
   #catalogPlan(entry: CatalogEntry, wantedSha: string | undefined): PullPlan {
+    if (isMultiFileEntry(entry)) {
+      if (wantedSha !== undefined) {
+        throw new ShenbiError('INVALID_INPUT', `${entry.name} is a model of ${entry.files.length} files; --sha256 applies to single-file pulls (the catalog checks each file).`, {
+          details: { name: entry.name },
+          hint: `shenbi models pull ${entry.name}`,
+        });
+      }
+      const files = entry.files.map((f) => ({ ...f, url: applyModelEndpoint(f.url, this.modelEndpoint) }));
+      return {
+        name: entry.name,
+        file: files[0]!.name,
+        url: files[0]!.url,
+        sha256: files[0]!.sha256,
+        size: entry.size,
+        source: 'catalog',
+        license: entry.license,
+        tasks: entry.tasks,
+        files,
+      };
+    }
     if (wantedSha !== undefined && wantedSha !== entry.sha256) {
       throw new ShenbiError('INVALID_INPUT', `--sha256 ${wantedSha} disagrees with the catalog's ${entry.sha256} for ${entry.name}.`, {
         details: { name: entry.name, expected: entry.sha256, given: wantedSha },
@@ -389,10 +481,16 @@ export class ModelManager {
     };
   }
 
+  /** A multi-file model's partial files (the lock stays `<name>.lock`, shared with single-file pulls). */
+  #multiPartialDir(name: string): string {
+    return join(this.#partialDir, `${name}.d`);
+  }
+
   async #discardPartial(name: string): Promise<void> {
     const paths = this.#partialPaths(name);
     await rm(paths.data, { force: true });
     await rm(paths.meta, { force: true });
+    await rm(this.#multiPartialDir(name), { recursive: true, force: true });
   }
 
   #downloadKnobs(): { maxAttempts?: number; retryDelayMs?: number; idleTimeoutMs?: number } {
@@ -457,13 +555,27 @@ function isSafeName(name: string): boolean {
   }
 }
 
-/** Cheap check that the installed file is still there with its recorded size. */
+/** Cheap check that every installed file is still there with its recorded size. */
 async function isIntact(model: InstalledModel): Promise<boolean> {
-  const info = await stat(model.path).catch(() => undefined);
-  return info?.isFile() === true && info.size === model.size;
+  for (const file of installedFiles(model)) {
+    const info = await stat(file.path).catch(() => undefined);
+    if (info?.isFile() !== true || info.size !== file.size) return false;
+  }
+  return true;
 }
 
 function sameContent(installed: InstalledModel, plan: PullPlan): boolean {
+  if (plan.files !== undefined) {
+    const have = new Map(recordFiles(installed).map((f) => [f.file, f]));
+    return (
+      have.size === plan.files.length &&
+      plan.files.every((want) => {
+        const got = have.get(want.name);
+        if (got === undefined || got.size !== want.size) return false;
+        return want.sha256 !== undefined ? got.sha256 === want.sha256 : got.md5 === want.md5;
+      })
+    );
+  }
   return plan.sha256 !== undefined ? installed.sha256 === plan.sha256 : installed.url === plan.url;
 }
 

@@ -16,11 +16,47 @@ export type ProgressListener = (progress: PullProgress) => void;
 
 const RATE_WINDOW_MS = 3000;
 
+/** What a download reports its bytes to (a ProgressMeter, or a share of one for multi-file pulls). */
+export interface ByteMeter {
+  start(receivedBytes: number, totalBytes: number | null): void;
+  setTotal(totalBytes: number | null): void;
+  update(receivedBytes: number): void;
+  finish(): void;
+}
+
+/**
+ * One file's share of a multi-file pull's single progress bar: its bytes are counted after
+ * the `base` bytes of the files before it, against the known total of all files.
+ */
+export class FileShareMeter implements ByteMeter {
+  constructor(
+    private readonly overall: ProgressMeter,
+    private readonly base: number,
+    private readonly grandTotal: number,
+    private readonly first: boolean,
+  ) {}
+
+  start(receivedBytes: number): void {
+    // Only the first file (re)starts the overall count; later ones continue it.
+    if (this.first) this.overall.start(this.base + receivedBytes, this.grandTotal);
+    else this.overall.update(this.base + receivedBytes);
+  }
+
+  setTotal(): void {}
+
+  update(receivedBytes: number): void {
+    this.overall.update(this.base + receivedBytes);
+  }
+
+  /** The caller finishes the overall meter after the last file. */
+  finish(): void {}
+}
+
 /**
  * Turns byte counts into throttled progress events: at most one per `intervalMs`, plus the
  * final one, so a fast local transfer cannot flood a terminal.
  */
-export class ProgressMeter {
+export class ProgressMeter implements ByteMeter {
   #received = 0;
   #total: number | null = null;
   #resumedFrom = 0;

@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TASK_KINDS } from '../core/task-kinds.ts';
-import { sha256Schema } from './catalog.ts';
+import { md5Schema, sha256Schema } from './catalog.ts';
 import { fsyncDir, fsyncFile, writeJsonAtomic } from '../fs/atomic-file.ts';
 import { MODEL_FILE_PATTERN, MODEL_NAME_PATTERN } from './model-name.ts';
 
@@ -21,13 +21,54 @@ export const modelRecordSchema = z.object({
   license: z.string().nullable(),
   tasks: z.array(z.enum(TASK_KINDS)).optional(),
   installedAt: z.string(),
+  /**
+   * Multi-file models only: every file (the first is `file`, the primary). Then `size` is the
+   * total and `sha256` the primary file's; each file's own sha256 is what `verify` checks.
+   */
+  files: z
+    .array(
+      z.object({
+        file: z.string().regex(MODEL_FILE_PATTERN),
+        size: z.number().int().nonnegative(),
+        sha256: sha256Schema,
+        /** The publisher's md5, when that is what the download was verified against. */
+        md5: md5Schema.optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
 });
 
 export type ModelRecord = z.infer<typeof modelRecordSchema>;
 
-/** An installed model as callers see it: the record plus the absolute path of its file. */
+export type RecordedFile = NonNullable<ModelRecord['files']>[number];
+
+/** One installed file with its absolute path. */
+export interface InstalledFile extends RecordedFile {
+  path: string;
+}
+
+/** An installed model as callers see it: the record plus absolute paths (`path`: the primary file). */
 export interface InstalledModel extends ModelRecord {
   path: string;
+  /** Multi-file models only: every file, with its path (see `installedFiles` for any model). */
+  files?: InstalledFile[];
+}
+
+/** Every installed file of a model (a single-file model: one). */
+export function installedFiles(model: InstalledModel): InstalledFile[] {
+  return model.files ?? [{ file: model.file, size: model.size, sha256: model.sha256, path: model.path }];
+}
+
+/** The record's files in one shape: a single-file record is a list of one. */
+export function recordFiles(record: ModelRecord): RecordedFile[] {
+  return record.files ?? [{ file: record.file, size: record.size, sha256: record.sha256 }];
+}
+
+function installedModel(record: ModelRecord, dir: string): InstalledModel {
+  const { files, ...rest } = record;
+  const path = join(dir, record.file);
+  return files === undefined ? { ...rest, path } : { ...rest, path, files: files.map((f) => ({ ...f, path: join(dir, f.file) })) };
 }
 
 export const RECORD_FILE = 'model.json';
@@ -63,7 +104,7 @@ export class ModelRegistry {
       process.emitWarning(`Ignoring ${join(this.modelDir(name), RECORD_FILE)}: not a valid model record.`);
       return undefined;
     }
-    return { ...parsed.data, path: join(this.modelDir(name), parsed.data.file) };
+    return installedModel(parsed.data, this.modelDir(name));
   }
 
   async list(): Promise<InstalledModel[]> {
@@ -90,19 +131,19 @@ export class ModelRegistry {
   }
 
   /**
-   * Completes a staging directory that already holds `record.file`: fsyncs the file,
+   * Completes a staging directory that already holds the record's files: fsyncs them,
    * writes the record, and renames the directory into place (replacing an older install).
    */
   async commit(stagingDir: string, record: ModelRecord): Promise<InstalledModel> {
     try {
-      await fsyncFile(join(stagingDir, record.file));
+      for (const { file } of recordFiles(record)) await fsyncFile(join(stagingDir, file));
       await writeJsonAtomic(join(stagingDir, RECORD_FILE), modelRecordSchema.parse(record));
       const target = this.modelDir(record.name);
       const old = await this.#moveToTrash(record.name);
       await rename(stagingDir, target);
       await fsyncDir(this.modelsDir);
       if (old !== undefined) await rm(old, { recursive: true, force: true });
-      return { ...record, path: join(target, record.file) };
+      return installedModel(record, target);
     } catch (error) {
       await rm(stagingDir, { recursive: true, force: true });
       throw error;

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
@@ -6,6 +7,7 @@ import { PIPER_ENGINE_INFO, type PiperEngine } from '../../../engines/piper/inde
 import { present } from '../present-inputs.ts';
 import { storeSpeech } from './store-speech.ts';
 import { isModelName } from '../../../models/model-name.ts';
+import type { ModelManager } from '../../../models/index.ts';
 
 /** `voice: 'piper:<name>'` names an installed Piper voice. */
 export const PIPER_VOICE_PREFIX = 'piper:';
@@ -25,7 +27,14 @@ const inputSchema = z.object({
  * `<x>.onnx` + `<x>.onnx.json`): synthesizes sentence by sentence, normalizes loudness, encodes,
  * and stores the audio plus sentence timings (exact) and word timings (approximate).
  */
-export function piperSpeechStep(engine: Pick<PiperEngine, 'synthesize'>, options: { modelsDir: string }): StepDefinition {
+export function piperSpeechStep(
+  engine: Pick<PiperEngine, 'synthesize'>,
+  options: {
+    modelsDir: string;
+    /** Resolves catalog voices (`piper:NAME` → the installed model `NAME` or `piper-NAME`); never downloads. */
+    models?: Pick<ModelManager, 'resolve'>;
+  },
+): StepDefinition {
   return {
     type: 'speech.piper',
     title: 'Synthesize speech (Piper voice)',
@@ -59,7 +68,8 @@ export function piperSpeechStep(engine: Pick<PiperEngine, 'synthesize'>, options
       ctx.progress({ fraction: 0.05, message: 'synthesizing' });
       let result;
       try {
-        result = await engine.synthesize({ voiceDir: join(options.modelsDir, name), text, speed, signal: ctx.signal, ...(speaker === undefined ? {} : { speaker }) });
+        const voiceDir = await resolvePiperVoiceDir(name, options);
+        result = await engine.synthesize({ voiceDir, text, speed, signal: ctx.signal, ...(speaker === undefined ? {} : { speaker }) });
       } catch (error) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         throw toShenbiError(error, 'ENGINE_FAILED');
@@ -76,4 +86,41 @@ export function piperSpeechStep(engine: Pick<PiperEngine, 'synthesize'>, options
       });
     },
   };
+}
+
+/**
+ * The folder of voice `name`: an installed catalog model `name` or `piper-name` (through the
+ * model manager, so a catalog voice that is not installed fails with MODEL_NOT_INSTALLED and
+ * the exact pull command), else a hand-placed folder `<modelsDir>/<name>` as before.
+ */
+export async function resolvePiperVoiceDir(name: string, options: { modelsDir: string; models?: Pick<ModelManager, 'resolve'> }): Promise<string> {
+  const handPlaced = join(options.modelsDir, name);
+  const candidates = name.startsWith('piper-') ? [name] : [name, `piper-${name}`];
+  for (const candidate of candidates) {
+    if (!isModelName(candidate)) continue;
+    if (options.models === undefined) {
+      // Not wired to the manager: pulled models still live in <modelsDir>/<name>/.
+      if (await isDirectory(join(options.modelsDir, candidate))) return join(options.modelsDir, candidate);
+      continue;
+    }
+    try {
+      return dirname((await options.models.resolve(candidate)).path);
+    } catch (error) {
+      const folder = join(options.modelsDir, candidate);
+      // Files put there by hand (no install record) keep working, even under a catalog name.
+      if (error instanceof ShenbiError && error.code === 'MODEL_NOT_INSTALLED' && (await isDirectory(folder)) && !(await isFile(join(folder, 'model.json')))) return folder;
+      if (!(error instanceof ShenbiError) || error.code !== 'MODEL_NOT_FOUND') throw error;
+      // Unknown to the catalog and registry: a hand-placed folder under this name wins.
+      if (candidate === name && (await isDirectory(handPlaced))) return handPlaced;
+    }
+  }
+  return handPlaced;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() === true;
 }
