@@ -74,7 +74,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const espeak = () => (engines.espeak ??= createEspeakEngine());
   const resolveTextModel = textModels.language;
   const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
-  const media = { roots: config.mediaRoots };
+  const media = { roots: config.mediaRoots, uploadsDir: config.uploads.dir };
   const speechSteps = [
     speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
     piperSpeechStep({ synthesize: (o) => (engines.piper ??= createPiperEngine()).synthesize(o) }, { modelsDir: config.modelsDir }),

@@ -113,7 +113,7 @@ test('the studio synthesizes speech into a playable <audio>, talks to the NPC wi
   assert.equal(spoken, 'audio/wav');
   // Its sentences played as they were voiced (step.partial over SSE), so the whole reply waits for a click.
   assert.equal(await voice.getAttribute('data-streamed'), 'true');
-  assert.equal(await voice.evaluate((el) => (el as HTMLAudioElement).autoplay), false);
+  assert.equal(await voice.evaluate((el) => (el as unknown as { autoplay: boolean }).autoplay), false);
 
   // Switch the UI to English; the page stays where it was, with the conversation.
   await page.getByTestId('language-switch').click();
