@@ -78,11 +78,32 @@ export function registerModels(program: Command, ctx: CliContext): void {
         });
         bar?.stop();
         if (ctx.output.json) return printJson(installed);
-        printLine(`${installed.name} installed: ${installed.path} (${formatBytes(installed.size)}, sha256 ${installed.sha256})`);
+        if (installed.files !== undefined) {
+          printLine(`${installed.name} installed: ${installed.files.length} files, ${formatBytes(installed.size)}`);
+          for (const file of installed.files) printLine(`  ${file.path} (${formatBytes(file.size)}, sha256 ${file.sha256})`);
+        } else {
+          printLine(`${installed.name} installed: ${installed.path} (${formatBytes(installed.size)}, sha256 ${installed.sha256})`);
+        }
       } finally {
         bar?.stop();
         process.off('SIGINT', onSigint);
       }
+    });
+
+  models
+    .command('show')
+    .description('where an installed model is: every file with its size and sha256 (never downloads)')
+    .argument('<name>')
+    .option('--verify', 're-hash the files (slow for big models)')
+    .action(async (name: string, options: { verify?: boolean }) => {
+      const shenbi = await ctx.open();
+      const resolved = await shenbi.models.resolve(name, { verify: options.verify === true });
+      if (ctx.output.json) return printJson(resolved);
+      const files = resolved.files ?? [{ file: resolved.path, path: resolved.path, size: resolved.size, sha256: resolved.sha256 }];
+      printTable(
+        ['PATH', 'SIZE', 'SHA256'],
+        files.map((f) => [f.path, formatBytes(f.size), f.sha256]),
+      );
     });
 
   models
