@@ -2,8 +2,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { ShenbiError, isShenbiError, toShenbiError } from '../core/errors.ts';
-import type { TaskKind } from '../core/task-kinds.ts';
-import { catalogEntryFiles, isMultiFileEntry, loadCatalog, sha256Schema, type CatalogEntry, type CatalogFileEntry, type CatalogModel } from './catalog.ts';
+import { catalogEntryFiles, isMultiFileEntry, loadCatalog, type CatalogEntry, type CatalogFileEntry, type CatalogModel } from './catalog.ts';
 import { downloadResumable } from './download.ts';
 import { applyModelEndpoint } from './endpoint.ts';
 import { sha256File } from './hash.ts';
@@ -11,7 +10,8 @@ import { downloadModelFiles } from './multi-file-pull.ts';
 import { acquireFileLock, tryAcquireFileLock } from './lock.ts';
 import { assertModelName, closeMatches, modelNameFromFile, safeFileName } from './model-name.ts';
 import { ProgressMeter, type ProgressListener } from './progress.ts';
-import { ModelRegistry, installedFiles, recordFiles, type InstalledModel, type ModelRecord } from './registry.ts';
+import { ModelRegistry, installedFiles, type InstalledModel, type ModelRecord } from './registry.ts';
+import { isIntact, isSafeName, planPull, sameContent, type PullPlan } from './pull-plan.ts';
 
 export interface ModelManagerOptions {
   /** Where models are installed (`ShenbiConfig.modelsDir`). */
@@ -57,20 +57,6 @@ export interface ResolvedModel {
   size: number;
   /** Multi-file models only: every file, all in one directory (the first is `path`). */
   files?: { file: string; path: string; size: number; sha256: string }[];
-}
-
-/** A decided pull: what to fetch, from where, and what the bytes must be. */
-interface PullPlan {
-  name: string;
-  file: string;
-  url: string;
-  sha256: string | undefined;
-  size: number | undefined;
-  source: 'catalog' | 'url';
-  license: string | null;
-  tasks: TaskKind[] | undefined;
-  /** A multi-file catalog model: every file (download URLs mirrored); `file`/`url` are the first's. */
-  files?: CatalogFileEntry[];
 }
 
 /**
@@ -374,94 +360,11 @@ export class ModelManager {
   }
 
   async #planPull(target: string, options: PullOptions): Promise<PullPlan | { installed: InstalledModel }> {
-    const catalog = await this.#loadCatalog();
-    const wantedSha = options.sha256 === undefined ? undefined : parseSha256(options.sha256);
-
-    if (/^https?:\/\//i.test(target)) {
-      let parsed: URL;
-      try {
-        parsed = new URL(target);
-      } catch {
-        throw new ShenbiError('INVALID_INPUT', `Not a valid URL: ${target}`, { details: { url: target } });
-      }
-      const fromCatalog = [...catalog.values()].find(({ entry }) => catalogEntryFiles(entry).some((f) => f.url === parsed.href))?.entry;
-      if (fromCatalog !== undefined && (options.name === undefined || options.name === fromCatalog.name)) {
-        return this.#catalogPlan(fromCatalog, wantedSha);
-      }
-      const file = safeFileName(parsed.pathname);
-      const name = assertModelName(options.name ?? modelNameFromFile(file));
-      if (catalog.has(name)) {
-        throw new ShenbiError('INVALID_INPUT', `${name} is a catalog model with its own URL; pull it by name, or choose another --name for ${target}.`, {
-          details: { name, url: target },
-          hint: `shenbi models pull ${name}`,
-        });
-      }
-      return {
-        name,
-        file,
-        url: applyModelEndpoint(parsed.href, this.modelEndpoint),
-        sha256: wantedSha,
-        size: undefined,
-        source: 'url',
-        license: null,
-        tasks: undefined,
-      };
-    }
-
-    const entry = catalog.get(target)?.entry;
-    if (entry === undefined) {
-      // Installed from a URL or an import: nothing to fetch, it is already here.
-      const installed = isSafeName(target) ? await this.#registry.get(target) : undefined;
-      if (installed !== undefined && (await isIntact(installed))) return { installed };
-      const suggestions = closeMatches(target, catalog.keys());
-      throw new ShenbiError(
-        'MODEL_NOT_FOUND',
-        `${JSON.stringify(target)} is not in the model catalog${suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '.'}`,
-        {
-          details: { name: target, suggestions },
-          hint: 'shenbi models catalog lists what can be pulled; a URL can be pulled with --name and --sha256.',
-        },
-      );
-    }
-    return this.#catalogPlan(entry, wantedSha);
-  }
-
-  #catalogPlan(entry: CatalogEntry, wantedSha: string | undefined): PullPlan {
-    if (isMultiFileEntry(entry)) {
-      if (wantedSha !== undefined) {
-        throw new ShenbiError('INVALID_INPUT', `${entry.name} is a model of ${entry.files.length} files; --sha256 applies to single-file pulls (the catalog checks each file).`, {
-          details: { name: entry.name },
-          hint: `shenbi models pull ${entry.name}`,
-        });
-      }
-      const files = entry.files.map((f) => ({ ...f, url: applyModelEndpoint(f.url, this.modelEndpoint) }));
-      return {
-        name: entry.name,
-        file: files[0]!.name,
-        url: files[0]!.url,
-        sha256: files[0]!.sha256,
-        size: entry.size,
-        source: 'catalog',
-        license: entry.license,
-        tasks: entry.tasks,
-        files,
-      };
-    }
-    if (wantedSha !== undefined && wantedSha !== entry.sha256) {
-      throw new ShenbiError('INVALID_INPUT', `--sha256 ${wantedSha} disagrees with the catalog's ${entry.sha256} for ${entry.name}.`, {
-        details: { name: entry.name, expected: entry.sha256, given: wantedSha },
-      });
-    }
-    return {
-      name: entry.name,
-      file: entry.file,
-      url: applyModelEndpoint(entry.url, this.modelEndpoint),
-      sha256: entry.sha256,
-      size: entry.size,
-      source: 'catalog',
-      license: entry.license,
-      tasks: entry.tasks,
-    };
+    return planPull(target, options, {
+      catalog: await this.#loadCatalog(),
+      modelEndpoint: this.modelEndpoint,
+      installed: (name) => this.#registry.get(name),
+    });
   }
 
   #loadCatalog(): Promise<Map<string, { entry: CatalogEntry; catalog: string }>> {
@@ -536,47 +439,6 @@ export class ModelManager {
       hint: `Downloads go through the mirror ${this.modelEndpoint} (SHENBI_MODEL_ENDPOINT / HF_ENDPOINT); unset it to use huggingface.co directly.`,
     });
   }
-}
-
-function parseSha256(value: string): string {
-  const parsed = sha256Schema.safeParse(value);
-  if (!parsed.success) {
-    throw new ShenbiError('INVALID_INPUT', `--sha256 must be 64 hex digits, got ${JSON.stringify(value)}.`, { details: { sha256: value } });
-  }
-  return parsed.data;
-}
-
-function isSafeName(name: string): boolean {
-  try {
-    assertModelName(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Cheap check that every installed file is still there with its recorded size. */
-async function isIntact(model: InstalledModel): Promise<boolean> {
-  for (const file of installedFiles(model)) {
-    const info = await stat(file.path).catch(() => undefined);
-    if (info?.isFile() !== true || info.size !== file.size) return false;
-  }
-  return true;
-}
-
-function sameContent(installed: InstalledModel, plan: PullPlan): boolean {
-  if (plan.files !== undefined) {
-    const have = new Map(recordFiles(installed).map((f) => [f.file, f]));
-    return (
-      have.size === plan.files.length &&
-      plan.files.every((want) => {
-        const got = have.get(want.name);
-        if (got === undefined || got.size !== want.size) return false;
-        return want.sha256 !== undefined ? got.sha256 === want.sha256 : got.md5 === want.md5;
-      })
-    );
-  }
-  return plan.sha256 !== undefined ? installed.sha256 === plan.sha256 : installed.url === plan.url;
 }
 
 async function exists(path: string): Promise<boolean> {
