@@ -77,7 +77,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const media = { roots: config.mediaRoots, uploadsDir: config.uploads.dir };
   const speechSteps = [
     speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
-    piperSpeechStep({ synthesize: (o) => (engines.piper ??= createPiperEngine()).synthesize(o) }, { modelsDir: config.modelsDir }),
+    piperSpeechStep({ synthesize: (o) => (engines.piper ??= createPiperEngine()).synthesize(o) }, { modelsDir: config.modelsDir, models }),
     alignStep(
       () => async (text, o) => {
         const r = await espeak().synthesize({ text, ...(o.language ? { language: o.language } : {}), ...(o.signal ? { signal: o.signal } : {}) });
