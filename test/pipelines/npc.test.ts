@@ -37,6 +37,26 @@ function recording(model: LanguageModelV3, prompts: LanguageModelV3CallOptions['
   };
 }
 
+/** The same model, its text deltas spaced `ms` apart: writing then always outlasts voicing a sentence. */
+function unhurried(model: LanguageModelV3, ms: number): LanguageModelV3 {
+  return {
+    ...model,
+    doGenerate: (o) => model.doGenerate(o),
+    doStream: async (o) => {
+      const result = await model.doStream(o);
+      const spaced = result.stream.pipeThrough(
+        new TransformStream({
+          async transform(part, controller) {
+            if (part.type === 'text-delta') await new Promise((r) => setTimeout(r, ms));
+            controller.enqueue(part);
+          },
+        }),
+      );
+      return { ...result, stream: spaced };
+    },
+  };
+}
+
 const deadwood: NpcSceneInput = {
   npc: { id: 'guide', name: '向导', persona: 'A friendly guide who helps the player finish every quest. 你熟悉小镇的每个角落。', language: 'zh' },
   world: 'The player is in the town of Deadwood, in the main square.',
@@ -89,6 +109,15 @@ test('an NPC answers in speech, sentence by sentence while the text is still bei
   // The persona, world and quest are in the system prompt.
   const system = prompts[0]!.find((m) => m.role === 'system');
   assert.ok(system && system.role === 'system' && system.content.includes('向导') && system.content.includes('Deadwood') && system.content.includes('safe behind the bank'));
+});
+
+test('a voiced sentence is handed out as soon as it is ready, while the model is still writing', async () => {
+  const dialogue = new NpcDialogue({ model: unhurried(llama.languageModel(join(TESTDATA, 'stories260K.gguf')), 8), synthesize: speaker([]), conversations: store.conversations, maxTokens: 120, temperature: 0 });
+  const { events, reply } = await run(dialogue, { ...deadwood, player: 'p-early' }, 'Tell me a story.');
+  const first = events.findIndex((e) => e.type === 'audio');
+  const textAfter = events.slice(first).filter((e) => e.type === 'text').length;
+  assert.ok(first >= 0 && textAfter > 0, `the first sentence's audio came with ${textAfter} text deltas still to come`);
+  assert.ok(reply.timing.firstAudioMs < reply.timing.textDoneMs, `first audio at ${reply.timing.firstAudioMs} ms, text done at ${reply.timing.textDoneMs} ms`);
 });
 
 test('conversations remember earlier turns and keep the persona; two NPCs share one model load', async () => {

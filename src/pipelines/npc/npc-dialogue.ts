@@ -72,16 +72,20 @@ export class NpcDialogue {
 
     const voice = { language: scene.npc.language, speed: scene.npc.speed, ...(scene.npc.voice ? { voice: scene.npc.voice } : {}), ...(signal ? { signal } : {}) };
     const sentences = new SentenceStream();
-    const pending: { index: number; text: string; audio: Promise<{ audio: PcmAudio; words: readonly TimedText[] }> }[] = [];
+    const pending: { index: number; text: string; audio: Promise<{ audio: PcmAudio; words: readonly TimedText[] }>; settled: boolean }[] = [];
     // Voices run one sentence at a time, in order, but never wait for the text to finish.
     let chain: Promise<unknown> = Promise.resolve();
     const speak = (text: string) => {
       const index = pending.length;
       const audio = chain.then(() => this.#options.synthesize(text, voice));
       chain = audio.catch(() => undefined);
-      // Handled here so a failure of a sentence nobody awaits (after an earlier one failed) cannot crash the process.
-      audio.catch(() => undefined);
-      pending.push({ index, text, audio });
+      const entry = { index, text, audio, settled: false };
+      // Also handles a failure of a sentence nobody awaits (after an earlier one failed), which must not crash the process.
+      audio.then(
+        () => (entry.settled = true),
+        () => (entry.settled = true),
+      );
+      pending.push(entry);
       return index;
     };
 
@@ -92,7 +96,9 @@ export class NpcDialogue {
     const drainReady = async function* (wait: boolean): AsyncGenerator<NpcEvent> {
       while (emitted < pending.length) {
         const next = pending[emitted]!;
-        if (!wait && !(await isSettled(next.audio))) return;
+        // A flag, not a race against an already-resolved promise: that race is always won by the
+        // marker (one microtask sooner), which held every sentence back until the text was done.
+        if (!wait && !next.settled) return;
         const { audio, words } = await next.audio;
         if (timing.firstAudioMs < 0) timing.firstAudioMs = since();
         outputs.push({ text: next.text, audio, words });
@@ -144,11 +150,6 @@ export class NpcDialogue {
   }
 }
 
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  const marker = Symbol('pending');
-  const winner = await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)]);
-  return winner !== marker;
-}
 
 function joinSpoken(parts: { text: string; audio: PcmAudio; words: readonly TimedText[] }[]): Pick<NpcReply, 'audio' | 'words' | 'sentences'> {
   const audio = concatPcm(parts.map((p) => p.audio), PAUSE_SECONDS);
