@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   JOB_INTERRUPTED: { exit: EXIT.failed, http: 500, retryable: false },
   JOB_CANCELLED: { exit: EXIT.cancelled, http: 409, retryable: false },
   JOB_NOT_CANCELLABLE: { exit: EXIT.usage, http: 409, retryable: false },
+  /** The job is queued or running: its artifacts cannot be deleted until it ends (cancel it first). */
+  JOB_RUNNING: { exit: EXIT.usage, http: 409, retryable: false },
 
   GOVERNANCE_REFUSED: { exit: EXIT.refused, http: 451, retryable: false },
   /** A file path outside the folders Shenbi may read media from (config mediaRoots). */

@@ -10,7 +10,15 @@ import type { ArtifactCandidate, GovernanceHook } from '../governance/hook.ts';
 import { parseJsonText, writeJson } from './db/json-column.ts';
 import type { ArtifactsTable, Database } from './db/schema.ts';
 import { appendLedgerEntry } from './ledger/append-entry.ts';
-import type { ArtifactFilter, ArtifactStore, BlobStore, NewArtifact } from './types.ts';
+import { deleteArtifactRows, deleteJobArtifactRows, sweepBlobs } from './artifact-deletion.ts';
+import type { ArtifactFilter, ArtifactStore, BlobStore, NewArtifact, ReclaimReport, SweepOptions } from './types.ts';
+
+/**
+ * The grace period of the sweep that follows a delete. 0 is safe: the blob store moves a
+ * file aside and re-checks references before removing it, and put re-writes a blob that
+ * vanished before its row committed. `shenbi gc` uses a longer grace on top.
+ */
+const DELETE_SWEEP_GRACE_MS = 0;
 
 const newArtifactSchema = z.object({
   kind: artifactKindSchema,
@@ -22,6 +30,10 @@ const newArtifactSchema = z.object({
   provenance: provenanceSchema,
   explicitLabel: labelRecordSchema.optional(),
 });
+
+const idSchema = z.string().min(1);
+const idListSchema = z.array(idSchema);
+const sweepOptionsSchema = z.object({ olderThanMs: z.number().int().min(0) });
 
 const governanceDecisionSchema = z.object({
   bytes: z.instanceof(Uint8Array),
@@ -107,6 +119,9 @@ export class SqlArtifactStore implements ArtifactStore {
         .execute();
       await appendLedgerEntry(trx, artifact);
     });
+    // A sweep may have removed identical, unreferenced bytes between the blob put and this
+    // commit (see LocalBlobStore.removeUnreferenced): the row now needs them, write them again.
+    if (!(await this.#blobs.has(blob.ref))) await this.#blobs.put(decision.bytes);
     return artifact;
   }
 
@@ -149,6 +164,28 @@ export class SqlArtifactStore implements ArtifactStore {
     if (limit !== undefined) query = query.limit(limit);
     const rows = await query.execute();
     return rows.map(rowToArtifact);
+  }
+
+  async delete(ids: string | readonly string[], options: Partial<SweepOptions> = {}): Promise<ReclaimReport> {
+    const list = parseOrThrow(idListSchema, typeof ids === 'string' ? [ids] : ids, 'artifact ids');
+    const deleted = await deleteArtifactRows(this.#db, list);
+    return this.#reclaim(deleted, options);
+  }
+
+  async deleteByJob(jobId: string, options: Partial<SweepOptions> = {}): Promise<ReclaimReport> {
+    const deleted = await deleteJobArtifactRows(this.#db, parseOrThrow(idSchema, jobId, 'job id'));
+    return this.#reclaim(deleted, options);
+  }
+
+  async sweepUnreferencedBlobs(options: SweepOptions): Promise<ReclaimReport> {
+    const { olderThanMs } = parseOrThrow(sweepOptionsSchema, options, 'sweep options');
+    return sweepBlobs(this.#db, this.#blobs, { olderThanMs });
+  }
+
+  async #reclaim(deleted: { ids: string[]; refs: string[] }, options: Partial<SweepOptions>): Promise<ReclaimReport> {
+    const olderThanMs = options.olderThanMs ?? DELETE_SWEEP_GRACE_MS;
+    const swept = await sweepBlobs(this.#db, this.#blobs, { olderThanMs, refs: deleted.refs });
+    return { ...swept, deletedArtifacts: deleted.ids };
   }
 }
 

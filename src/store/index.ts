@@ -1,7 +1,9 @@
 export type {
   ArtifactFilter,
   ArtifactStore,
+  BlobEntry,
   BlobInfo,
+  BlobRemoval,
   BlobReadOptions,
   BlobStore,
   ConversationRole,
@@ -14,7 +16,9 @@ export type {
   JobStepRecord,
   NewArtifact,
   NewJob,
+  ReclaimReport,
   StepCache,
+  SweepOptions,
   Store,
 } from './types.ts';
 export { openStore, type OpenStoreOptions, type OpenedStore } from './open.ts';

@@ -18,6 +18,38 @@ export interface BlobStore {
   delete(ref: string): Promise<void>;
   /** Removes temp files a crashed writer left behind; returns how many. */
   sweepTemp(): Promise<number>;
+  /** Every stored blob with its size and mtime. */
+  entries(): AsyncIterable<BlobEntry>;
+  /**
+   * Removes the blob if its file is older than `olderThanMs` and `isReferenced` says no,
+   * both before and after the file is moved aside (see LocalBlobStore).
+   */
+  removeUnreferenced(ref: string, options: { olderThanMs: number; isReferenced: () => Promise<boolean> }): Promise<BlobRemoval>;
+}
+
+export interface BlobEntry {
+  ref: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Whether a blob was removed (and the bytes freed), or why it was kept. */
+export type BlobRemoval = { removed: true; size: number } | { removed: false; reason: 'absent' | 'recent' | 'referenced' };
+
+/** What a delete or a sweep reclaimed. */
+export interface ReclaimReport {
+  /** Artifact rows deleted (empty for a sweep alone). */
+  deletedArtifacts: string[];
+  /** Blob files removed, and their bytes. */
+  blobsRemoved: number;
+  bytesReclaimed: number;
+  /** Unreferenced blobs kept because they changed within the grace period. */
+  blobsKept: number;
+}
+
+export interface SweepOptions {
+  /** Only blobs whose file is at least this old (ms) are removed. */
+  olderThanMs: number;
 }
 
 export interface BlobReadOptions {
@@ -59,6 +91,16 @@ export interface ArtifactStore {
   /** Bytes, verified against the recorded sha256 (BLOB_CORRUPT otherwise). */
   read(id: string): Promise<{ artifact: Artifact; bytes: Buffer }>;
   list(filter?: ArtifactFilter): Promise<Artifact[]>;
+  /**
+   * Deletes artifact rows (all or none; ARTIFACT_NOT_FOUND if one is absent, JOB_RUNNING if
+   * one belongs to a queued or running job), then reclaims the blobs no row references any
+   * more. Their provenance-ledger entries stay: history is kept, content is deleted.
+   */
+  delete(ids: string | readonly string[], options?: Partial<SweepOptions>): Promise<ReclaimReport>;
+  /** Deletes every artifact of a job (JOB_RUNNING while it is queued or running). */
+  deleteByJob(jobId: string, options?: Partial<SweepOptions>): Promise<ReclaimReport>;
+  /** Removes blob files no artifact references, if older than the grace period. */
+  sweepUnreferencedBlobs(options: SweepOptions): Promise<ReclaimReport>;
 }
 
 export interface JobRecord {

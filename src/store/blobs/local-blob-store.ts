@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { blobRefFor } from '../../core/artifact.ts';
 import { ShenbiError, toShenbiError } from '../../core/errors.ts';
 import { fsyncDir } from '../../fs/atomic-file.ts';
-import type { BlobInfo, BlobReadOptions, BlobStore } from '../types.ts';
+import type { BlobEntry, BlobInfo, BlobReadOptions, BlobRemoval, BlobStore } from '../types.ts';
 import { blobRefDigest } from './blob-ref.ts';
 
 /** Temp files are `<pid>-<random>.tmp`, so a sweep can tell a dead writer's leftovers. */
@@ -49,9 +49,15 @@ export class LocalBlobStore implements BlobStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const info: BlobInfo = { ref: blobRefFor(sha256), sha256, size: bytes.byteLength };
     const finalPath = this.#pathOfDigest(sha256);
-    // Same bytes already stored: nothing to do (a size mismatch means damage: rewrite).
+    // Same bytes already stored: only refresh its mtime, so a sweep's grace period counts
+    // from this put and not from the first one (a size mismatch means damage: rewrite).
     const existing = await stat(finalPath).catch(() => undefined);
-    if (existing?.isFile() && existing.size === bytes.byteLength) return info;
+    if (existing?.isFile() && existing.size === bytes.byteLength) {
+      const now = new Date();
+      const touched = await utimes(finalPath, now, now).then(() => true, () => false);
+      if (touched) return info;
+      // Gone between stat and utimes (swept): write it again below.
+    }
 
     const tempName = `${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
     const tempPath = join(this.#tmpDir, tempName);
@@ -121,6 +127,58 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  /** Every blob on disk, with its size and mtime (for sweeps). */
+  async *entries(): AsyncGenerator<BlobEntry> {
+    for (const a of await listDir(this.#blobsRoot)) {
+      for (const b of await listDir(join(this.#blobsRoot, a))) {
+        for (const digest of await listDir(join(this.#blobsRoot, a, b))) {
+          if (!/^[0-9a-f]{64}$/.test(digest)) continue;
+          const info = await stat(join(this.#blobsRoot, a, b, digest)).catch(() => undefined);
+          if (info?.isFile()) yield { ref: blobRefFor(digest), size: info.size, mtimeMs: info.mtimeMs };
+        }
+      }
+    }
+  }
+
+  /**
+   * Removes a blob no artifact references, unless it changed within `olderThanMs`. Safe
+   * against a concurrent put of the same bytes: the file is first moved aside (atomic
+   * rename), then `isReferenced` is asked again; if a row appeared meanwhile the file is
+   * moved back. A put that commits its row after that second check finds the file gone
+   * (ArtifactStore.put checks after committing) and writes it again.
+   */
+  async removeUnreferenced(ref: string, options: { olderThanMs: number; isReferenced: () => Promise<boolean> }): Promise<BlobRemoval> {
+    const path = this.pathOf(ref);
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined || !info.isFile()) return { removed: false, reason: 'absent' };
+    if (Date.now() - info.mtimeMs < options.olderThanMs) return { removed: false, reason: 'recent' };
+    if (await options.isReferenced()) return { removed: false, reason: 'referenced' };
+    const asideName = `${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+    const aside = join(this.#tmpDir, asideName);
+    this.#inFlight.add(asideName);
+    try {
+      try {
+        await rename(path, aside);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { removed: false, reason: 'absent' }; // another sweep won
+        throw storageError(`Cannot move blob ${ref} aside`, error);
+      }
+      if (await options.isReferenced().catch(() => true)) {
+        // A put referenced it meanwhile: put it back (identical bytes if a put rewrote it).
+        await rename(aside, path);
+        await fsyncDir(dirname(path)).catch(() => {});
+        return { removed: false, reason: 'referenced' };
+      }
+      await rm(aside, { force: true });
+      await fsyncDir(dirname(path)).catch(() => {});
+      return { removed: true, size: info.size };
+    } catch (error) {
+      throw storageError(`Cannot delete blob ${ref}`, error);
+    } finally {
+      this.#inFlight.delete(asideName);
+    }
+  }
+
   /**
    * Removes temp files whose writer is gone: a dead process's, or this process's that no
    * write is using. Files of other live processes sharing the directory are kept.
@@ -146,6 +204,16 @@ export class LocalBlobStore implements BlobStore {
 
   #pathOfDigest(digest: string): string {
     return join(this.#blobsRoot, digest.slice(0, 2), digest.slice(2, 4), digest);
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw storageError(`Cannot list ${dir}`, error);
   }
 }
 
