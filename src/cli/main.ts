@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ERROR_CODES } from '../core/errors.ts';
 import { registerApiKeys } from './commands/apikeys.ts';
 import { registerArtifacts } from './commands/artifacts.ts';
+import { registerGc } from './commands/gc.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerKeys } from './commands/keys.ts';
@@ -49,6 +50,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   registerArtifacts(program, ctx);
   registerVerify(program, ctx);
   registerLedger(program, ctx);
+  registerGc(program, ctx);
   registerModels(program, ctx);
   registerNpc(program, ctx);
   registerServe(program, ctx);

@@ -10,6 +10,7 @@ import type { CliContext } from '../context.ts';
 import { formatBytes, printJson, printLine, printTable } from '../output.ts';
 import type { LedgerStore } from '../../store/index.ts';
 import { describeChain } from './ledger.ts';
+import { describeReclaim } from './gc.ts';
 
 const listOptions = z.object({
   job: z.string().optional(),
@@ -58,6 +59,17 @@ export function registerArtifacts(program: Command, ctx: CliContext): void {
       printLine(`made by ${artifact.provenance.engine.id} ${artifact.provenance.engine.version} in job ${artifact.jobId ?? '-'} step ${artifact.stepId ?? '-'}`);
       printLine(`provenance ${JSON.stringify(artifact.provenance, null, 2)}`);
       printLine(`labels ${JSON.stringify(artifact.labels, null, 2)}`);
+    });
+
+  artifacts
+    .command('rm')
+    .description('delete artifacts and reclaim their disk space (their provenance-ledger entries stay)')
+    .argument('<ids...>')
+    .action(async (ids: string[]) => {
+      const shenbi = await ctx.open();
+      const report = await shenbi.store.artifacts.delete(ids);
+      if (ctx.output.json) return printJson(report);
+      printLine(describeReclaim(report));
     });
 
   artifacts

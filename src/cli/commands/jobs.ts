@@ -6,6 +6,7 @@ import type { CliContext } from '../context.ts';
 import { runInForeground } from '../job-report.ts';
 import { printJson, printLine, printTable } from '../output.ts';
 import { createProgressView } from '../progress-view.ts';
+import { describeReclaim } from './gc.ts';
 
 const listOptions = z.object({
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']).optional(),
@@ -85,6 +86,17 @@ export function registerJobs(program: Command, ctx: CliContext): void {
       for (const r of results) printLine(`${r.id} resumed → ${r.status}${r.code ? ` [${r.code}]` : ''}`);
       for (const f of report.failed) printLine(`${f.id} failed [${f.code}]: ${f.reason}`);
       if (report.resumed.length === 0 && report.failed.length === 0) printLine('no interrupted jobs');
+    });
+
+  jobs
+    .command('rm')
+    .description("delete a finished job's artifacts and reclaim their space; the job record stays (history)")
+    .argument('<id>')
+    .action(async (id: string) => {
+      const shenbi = await ctx.open();
+      const report = await shenbi.store.artifacts.deleteByJob(id);
+      if (ctx.output.json) return printJson({ jobId: id, ...report });
+      printLine(`${id}: ${describeReclaim(report)}`);
     });
 
   jobs
