@@ -29,7 +29,9 @@ export function buildOpenApi(docs: readonly RouteDoc[]): Record<string, unknown>
     const path = doc.path.replace(/:(\w+)/g, '{$1}');
     const params = [...doc.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const success =
-      doc.produces === 'sse'
+      doc.successStatus === '204'
+        ? { description: 'No Content' }
+        : doc.produces === 'sse'
         ? { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: { type: 'string' } } } }
         : doc.produces === 'bytes'
           ? { description: 'Bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Artifact } from '../../core/artifact.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import type { ServerEnv, ServerServices } from '../context.ts';
-import { visibleArtifact } from '../jobs-access.ts';
+import { visibleArtifact, visibleJob } from '../jobs-access.ts';
 import type { RouteBook } from '../route-book.ts';
 
 const EXTENSIONS: Record<string, string> = {
@@ -36,6 +36,20 @@ export function registerArtifactRoutes(book: RouteBook, services: ServerServices
   book.add({ method: 'get', path: '/api/artifacts/:id/meta', summary: 'Artifact metadata: kind, labels, provenance.', tag: 'artifacts', scope: 'jobs:read' }, async (c) => {
     const artifact = await visibleArtifact(services, c.get('principal'), c.req.param('id')!);
     return c.json(metadata(artifact));
+  });
+
+  // Deleting is tenant-checked exactly like reading: another tenant's id is a 404. The
+  // provenance-ledger entries stay (what was generated is history; the content goes).
+  book.add({ method: 'delete', path: '/api/artifacts/:id', summary: 'Deletes an artifact and reclaims its bytes once no other artifact shares them (409 JOB_RUNNING while its job runs). Its provenance-ledger entry stays.', tag: 'artifacts', scope: 'generate', successStatus: '204' }, async (c) => {
+    const artifact = await visibleArtifact(services, c.get('principal'), c.req.param('id')!);
+    await services.shenbi.store.artifacts.delete(artifact.id);
+    return c.body(null, 204);
+  });
+
+  book.add({ method: 'delete', path: '/api/jobs/:id/artifacts', summary: "Deletes every artifact of a finished job (409 JOB_RUNNING while it is queued or running); the job's record stays.", tag: 'jobs', scope: 'generate', successStatus: '204' }, async (c) => {
+    const job = await visibleJob(services, c.get('principal'), c.req.param('id')!);
+    await services.shenbi.store.artifacts.deleteByJob(job.id);
+    return c.body(null, 204);
   });
 
   book.add({ method: 'get', path: '/api/artifacts', summary: "The caller's artifacts (of one job with ?job=), newest first.", tag: 'artifacts', scope: 'jobs:read' }, async (c) => {
