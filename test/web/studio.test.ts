@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
+import { openStore } from '../../src/store/index.ts';
 import { buildStudio } from '../../src/web/build.ts';
 import { runCli } from '../helpers/cli.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
+import { newArtifact } from '../store/fixtures.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(REPO, 'test-artifacts');
@@ -174,5 +177,24 @@ test('your own video: pick a file, it uploads (progress), fills the source with 
   assert.ok(await page.getByTestId('ai-label').first().isVisible(), 'the cover is marked AI-generated');
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'studio-video-upload.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('the gallery deletes an artifact after a confirm step; cancel keeps it', async () => {
+  // Made beside the running server, in the same home (SQLite and blobs are shared safely).
+  const store = await openStore({ database: `sqlite:${join(home, 'shenbi.db')}`, blobsDir: join(home, 'blobs'), governance: implicitLabelRecord('Shenbi') });
+  const artifact = await store.artifacts.put(newArtifact(`to be deleted ${Date.now()}`));
+  await store.close();
+  const { page, errors } = await openStudio('gallery', 'en-US');
+  const item = page.locator(`[data-artifact-id="${artifact.id}"]`);
+  await item.waitFor({ timeout: 10_000 });
+  await item.getByTestId('delete-artifact').click();
+  await item.getByRole('button', { name: 'Cancel' }).click();
+  await item.getByTestId('delete-artifact').click();
+  assert.match((await item.getByRole('alertdialog').textContent()) ?? '', /provenance record stays/);
+  await item.getByTestId('delete-artifact-confirm').click();
+  await item.waitFor({ state: 'detached', timeout: 10_000 });
+  const gone = await fetch(`${url}/api/artifacts/${artifact.id}/meta`);
+  assert.equal(gone.status, 404);
   assert.deepEqual(errors, []);
 });

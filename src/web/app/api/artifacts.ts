@@ -51,6 +51,11 @@ export async function listArtifacts(): Promise<ArtifactInfo[]> {
   return (body.data ?? []).map(toInfo);
 }
 
+/** Deletes an artifact (`DELETE /api/artifacts/:id`, 204); its provenance record stays on the server. */
+export async function deleteArtifact(id: string): Promise<void> {
+  await requestJson<null>(artifactUrl(id), { method: 'DELETE' });
+}
+
 export async function fetchText(id: string): Promise<string> {
   const response = await fetch(artifactUrl(id));
   if (!response.ok) throw new Error(`artifact ${id}: HTTP ${response.status}`);

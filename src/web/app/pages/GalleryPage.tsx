@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { listArtifacts, type ArtifactInfo } from '../api/artifacts.ts';
+import { deleteArtifact, listArtifacts, type ArtifactInfo } from '../api/artifacts.ts';
 import { ArtifactView } from '../components/ArtifactView.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { useI18n } from '../i18n.ts';
@@ -25,6 +25,21 @@ export function GalleryPage() {
   useEffect(() => {
     void load();
   }, [load]);
+  // Which artifact waits for the user to confirm its deletion (one at a time).
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const remove = useCallback(
+    async (id: string) => {
+      setConfirming(null);
+      try {
+        await deleteArtifact(id);
+        setError(null);
+      } catch (caught) {
+        setError(caught);
+      }
+      await load();
+    },
+    [load],
+  );
 
   if (groups === null) return <div className="card" aria-busy="true" />;
   return (
@@ -51,7 +66,26 @@ export function GalleryPage() {
           </header>
           <div className="artifacts">
             {artifacts.map((artifact) => (
-              <ArtifactView key={artifact.id} id={artifact.id} info={artifact} />
+              <div key={artifact.id} className="gallery-item" data-testid="gallery-item" data-artifact-id={artifact.id}>
+                <ArtifactView id={artifact.id} info={artifact} />
+                {confirming === artifact.id ? (
+                  <div className="actions" role="alertdialog" aria-label={t('deleteArtifactConfirm')}>
+                    <span>{t('deleteArtifactConfirm')}</span>
+                    <button type="button" data-testid="delete-artifact-confirm" onClick={() => void remove(artifact.id)}>
+                      {t('deleteArtifactYes')}
+                    </button>
+                    <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+                      {t('cancel')}
+                    </button>
+                  </div>
+                ) : (
+                  <div className="actions">
+                    <button type="button" className="secondary" data-testid="delete-artifact" onClick={() => setConfirming(artifact.id)}>
+                      {t('deleteArtifact')}
+                    </button>
+                  </div>
+                )}
+              </div>
             ))}
           </div>
         </article>
