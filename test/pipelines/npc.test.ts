@@ -9,6 +9,7 @@ import { createEspeakEngine } from '../../src/engines/espeak/index.ts';
 import { createLlamaCppProvider } from '../../src/engines/llama-cpp/provider.ts';
 import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
 import { peakOf, rmsOf, toDb } from '../../src/media/audio/pcm.ts';
+import { SentenceStream } from '../../src/media/text/sentences.ts';
 import { NpcDialogue, type NpcEvent, type SentenceSynthesizer } from '../../src/pipelines/npc/npc-dialogue.ts';
 import type { NpcSceneInput } from '../../src/pipelines/npc/persona.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -53,6 +54,37 @@ function unhurried(model: LanguageModelV3, ms: number): LanguageModelV3 {
         }),
       );
       return { ...result, stream: spaced };
+    },
+  };
+}
+
+/**
+ * The same model, stopping once for `ms` (a slow token) right after its first sentence is
+ * complete, as the dialogue's own sentence splitter sees it.
+ */
+function pausingAfterFirstSentence(model: LanguageModelV3, ms: number): LanguageModelV3 {
+  return {
+    ...model,
+    doGenerate: (o) => model.doGenerate(o),
+    doStream: async (o) => {
+      const result = await model.doStream(o);
+      const splitter = new SentenceStream();
+      let state: 'writing' | 'pause' | 'done' = 'writing';
+      const stream = result.stream.pipeThrough(
+        new TransformStream({
+          async transform(part, controller) {
+            if (part.type === 'text-delta') {
+              if (state === 'pause') {
+                state = 'done';
+                await new Promise((r) => setTimeout(r, ms));
+              }
+              if (state === 'writing' && splitter.push(part.delta).length > 0) state = 'pause';
+            }
+            controller.enqueue(part);
+          },
+        }),
+      );
+      return { ...result, stream };
     },
   };
 }
@@ -118,6 +150,16 @@ test('a voiced sentence is handed out as soon as it is ready, while the model is
   const textAfter = events.slice(first).filter((e) => e.type === 'text').length;
   assert.ok(first >= 0 && textAfter > 0, `the first sentence's audio came with ${textAfter} text deltas still to come`);
   assert.ok(reply.timing.firstAudioMs < reply.timing.textDoneMs, `first audio at ${reply.timing.firstAudioMs} ms, text done at ${reply.timing.textDoneMs} ms`);
+});
+
+test('a voiced sentence does not wait for the next token: it goes out while the model is stalled', async () => {
+  const dialogue = new NpcDialogue({ model: pausingAfterFirstSentence(llama.languageModel(join(TESTDATA, 'stories260K.gguf')), 1500), synthesize: speaker([]), conversations: store.conversations, maxTokens: 60, temperature: 0 });
+  const { events } = await run(dialogue, { ...deadwood, player: 'p-stall' }, 'Tell me a story.');
+  const sentence = events.findIndex((e) => e.type === 'sentence');
+  const audio = events.findIndex((e) => e.type === 'audio');
+  const nextText = events.findIndex((e, i) => i > sentence && e.type === 'text');
+  assert.ok(sentence >= 0 && audio > sentence && nextText > sentence, JSON.stringify({ sentence, audio, nextText }));
+  assert.ok(audio < nextText, `the first sentence's audio (event ${audio}) came before the token after the stall (event ${nextText})`);
 });
 
 test('conversations remember earlier turns and keep the persona; two NPCs share one model load', async () => {

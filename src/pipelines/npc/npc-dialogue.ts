@@ -42,6 +42,8 @@ export interface NpcDialogueOptions {
 }
 
 const PAUSE_SECONDS = 0.25;
+/** What the race in `reply` yields when a sentence's voice finished before the next text delta. */
+const VOICED: unique symbol = Symbol('voiced');
 
 /**
  * A talking NPC. Text streams from the model; each sentence goes to the voice the moment it
@@ -117,14 +119,35 @@ export class NpcDialogue {
         maxRetries: 0,
         ...(signal ? { abortSignal: signal } : {}),
       });
-      for await (const delta of result.textStream) {
-        text += delta;
-        yield { type: 'text', delta };
-        for (const sentence of sentences.push(delta)) {
-          if (timing.firstSentenceMs < 0) timing.firstSentenceMs = since();
-          yield { type: 'sentence', index: speak(sentence), text: sentence };
+      // The next text delta races the next sentence's voice: a voiced sentence goes out the
+      // moment it is ready, not when the (possibly slow) model writes its next token.
+      const deltas = result.textStream[Symbol.asyncIterator]();
+      let nextDelta = deltas.next();
+      try {
+        for (;;) {
+          const waiting = pending[emitted];
+          const step = await (waiting === undefined
+            ? nextDelta
+            : Promise.race([nextDelta, waiting.audio.then((): typeof VOICED => VOICED, (): typeof VOICED => VOICED)]));
+          if (step === VOICED) {
+            yield* drainReady(false);
+            continue;
+          }
+          if (step.done) break;
+          nextDelta = deltas.next();
+          text += step.value;
+          yield { type: 'text', delta: step.value };
+          for (const sentence of sentences.push(step.value)) {
+            if (timing.firstSentenceMs < 0) timing.firstSentenceMs = since();
+            yield { type: 'sentence', index: speak(sentence), text: sentence };
+          }
+          yield* drainReady(false);
         }
-        yield* drainReady(false);
+      } finally {
+        // Leaving early (a voice failed, the caller stopped): a read may still be in flight.
+        // Cancel the stream without waiting on it, and let that read's outcome go unobserved.
+        nextDelta.catch(() => undefined);
+        void deltas.return?.()?.catch(() => undefined);
       }
       timing.textDoneMs = since();
       for (const sentence of sentences.flush()) {
