@@ -38,48 +38,18 @@ function recording(model: LanguageModelV3, prompts: LanguageModelV3CallOptions['
   };
 }
 
-/** The same model, its text deltas spaced `ms` apart: writing then always outlasts voicing a sentence. */
-function unhurried(model: LanguageModelV3, ms: number): LanguageModelV3 {
+/** The same model, each text delta held back for `delayMs(delta)` milliseconds first. */
+function delayed(model: LanguageModelV3, delayMs: (delta: string) => number): LanguageModelV3 {
   return {
     ...model,
     doGenerate: (o) => model.doGenerate(o),
     doStream: async (o) => {
       const result = await model.doStream(o);
-      const spaced = result.stream.pipeThrough(
-        new TransformStream({
-          async transform(part, controller) {
-            if (part.type === 'text-delta') await new Promise((r) => setTimeout(r, ms));
-            controller.enqueue(part);
-          },
-        }),
-      );
-      return { ...result, stream: spaced };
-    },
-  };
-}
-
-/**
- * The same model, stopping once for `ms` (a slow token) right after its first sentence is
- * complete, as the dialogue's own sentence splitter sees it.
- */
-function pausingAfterFirstSentence(model: LanguageModelV3, ms: number): LanguageModelV3 {
-  return {
-    ...model,
-    doGenerate: (o) => model.doGenerate(o),
-    doStream: async (o) => {
-      const result = await model.doStream(o);
-      const splitter = new SentenceStream();
-      let state: 'writing' | 'pause' | 'done' = 'writing';
       const stream = result.stream.pipeThrough(
         new TransformStream({
           async transform(part, controller) {
-            if (part.type === 'text-delta') {
-              if (state === 'pause') {
-                state = 'done';
-                await new Promise((r) => setTimeout(r, ms));
-              }
-              if (state === 'writing' && splitter.push(part.delta).length > 0) state = 'pause';
-            }
+            const ms = part.type === 'text-delta' ? delayMs(part.delta) : 0;
+            if (ms > 0) await new Promise((r) => setTimeout(r, ms));
             controller.enqueue(part);
           },
         }),
@@ -87,6 +57,26 @@ function pausingAfterFirstSentence(model: LanguageModelV3, ms: number): Language
       return { ...result, stream };
     },
   };
+}
+
+/** Deltas spaced `ms` apart: writing then always outlasts voicing a sentence. */
+const unhurried = (model: LanguageModelV3, ms: number) => delayed(model, () => ms);
+
+/**
+ * One stop of `ms` (a slow token) right after the first sentence is complete, as the
+ * dialogue's own sentence splitter sees it.
+ */
+function pausingAfterFirstSentence(model: LanguageModelV3, ms: number): LanguageModelV3 {
+  const splitter = new SentenceStream();
+  let state: 'writing' | 'pause' | 'done' = 'writing';
+  return delayed(model, (delta) => {
+    if (state === 'pause') {
+      state = 'done';
+      return ms;
+    }
+    if (state === 'writing' && splitter.push(delta).length > 0) state = 'pause';
+    return 0;
+  });
 }
 
 const deadwood: NpcSceneInput = {
