@@ -4,6 +4,7 @@ import type { PipelineSpecInput } from '../core/pipeline.ts';
 import type { Artifact } from '../core/artifact.ts';
 import type { JobRecord } from '../store/types.ts';
 import type { Principal, ServerServices } from './context.ts';
+import { uploadNotFound } from '../pipelines/steps/upload-file.ts';
 import type { UploadRecord } from './uploads/upload-repository.ts';
 
 /**
@@ -49,11 +50,10 @@ export async function visibleArtifact(services: ServerServices, principal: Princ
 }
 
 export async function visibleUpload(services: ServerServices, principal: Principal, id: string): Promise<UploadRecord> {
-  const notFound = () => new ShenbiError('UPLOAD_NOT_FOUND', `No upload ${id}.`, { hint: 'Uploads expire; upload the file again (POST /api/uploads).' });
-  if (!isValidId(id, 'upl')) throw notFound();
+  if (!isValidId(id, 'upl')) throw uploadNotFound(id);
   const upload = await services.uploads.repository.find(id);
-  if (upload === undefined || Date.parse(upload.expiresAt) <= Date.now()) throw notFound();
-  if (principal.key !== null && upload.tenant !== principal.tenant) throw notFound();
+  if (upload === undefined || Date.parse(upload.expiresAt) <= Date.now()) throw uploadNotFound(id);
+  if (principal.key !== null && upload.tenant !== principal.tenant) throw uploadNotFound(id);
   return upload;
 }
 

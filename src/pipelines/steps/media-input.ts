@@ -1,8 +1,8 @@
 import { readFile, realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
-import { isValidId } from '../../core/ids.ts';
 import type { StepContext } from '../../core/step.ts';
+import { uploadNotFound, uploadPath } from './upload-file.ts';
 import { fetchPublicMedia } from './url-guard.ts';
 
 /** Where steps may read user media from: a file outside every root is refused. */
@@ -58,13 +58,12 @@ export async function readMediaInput(ctx: StepContext, ref: string, policy: Medi
 }
 
 async function readUpload(id: string, policy: MediaPolicy): Promise<Buffer> {
-  const notFound = (cause?: unknown) =>
-    new ShenbiError('UPLOAD_NOT_FOUND', `No upload ${id}.`, { hint: 'Uploads expire; upload the file again (POST /api/uploads).', ...(cause === undefined ? {} : { cause }) });
-  if (policy.uploadsDir === undefined || !isValidId(id, 'upl')) throw notFound();
+  if (policy.uploadsDir === undefined) throw uploadNotFound(id);
   try {
-    return await readFile(join(policy.uploadsDir, id));
+    return await readFile(uploadPath(policy.uploadsDir, id));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(error);
+    if (error instanceof ShenbiError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw uploadNotFound(id, error);
     throw new ShenbiError('STORAGE_ERROR', `cannot read upload ${id}: ${(error as Error).message}`, { cause: error });
   }
 }

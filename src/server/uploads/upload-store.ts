@@ -6,7 +6,8 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ShenbiError } from '../../core/errors.ts';
-import { isValidId, newId } from '../../core/ids.ts';
+import { newId } from '../../core/ids.ts';
+import { uploadPath } from '../../pipelines/steps/upload-file.ts';
 import { sniffMedia } from './sniff-media.ts';
 import type { UploadRecord, UploadRepository } from './upload-repository.ts';
 
@@ -23,12 +24,6 @@ const STALE_TEMP_MS = 6 * 3_600_000;
 
 export function tooLarge(maxBytes: number): ShenbiError {
   return new ShenbiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`, { hint: 'Raise uploads.maxMb in config.json to accept larger files.' });
-}
-
-/** Where an upload's bytes live: named by id only, so a client's file name never reaches a path. */
-export function uploadPath(dir: string, id: string): string {
-  if (!isValidId(id, 'upl')) throw new ShenbiError('UPLOAD_NOT_FOUND', `No upload ${id}.`);
-  return join(dir, id);
 }
 
 /** A file name fit to show back: the base name, printable, at most 200 characters. */
