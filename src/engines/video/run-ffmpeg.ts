@@ -66,13 +66,23 @@ export async function runFfmpeg(args: readonly string[], options: FfmpegRunOptio
 
 export interface ProbeResult {
   duration: number;
-  streams: { type: 'video' | 'audio' | 'subtitle' | 'data'; codec: string; width?: number; height?: number; fps?: number; sampleRate?: number; channels?: number }[];
+  /** ffprobe's demuxer names (`mov,mp4,m4a,3gp,3g2,mj2`), and how sure it is of them (0–100). */
+  formatName: string;
+  probeScore: number;
+  streams: { type: 'video' | 'audio' | 'subtitle' | 'data'; codec: string; width?: number; height?: number; fps?: number; sampleRate?: number; channels?: number; attachedPic?: boolean }[];
 }
 
-/** ffprobe: what a media file holds. MEDIA_INVALID when ffprobe cannot read it. */
-export async function probeMedia(path: string): Promise<ProbeResult> {
+/**
+ * ffprobe: what a media file holds. MEDIA_INVALID when ffprobe cannot read it (or, with
+ * `timeoutMs`, takes longer than that).
+ */
+export async function probeMedia(path: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ProbeResult> {
   const binary = process.env.SHENBI_FFPROBE ?? 'ffprobe';
-  const child = spawn(binary, ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', path], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+  });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -82,19 +92,22 @@ export async function probeMedia(path: string): Promise<ProbeResult> {
     child.once('close', resolve);
   });
   if (code !== 0) throw new ShenbiError('MEDIA_INVALID', `cannot read ${path} as media: ${err.trim().split('\n').at(-1) ?? ''}`);
-  const json = JSON.parse(out) as { format?: { duration?: string }; streams?: Record<string, string | number | undefined>[] };
+  const json = JSON.parse(out) as { format?: { duration?: string; format_name?: string; probe_score?: number }; streams?: (Record<string, string | number | undefined> & { disposition?: { attached_pic?: number } })[] };
   const rate = (r: unknown) => {
     const [n, d] = String(r ?? '0/1').split('/').map(Number);
     return d ? n! / d : 0;
   };
   return {
     duration: Number(json.format?.duration ?? 0),
+    formatName: json.format?.format_name ?? '',
+    probeScore: Number(json.format?.probe_score ?? 0),
     streams: (json.streams ?? []).map((s) => ({
       type: (s.codec_type as ProbeResult['streams'][number]['type']) ?? 'data',
       codec: String(s.codec_name ?? ''),
       ...(s.width ? { width: Number(s.width), height: Number(s.height) } : {}),
       ...(s.codec_type === 'video' ? { fps: rate(s.avg_frame_rate) } : {}),
       ...(s.sample_rate ? { sampleRate: Number(s.sample_rate), channels: Number(s.channels) } : {}),
+      ...(s.disposition?.attached_pic === 1 ? { attachedPic: true } : {}),
     })),
   };
 }

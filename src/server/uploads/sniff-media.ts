@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import sharp from 'sharp';
-import { ShenbiError } from '../../core/errors.ts';
+import { isShenbiError, ShenbiError } from '../../core/errors.ts';
+import { probeMedia, type ProbeResult } from '../../engines/video/run-ffmpeg.ts';
 
 export type UploadKind = 'image' | 'audio' | 'video';
 
@@ -42,12 +42,18 @@ export async function sniffMedia(path: string, signal?: AbortSignal): Promise<Sn
     .then((m) => (m.format !== undefined ? IMAGE_FORMATS[m.format] : undefined))
     .catch(() => undefined);
   if (image !== undefined) return { kind: 'image', mediaType: image };
-  const probed = await ffprobe(path, signal);
-  const format = probed.format?.format_name ?? '';
-  const score = probed.format?.probe_score ?? 0;
-  const types = new Set((probed.streams ?? []).map((s) => s.codec_type));
-  const hasVideo = (probed.streams ?? []).some((s) => s.codec_type === 'video' && s.codec_name !== 'ansi' && s.disposition?.attached_pic !== 1);
-  if (NOT_MEDIA_FORMATS.test(format) || score < MIN_PROBE_SCORE || (!hasVideo && !types.has('audio'))) {
+  let probed: ProbeResult;
+  try {
+    probed = await probeMedia(path, { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (isShenbiError(error) && error.code === 'MEDIA_INVALID') throw notMedia('not readable as audio or video');
+    throw error;
+  }
+  const format = probed.formatName;
+  const score = probed.probeScore;
+  const hasVideo = probed.streams.some((s) => s.type === 'video' && s.codec !== 'ansi' && s.attachedPic !== true);
+  const hasAudio = probed.streams.some((s) => s.type === 'audio');
+  if (NOT_MEDIA_FORMATS.test(format) || score < MIN_PROBE_SCORE || (!hasVideo && !hasAudio)) {
     throw notMedia(`not audio, video or a picture (${format === '' ? 'unknown format' : `probed as ${format}, score ${score}`})`);
   }
   const container = CONTAINERS.find((c) => c.match.test(format));
@@ -57,25 +63,4 @@ export async function sniffMedia(path: string, signal?: AbortSignal): Promise<Sn
 
 function notMedia(message: string): ShenbiError {
   return new ShenbiError('MEDIA_INVALID', `The upload is ${message}.`, { hint: 'Upload audio, video or a picture (PNG, JPEG, WebP, GIF, AVIF).' });
-}
-
-interface Probe {
-  format?: { format_name?: string; probe_score?: number };
-  streams?: { codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }[];
-}
-
-function ffprobe(path: string, signal?: AbortSignal): Promise<Probe> {
-  const binary = process.env.SHENBI_FFPROBE ?? 'ffprobe';
-  const args = ['-v', 'error', '-show_entries', 'format=format_name,probe_score:stream=codec_type,codec_name:stream_disposition=attached_pic', '-of', 'json', path];
-  return new Promise((resolve, reject) => {
-    execFile(binary, args, { maxBuffer: 4 << 20, timeout: 60_000, ...(signal ? { signal } : {}) }, (error, stdout) => {
-      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') return reject(new ShenbiError('ENGINE_UNAVAILABLE', 'ffprobe not found', { hint: 'apt-get install ffmpeg' }));
-      if (error) return reject(notMedia('not readable as audio or video'));
-      try {
-        resolve(JSON.parse(stdout) as Probe);
-      } catch {
-        reject(notMedia('not readable as audio or video'));
-      }
-    });
-  });
 }
