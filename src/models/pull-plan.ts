@@ -121,7 +121,6 @@ function catalogPlan(entry: CatalogEntry, wantedSha: string | undefined, modelEn
   };
 }
 
-
 function parseSha256(value: string): string {
   const parsed = sha256Schema.safeParse(value);
   if (!parsed.success) {

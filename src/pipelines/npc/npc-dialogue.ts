@@ -74,19 +74,19 @@ export class NpcDialogue {
 
     const voice = { language: scene.npc.language, speed: scene.npc.speed, ...(scene.npc.voice ? { voice: scene.npc.voice } : {}), ...(signal ? { signal } : {}) };
     const sentences = new SentenceStream();
-    const pending: { index: number; text: string; audio: Promise<{ audio: PcmAudio; words: readonly TimedText[] }>; settled: boolean }[] = [];
+    const pending: { index: number; text: string; audio: Promise<{ audio: PcmAudio; words: readonly TimedText[] }>; voiced: Promise<typeof VOICED>; settled: boolean }[] = [];
     // Voices run one sentence at a time, in order, but never wait for the text to finish.
     let chain: Promise<unknown> = Promise.resolve();
     const speak = (text: string) => {
       const index = pending.length;
       const audio = chain.then(() => this.#options.synthesize(text, voice));
       chain = audio.catch(() => undefined);
-      const entry = { index, text, audio, settled: false };
-      // Also handles a failure of a sentence nobody awaits (after an earlier one failed), which must not crash the process.
-      audio.then(
-        () => (entry.settled = true),
-        () => (entry.settled = true),
-      );
+      // Settles either way, so it also handles a failure of a sentence nobody awaits (after an
+      // earlier one failed), which must not crash the process.
+      const voiced = audio.then((): typeof VOICED => VOICED, (): typeof VOICED => VOICED);
+      const entry = { index, text, audio, voiced, settled: false };
+      // Registered before anyone races `voiced`, so the flag is set by the time a race sees it.
+      void voiced.then(() => (entry.settled = true));
       pending.push(entry);
       return index;
     };
@@ -126,9 +126,7 @@ export class NpcDialogue {
       try {
         for (;;) {
           const waiting = pending[emitted];
-          const step = await (waiting === undefined
-            ? nextDelta
-            : Promise.race([nextDelta, waiting.audio.then((): typeof VOICED => VOICED, (): typeof VOICED => VOICED)]));
+          const step = await (waiting === undefined ? nextDelta : Promise.race([nextDelta, waiting.voiced]));
           if (step === VOICED) {
             yield* drainReady(false);
             continue;
@@ -172,7 +170,6 @@ export class NpcDialogue {
     return reply;
   }
 }
-
 
 function joinSpoken(parts: { text: string; audio: PcmAudio; words: readonly TimedText[] }[]): Pick<NpcReply, 'audio' | 'words' | 'sentences'> {
   const audio = concatPcm(parts.map((p) => p.audio), PAUSE_SECONDS);
