@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SANDBOX_LIMITS, sandboxBudgetProblem, sandboxTimeoutMs } from '../engines/quickjs-sandbox/sandbox-limits.ts';
 import { modelName, prompt, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
@@ -14,12 +15,18 @@ export const codeTask = defineTask({
       language: z.enum(['javascript', 'typescript', 'python']).default('javascript'),
       examples: z
         .array(z.object({ input: z.unknown(), output: z.unknown() }).strict())
-        .max(100)
+        .max(SANDBOX_LIMITS.maxExamples)
         .default([]),
-      samples: z.number().int().min(1).max(64).default(8),
-      timeoutMs: z.number().int().min(10).max(60_000).default(1_000),
+      samples: z.number().int().min(1).max(SANDBOX_LIMITS.maxSamples).default(8),
+      /** Per run: one candidate on one example. */
+      timeoutMs: sandboxTimeoutMs.default(SANDBOX_LIMITS.defaultTimeoutMs),
       seed,
       model: modelName,
     })
-    .strict(),
+    .strict()
+    .superRefine((input, ctx) => {
+      // Every sample may run on every example for its whole timeout: bound the worst case.
+      const problem = sandboxBudgetProblem(input.examples.length * input.samples, input.timeoutMs);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['timeoutMs'] });
+    }),
 });

@@ -6,21 +6,31 @@ import { isDeepStrictEqual } from 'node:util';
 import { generateText, type LanguageModel } from 'ai';
 import { z } from 'zod';
 import { ShenbiError } from '../../core/errors.ts';
-import { runInSandbox } from '../quickjs-sandbox/index.ts';
+import { parseOrThrow } from '../../core/validation.ts';
+import { runInSandbox, SANDBOX_LIMITS, sandboxBudgetProblem, sandboxMemoryBytes, sandboxTimeoutMs } from '../quickjs-sandbox/index.ts';
 import { extractCode, findEntry } from './extract-code.ts';
 
 export const CodeExample = z.object({ input: z.array(z.unknown()), output: z.unknown() });
 export type CodeExample = z.infer<typeof CodeExample>;
 
-export const SampleCodeInput = z.object({
-  task: z.string().min(1),
-  /** `input` is the argument list for the function. */
-  examples: z.array(CodeExample).min(1),
-  k: z.number().int().min(1).max(64),
-  temperature: z.number().gt(0).optional(),
-  seed: z.number().int().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-});
+export const SampleCodeInput = z
+  .object({
+    task: z.string().min(1),
+    /** `input` is the argument list for the function. */
+    examples: z.array(CodeExample).min(1).max(SANDBOX_LIMITS.maxExamples),
+    k: z.number().int().min(1).max(SANDBOX_LIMITS.maxSamples),
+    temperature: z.number().gt(0).optional(),
+    seed: z.number().int().optional(),
+    /** Per run (one candidate on one example). */
+    timeoutMs: sandboxTimeoutMs.optional(),
+    /** Guest heap per run. */
+    memoryBytes: sandboxMemoryBytes.optional(),
+  })
+  .superRefine((input, ctx) => {
+    // Every candidate may run on every example for its whole timeout.
+    const problem = sandboxBudgetProblem(input.examples.length * input.k, input.timeoutMs ?? SANDBOX_LIMITS.defaultTimeoutMs);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['timeoutMs'] });
+  });
 export type SampleCodeInput = z.infer<typeof SampleCodeInput>;
 
 export interface CandidateFailure {
@@ -48,7 +58,13 @@ export interface SampleCodeResult {
 
 const SYSTEM = 'You write JavaScript. Reply with a single self-contained function in one ```js fenced block, no imports, no I/O.';
 
-async function evaluateCandidate(index: number, code: string, examples: CodeExample[], timeoutMs: number): Promise<CandidateReport> {
+interface RunLimits {
+  readonly timeoutMs: number;
+  readonly memoryBytes: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+async function evaluateCandidate(index: number, code: string, examples: CodeExample[], limits: RunLimits): Promise<CandidateReport> {
   const failures: CandidateFailure[] = [];
   let durationMs = 0;
   const entry = findEntry(code);
@@ -57,7 +73,8 @@ async function evaluateCandidate(index: number, code: string, examples: CodeExam
       failures.push({ example, expected: example.output, error: { code: 'SANDBOX_ERROR', message: 'no function found' } });
       continue;
     }
-    const run = await runInSandbox({ code, entry, args: example.input, timeoutMs });
+    const { timeoutMs, memoryBytes, signal } = limits;
+    const run = await runInSandbox({ code, entry, args: example.input, timeoutMs, ...(memoryBytes === undefined ? {} : { memoryBytes }) }, signal === undefined ? {} : { signal });
     durationMs += run.durationMs;
     if (!run.ok) failures.push({ example, expected: example.output, error: run.error });
     else if (!isDeepStrictEqual(run.value, example.output)) failures.push({ example, expected: example.output, got: run.value });
@@ -66,7 +83,7 @@ async function evaluateCandidate(index: number, code: string, examples: CodeExam
 }
 
 export async function sampleCode(model: LanguageModel, input: SampleCodeInput, abortSignal?: AbortSignal): Promise<SampleCodeResult> {
-  const { task, examples, k, temperature, seed, timeoutMs } = SampleCodeInput.parse(input);
+  const { task, examples, k, temperature, seed, timeoutMs, memoryBytes } = parseOrThrow(SampleCodeInput, input, 'code sampling input');
   const shown = examples.map((e) => `${JSON.stringify(e.input)} -> ${JSON.stringify(e.output)}`).join('\n');
   const prompt = `${task}\n\nExamples (arguments -> result):\n${shown}`;
   const seen = new Set<string>();
@@ -82,7 +99,8 @@ export async function sampleCode(model: LanguageModel, input: SampleCodeInput, a
       continue;
     }
     seen.add(code);
-    candidates.push(await evaluateCandidate(i, code, examples, timeoutMs ?? 1000));
+    const limits: RunLimits = { timeoutMs: timeoutMs ?? SANDBOX_LIMITS.defaultTimeoutMs, memoryBytes, signal: abortSignal };
+    candidates.push(await evaluateCandidate(i, code, examples, limits));
   }
   candidates.sort((a, b) => b.passed - a.passed || a.code.length - b.code.length || a.durationMs - b.durationMs);
   return { best: candidates[0], candidates, duplicates };
