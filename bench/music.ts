@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { compose, ticksToSeconds, toMidi } from '../src/engines/composer/index.ts';
 import { createEspeakEngine } from '../src/engines/espeak/index.ts';
 import { makeSong } from '../src/engines/singer/song.ts';
-import { defaultSoundFontPath, loadSoundFont, renderMidi } from '../src/engines/soundfont/render-midi.ts';
+import { defaultSoundFontPath, loadSoundFont, renderMidiInThread } from '../src/engines/soundfont/render-midi.ts';
 import { encodeAudio } from '../src/media/audio/encode.ts';
 
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -31,11 +31,11 @@ const seconds = ticksToSeconds(song.totalTicks, song.tempo);
 const soundFont = join(dir, 'FluidR3Mono_GM.sf3');
 copyFileSync(defaultSoundFontPath(), soundFont);
 
-await loadSoundFont(soundFont); // parse once, as a running server would have it
+await loadSoundFont(soundFont); // parse once, as a running server's worker threads would have it
 const ours: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   const t = performance.now();
-  await renderMidi(toMidi(fourTrack), { soundFontPath: soundFont, sampleRate: 44_100, tailSeconds: 1 });
+  await renderMidiInThread(toMidi(fourTrack), { soundFontPath: soundFont, sampleRate: 44_100, tailSeconds: 1 });
   ours.push(performance.now() - t);
 }
 

@@ -3,11 +3,13 @@ import { ShenbiError } from '../../core/errors.ts';
 import type { TimedText } from '../../core/timing.ts';
 import { mfcc, type FeatureFrames, type MfccOptions } from '../../media/audio/mfcc.ts';
 import { durationOf, type PcmAudio } from '../../media/audio/pcm.ts';
+import { offThreadTask, runOffThread } from '../../workers/off-thread.ts';
 import { dtwMultiscale, type FrameDistance } from './dtw.ts';
 import { synthesizeReference, type ReferenceSpeech, type SynthesizeFn } from './reference-speech.ts';
 import { sentencesFromWords } from './sentences.ts';
 import { slicePcm, soundSpan } from './silence.ts';
 import { referenceToAudioTime } from './time-map.ts';
+import * as self from './forced-align.ts';
 
 /**
  * Forced alignment without a recognition model (the Echogarden approach): speak the known
@@ -141,7 +143,24 @@ export function alignToReference(audio: PcmAudio, reference: ReferenceSpeech, op
   return out;
 }
 
-/** Synthesizes `script` with the injected TTS and aligns its words (and sentences) onto `audio`. */
+const alignTask = offThreadTask(new URL(import.meta.url), self, 'alignToReference');
+
+/** The alignment settings alone (no function or signal: they cross to a worker thread). */
+function alignSettings(options: AlignOptions): AlignOptions {
+  const { distance, bandSeconds, maxDurationRatio, useEnergy, mfcc: mfccOptions } = options;
+  return {
+    ...(distance === undefined ? {} : { distance }),
+    ...(bandSeconds === undefined ? {} : { bandSeconds }),
+    ...(maxDurationRatio === undefined ? {} : { maxDurationRatio }),
+    ...(useEnergy === undefined ? {} : { useEnergy }),
+    ...(mfccOptions === undefined ? {} : { mfcc: mfccOptions }),
+  };
+}
+
+/**
+ * Synthesizes `script` with the injected TTS and aligns its words (and sentences) onto
+ * `audio`; the MFCC and DTW work runs on the worker pool.
+ */
 export async function forcedAlign(audio: PcmAudio, script: string, options: ForcedAlignOptions): Promise<ForcedAlignment> {
   checkOptions(options);
   if (typeof script !== 'string' || script.trim() === '') throw new ShenbiError('INVALID_INPUT', 'The script to align is empty.');
@@ -154,6 +173,6 @@ export async function forcedAlign(audio: PcmAudio, script: string, options: Forc
     maxChunkChars: options.maxChunkChars ?? 4000,
   });
   if (options.signal?.aborted) throw options.signal.reason;
-  const words = alignToReference(audio, reference, options);
+  const words = await runOffThread(alignTask, [audio, reference, alignSettings(options)], options.signal === undefined ? {} : { signal: options.signal });
   return { words, sentences: sentencesFromWords(script, words) };
 }

@@ -1,12 +1,12 @@
 import type { TimedText } from '../../core/timing.ts';
-import { normalizeLoudness } from '../../media/audio/loudness.ts';
-import { duckAndMix, gainTo } from '../../media/audio/mix.ts';
-import { downmix, type PcmAudio } from '../../media/audio/pcm.ts';
-import { resample } from '../../media/audio/resample.ts';
+import type { PcmAudio } from '../../media/audio/pcm.ts';
 import { writeLrc } from '../../media/subtitles/index.ts';
+import { movable, offThreadTask, runOffThread } from '../../workers/off-thread.ts';
 import { compose, ticksToSeconds, toMidi, type ComposeRequest, type Composition } from '../composer/index.ts';
 import { renderMidi } from '../soundfont/render-midi.ts';
+import * as mastering from './master.ts';
 import { singMelody, type SyllableVoice } from './sing.ts';
+import * as vocalTrack from './vocal-track.ts';
 
 export interface SongRequest extends ComposeRequest {
   /** Sing the lyrics (default), speak them over the music, or leave the music instrumental. */
@@ -36,10 +36,14 @@ export interface SongVoices {
 
 const SAMPLE_RATE = 44_100;
 
+const spokenTrackTask = offThreadTask(new URL('./vocal-track.ts', import.meta.url), vocalTrack, 'laySpokenTrack');
+const masterTask = offThreadTask(new URL('./master.ts', import.meta.url), mastering, 'masterSong');
+
 /**
  * Lyrics → finished song: compose, render the accompaniment from its MIDI, sing (or speak)
  * the lyrics on the melody, duck the bed under the voice, master to the loudness target with
- * a −1 dBTP ceiling, and write the lyric sheet (LRC with per-syllable times).
+ * a −1 dBTP ceiling, and write the lyric sheet (LRC with per-syllable times). Rendering, the
+ * vocal's DSP and the master run on the worker pool; this thread only orchestrates.
  */
 export async function makeSong(request: SongRequest, voices: SongVoices, signal?: AbortSignal): Promise<SongParts> {
   const timings: Record<string, number> = {};
@@ -51,35 +55,29 @@ export async function makeSong(request: SongRequest, voices: SongVoices, signal?
   lap('composeMs', t);
 
   t = performance.now();
-  const stereo = await renderMidi(midi, { sampleRate: SAMPLE_RATE, ...(request.soundFontPath ? { soundFontPath: request.soundFontPath } : {}), ...(signal ? { signal } : {}) });
-  const interleaved = new Float32Array(stereo.left.length * 2);
-  for (let i = 0; i < stereo.left.length; i++) {
-    interleaved[2 * i] = stereo.left[i]!;
-    interleaved[2 * i + 1] = stereo.right[i]!;
-  }
-  const bed: PcmAudio = { sampleRate: SAMPLE_RATE, samples: downmix(interleaved, 2) };
+  const run = signal === undefined ? {} : { signal };
+  const stereo = await renderMidi(midi, { sampleRate: SAMPLE_RATE, ...(request.soundFontPath ? { soundFontPath: request.soundFontPath } : {}), ...run });
   lap('renderMs', t);
 
   t = performance.now();
-  let mix = bed;
+  let voice: PcmAudio | undefined;
   const vocals = request.vocals ?? 'sung';
   if (vocals === 'sung') {
-    const voice = await singMelody(composition, voices.syllable, { sampleRate: SAMPLE_RATE, ...(signal ? { signal } : {}) });
-    mix = duckAndMix(gainTo(bed, -24), gainTo(voice, -16));
+    voice = await singMelody(composition, voices.syllable, { sampleRate: SAMPLE_RATE, ...run });
   } else if (vocals === 'spoken') {
-    const voice = new Float32Array(bed.samples.length);
+    const lines: { at: number; audio: PcmAudio }[] = [];
     for (const line of composition.lines) {
       const spoken = await voices.line(line.text, signal);
-      const at = Math.round(ticksToSeconds(line.startTick, composition.tempo) * SAMPLE_RATE);
-      const audio = resample(spoken, SAMPLE_RATE).samples;
-      for (let i = 0; i < audio.length && at + i < voice.length; i++) voice[at + i] = audio[i]!;
+      lines.push({ at: Math.round(ticksToSeconds(line.startTick, composition.tempo) * SAMPLE_RATE), audio: spoken });
     }
-    mix = duckAndMix(gainTo(bed, -24), gainTo({ sampleRate: SAMPLE_RATE, samples: voice }, -16));
+    voice = await runOffThread(spokenTrackTask, [lines, stereo.left.length, SAMPLE_RATE], run);
   }
   lap('vocalsMs', t);
 
   t = performance.now();
-  const audio = normalizeLoudness(mix, { targetLufs: request.loudness ?? -14, peakDb: -1 });
+  // The bed and the vocal are this function's own: moved to the worker, not copied.
+  const transfer = movable(stereo.left, stereo.right, ...(voice === undefined ? [] : [voice.samples]));
+  const audio = await runOffThread(masterTask, [stereo, voice, request.loudness ?? -14], { ...run, transfer });
   lap('masterMs', t);
 
   const seconds = (tick: number) => ticksToSeconds(tick, composition.tempo);

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BasicMIDI, SoundBankLoader, SpessaSynthProcessor, SpessaSynthSequencer, type BasicSoundBank } from 'spessasynth_core';
 import { ShenbiError } from '../../core/errors.ts';
+import { offThreadTask, runOffThread } from '../../workers/off-thread.ts';
 import type { EngineInfo } from '../engine-info.ts';
+import * as self from './render-midi.ts';
 
 export const SOUNDFONT_ENGINE_INFO: EngineInfo = {
   id: 'spessasynth',
@@ -26,7 +28,7 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** Parsed once per path and kept: a SoundFont is tens of megabytes of samples. */
+/** Parsed once per path and kept (per thread): a SoundFont is tens of megabytes of samples. */
 export function loadSoundFont(path: string): Promise<BasicSoundBank> {
   let bank = banks.get(path);
   if (!bank) {
@@ -67,8 +69,20 @@ export interface RenderedStereo {
 
 const BLOCK = 128;
 
-/** Renders a Standard MIDI File through spessasynth_core, block by block; abortable between blocks. */
-export async function renderMidi(midiBytes: Uint8Array, options: RenderOptions = {}): Promise<RenderedStereo> {
+const renderTask = offThreadTask(new URL(import.meta.url), self, 'renderMidiInThread');
+
+/**
+ * Renders a Standard MIDI File through spessasynth_core on the worker pool (seconds of
+ * synchronous DSP per song, and the SoundFont's first load decodes its samples); aborting
+ * `signal` stops the thread.
+ */
+export function renderMidi(midiBytes: Uint8Array, options: RenderOptions = {}): Promise<RenderedStereo> {
+  const { signal, ...rest } = options;
+  return runOffThread(renderTask, [midiBytes, rest], signal === undefined ? {} : { signal });
+}
+
+/** renderMidi in this thread, block by block; abortable between blocks. */
+export async function renderMidiInThread(midiBytes: Uint8Array, options: RenderOptions = {}): Promise<RenderedStereo> {
   const sampleRate = options.sampleRate ?? 44_100;
   const bank = await loadSoundFont(options.soundFontPath ?? defaultSoundFontPath());
   let midi: BasicMIDI;

@@ -1,5 +1,6 @@
 import { decodeWav, encodeWav } from '../../media/audio/wav.ts';
 import type { PcmAudio } from '../../media/audio/pcm.ts';
+import { aiRhythm, dbToLinear, labelLevelDb } from './rhythm.ts';
 
 /**
  * The overlay label for the WAV files Shenbi's own voices write (mono 16-bit PCM with nothing
@@ -26,6 +27,28 @@ export function plainMonoPcm16(bytes: Uint8Array): PcmAudio | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface RhythmOverlay {
+  readonly bytes: Uint8Array;
+  readonly levelDb: number;
+  readonly labelSeconds: number;
+}
+
+/**
+ * The whole in-process overlay (a worker-pool task: it reads, mixes and writes every sample):
+ * the rhythm 6 dB under the content's level at its start and/or end; undefined when the file
+ * is not a plain mono 16-bit WAV.
+ */
+export function overlayRhythmOnPlainWav(bytes: Uint8Array, placement: 'start' | 'end' | 'both'): RhythmOverlay | undefined {
+  const plain = plainMonoPcm16(bytes);
+  if (plain === undefined) return undefined;
+  const levelDb = labelLevelDb(plain);
+  // A sine's RMS is its peak / √2.
+  const rhythm = aiRhythm(plain.sampleRate, dbToLinear(levelDb) * Math.SQRT2);
+  const end = Math.max(0, plain.samples.length - rhythm.samples.length);
+  const offsets = { start: [0], end: [end], both: [0, end] }[placement];
+  return { bytes: overlayPcm(plain, rhythm, offsets), levelDb, labelSeconds: rhythm.samples.length / plain.sampleRate };
 }
 
 /** content + label at `offsetSamples` (the label is cut at the content's end), as 16-bit WAV. */

@@ -1,17 +1,18 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 import { runFfmpeg } from '../../engines/video/run-ffmpeg.ts';
 import { decodeAudio } from '../../media/audio/encode.ts';
-import { concatPcm, toDb, type PcmAudio } from '../../media/audio/pcm.ts';
-import { resample } from '../../media/audio/resample.ts';
-import { encodeWav } from '../../media/audio/wav.ts';
-import { overlayPcm, plainMonoPcm16 } from './audio-wav-overlay.ts';
+import { encodeWavOffThread, resampleOffThread } from '../../media/audio/off-thread.ts';
+import { concatPcm, type PcmAudio } from '../../media/audio/pcm.ts';
+import { movable, offThreadTask, runOffThread } from '../../workers/off-thread.ts';
+import * as wavOverlay from './audio-wav-overlay.ts';
 import type { SpeakFunction } from './options.ts';
 import { probeStreams } from './probe-stream.ts';
-import { activeRms, aiRhythm, RHYTHM_FREQUENCY_HZ, RHYTHM_UNIT_SECONDS } from './rhythm.ts';
+import * as rhythmModule from './rhythm.ts';
+import { activeRms, aiRhythm, dbToLinear, RHYTHM_FREQUENCY_HZ, RHYTHM_UNIT_SECONDS } from './rhythm.ts';
 import type { ExplicitResult } from './text.ts';
+import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
 
 export interface AudioLabelOptions {
   readonly placement: 'start' | 'end' | 'both';
@@ -40,18 +41,11 @@ const MUXERS: Readonly<Record<string, string>> = {
 const ENCODERS: Readonly<Record<string, string>> = { mp3: 'libmp3lame', vorbis: 'libvorbis', opus: 'libopus' };
 const LOSSLESS = /^(pcm_|flac$|alac$)/;
 
-/** The label sits this far under the content's active level, within these bounds (dBFS RMS). */
-const BELOW_CONTENT_DB = 6;
-const LEVEL_BOUNDS_DB = [-36, -14] as const;
 /** Silence between the label and the content, and between the rhythm and a spoken prompt. */
 const GAP_SECONDS = 0.3;
 
 export function audioMuxer(mimeType: string): string | undefined {
   return MUXERS[mimeType.split(';')[0]!.trim().toLowerCase()];
-}
-
-function dbToLinear(db: number): number {
-  return 10 ** (db / 20);
 }
 
 /** The rhythm mixed over the content (input 1) at its start and/or end; the length is the content's. */
@@ -63,6 +57,10 @@ function overlayGraph(placement: AudioLabelOptions['placement'], format: string,
   return `[0:a]${format},asplit[l1][l2];[l2]${delay}[e];[1:a]${format}[c];${mix(['[l1]', '[e]'])}`;
 }
 
+// Reading, measuring and mixing every sample of a long file runs on the worker pool.
+const overlayTask = offThreadTask(new URL('./audio-wav-overlay.ts', import.meta.url), wavOverlay, 'overlayRhythmOnPlainWav');
+const levelTask = offThreadTask(new URL('./rhythm.ts', import.meta.url), rhythmModule, 'labelLevelDb');
+
 /**
  * Article 4(2): the 短长短短 rhythm (and, when `speak` is given, the spoken wording after it)
  * joined to the start and/or end of the audio, at a level clearly audible but 6 dB under the
@@ -72,23 +70,21 @@ function overlayGraph(placement: AudioLabelOptions['placement'], format: string,
 export async function labelAudio(bytes: Uint8Array, mimeType: string, options: AudioLabelOptions): Promise<ExplicitResult> {
   const muxer = audioMuxer(mimeType);
   if (muxer === undefined) return { bytes, record: { type: 'aigc-explicit', placement: 'sidecar', value: { wording: options.spokenWording, reason: `no audible label for ${mimeType}` } } };
-  const plain = options.mode === 'overlay' && muxer === 'wav' ? plainMonoPcm16(bytes) : undefined;
-  if (plain !== undefined) {
-    const levelDb = labelLevelDb(plain);
-    const rhythm = aiRhythm(plain.sampleRate, dbToLinear(levelDb) * Math.SQRT2);
-    const end = Math.max(0, plain.samples.length - rhythm.samples.length);
-    const offsets = { start: [0], end: [end], both: [0, end] }[options.placement];
-    return { bytes: overlayPcm(plain, rhythm, offsets), record: rhythmRecord(options, true, levelDb, rhythm.samples.length / plain.sampleRate) };
+  const run = options.signal === undefined ? {} : { signal: options.signal };
+  const overlaid = options.mode === 'overlay' && muxer === 'wav' ? await runOffThread(overlayTask, [bytes, options.placement], run) : undefined;
+  if (overlaid !== undefined) {
+    return { bytes: Buffer.from(overlaid.bytes.buffer, overlaid.bytes.byteOffset, overlaid.bytes.byteLength), record: rhythmRecord(options, true, overlaid.levelDb, overlaid.labelSeconds) };
   }
-  const dir = await mkdtemp(join(tmpdir(), 'shenbi-explicit-audio-'));
+  const dir = await makeWorkDir('explicit-audio');
   try {
     const input = join(dir, 'input');
     await writeFile(input, bytes);
     const streams = await probeStreams(input);
     const stream = streams.audio;
     if (stream === undefined || stream.sampleRate === undefined) throw new ShenbiError('MEDIA_INVALID', 'the file holds no audio stream to label');
-    const content = await decodeAudio(bytes, { signal: options.signal });
-    const levelDb = labelLevelDb(content);
+    const content = await decodeAudio(bytes, run);
+    const contentSeconds = content.samples.length / content.sampleRate;
+    const levelDb = await runOffThread(levelTask, [content], { ...run, transfer: movable(content.samples) });
     const rate = stream.sampleRate;
     // A sine's RMS is its peak / √2.
     const rhythm = aiRhythm(rate, dbToLinear(levelDb) * Math.SQRT2);
@@ -97,7 +93,7 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
     let spoken: { wording: string; language: string; seconds: number; charsPerMinute: number } | undefined;
     if (options.speak !== undefined && !overlay) {
       const speech = await options.speak(options.spokenWording, options.spokenLanguage);
-      const atRate = speech.sampleRate === rate ? speech : resample(speech, rate);
+      const atRate = await resampleOffThread(speech, rate, run);
       const speechRms = activeRms(atRate);
       const gain = speechRms > 0 ? dbToLinear(levelDb) / speechRms : 1;
       const scaled: PcmAudio = { sampleRate: rate, samples: atRate.samples.map((s) => Math.max(-1, Math.min(1, s * gain))) };
@@ -107,11 +103,10 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
       spoken = { wording: options.spokenWording, language: options.spokenLanguage, seconds: Number(seconds.toFixed(3)), charsPerMinute: Math.round((chars / seconds) * 60) };
     }
     const labelPath = join(dir, 'label.wav');
-    await writeFile(labelPath, encodeWav(clip, 1));
+    await writeFile(labelPath, await encodeWavOffThread(clip, 1, run));
     const layout = stream.channelLayout ?? `${stream.channels ?? 1}c`;
     const format = `aresample=${rate},aformat=sample_fmts=fltp:channel_layouts=${layout}`;
     const pad = `apad=pad_dur=${GAP_SECONDS}`;
-    const contentSeconds = content.samples.length / content.sampleRate;
     const graph = overlay
       ? overlayGraph(options.placement, format, Math.max(0, contentSeconds - clip.samples.length / rate))
       : options.placement === 'start'
@@ -128,14 +123,8 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
     );
     return { bytes: await readFile(output), record: rhythmRecord(options, overlay, levelDb, clip.samples.length / rate, spoken) };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeWorkDir(dir);
   }
-}
-
-/** The label's level: 6 dB under the content's active RMS, within bounds; -24 dBFS over silence. */
-function labelLevelDb(content: PcmAudio): number {
-  const contentRms = activeRms(content);
-  return contentRms > 0 ? Math.min(LEVEL_BOUNDS_DB[1], Math.max(LEVEL_BOUNDS_DB[0], toDb(contentRms) - BELOW_CONTENT_DB)) : -24;
 }
 
 function rhythmRecord(options: AudioLabelOptions, overlay: boolean, levelDb: number, labelSeconds: number, spoken?: Record<string, unknown>): ExplicitResult['record'] {

@@ -1,4 +1,4 @@
-import type { PcmAudio } from '../../media/audio/pcm.ts';
+import { toDb, type PcmAudio } from '../../media/audio/pcm.ts';
 
 /** Morse "AI" (·− ··), GB 45438 §5.3 c)'s 短长短短: tone and gap lengths in units. */
 export const AI_RHYTHM_UNITS = [1, 1, 3, 1, 1, 1, 1] as const;
@@ -29,6 +29,20 @@ export function aiRhythm(sampleRate: number, amplitude: number): PcmAudio {
     offset += length;
   });
   return { sampleRate, samples };
+}
+
+/** The label sits this far under the content's active level, within these bounds (dBFS RMS). */
+const BELOW_CONTENT_DB = 6;
+const LEVEL_BOUNDS_DB = [-36, -14] as const;
+
+/** The label's level: 6 dB under the content's active RMS, within bounds; -24 dBFS over silence. */
+export function labelLevelDb(content: PcmAudio): number {
+  const contentRms = activeRms(content);
+  return contentRms > 0 ? Math.min(LEVEL_BOUNDS_DB[1], Math.max(LEVEL_BOUNDS_DB[0], toDb(contentRms) - BELOW_CONTENT_DB)) : -24;
+}
+
+export function dbToLinear(db: number): number {
+  return 10 ** (db / 20);
 }
 
 /** RMS of the parts that carry sound (50 ms frames above −50 dBFS), so pauses don't lower the reference. */

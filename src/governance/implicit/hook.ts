@@ -1,6 +1,6 @@
 import { ShenbiError } from '../../core/errors.ts';
 import type { GovernanceHook } from '../hook.ts';
-import { embedImplicitLabel } from './embed.ts';
+import { embedImplicitLabelOffThread } from './off-thread.ts';
 import { AIGC_VALUE_PATTERN, implicitLabelPayloadFor } from './payload.ts';
 
 export interface ImplicitLabelHookOptions {
@@ -26,7 +26,7 @@ export function implicitLabelHook(options: ImplicitLabelHookOptions): Governance
     name: 'aigc-implicit',
     async review(candidate) {
       const payload = implicitLabelPayloadFor(candidate.id, options.producer, candidate.provenance);
-      const embedded = await embedImplicitLabel(candidate.bytes, candidate.mimeType, payload);
+      const embedded = await embedImplicitLabelOffThread(candidate.bytes, candidate.mimeType, payload);
       const placement = embedded.placement;
       return {
         bytes: embedded.bytes,

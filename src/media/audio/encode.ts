@@ -1,17 +1,18 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
+import { movable } from '../../workers/off-thread.ts';
+import { decodeWavOffThread, encodeWavOffThread, resampleOffThread } from './off-thread.ts';
 import type { PcmAudio } from './pcm.ts';
-import { resample } from './resample.ts';
-import { decodeWav, encodeWav } from './wav.ts';
+import { withWorkDir } from '../../fs/work-dir.ts';
 
 /**
  * Audio files in and out. WAV is written and read here in TypeScript; MP3, Ogg and FLAC go
  * through Debian's `ffmpeg` binary (a separate program, so its codecs' licences stay with it).
  * ffmpeg writes to a temporary file rather than a pipe, because MP3 (Xing/LAME header) and
  * FLAC (STREAMINFO) headers are only complete when ffmpeg can seek back and fill them in.
+ * The sample loops (WAV, resampling) run on the worker pool, off the event loop.
  */
 
 export type AudioFormat = 'wav' | 'mp3' | 'ogg' | 'flac';
@@ -61,11 +62,14 @@ export async function encodeAudio(audio: PcmAudio, format: AudioFormat, options:
   if (audio.samples.length === 0) throw new ShenbiError('MEDIA_INVALID', 'There is no audio to encode (zero samples).');
   if (format === 'wav') {
     options.signal?.throwIfAborted();
-    return encodeWav(sampleRate === audio.sampleRate ? audio : resample(audio, sampleRate), channels);
+    const run = options.signal === undefined ? {} : { signal: options.signal };
+    const atRate = await resampleOffThread(audio, sampleRate, run);
+    // A resampled copy is ours to move; the caller's audio is copied.
+    return encodeWavOffThread(atRate, channels, atRate === audio ? run : { ...run, transfer: movable(atRate.samples) });
   }
   const codecArgs = await codecArguments(format, options);
   // The intermediate WAV keeps the source rate; ffmpeg resamples (-ar) on the way out.
-  const wav = encodeWav(audio, 1);
+  const wav = await encodeWavOffThread(audio, 1, options.signal === undefined ? {} : { signal: options.signal });
   return withTempDir(async (dir) => {
     const output = join(dir, `out.${format}`);
     const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'wav', '-i', 'pipe:0', '-vn', '-ac', String(channels), '-ar', String(sampleRate), ...codecArgs, '-f', format, '-y', output];
@@ -81,17 +85,19 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}
   if (sampleRate !== undefined && (!Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 384_000)) throw invalidOption(`sampleRate must be an integer from 1000 to 384000, not ${sampleRate}.`);
   if (isRiffWave(bytes)) {
     options.signal?.throwIfAborted();
+    const run = options.signal === undefined ? {} : { signal: options.signal };
     let audio: PcmAudio | undefined;
     try {
-      const wav = decodeWav(bytes);
+      const wav = await decodeWavOffThread(bytes, run);
       audio = { sampleRate: wav.sampleRate, samples: wav.samples };
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       // Encodings decodeWav does not read (µ-law, ADPCM...) may still be fine for ffmpeg.
       return decodeWithFfmpeg(bytes, options).catch(() => {
         throw error;
       });
     }
-    return sampleRate === undefined ? audio : resample(audio, sampleRate);
+    return sampleRate === undefined ? audio : resampleOffThread(audio, sampleRate, { ...run, transfer: movable(audio.samples) });
   }
   return decodeWithFfmpeg(bytes, options);
 }
@@ -105,7 +111,7 @@ function decodeWithFfmpeg(bytes: Uint8Array, options: DecodeOptions): Promise<Pc
     const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-vn', '-ac', '1', ...(sampleRate === undefined ? [] : ['-ar', String(sampleRate)]), '-c:a', 'pcm_f32le', '-f', 'wav', 'pipe:1'];
     const out = await runFfmpeg(ffmpegBinary(options.ffmpegPath), args, undefined, options.signal, 'MEDIA_INVALID');
     if (out.length === 0) throw new ShenbiError('MEDIA_INVALID', 'ffmpeg found no audio in this file.');
-    const wav = decodeWav(out);
+    const wav = await decodeWavOffThread(out, { ...(options.signal === undefined ? {} : { signal: options.signal }), transfer: movable(out) });
     return { sampleRate: wav.sampleRate, samples: wav.samples };
   });
 }
@@ -143,13 +149,8 @@ async function codecArguments(format: Exclude<AudioFormat, 'wav'>, options: Enco
   throw new ShenbiError('ENGINE_UNAVAILABLE', 'This ffmpeg has no Ogg audio encoder (libvorbis or libopus).', { hint: FFMPEG_HINT });
 }
 
-async function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'shenbi-audio-'));
-  try {
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  return withWorkDir('audio', work);
 }
 
 /**
