@@ -33,6 +33,7 @@ import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
 import { ocrStep } from './pipelines/steps/vision/ocr-step.ts';
+import type { MediaPolicy } from './pipelines/steps/media-input.ts';
 import type { Store } from './store/types.ts';
 
 /** Engines started on first use (a model load, a runner process) and closed with Shenbi. */
@@ -74,7 +75,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const espeak = () => (engines.espeak ??= createEspeakEngine());
   const resolveTextModel = textModels.language;
   const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
-  const media = { roots: config.mediaRoots, uploadsDir: config.uploads.dir };
+  const media: MediaPolicy = { roots: config.mediaRoots, uploadsDir: config.uploads.dir, fetch: config.media.fetch };
   const speechSteps = [
     speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
     piperSpeechStep({ synthesize: (o) => (engines.piper ??= createPiperEngine()).synthesize(o) }, { modelsDir: config.modelsDir, models }),
@@ -94,7 +95,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
     songStep(() => ({
       syllable: async (text, signal) => (await espeak().synthesize({ text, intonation: 0, ...(signal ? { signal } : {}) })).audio,
       line: async (text, signal) => (await espeak().synthesize({ text, ...(signal ? { signal } : {}) })).audio,
-    })),
+    }), { roots: [config.modelsDir, ...config.mediaRoots] }),
     npcReplyStep({
       resolveModel: resolveTextModel,
       synthesizer: () => (text, o) => espeak().synthesize({ text, language: o.language, speed: o.speed, ...(o.voice ? { voice: o.voice } : {}), ...(o.signal ? { signal: o.signal } : {}) }),

@@ -1,6 +1,7 @@
 import type { ArtifactKind } from './artifact.ts';
 import type { Artifact, LabelRecord } from './artifact.ts';
 import type { PortSpec, RetryPolicy } from './pipeline.ts';
+import type { JobCaller } from './job-caller.ts';
 import type { StepPartial, StepProgress } from './progress.ts';
 
 /** What a step hands to the store for one new artifact; the runner fills in provenance. */
@@ -28,6 +29,8 @@ export interface StepContext {
   readonly jobId: string;
   readonly stepId: string;
   readonly attempt: number;
+  /** Who submitted the job (read-only): decides whether user-named local files may be read. */
+  readonly caller: JobCaller;
   /** Aborted when the job is cancelled; engines must stop promptly. */
   readonly signal: AbortSignal;
   progress(update: StepProgress): void;
@@ -58,7 +61,10 @@ export interface StepDefinition {
   /** Whether identical inputs give an identical result worth reusing. Default true. */
   readonly cacheable?: boolean;
   readonly retry?: Partial<RetryPolicy>;
-  /** Extra material for the cache key, e.g. the hash of the model file the step will use. */
-  cacheSalt?(inputs: StepInputs): Promise<unknown> | unknown;
+  /**
+   * Extra material for the cache key, e.g. the hash of the model file the step will use.
+   * Runs before `run`, so it must apply the same caller rules before touching any file.
+   */
+  cacheSalt?(inputs: StepInputs, caller: JobCaller): Promise<unknown> | unknown;
   run(ctx: StepContext, inputs: StepInputs): Promise<StepOutputs>;
 }

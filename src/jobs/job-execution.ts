@@ -1,5 +1,6 @@
 import { ShenbiError, toShenbiError, type SerializedError } from '../core/errors.ts';
 import type { JobEvent, StepProgress } from '../core/progress.ts';
+import type { JobCaller } from '../core/job-caller.ts';
 import type { StepOutputs } from '../core/step.ts';
 import type { JobRecord, JobStepRecord } from '../store/types.ts';
 import type { ExecutionPlan, PlannedStep } from './execution-plan.ts';
@@ -31,6 +32,7 @@ interface AttemptRecord {
 export class JobExecution implements StepHost {
   readonly jobId: string;
   readonly input: Readonly<Record<string, unknown>>;
+  readonly caller: JobCaller;
   readonly outputs = new Map<string, StepOutputs>();
   readonly artifactHashes = new Map<string, string>();
   readonly #services: ExecutionServices;
@@ -56,6 +58,8 @@ export class JobExecution implements StepHost {
   /** The job as this runner last wrote it; what wait() returns once the job has ended here. */
   #record: JobRecord;
   #recordCurrent = true;
+  /** The write of the job's end that the store refused (a full disk), tried again by recordPending(). */
+  #unrecorded: (() => Promise<void>) | undefined;
 
   /** `job`: the record as claimed (status running, owner and startedAt set). */
   constructor(services: ExecutionServices, events: JobEvents, plan: ExecutionPlan, job: JobRecord, prior: readonly JobStepRecord[] = []) {
@@ -65,6 +69,7 @@ export class JobExecution implements StepHost {
     this.#record = job;
     this.jobId = job.id;
     this.input = job.input;
+    this.caller = job.caller;
     for (const step of prior) this.#prior.set(step.stepId, step);
   }
 
@@ -337,14 +342,34 @@ export class JobExecution implements StepHost {
 
   /**
    * Bookkeeping writes at the end of a job must not leave it hanging when the database
-   * hiccups: the job is then found by recovery (its heartbeat goes stale) instead.
+   * refuses them (a full disk): the end stands here (waiters and events have it at once) and
+   * the runner writes it again at each heartbeat until it lands (recordPending), holding the
+   * job's lease meanwhile so that no other runner resumes a job that has ended.
    */
   async #persist(write: () => Promise<void>): Promise<void> {
     try {
       await write();
     } catch (error) {
-      this.#recordCurrent = false;
-      process.emitWarning(`recording the end of job ${this.jobId} failed: ${toShenbiError(error).message}`);
+      this.#unrecorded = write;
+      process.emitWarning(`recording the end of job ${this.jobId} failed (tried again at each heartbeat): ${toShenbiError(error).message}`);
+    }
+  }
+
+  /** Whether the end of this job still has to reach the store (see recordPending). */
+  get endUnrecorded(): boolean {
+    return this.#unrecorded !== undefined;
+  }
+
+  /** Writes the end that the store refused before (the writes are idempotent); true once it has landed. */
+  async recordPending(): Promise<boolean> {
+    const write = this.#unrecorded;
+    if (write === undefined) return true;
+    try {
+      await write();
+      this.#unrecorded = undefined;
+      return true;
+    } catch {
+      return false;
     }
   }
 }

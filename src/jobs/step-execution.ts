@@ -2,6 +2,7 @@ import type { Artifact } from '../core/artifact.ts';
 import { ShenbiError, toShenbiError } from '../core/errors.ts';
 import type { JobEvent, StepProgress } from '../core/progress.ts';
 import type { Provenance } from '../core/provenance.ts';
+import type { JobCaller } from '../core/job-caller.ts';
 import type { ArtifactDraft, StepContext, StepInputs, StepOutputs } from '../core/step.ts';
 import type { Store } from '../store/types.ts';
 import { backoffDelay, sleep } from './backoff.ts';
@@ -11,6 +12,12 @@ import { resolveStepInputs, type PlannedStep } from './execution-plan.ts';
 import { isArtifactId } from './port-values.ts';
 import { checkStepOutputs } from './step-outputs.ts';
 
+/**
+ * Called right after a job's state is persisted at a step boundary (`queued`, `claimed`,
+ * `step:ID`) and awaited: only the crash tests set one (see crash-points.ts).
+ */
+export type JobCheckpoint = (jobId: string, point: string) => Promise<void>;
+
 /** What every job execution shares, owned by the runner. */
 export interface ExecutionServices {
   readonly store: Store;
@@ -19,6 +26,7 @@ export interface ExecutionServices {
   readonly cache: boolean;
   /** For backoff jitter; tests may pin it. */
   readonly random: () => number;
+  readonly checkpoint?: JobCheckpoint;
 }
 
 /** The job a step runs in, as the step executor sees it. */
@@ -27,6 +35,8 @@ export interface StepHost {
   /** Aborted when the job is cancelled, fails elsewhere, or its runner lets go of it. */
   readonly signal: AbortSignal;
   readonly input: Readonly<Record<string, unknown>>;
+  /** Who submitted the job (stored with it): steps see it as ctx.caller. */
+  readonly caller: JobCaller;
   readonly outputs: ReadonlyMap<string, StepOutputs>;
   readonly services: ExecutionServices;
   /** sha256 of artifacts this job has seen, by id: saves a lookup per artifact input. */
@@ -62,6 +72,7 @@ export async function executeStep(host: StepHost, step: PlannedStep): Promise<St
     if (hit !== undefined && (await cachedOutputsUsable(host, step, hit))) {
       host.signal.throwIfAborted();
       await store.jobs.updateStep(host.jobId, step.id, { status: 'cached', cacheKey: key, outputs: hit, finishedAt: new Date().toISOString() });
+      await host.services.checkpoint?.(host.jobId, `step:${step.id}`);
       if (host.wants()) host.emit({ type: 'step.completed', jobId: host.jobId, at: Date.now(), stepId: step.id, cached: true, durationMs: Date.now() - startedMs });
       return hit;
     }
@@ -119,6 +130,7 @@ export async function executeStep(host: StepHost, step: PlannedStep): Promise<St
       finishedAt: new Date().toISOString(),
       ...(key === null ? {} : { cacheKey: key }),
     });
+    await host.services.checkpoint?.(host.jobId, `step:${step.id}`);
     if (host.wants()) host.emit({ type: 'step.completed', jobId: host.jobId, at: Date.now(), stepId: step.id, cached: false, durationMs: Date.now() - startedMs });
     return outputs;
   }
@@ -137,6 +149,7 @@ function createStepContext(
     jobId: host.jobId,
     stepId: step.id,
     attempt,
+    caller: host.caller,
     signal: host.signal,
     progress(update) {
       host.progress(step.id, update);
@@ -200,8 +213,11 @@ async function stepCacheKey(host: StepHost, step: PlannedStep, inputs: StepInput
       if (typeof id === 'string') keyed[name] = { sha256: await artifactHash(host, id) };
     }
   }
-  const salt = step.definition.cacheSalt === undefined ? undefined : await step.definition.cacheSalt(inputs);
-  return cacheKey({ stepType: step.definition.type, stepVersion: step.definition.version, inputs: keyed, salt });
+  const salt = step.definition.cacheSalt === undefined ? undefined : await step.definition.cacheSalt(inputs, host.caller);
+  // A job that may not read local files never reuses a result made from one (a path in the inputs),
+  // nor another tenant's: its artifacts belong to that tenant, and a hit would tell that they exist.
+  const restricted = host.caller.localFiles ? salt : { salt, localFiles: false, tenant: host.caller.tenant };
+  return cacheKey({ stepType: step.definition.type, stepVersion: step.definition.version, inputs: keyed, salt: restricted });
 }
 
 async function artifactHash(host: StepHost, id: string): Promise<string> {

@@ -17,13 +17,21 @@ export async function submitOwnedJob(
   principal: Principal,
   spec: PipelineSpecInput,
   input: Record<string, unknown>,
-  /** Set by routes that pass a file they wrote themselves (an upload in a temp folder). */
-  options: { serverFiles?: boolean } = {},
+  /** More records the submission needs (e.g. binding a quota reservation), written with the owner row before the job exists. */
+  options: { beforeCreate?: (jobId: string) => Promise<void> } = {},
 ): Promise<JobRecord> {
-  if (principal.key !== null && options.serverFiles !== true) refuseLocalPaths({ spec, input });
+  if (principal.key !== null) refuseLocalPaths({ spec, input });
   await refuseOthersMedia(services, principal, { spec, input });
-  const job = await services.shenbi.runner.submit(spec, input);
-  await services.keys.setJobOwner(job.id, principal.tenant, principal.key?.id ?? null);
+  // The job itself carries the rule, so its steps refuse local paths the quick check above
+  // cannot recognise (prompts are free text), also when another process resumes it.
+  // The owner row is written before the job: if it fails (a full disk), no job exists to run.
+  const job = await services.shenbi.runner.submit(spec, input, {
+    caller: { tenant: principal.tenant, localFiles: principal.key === null },
+    beforeCreate: async (jobId) => {
+      await services.keys.setJobOwner(jobId, principal.tenant, principal.key?.id ?? null);
+      await options.beforeCreate?.(jobId);
+    },
+  });
   return job;
 }
 
@@ -85,13 +93,16 @@ export function outputArtifactIds(job: JobRecord): string[] {
 }
 
 /**
- * A tenant must not read the server's files through a media input (`audio: "/etc/…"`): keyed
- * callers give media as artifact ids or public URLs. Strings that look like paths are refused.
+ * A quick 4xx for obvious paths before a job exists (`audio: "/etc/…"`, `x/../../…`,
+ * `file:…`): keyed callers give media as artifact or upload ids or public URLs. Strings
+ * with spaces may be prompts, so they pass here; the steps refuse every local path of a
+ * keyed caller's job anyway (JobCaller.localFiles), without looking at the file system.
  */
 function refuseLocalPaths(value: unknown, path = ''): void {
   if (typeof value === 'string') {
-    if (/^(?:\/|\.{1,2}[\\/]|~|file:|[A-Za-z]:[\\/])\S*$/.test(value.trim())) {
-      throw new ShenbiError('PATH_NOT_ALLOWED', `${path || 'input'}: local file paths are not accepted from API keys; give an artifact id or a public URL.`, {
+    const text = value.trim();
+    if (/^(?:\/|\.{1,2}[\\/]|~|[A-Za-z]:[\\/])\S*$/.test(text) || /^file:/i.test(text) || /^\S*(?:^|[\\/])\.\.(?:[\\/]|$)\S*$/.test(text)) {
+      throw new ShenbiError('PATH_NOT_ALLOWED', `${path || 'input'}: local file paths are not accepted from API keys; give an artifact id (art_…), an upload id (upl_…) or a public http(s) URL.`, {
         details: { issues: [{ path: path || '(root)', message: 'local file path' }] },
       });
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ShenbiError } from '../core/errors.ts';
 import { pipelineSpecSchema } from '../core/pipeline.ts';
 import type { JobStatus, StepStatus } from '../core/progress.ts';
+import { jobCallerSchema, LOCAL_CALLER } from '../core/job-caller.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { databaseFailure } from './db/database-failure.ts';
 import { readJsonColumn, readNullableJsonColumn } from './db/json-column.ts';
@@ -31,6 +32,8 @@ const newJobSchema = z.object({
   id: z.string().min(1),
   spec: pipelineSpecSchema,
   input: jsonObjectSchema,
+  caller: jobCallerSchema.default(LOCAL_CALLER),
+  lease: z.object({ owner: z.string().min(1), at: z.number().int().nonnegative() }).strict().optional(),
 });
 
 const jobPatchSchema = z
@@ -80,21 +83,23 @@ export class SqlJobRepository implements JobRepository {
   }
 
   async create(job: NewJob): Promise<JobRecord> {
-    const { id, spec, input } = parseOrThrow(newJobSchema, job, 'job');
+    const { id, spec, input, caller, lease } = parseOrThrow(newJobSchema, job, 'job');
     const now = new Date().toISOString();
     const row: JobsTable = {
       id,
       pipeline_id: spec.id,
       spec: JSON.stringify(spec),
       input: JSON.stringify(input),
+      caller_tenant: caller.tenant,
+      local_files: caller.localFiles ? 1 : 0,
       status: 'queued',
       outputs: null,
       error_code: null,
       error_message: null,
       error_detail: null,
       recoveries: 0,
-      owner: null,
-      heartbeat_at: null,
+      owner: lease?.owner ?? null,
+      heartbeat_at: lease?.at ?? null,
       created_at: now,
       updated_at: now,
       started_at: null,
@@ -196,7 +201,8 @@ export class SqlJobRepository implements JobRepository {
       .where('id', '=', id)
       .where((eb) =>
         eb.or([
-          eb('status', '=', 'queued'),
+          // A queued job waits in its submitter's queue while that process lives (or anyone's: no owner).
+          eb.and([eb('status', '=', 'queued'), eb.or([eb('owner', 'is', null), eb('owner', '=', owner), eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)])]),
           eb.and([eb('status', '=', 'running'), eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)])]),
         ]),
       )
@@ -213,7 +219,7 @@ export class SqlJobRepository implements JobRepository {
     await this.#db
       .updateTable('jobs')
       .set({ heartbeat_at: now })
-      .where('status', '=', 'running')
+      .where('status', 'in', ['queued', 'running'])
       .where('owner', '=', owner)
       .execute()
       .catch((error: unknown) => {
@@ -227,9 +233,9 @@ export class SqlJobRepository implements JobRepository {
       .selectFrom('jobs')
       .selectAll()
       .where((eb) =>
-        eb.or([
-          eb('status', '=', 'queued'),
-          eb.and([eb('status', '=', 'running'), eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)])]),
+        eb.and([
+          eb('status', 'in', ['queued', 'running']),
+          eb.or([eb('owner', 'is', null), eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)]),
         ]),
       )
       // Oldest first: jobs resume in the order they were submitted.
@@ -240,6 +246,36 @@ export class SqlJobRepository implements JobRepository {
         throw databaseFailure('listing recoverable jobs', error);
       });
     return rows.map((row) => rowToJob(row));
+  }
+
+  async releaseQueued(owner: string): Promise<void> {
+    parseOrThrow(ownerSchema, owner, 'owner');
+    await this.#db
+      .updateTable('jobs')
+      .set({ owner: null, heartbeat_at: null })
+      .where('status', '=', 'queued')
+      .where('owner', '=', owner)
+      .execute()
+      .catch((error: unknown) => {
+        throw databaseFailure(`handing back the queued jobs of ${owner}`, error);
+      });
+  }
+
+  async oldestLease(exceptOwner: string, staleBefore: number): Promise<number | null> {
+    parseOrThrow(ownerSchema, exceptOwner, 'owner');
+    parseOrThrow(epochMsSchema, staleBefore, 'staleBefore');
+    const row = await this.#db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.min('heartbeat_at').as('oldest'))
+      .where('status', 'in', ['queued', 'running'])
+      .where('owner', 'is not', null)
+      .where('owner', '<>', exceptOwner)
+      .where('heartbeat_at', '>=', staleBefore)
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        throw databaseFailure('reading the oldest job lease', error);
+      });
+    return row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest);
   }
 
   async steps(jobId: string): Promise<JobStepRecord[]> {
@@ -305,6 +341,8 @@ function rowToJob(row: Selectable<JobsTable>, spec?: JobRecord['spec'], input?: 
     pipelineId: row.pipeline_id,
     spec: spec ?? readJsonColumn(pipelineSpecSchema, row.spec, `pipeline spec of ${what}`),
     input: input ?? readJsonColumn(jsonObjectSchema, row.input, `input of ${what}`),
+    // Anything but an explicit 1 restricts: a damaged row never widens what a job may read.
+    caller: { tenant: row.caller_tenant, localFiles: Number(row.local_files) === 1 },
     status: scalars.status,
     outputs: readNullableJsonColumn(jsonObjectSchema, row.outputs, `outputs of ${what}`),
     error: errorFromColumns(row, what),

@@ -3,6 +3,7 @@ import type { SerializedError } from '../core/errors.ts';
 import type { PipelineSpec } from '../core/pipeline.ts';
 import type { JobStatus, StepStatus } from '../core/progress.ts';
 import type { Provenance } from '../core/provenance.ts';
+import type { JobCaller } from '../core/job-caller.ts';
 import type { StepOutputs } from '../core/step.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 
@@ -108,6 +109,8 @@ export interface JobRecord {
   pipelineId: string;
   spec: PipelineSpec;
   input: Record<string, unknown>;
+  /** Who submitted it: whether its steps may read local files (migration 0006). */
+  caller: JobCaller;
   status: JobStatus;
   outputs: Record<string, unknown> | null;
   error: SerializedError | null;
@@ -136,6 +139,13 @@ export interface NewJob {
   id: string;
   spec: PipelineSpec;
   input: Record<string, unknown>;
+  /** Default LOCAL_CALLER (the CLI: local files allowed). */
+  caller?: JobCaller;
+  /**
+   * The runner whose own queue holds the job, with the lease's first heartbeat (epoch ms):
+   * no other runner claims it while that lease is fresh. None: any runner may (a shared queue).
+   */
+  lease?: { owner: string; at: number };
 }
 
 export interface JobFilter {
@@ -162,14 +172,22 @@ export interface JobRepository {
    */
   update(id: string, patch: JobPatch): Promise<boolean>;
   /**
-   * Takes a job for `owner` if it is queued, or running under an owner whose heartbeat is
-   * older than `staleBefore` (epoch ms). Atomic: two runners never both win.
+   * Takes a job for `owner` if it is queued (with no lease, `owner`'s own, or a stale one), or
+   * running under an owner whose heartbeat is older than `staleBefore` (epoch ms). Atomic:
+   * two runners never both win.
    */
   claim(id: string, owner: string, now: number, staleBefore: number): Promise<boolean>;
-  /** Refreshes the heartbeat of every running job held by `owner`. */
+  /** Refreshes the heartbeat of every queued or running job held by `owner`. */
   heartbeat(owner: string, now: number): Promise<void>;
-  /** Jobs a starting runner should look at: queued, or running with a stale heartbeat. */
+  /** Jobs nobody live holds: queued or running with no lease or a lease older than `staleBefore`. Oldest first. */
   listRecoverable(staleBefore: number): Promise<JobRecord[]>;
+  /** Lets go of `owner`'s queued jobs (it is closing): any runner may take them at once. */
+  releaseQueued(owner: string): Promise<void>;
+  /**
+   * The oldest heartbeat (epoch ms) among leases that other runners hold and that are still
+   * fresh (not older than `staleBefore`); null if none. A recovering runner looks again when it goes stale.
+   */
+  oldestLease(exceptOwner: string, staleBefore: number): Promise<number | null>;
   steps(jobId: string): Promise<JobStepRecord[]>;
   updateStep(jobId: string, stepId: string, patch: Partial<Omit<JobStepRecord, 'jobId' | 'stepId'>>): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { durationOf, rmsOf, toDb } from '../../src/media/audio/pcm.ts';
 import { decodeWav } from '../../src/media/audio/wav.ts';
 import { integratedLoudness } from '../../src/media/audio/loudness.ts';
 import { speechSynthesizeStep } from '../../src/pipelines/steps/speech/speech-synthesize-step.ts';
+import { LOCAL_CALLER } from '../../src/core/job-caller.ts';
 
 const engine = createEspeakEngine({ idleTimeoutMs: 2000 });
 after(() => engine.close());
@@ -177,6 +178,7 @@ test('speech.synthesize step stores loudness-normalized audio and timings', asyn
     jobId: 'job-1',
     stepId: 'speak',
     attempt: 1,
+    caller: LOCAL_CALLER,
     signal: new AbortController().signal,
     progress: () => undefined,
     partial: () => undefined,

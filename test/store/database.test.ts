@@ -58,7 +58,7 @@ describeEachDialect('database', (ctx) => {
       await handle.db
         .insertInto('jobs')
         .values({
-          id: 'job_x', pipeline_id: 'p', spec: '{}', input: '{}', status: 'running', outputs: null, error_code: null, error_message: null,
+          id: 'job_x', pipeline_id: 'p', spec: '{}', input: '{}', caller_tenant: null, local_files: 1, status: 'running', outputs: null, error_code: null, error_message: null,
           error_detail: null, recoveries: 0, owner: 'o', heartbeat_at: big, created_at: now, updated_at: now, started_at: null, finished_at: null,
         })
         .execute();

@@ -192,4 +192,38 @@ describeEachDialect('job repository', (ctx) => {
     assert.deepEqual(recoverable.map((j) => j.id), [queued, stale]);
     assert.deepEqual((await store.jobs.listRecoverable(t0 + 60_000)).map((j) => j.id), [queued, stale, fresh]);
   });
+
+  test("a queued job in a runner's own queue is leased: only that runner claims it until the lease goes stale", async () => {
+    const store = await ctx.openFreshStore();
+    const t0 = 1_700_000_000_000;
+    const mine = newId('job');
+    await store.jobs.create({ id: mine, spec: pipelineSpec(['s']), input: {}, lease: { owner: 'alive', at: t0 } });
+    const shared = newId('job');
+    await store.jobs.create({ id: shared, spec: pipelineSpec(['s']), input: {} });
+    assert.deepEqual([(await store.jobs.get(mine)).owner, (await store.jobs.get(mine)).status], ['alive', 'queued']);
+    // Fresh: not recoverable, not claimable by another runner; a lease-less job is anyone's.
+    assert.deepEqual((await store.jobs.listRecoverable(t0 - 10_000)).map((j) => j.id), [shared]);
+    assert.equal(await store.jobs.claim(mine, 'thief', t0 + 1_000, t0 - 10_000), false);
+    assert.equal(await store.jobs.oldestLease('thief', t0 - 10_000), t0);
+    assert.equal(await store.jobs.oldestLease('alive', t0 - 10_000), null, "one's own leases do not count");
+    // The heartbeat keeps a queued job held too.
+    await store.jobs.heartbeat('alive', t0 + 9_000);
+    assert.equal(await store.jobs.claim(mine, 'thief', t0 + 15_000, t0 + 15_000 - 10_000), false);
+    assert.equal(await store.jobs.oldestLease('thief', t0 + 15_000 - 10_000), t0 + 9_000);
+    // Its runner dies: once stale, anyone may take it.
+    assert.deepEqual((await store.jobs.listRecoverable(t0 + 30_000 - 10_000)).map((j) => j.id), [mine, shared]);
+    assert.equal(await store.jobs.oldestLease('thief', t0 + 30_000 - 10_000), null);
+    assert.equal(await store.jobs.claim(mine, 'rescuer', t0 + 30_000, t0 + 30_000 - 10_000), true);
+
+    // A closing runner lets go of its queued jobs at once; its own claim needs no staleness.
+    const parked = newId('job');
+    await store.jobs.create({ id: parked, spec: pipelineSpec(['s']), input: {}, lease: { owner: 'closing', at: t0 } });
+    const own = newId('job');
+    await store.jobs.create({ id: own, spec: pipelineSpec(['s']), input: {}, lease: { owner: 'alive', at: t0 } });
+    assert.equal(await store.jobs.claim(own, 'alive', t0 + 1, t0 - 10_000), true);
+    await store.jobs.releaseQueued('closing');
+    const released = await store.jobs.get(parked);
+    assert.deepEqual([released.status, released.owner, released.heartbeatAt], ['queued', null, null]);
+    assert.ok((await store.jobs.listRecoverable(t0 - 10_000)).some((j) => j.id === parked));
+  });
 });

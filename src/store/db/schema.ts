@@ -29,6 +29,10 @@ export interface JobsTable {
   spec: string;
   /** JSON: the validated pipeline input. */
   input: string;
+  /** The submitting tenant (null: CLI or embedder). Migration 0006. */
+  caller_tenant: string | null;
+  /** 1 when steps may read local files named in the input, 0 for API-key callers. Migration 0006. */
+  local_files: number;
   status: string;
   /** JSON: pipeline outputs, once completed. */
   outputs: string | null;

@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError } from '../../../core/errors.ts';
 import { isModelName } from '../../../models/model-name.ts';
-import { allowedPath } from '../media-input.ts';
+import type { JobCaller } from '../../../core/job-caller.ts';
+import { allowedPath } from '../local-media-path.ts';
 
 /** A diffusion model folder the step may load, and the name provenance records. */
 export interface DiffusionModelDir {
@@ -10,7 +11,8 @@ export interface DiffusionModelDir {
   name: string;
 }
 
-export type DiffusionModelResolver = (model: string) => Promise<DiffusionModelDir>;
+/** `caller`: a job that may not read local files may name installed models only, never a folder. */
+export type DiffusionModelResolver = (model: string, caller: JobCaller) => Promise<DiffusionModelDir>;
 
 /** A folder path (anything with a slash or a leading dot) rather than an installed model name. */
 export function isModelPath(model: string): boolean {
@@ -23,9 +25,9 @@ export function isModelPath(model: string): boolean {
  * request cannot make the server load ONNX files from anywhere on disk.
  */
 export function createDiffusionModelResolver(options: { modelsDir: string; mediaRoots: readonly string[] }): DiffusionModelResolver {
-  return async (model) => {
+  return async (model, caller) => {
     if (isModelPath(model)) {
-      const dir = await allowedPath(model, { roots: [options.modelsDir, ...options.mediaRoots] }).catch((error: unknown) => {
+      const dir = await allowedPath(model, { roots: [options.modelsDir, ...options.mediaRoots], caller, what: 'model' }).catch((error: unknown) => {
         if (error instanceof ShenbiError && error.code === 'MEDIA_INVALID') {
           throw new ShenbiError('MODEL_NOT_INSTALLED', `no diffusion model folder at ${model}`, { cause: error, details: { model } });
         }

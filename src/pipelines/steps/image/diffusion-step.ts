@@ -53,16 +53,16 @@ export function diffusionStep(resolveModel: DiffusionModelResolver, media: Media
       originalPrompt: { type: 'string', optional: true, description: 'The prompt as the user wrote it, before translation (kept in provenance).' },
     },
     outputs: { images: { type: 'json' } },
-    async cacheSalt(inputs) {
+    async cacheSalt(inputs, caller) {
       // A re-exported model in the same folder must not hit old cache entries.
-      const { dir } = await resolveModel(String(inputs.model));
+      const { dir } = await resolveModel(String(inputs.model), caller);
       const parts = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((p) => stat(join(dir, p, 'model.onnx')).then((s) => [s.size, s.mtimeMs]).catch(() => null)));
       return { dir, parts };
     },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'image.diffusion input');
-      const model = await resolveModel(input.model);
-      const init = input.image === undefined ? undefined : await readMediaInput(ctx, input.image, media);
+      const model = await resolveModel(input.model, ctx.caller);
+      const init = input.image === undefined ? undefined : await readMediaInput(ctx, input.image, media, 'image');
       const seed = input.seed ?? seedFromText(`${input.prompt}\u0000${input.negativePrompt ?? ''}`);
       const ids: string[] = [];
       for (let i = 0; i < input.count; i++) {

@@ -65,7 +65,7 @@ export function imageEditStep(media: MediaPolicy): StepDefinition {
     outputs: { image: { type: 'artifact' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'image.edit input');
-      const { bytes, parents } = await readMediaInput(ctx, input.image, media);
+      const { bytes, parents } = await readMediaInput(ctx, input.image, media, 'image');
       ctx.progress({ fraction: 0.2, message: input.operation });
       const out = await apply(input, bytes);
       const { image: _image, ...parameters } = input;

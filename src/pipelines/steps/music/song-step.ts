@@ -6,6 +6,7 @@ import { GENRES, MOODS, type Mood } from '../../../engines/composer/index.ts';
 import { makeSong, type SongVoices } from '../../../engines/singer/song.ts';
 import { SOUNDFONT_ENGINE_INFO } from '../../../engines/soundfont/render-midi.ts';
 import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
+import { allowedPath } from '../local-media-path.ts';
 import { present } from '../present-inputs.ts';
 
 const inputSchema = z.object({
@@ -28,7 +29,7 @@ const inputSchema = z.object({
  * Lyrics in, song out: melody, arrangement, SoundFont rendering, sung (or spoken) vocals,
  * ducking and mastering; stores the mastered audio, the MIDI and the LRC lyric sheet.
  */
-export function songStep(voices: () => SongVoices): StepDefinition {
+export function songStep(voices: () => SongVoices, soundFonts: { roots: readonly string[] }): StepDefinition {
   return {
     type: 'music.song',
     title: 'Make a song from lyrics',
@@ -46,7 +47,7 @@ export function songStep(voices: () => SongVoices): StepDefinition {
       vocals: { type: 'string', optional: true, default: 'sung', description: 'sung | spoken | none' },
       format: { type: 'string', optional: true, default: 'wav' },
       loudness: { type: 'number', optional: true, default: -14 },
-      soundfont: { type: 'string', optional: true, description: 'Path of an .sf2/.sf3 file; default: the bundled FluidR3Mono.' },
+      soundfont: { type: 'string', optional: true, description: 'Path of an .sf2/.sf3 file inside the media roots or the models folder (CLI and keyless server only); default: the bundled FluidR3Mono.' },
       seed: { type: 'integer', optional: true, default: 1 },
     },
     outputs: {
@@ -57,6 +58,8 @@ export function songStep(voices: () => SongVoices): StepDefinition {
     },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, present(inputs), 'music.song input');
+      // A SoundFont is a local file: only for callers that may read local files, and inside the roots.
+      const soundFontPath = input.soundfont ? await allowedPath(input.soundfont, { roots: soundFonts.roots, caller: ctx.caller, what: 'soundfont' }) : undefined;
       ctx.progress({ fraction: 0.05, message: 'composing' });
       let song;
       try {
@@ -68,7 +71,7 @@ export function songStep(voices: () => SongVoices): StepDefinition {
             vocals: input.vocals,
             loudness: input.loudness,
             ...(input.title ? { title: input.title } : {}),
-            ...(input.soundfont ? { soundFontPath: input.soundfont } : {}),
+            ...(soundFontPath ? { soundFontPath } : {}),
           },
           voices(),
           ctx.signal,

@@ -35,7 +35,7 @@ export function alignStep(synthesize: () => SynthesizeFn, engine: { id: string; 
     outputs: { subtitles: { type: 'artifact' }, timings: { type: 'artifact' }, text: { type: 'string' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'speech.align input');
-      const { bytes, parents } = await readMediaInput(ctx, input.audio, media);
+      const { bytes, parents } = await readMediaInput(ctx, input.audio, media, 'audio');
       ctx.progress({ fraction: 0.05, message: 'decoding audio' });
       const audio = await decodeAudio(bytes, { signal: ctx.signal });
       ctx.progress({ fraction: 0.2, message: 'aligning' });

@@ -43,7 +43,7 @@ export function transcribeStep(resolveModel: ModelFileResolver, media: MediaPoli
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'speech.transcribe input');
       const model = await resolveModel(input.model);
-      const { bytes, parents } = await readMediaInput(ctx, input.audio, media);
+      const { bytes, parents } = await readMediaInput(ctx, input.audio, media, 'audio');
       const audio = await decodeAudio(bytes, { sampleRate: 16_000, signal: ctx.signal });
       ctx.progress({ fraction: 0.1, message: `recognising with ${model.name}` });
       let result;

@@ -1,7 +1,6 @@
 import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts';
 import { labelOverlay } from './label-overlay.ts';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
@@ -14,6 +13,7 @@ import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
 import { frameSize, type SceneInput as Scene } from '../../../engines/video/timeline.ts';
 import { parseLrc } from '../../../media/subtitles/index.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
+import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 
 export const VIDEO_ENGINE = { id: 'shenbi-video (ffmpeg)', version: '1' } as const;
 
@@ -56,9 +56,9 @@ export function lyricVideoStep(media: MediaPolicy, labeler?: VideoLabeler): Step
     outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.lyric input');
-      const song = await readMediaInput(ctx, input.audio, media);
-      const sheet = await readMediaInput(ctx, input.lyricSheet, media);
-      const work = await mkdtemp(join(tmpdir(), 'shenbi-lyric-video-'));
+      const song = await readMediaInput(ctx, input.audio, media, 'audio');
+      const sheet = await readMediaInput(ctx, input.lyricSheet, media, 'text');
+      const work = await makeWorkDir('lyric-video');
       try {
         const audioPath = join(work, 'song.audio');
         await writeFile(audioPath, song.bytes);
@@ -113,7 +113,7 @@ export function lyricVideoStep(media: MediaPolicy, labeler?: VideoLabeler): Step
         });
         return { video: video.id, duration };
       } finally {
-        await rm(work, { recursive: true, force: true });
+        await removeWorkDir(work);
       }
     },
   };

@@ -40,7 +40,7 @@ export function describeImageStep(resolveModel: TextModelResolver, media: MediaP
           { hint: 'Pass --set model=openai:gpt-4o-mini (or another vision-capable provider:model, e.g. google:gemini-2.0-flash, qwen:qwen-vl-plus). node-llama-cpp 3.21 has no image input, so local GGUF vision models cannot be used; OCR (--set mode=ocr) works offline.' },
         );
       }
-      const { bytes, parents } = await readMediaInput(ctx, String(inputs.image), media);
+      const { bytes, parents } = await readMediaInput(ctx, String(inputs.image), media, 'image');
       const probe = await probeImage(bytes);
       let image = bytes;
       let mediaType = `image/${probe.format}`;

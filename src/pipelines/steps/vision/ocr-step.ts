@@ -16,7 +16,7 @@ export function ocrStep(media: MediaPolicy): StepDefinition {
     },
     outputs: { text: { type: 'string' }, lines: { type: 'artifact' } },
     async run(ctx, inputs) {
-      const { bytes, parents } = await readMediaInput(ctx, String(inputs.image), media);
+      const { bytes, parents } = await readMediaInput(ctx, String(inputs.image), media, 'image');
       const languages = Array.isArray(inputs.languages) ? inputs.languages.map(String) : ['en', 'zh'];
       ctx.progress({ fraction: 0.1, message: 'reading text' });
       let result;
