@@ -4,17 +4,21 @@ import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { PipelineSpec } from '../core/pipeline.ts';
+import { jobCallerSchema, LOCAL_CALLER, type JobCaller } from '../core/job-caller.ts';
 import { TERMINAL_JOB_STATUSES, type JobStatus } from '../core/progress.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import type { JobRecord, JobStepRecord, Store } from '../store/types.ts';
 import { sleep } from './backoff.ts';
 import { EngineLimits } from './engine-limits.ts';
+import { failStoredJob } from './fail-stored-job.ts';
 import { compilePlan, type ExecutionPlan } from './execution-plan.ts';
 import { JobEvents, type JobEventListener } from './job-events.ts';
 import { JobExecution } from './job-execution.ts';
 import { validateJobInput } from './job-input.ts';
 import { InProcessQueue, type JobQueue } from './queue.ts';
-import type { ExecutionServices } from './step-execution.ts';
+import { RecoveryLoop } from './recovery-loop.ts';
+import { UnrecordedEnds } from './unrecorded-ends.ts';
+import type { ExecutionServices, JobCheckpoint } from './step-execution.ts';
 import type { StepRegistry } from './step-registry.ts';
 import { validatePipeline } from './validate-pipeline.ts';
 
@@ -46,6 +50,10 @@ export interface JobRunnerOptions {
    * refuses the submission (content moderation), so no job, step or artifact exists.
    */
   admit?: (spec: PipelineSpec, input: Record<string, unknown>) => Promise<void>;
+  /** Removes the work folders of dead processes (Shenbi: under $SHENBI_HOME/tmp/work) and returns how many; recover() calls it. */
+  sweepWorkDirs?: () => Promise<number>;
+  /** TEST ONLY: awaited after each persisted step boundary (see crash-points.ts). */
+  checkpoint?: JobCheckpoint;
 }
 
 const optionsSchema = z.object({
@@ -59,9 +67,29 @@ const optionsSchema = z.object({
   cache: z.boolean().optional(),
 });
 
+export interface SubmitOptions {
+  /** Who submits the job; default LOCAL_CALLER. The server passes API-key callers with localFiles false. */
+  caller?: JobCaller;
+  /**
+   * Called with the new job's id after validation and admission, before the job is stored:
+   * whatever else the submission must record (the server's owner row) goes here, so that if
+   * it fails no job exists, and none runs later.
+   */
+  beforeCreate?: (jobId: string) => Promise<void>;
+}
+
+const submitOptionsSchema = z
+  .object({
+    caller: jobCallerSchema.default(LOCAL_CALLER),
+    beforeCreate: z.custom<(jobId: string) => Promise<void>>((value) => typeof value === 'function', 'a function').optional(),
+  })
+  .strict();
+
 export interface RecoveryReport {
   /** Temp files of dead blob writers that were removed. */
   tempFilesRemoved: number;
+  /** Work folders of dead processes that were removed (steps' scratch space left by a crash). */
+  workDirsRemoved: number;
   /** Jobs taken up again by this runner (queued ones, and running ones whose runner died). */
   resumed: string[];
   /** Jobs given up, with the reason recorded on them. */
@@ -104,12 +132,18 @@ export class JobRunner {
   #closed = false;
   readonly #closeController = new AbortController();
   readonly #admit: JobRunnerOptions['admit'];
+  readonly #sweepWorkDirs: JobRunnerOptions['sweepWorkDirs'];
+  /** Ends the store refused (a full disk), written again at each heartbeat until they land. */
+  readonly #unrecorded = new UnrecordedEnds();
+  #recovery: RecoveryLoop | undefined;
+  #recoveryUsers = 0;
 
   constructor(options: JobRunnerOptions) {
     const valid = parseOrThrow(optionsSchema, { ...options, store: undefined, steps: undefined, queue: undefined, random: undefined }, 'job runner options', 'CONFIG_INVALID');
     this.#store = options.store;
     this.#registry = options.steps;
     this.#admit = options.admit;
+    this.#sweepWorkDirs = options.sweepWorkDirs;
     this.owner = valid.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.#staleAfterMs = valid.staleAfterMs ?? 30_000;
     this.#maxRecoveries = valid.maxRecoveries ?? 3;
@@ -118,6 +152,7 @@ export class JobRunner {
       limits: new EngineLimits(valid.concurrency ?? {}, valid.defaultEngineLimit),
       cache: valid.cache ?? true,
       random: options.random ?? Math.random,
+      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
     };
     this.#queue = options.queue ?? new InProcessQueue(valid.jobConcurrency ?? 32);
     this.#queue.process((jobId) => this.#runQueued(jobId));
@@ -126,19 +161,38 @@ export class JobRunner {
     this.#heartbeatTimer.unref();
   }
 
-  /** Validates the pipeline and the input, persists the job (queued), and enqueues it. */
-  async submit(spec: unknown, input: unknown = {}): Promise<JobRecord> {
+  /**
+   * Validates the pipeline and the input, persists the job (queued), and enqueues it.
+   * `caller` is stored with the job (default: the local user, who may name local files).
+   */
+  async submit(spec: unknown, input: unknown = {}, options: SubmitOptions = {}): Promise<JobRecord> {
     this.#assertOpen();
+    const { caller, beforeCreate } = parseOrThrow(submitOptionsSchema, options, 'submit options');
     const validated = validatePipeline(spec, this.#registry);
     const jobInput = await validateJobInput(validated.spec.inputs, input, this.#store.artifacts);
     const plan = compilePlan(validated, this.#registry);
     await this.#admit?.(validated.spec, jobInput);
-    const record = await this.#store.jobs.create({ id: newId('job'), spec: validated.spec, input: jobInput });
+    const id = newId('job');
+    await beforeCreate?.(id);
+    // In our own queue the job is leased to us: no other runner takes it while we live.
+    const lease = this.#queue.deliversLocally ? { owner: this.owner, at: Date.now() } : undefined;
+    const record = await this.#store.jobs.create({ id, spec: validated.spec, input: jobInput, caller, ...(lease === undefined ? {} : { lease }) });
     if (this.#queue.deliversLocally) {
       this.#local.set(record.id, { record, plan, interrupted: false, resume: false, cancelRequested: false, execution: undefined });
     }
-    await this.#queue.enqueue(record.id);
+    await this.#services.checkpoint?.(record.id, 'queued');
+    try {
+      await this.#queue.enqueue(record.id);
+    } catch (error) {
+      await this.#abandonSubmission(record.id, error);
+      throw error;
+    }
     return record;
+  }
+
+  /** Whether this runner holds the job now (queued or running here, or its end is still being written). */
+  runsHere(jobId: string): boolean {
+    return this.#local.has(jobId) || this.#unrecorded.has(jobId);
   }
 
   /** Events of one job, or of every job with '*'. Returns the unsubscribe function. */
@@ -149,6 +203,9 @@ export class JobRunner {
   /** The job's record once it has ended (completed, failed or cancelled), wherever it runs. */
   async wait(jobId: string): Promise<JobRecord> {
     for (;;) {
+      // Ended here; the store has not taken the end yet.
+      const unrecorded = this.#unrecorded.record(jobId);
+      if (unrecorded !== undefined) return unrecorded;
       if (this.#local.has(jobId)) {
         return new Promise<JobRecord>((resolve, reject) => {
           const list = this.#waiters.get(jobId) ?? [];
@@ -195,7 +252,7 @@ export class JobRunner {
   }
 
   /**
-   * After a crash: sweeps blob temp files, then takes up every queued job and every running
+   * After a crash: sweeps blob temp files and dead processes' work folders, then takes up every queued job and every running
    * job whose runner stopped heartbeating. Completed steps keep their outputs; interrupted
    * ones run again. A job interrupted more than maxRecoveries times is failed with
    * JOB_INTERRUPTED and the reason. Resolves once jobs are queued (use wait() for results).
@@ -203,11 +260,12 @@ export class JobRunner {
   async recover(): Promise<RecoveryReport> {
     this.#assertOpen();
     const tempFilesRemoved = await this.#store.blobs.sweepTemp();
+    const workDirsRemoved = (await this.#sweepWorkDirs?.()) ?? 0;
     const now = Date.now();
     const staleBefore = now - this.#staleAfterMs;
-    const report: RecoveryReport = { tempFilesRemoved, resumed: [], failed: [] };
+    const report: RecoveryReport = { tempFilesRemoved, workDirsRemoved, resumed: [], failed: [] };
     for (const record of await this.#store.jobs.listRecoverable(staleBefore)) {
-      if (this.#local.has(record.id)) continue;
+      if (this.runsHere(record.id)) continue;
       const interrupted = record.status === 'running';
       if (interrupted && record.recoveries >= this.#maxRecoveries) {
         const reason = await this.#giveUp(record, now, staleBefore);
@@ -221,7 +279,7 @@ export class JobRunner {
         // E.g. a step type that is no longer installed: say so on the job instead of retrying forever.
         const failure = toShenbiError(error);
         if (await this.#store.jobs.claim(record.id, this.owner, now, staleBefore)) {
-          await this.#store.jobs.update(record.id, { status: 'failed', error: failure.toJSON(), finishedAt: new Date().toISOString() });
+          await failStoredJob(this.#store.jobs, record.id, failure.toJSON());
           report.failed.push({ id: record.id, code: failure.code, reason: failure.message });
         }
         continue;
@@ -236,6 +294,35 @@ export class JobRunner {
   }
 
   /**
+   * Keeps recovering (what `shenbi serve` does): a recover() pass now, then every `everyMs`
+   * and whenever a lease held by another runner is due to go stale. Jobs whose runner lives
+   * are never taken: their leases stay fresh. Stopped once every returned stop function has
+   * been called (two servers on one Shenbi share the loop of the first), or by close().
+   */
+  recoverContinuously(everyMs: number): () => Promise<void> {
+    this.#assertOpen();
+    parseOrThrow(z.number().int().min(10), everyMs, 'recovery interval', 'CONFIG_INVALID');
+    this.#recovery ??= new RecoveryLoop(async () => {
+      if (this.#closed) return null;
+      await this.recover();
+      const now = Date.now();
+      const oldest = await this.#store.jobs.oldestLease(this.owner, now - this.#staleAfterMs);
+      return oldest === null ? null : oldest + this.#staleAfterMs + 1;
+    }, everyMs);
+    const loop = this.#recovery;
+    this.#recoveryUsers += 1;
+    let stopped = false;
+    return async () => {
+      if (stopped) return;
+      stopped = true;
+      this.#recoveryUsers -= 1;
+      if (this.#recoveryUsers > 0 || this.#recovery !== loop) return;
+      this.#recovery = undefined;
+      await loop.stop();
+    };
+  }
+
+  /**
    * Stops taking jobs. Jobs running here are aborted and put back to `queued` (a later
    * recover() or another runner resumes them); wait() calls for them reject.
    */
@@ -244,6 +331,13 @@ export class JobRunner {
     this.#closed = true;
     this.#closeController.abort();
     clearInterval(this.#heartbeatTimer);
+    await this.#recovery?.stop();
+    // Last tries: ends the store refused before, and the queued jobs nobody here will run (one
+    // delivered meanwhile sees #closed after its claim and hands itself back).
+    await this.#unrecorded.retry();
+    await this.#store.jobs.releaseQueued(this.owner).catch((error: unknown) => {
+      process.emitWarning(`handing back the queued jobs of ${this.owner} failed: ${toShenbiError(error).message}`);
+    });
     const releases: Array<Promise<boolean>> = [];
     for (const local of this.#local.values()) if (local.execution !== undefined) releases.push(local.execution.release('requeue'));
     await Promise.allSettled(releases);
@@ -274,6 +368,7 @@ export class JobRunner {
         await this.#settle(jobId);
         return;
       }
+      await this.#services.checkpoint?.(jobId, 'claimed');
       let prior: JobStepRecord[] = [];
       if (local.resume && !local.cancelRequested) {
         if (local.interrupted) await this.#store.jobs.update(jobId, { recoveries: local.record.recoveries + 1 });
@@ -300,6 +395,7 @@ export class JobRunner {
       const execution = new JobExecution(this.#services, this.#events, plan, record, prior);
       local.execution = execution;
       await execution.run();
+      if (execution.endUnrecorded) this.#unrecorded.add(jobId, execution.endedRecord, () => execution.recordPending());
       await this.#settle(jobId, execution.endedRecord);
     } catch (error) {
       await this.#failUnstarted(jobId, error);
@@ -317,18 +413,35 @@ export class JobRunner {
     return local;
   }
 
+  /**
+   * A stored job whose submission failed after all (it could not be queued): the submitter is
+   * told the error, so the job must never run. It is failed with that error, now or, if the
+   * store refuses, at a later heartbeat (its lease stays ours until then).
+   */
+  async #abandonSubmission(jobId: string, error: unknown): Promise<void> {
+    const failure = toShenbiError(error);
+    this.#local.delete(jobId);
+    await this.#queue.remove(jobId).catch(() => false);
+    const write = () => failStoredJob(this.#store.jobs, jobId, failure.toJSON()).then(() => true, () => false);
+    if (!(await write())) this.#unrecorded.add(jobId, undefined, write);
+    this.#events.emit({ type: 'job.failed', jobId, at: Date.now(), code: failure.code, message: failure.message, stepId: null });
+  }
+
   /** A job that could not even start (database error, broken spec): fail it with the reason. */
   async #failUnstarted(jobId: string, error: unknown): Promise<void> {
     const failure = toShenbiError(error);
     const local = this.#local.get(jobId);
     if (local?.execution?.outcome === undefined) {
       try {
-        await this.#store.jobs.update(jobId, { status: 'failed', error: failure.toJSON(), finishedAt: new Date().toISOString() });
+        await failStoredJob(this.#store.jobs, jobId, failure.toJSON());
         this.#events.emit({ type: 'job.failed', jobId, at: Date.now(), code: failure.code, message: failure.message, stepId: null });
       } catch (persistError) {
-        // The store cannot take the failure either (a full disk): tell the waiters now rather
-        // than let them poll a job that stays 'running' until `jobs recover` settles it.
-        process.emitWarning(`failing job ${jobId} failed: ${toShenbiError(persistError).message}`);
+        // The store cannot take the failure either (a full disk): tell the waiters and watchers
+        // now, and write the failure at each heartbeat until it lands.
+        process.emitWarning(`failing job ${jobId} failed (tried again at each heartbeat): ${toShenbiError(persistError).message}`);
+        const write = () => failStoredJob(this.#store.jobs, jobId, failure.toJSON()).then(() => true, () => false);
+        this.#unrecorded.add(jobId, undefined, write);
+        this.#events.emit({ type: 'job.failed', jobId, at: Date.now(), code: failure.code, message: failure.message, stepId: null });
         this.#local.delete(jobId);
         const waiters = this.#waiters.get(jobId) ?? [];
         this.#waiters.delete(jobId);
@@ -369,12 +482,7 @@ export class JobRunner {
       details: { recoveries: record.recoveries, maxRecoveries: this.#maxRecoveries, lastOwner: record.owner },
       hint: 'Look at the step that was running (shenbi jobs show ID) and run the pipeline again once the cause is fixed.',
     });
-    const at = new Date().toISOString();
-    for (const step of await this.#store.jobs.steps(record.id)) {
-      if (step.status === 'running') await this.#store.jobs.updateStep(record.id, step.stepId, { status: 'failed', error: error.toJSON(), finishedAt: at });
-      else if (step.status === 'pending') await this.#store.jobs.updateStep(record.id, step.stepId, { status: 'skipped' });
-    }
-    await this.#store.jobs.update(record.id, { status: 'failed', error: error.toJSON(), finishedAt: at });
+    await failStoredJob(this.#store.jobs, record.id, error.toJSON());
     this.#events.emit({ type: 'job.failed', jobId: record.id, at: Date.now(), code: 'JOB_INTERRUPTED', message: reason, stepId: null });
     return reason;
   }
@@ -385,10 +493,11 @@ export class JobRunner {
    */
   async #heartbeat(): Promise<void> {
     if (this.#heartbeatRunning || this.#closed) return;
+    if (this.#local.size === 0 && this.#unrecorded.size === 0) return;
     const running = [...this.#local.values()].filter((local) => local.execution?.outcome === undefined && local.execution !== undefined);
-    if (running.length === 0) return;
     this.#heartbeatRunning = true;
     try {
+      await this.#unrecorded.retry();
       await this.#store.jobs.heartbeat(this.owner, Date.now());
       await Promise.all(running.map((local) => local.execution?.recordRunningSteps()));
       for (const local of running) {

@@ -1,5 +1,8 @@
+import { toShenbiError } from '../core/errors.ts';
 import type { JobEvent } from '../core/progress.ts';
 import type { JobRunner } from '../jobs/index.ts';
+import type { JobRepository } from '../store/types.ts';
+import { JobStoreFollower } from './job-store-follower.ts';
 
 /** A job event with its position in the job's stream (SSE `id:`, for Last-Event-ID). */
 export interface SequencedEvent {
@@ -14,6 +17,10 @@ interface JobLog {
   listeners: Set<Listener>;
   ended: boolean;
   endedAt: number;
+  /** Set once the job is read from the store (another process runs it). */
+  follower: JobStoreFollower | undefined;
+  /** A store read for it is under way. */
+  polling: boolean;
 }
 
 export interface JobEventLogOptions {
@@ -23,6 +30,8 @@ export interface JobEventLogOptions {
   maxEventsPerJob?: number;
   /** Most jobs kept; the oldest ended ones go first (default 10 000). */
   maxJobs?: number;
+  /** How often a watched job that another process runs is read from the store (default 1,000 ms). */
+  followEveryMs?: number;
 }
 
 const TERMINAL = new Set<JobEvent['type']>(['job.completed', 'job.failed', 'job.cancelled']);
@@ -31,40 +40,60 @@ const TERMINAL = new Set<JobEvent['type']>(['job.completed', 'job.failed', 'job.
  * Records every job's events as the runner emits them, so a client that subscribes after
  * `POST /api/jobs` returned (the job may be half done, or done) still gets every event in
  * order. Subscribing replays what is recorded and then follows live, with no gap: both
- * happen synchronously on the event loop.
+ * happen synchronously on the event loop. A watched job that this process does not run
+ * (another process runs it, or ran it and died) is followed through the store instead, for
+ * all its subscribers at once, until it ends: every stream ends with the job's end.
  */
 export class JobEventLog {
   readonly #jobs = new Map<string, JobLog>();
+  readonly #runner: JobRunner;
+  readonly #store: JobRepository;
   readonly #unsubscribe: () => void;
   readonly #keepEndedMs: number;
   readonly #maxEvents: number;
   readonly #maxJobs: number;
+  readonly #followTimer: NodeJS.Timeout;
+  #closed = false;
 
-  constructor(runner: JobRunner, options: JobEventLogOptions = {}) {
+  constructor(runner: JobRunner, store: JobRepository, options: JobEventLogOptions = {}) {
+    this.#runner = runner;
+    this.#store = store;
     this.#keepEndedMs = options.keepEndedMs ?? 10 * 60_000;
     this.#maxEvents = options.maxEventsPerJob ?? 5000;
     this.#maxJobs = options.maxJobs ?? 10_000;
     this.#unsubscribe = runner.subscribe('*', (event) => this.#record(event));
+    // One timer for every followed job.
+    this.#followTimer = setInterval(() => this.#followAll(), options.followEveryMs ?? 1000);
+    this.#followTimer.unref();
   }
 
   /**
    * Replays the job's recorded events after `afterSeq`, then delivers new ones. Returns the
-   * unsubscribe function and whether anything was ever recorded for the job.
+   * unsubscribe function, whether any event was recorded for the job before, and whether its
+   * end was (then nothing more will come).
    */
-  subscribe(jobId: string, afterSeq: number, listener: Listener): { unsubscribe: () => void; known: boolean } {
-    const known = this.#jobs.has(jobId);
+  subscribe(jobId: string, afterSeq: number, listener: Listener): { unsubscribe: () => void; known: boolean; ended: boolean } {
     const log = this.#log(jobId);
+    const known = log.events.length > 0;
+    const ended = log.ended;
     for (const entry of log.events) if (entry.seq > afterSeq) listener(entry);
     log.listeners.add(listener);
+    // Not run here: read it now rather than at the next tick (after the caller has had its say).
+    if (!ended) setImmediate(() => this.#follow(jobId));
     return {
       known,
+      ended,
       unsubscribe: () => {
         log.listeners.delete(listener);
+        // Nothing recorded and nobody waiting: keep no entry for it.
+        if (log.listeners.size === 0 && log.events.length === 0 && this.#jobs.get(jobId) === log) this.#jobs.delete(jobId);
       },
     };
   }
 
   close(): void {
+    this.#closed = true;
+    clearInterval(this.#followTimer);
     this.#unsubscribe();
     this.#jobs.clear();
   }
@@ -72,15 +101,43 @@ export class JobEventLog {
   #log(jobId: string): JobLog {
     let log = this.#jobs.get(jobId);
     if (log === undefined) {
-      log = { events: [], listeners: new Set(), ended: false, endedAt: 0 };
+      log = { events: [], listeners: new Set(), ended: false, endedAt: 0, follower: undefined, polling: false };
       this.#jobs.set(jobId, log);
       this.#evict();
     }
     return log;
   }
 
+  #followAll(): void {
+    for (const [jobId, log] of this.#jobs) if (log.listeners.size > 0 && !log.ended) this.#follow(jobId);
+  }
+
+  /** Reads a watched job that this process does not run from the store and records what changed. */
+  #follow(jobId: string): void {
+    const log = this.#jobs.get(jobId);
+    if (this.#closed || log === undefined || log.ended || log.polling || log.listeners.size === 0 || this.#runner.runsHere(jobId)) return;
+    log.polling = true;
+    void (async () => {
+      try {
+        const job = await this.#store.find(jobId);
+        if (job === undefined) return;
+        const steps = await this.#store.steps(jobId);
+        // Taken up here meanwhile (recovered): the runner's own events follow.
+        if (log.ended || this.#runner.runsHere(jobId) || this.#jobs.get(jobId) !== log) return;
+        log.follower ??= new JobStoreFollower(log.events.map((entry) => entry.event));
+        for (const event of log.follower.next(job, steps)) this.#record(event);
+      } catch (error) {
+        if (!this.#closed) process.emitWarning(`following job ${jobId} through the store failed (tried again): ${toShenbiError(error).message}`);
+      } finally {
+        log.polling = false;
+      }
+    })();
+  }
+
   #record(event: JobEvent): void {
     const log = this.#log(event.jobId);
+    // A job ends once: the same end seen twice (its runner here, and the store) is sent once.
+    if (log.ended) return;
     const last = log.events.at(-1);
     const entry = { seq: (last?.seq ?? 0) + 1, event };
     log.events.push(entry);

@@ -7,6 +7,7 @@ import { newId } from '../core/ids.ts';
 import { provenanceSchema } from '../core/provenance.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import type { ArtifactCandidate, GovernanceHook } from '../governance/hook.ts';
+import { databaseFailure } from './db/database-failure.ts';
 import { parseJsonText, writeJson } from './db/json-column.ts';
 import type { ArtifactsTable, Database } from './db/schema.ts';
 import { appendLedgerEntry } from './ledger/append-entry.ts';
@@ -99,7 +100,8 @@ export class SqlArtifactStore implements ArtifactStore {
     };
     // A failed insert leaves at most an unreferenced blob: content-addressed and invisible.
     // The row and its provenance-ledger entry commit together, or neither does.
-    await this.#db.transaction().execute(async (trx) => {
+    // Typed like every other store write (a full disk is DISK_FULL, not a failure of the step).
+    const recorded = this.#db.transaction().execute(async (trx) => {
       await trx
         .insertInto('artifacts')
         .values({
@@ -118,6 +120,9 @@ export class SqlArtifactStore implements ArtifactStore {
         })
         .execute();
       await appendLedgerEntry(trx, artifact);
+    });
+    await recorded.catch((error: unknown) => {
+      throw databaseFailure(`recording artifact ${artifact.id}`, error);
     });
     // A sweep may have removed identical, unreferenced bytes between the blob put and this
     // commit (see LocalBlobStore.removeUnreferenced): the row now needs them, write them again.

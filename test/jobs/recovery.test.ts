@@ -175,10 +175,10 @@ test('close() hands a running job back to the queue; the next runner resumes it 
   };
   const first = makeRunner(temp.store, [addStep('h.add', calls, { cacheable: false }), hang]);
   const job = await first.submit(spec, {});
-  const waiting = first.wait(job.id);
+  const waiting = assert.rejects(first.wait(job.id), { code: 'JOB_INTERRUPTED' });
   await gateStarted.promise;
   await first.close();
-  await assert.rejects(waiting, { code: 'JOB_INTERRUPTED' });
+  await waiting;
   const parked = await temp.store.jobs.get(job.id);
   assert.equal(parked.status, 'queued');
   assert.equal(parked.owner, null);

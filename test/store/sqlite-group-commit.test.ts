@@ -90,3 +90,72 @@ test('an explicit transaction commits the pending group first and excludes other
   const left = await db.selectFrom('t').select('id').where('id', 'in', [3001, 3002, 3003, 3004]).execute();
   assert.deepEqual(left.map((r) => r.id).sort(), [3001, 3002, 3003]);
 });
+
+test('a full disk that makes SQLite roll back the whole group: its writers all hear DISK_FULL, and what resolves is what was committed', async () => {
+  const fullDir = mkdtempSync(join(tmpdir(), 'shenbi-group-full-'));
+  const fullFile = join(fullDir, 'f.sqlite');
+  const fullRaw = new BetterSqlite3(fullFile);
+  fullRaw.pragma('journal_mode = WAL');
+  const full = new Kysely<Db>({ dialect: groupCommitSqliteDialect(fullRaw) });
+  try {
+    await sql`create table t (id integer primary key, v text not null)`.execute(full);
+    // A database that may not grow by more than two pages: SQLITE_FULL, as on a full disk.
+    fullRaw.pragma(`max_page_count = ${Number(fullRaw.pragma('page_count', { simple: true })) + 2}`);
+    const results = await Promise.allSettled([
+      full.insertInto('t').values({ id: 1, v: 'before' }).execute(),
+      full.insertInto('t').values({ id: 2, v: 'x'.repeat(200_000) }).execute(),
+      full.insertInto('t').values({ id: 3, v: 'after' }).execute(),
+    ]);
+    const reader = new BetterSqlite3(fullFile, { readonly: true });
+    const committed = new Set((reader.prepare('select id from t').all() as Array<{ id: number }>).map((r) => r.id));
+    reader.close();
+    results.forEach((result, i) => {
+      assert.equal(result.status === 'fulfilled', committed.has(i + 1), `write ${i + 1} was ${result.status} but is ${committed.has(i + 1) ? '' : 'not '}committed`);
+    });
+    for (const i of [0, 1]) {
+      const result = results[i]!;
+      assert.equal(result.status, 'rejected');
+      assert.equal((result.reason as { code?: string }).code, 'SQLITE_FULL', `write ${i + 1}: ${String(result.reason)}`);
+    }
+    assert.equal(results[2]!.status, 'fulfilled', 'a write after the failure commits in a new group');
+  } finally {
+    await full.destroy();
+    rmSync(fullDir, { recursive: true, force: true });
+  }
+});
+
+test('a COMMIT that fails (as on a full disk) ends only its own transaction: the next one, and grouped writes, are not lost with it', async () => {
+  const failDir = mkdtempSync(join(tmpdir(), 'shenbi-group-commit-fails-'));
+  const failFile = join(failDir, 'c.sqlite');
+  const failRaw = new BetterSqlite3(failFile);
+  failRaw.pragma('journal_mode = WAL');
+  failRaw.pragma('foreign_keys = ON');
+  const fdb = new Kysely<{ parent: { id: number }; child: { id: number; parent: number } }>({ dialect: groupCommitSqliteDialect(failRaw) });
+  try {
+    await sql`create table parent (id integer primary key)`.execute(fdb);
+    // Checked at COMMIT: a child without its parent makes COMMIT fail and leaves the transaction open.
+    await sql`create table child (id integer primary key, parent integer not null references parent(id) deferrable initially deferred)`.execute(fdb);
+    const failing = fdb.transaction().execute(async (trx) => {
+      await trx.insertInto('child').values({ id: 1, parent: 99 }).execute();
+    });
+    // Waits for the failing transaction, then runs its own.
+    const next = fdb.transaction().execute(async (trx) => {
+      await trx.insertInto('parent').values({ id: 1 }).execute();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await trx.insertInto('child').values({ id: 2, parent: 1 }).execute();
+    });
+    const grouped = fdb.insertInto('parent').values({ id: 2 }).execute();
+    const results = await Promise.allSettled([failing, next, grouped]);
+    assert.equal(results[0]!.status, 'rejected');
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /FOREIGN KEY/);
+    assert.deepEqual(results.slice(1).map((r) => (r.status === 'rejected' ? String(r.reason) : r.status)), ['fulfilled', 'fulfilled']);
+    const reader = new BetterSqlite3(failFile, { readonly: true });
+    const parents = (reader.prepare('select id from parent order by id').all() as Array<{ id: number }>).map((r) => r.id);
+    const children = (reader.prepare('select id from child order by id').all() as Array<{ id: number }>).map((r) => r.id);
+    reader.close();
+    assert.deepEqual([parents, children], [[1, 2], [2]]);
+  } finally {
+    await fdb.destroy();
+    rmSync(failDir, { recursive: true, force: true });
+  }
+});

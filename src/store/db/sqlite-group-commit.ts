@@ -84,15 +84,23 @@ class GroupCommitSqliteDriver implements Driver {
     this.#db.exec('begin');
   }
 
-  async commitTransaction(): Promise<void> {
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.#transactionOwner !== connection) throw new Error('This connection holds no open transaction to commit.');
     try {
       this.#db.exec('commit');
+    } catch (error) {
+      // A COMMIT that fails (disk full, a deferred constraint) leaves the transaction open:
+      // end it now, before the next waiting transaction or group may begin.
+      if (this.#db.inTransaction) this.#db.exec('rollback');
+      throw error;
     } finally {
       this.#endTransaction();
     }
   }
 
-  async rollbackTransaction(): Promise<void> {
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    // After a failed COMMIT (ended above) another connection's transaction may be open: not ours to roll back.
+    if (this.#transactionOwner !== connection) return;
     try {
       if (this.#db.inTransaction) this.#db.exec('rollback');
     } finally {
@@ -119,7 +127,19 @@ class GroupCommitSqliteDriver implements Driver {
     const group = this.#group;
     // A failing statement is rolled back alone (SQLite statement atomicity); its caller
     // gets the error now and the rest of the group still commits.
-    const result = run(statement, query);
+    let result: QueryResult<unknown>;
+    try {
+      result = run(statement, query);
+    } catch (error) {
+      // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the group's
+      // earlier writes are gone, so their callers get this error (not a later "no transaction"
+      // from COMMIT), and the next write starts a new group instead of committing on its own.
+      if (!this.#db.inTransaction && this.#group === group) {
+        this.#group = null;
+        group.reject(error);
+      }
+      throw error;
+    }
     await group.promise;
     return result;
   }
