@@ -82,7 +82,7 @@ describe('C2PA: local keys, signing and validation', () => {
     await assert.rejects(loadSigningKeys(join(dir, 'nowhere')), (e: unknown) => e instanceof ShenbiError && e.code === 'SIGNING_KEYS_MISSING' && e.hint === 'shenbi keys init');
   });
 
-  test('racing first uses create one consistent key set (no signer from one run and CA from another); a partial set says --force', async () => {
+  test('racing first uses create one consistent key set (no signer from one run and CA from another); a partial set says keys init', async () => {
     const raceDir = join(dir, 'race');
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => initSigningKeys(raceDir)));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one creator');
@@ -92,7 +92,7 @@ describe('C2PA: local keys, signing and validation', () => {
     assert.ok(loaded.signerCertificate.checkPrivateKey(loaded.privateKey));
 
     rmSync(join(raceDir, KEY_FILES.signerCertificate));
-    await assert.rejects(loadSigningKeys(raceDir), (e: unknown) => e instanceof ShenbiError && e.code === 'SIGNING_KEYS_MISSING' && e.hint === 'shenbi keys init --force');
+    await assert.rejects(loadSigningKeys(raceDir), (e: unknown) => e instanceof ShenbiError && e.code === 'SIGNING_KEYS_MISSING' && /^shenbi keys init/.test(e.hint ?? ''));
   });
 
   for (const [mimeType, name] of [

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
-import { initSigningKeys, KEY_FILES, keysDirFor, loadSigningKeys, type SigningKeys } from '../../governance/c2pa/keys.ts';
+import { KEY_FILES, keysDirFor, loadSigningKeys, prepareSigningKeys, type SigningKeys } from '../../governance/c2pa/keys.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine } from '../output.ts';
 
@@ -41,12 +41,13 @@ export function registerKeys(program: Command, ctx: CliContext): void {
 
   keys
     .command('init')
-    .description('create a local CA and an ES256 signing certificate (refuses to replace existing keys without --force)')
-    .option('-f, --force', 'replace existing keys')
+    .description('create a local CA and an ES256 signing certificate (repairs a half-made set; refuses to replace complete keys without --force)')
+    .option('-f, --force', 'replace existing keys (the old folder is kept as keys.replaced-<time>)')
     .action(async (options: { force?: boolean }) => {
-      const created = await initSigningKeys(keysDir(ctx), { force: options.force === true });
-      if (ctx.output.json) return printJson(describe(created));
-      print(created);
+      const prepared = await prepareSigningKeys(keysDir(ctx), options.force === true ? 'force' : 'init');
+      if (ctx.output.json) return printJson({ ...describe(prepared.keys), action: prepared.action, ...(prepared.setAside === undefined ? {} : { previous: prepared.setAside }) });
+      print(prepared.keys);
+      if (prepared.setAside !== undefined) printLine(`previous keys kept in ${prepared.setAside}`);
     });
 
   keys

@@ -104,3 +104,14 @@ export function certificatePem(der: Uint8Array): string {
   const base64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN CERTIFICATE-----\n${base64}-----END CERTIFICATE-----\n`;
 }
+
+/** The subject name and key id of an existing CA certificate, to issue a new leaf under it. */
+export function issuerOf(caDer: Uint8Array): { name: asn.Name; keyId: ArrayBuffer } {
+  const certificate = AsnConvert.parse(caDer, asn.Certificate);
+  const tbs = certificate.tbsCertificate;
+  const ski = tbs.extensions?.find((e) => e.extnID === asn.id_ce_subjectKeyIdentifier);
+  const keyId = ski
+    ? toArrayBuffer(new Uint8Array(AsnConvert.parse(ski.extnValue.buffer, asn.SubjectKeyIdentifier).buffer))
+    : toArrayBuffer(createHash('sha1').update(Buffer.from(tbs.subjectPublicKeyInfo.subjectPublicKey)).digest());
+  return { name: tbs.subject, keyId };
+}

@@ -1,11 +1,12 @@
 import { ShenbiError } from '../../core/errors.ts';
-import { initSigningKeys, loadSigningKeys, type SigningKeys } from './keys.ts';
+import { loadSigningKeys, prepareSigningKeys, type SigningKeys } from './keys.ts';
 
 /**
  * The signing keys, created on first use when the folder has none, so a fresh install signs
- * its very first output (offline, nothing to configure). `shenbi keys init` does the same on
- * demand; `shenbi keys show` prints the CA to hand to verifiers. Two processes racing to
- * create them both end up loading the same files.
+ * its very first output (offline, nothing to configure). A set half-made by a crash is
+ * repaired here too (see prepareSigningKeys), so no job is refused over it. `shenbi keys init`
+ * does the same on demand; `shenbi keys show` prints the CA to hand to verifiers. Racing
+ * processes all end up loading the same files.
  */
 export async function ensureSigningKeys(dir: string, log: (message: string) => void): Promise<SigningKeys> {
   try {
@@ -13,12 +14,10 @@ export async function ensureSigningKeys(dir: string, log: (message: string) => v
   } catch (error) {
     if (!(error instanceof ShenbiError) || error.code !== 'SIGNING_KEYS_MISSING') throw error;
   }
-  try {
-    const keys = await initSigningKeys(dir);
-    log(`created local C2PA signing keys in ${dir} (give ${dir}/ca.pem to verifiers as the trust anchor)`);
-    return keys;
-  } catch (error) {
-    if (error instanceof ShenbiError && error.code === 'INVALID_INPUT') return loadSigningKeys(dir);
-    throw error;
-  }
+  const prepared = await prepareSigningKeys(dir, 'ensure');
+  const anchor = `give ${dir}/ca.pem to verifiers as the trust anchor`;
+  if (prepared.action === 'created') log(`created local C2PA signing keys in ${dir} (${anchor})`);
+  if (prepared.action === 'repaired') log(`the signing keys in ${dir} were incomplete (kept as ${prepared.setAside}); made a new set (${anchor})`);
+  if (prepared.action === 'reissued') log(`the signer in ${dir} was incomplete (old files kept as ${prepared.setAside}); issued a new one under the same CA`);
+  return prepared.keys;
 }

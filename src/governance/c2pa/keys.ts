@@ -1,21 +1,16 @@
 /**
  * The local C2PA signing identity: a self-signed CA and a signer certificate it issued,
  * both ES256 (P-256), as PEM files under $SHENBI_HOME/keys. Private keys are written with
- * mode 0600 and never overwritten unless asked.
+ * mode 0600; a set is made whole in one rename (keys-create.ts) and never overwritten in place.
  */
-import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../../fs/atomic-file.ts';
-import { buildCertificate, C2PA_SIGNER_EKUS, certificatePem } from './certificate.ts';
+import { clearKeyDir, freshKeyFiles, inspectKeyDir, installKeySet, KEY_FILE_NAMES, readUsableCa, reissuedKeyFiles, removeAbandonedTemps } from './keys-create.ts';
+import { withKeysLock } from './keys-lock.ts';
 
-export const KEY_FILES = {
-  caCertificate: 'ca.pem',
-  caKey: 'ca-key.pem',
-  signerCertificate: 'signer.pem',
-  signerKey: 'signer-key.pem',
-} as const;
+export const KEY_FILES = KEY_FILE_NAMES;
 
 /** Parsed, ready to sign: what signC2pa needs. */
 export interface SigningKeys {
@@ -47,86 +42,63 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-
 const cache = new Map<string, { stamp: string; keys: SigningKeys }>();
 
-const LOCK_FILE = '.init.lock';
-const LOCK_WAIT_MS = 10_000;
-/** A lock older than this was left by a crashed process (creating keys takes milliseconds). */
-const LOCK_STALE_MS = 30_000;
+/** What preparing the keys did: `repaired`/`reissued` moved a half-made set aside (`setAside`). */
+export type KeySetAction = 'loaded' | 'created' | 'repaired' | 'reissued' | 'replaced';
+
+export interface PreparedSigningKeys {
+  readonly keys: SigningKeys;
+  readonly action: KeySetAction;
+  /** Where the previous folder was moved (`keys.broken-<time>` or `keys.replaced-<time>`). */
+  readonly setAside?: string;
+}
 
 /**
- * Serialises key creation across processes and concurrent calls with an O_EXCL lock file:
- * without it, two first writes racing on a fresh install could interleave their files and
- * leave a signer that its CA did not issue.
+ * The one way key sets come to exist, holding the keys lock so racing processes end with one
+ * set (the later ones load the winner's). `ensure` (first use) and `init` create a missing set
+ * and repair a half-made one; a complete set is loaded (`ensure`), refused (`init`) or moved
+ * aside and replaced (`force`) — never overwritten in place.
+ *
+ * Repair: when the half-made set still has a usable CA (certificate + key), only the signer is
+ * issued again, under that CA: verifiers may already hold its ca.pem, and files signed before
+ * stay Trusted. Without a usable CA there is nothing worth keeping, and a fresh set is made.
+ * Either way the old folder is kept as `keys.broken-<time>`, not deleted.
  */
-async function withInitLock(dir: string, fn: () => Promise<void>): Promise<void> {
-  const lock = join(dir, LOCK_FILE);
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      await (await open(lock, 'wx', 0o600)).close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const held = await stat(lock).catch(() => null);
-      if (held !== null && Date.now() - held.mtimeMs > LOCK_STALE_MS) {
-        await rm(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new ShenbiError('STORAGE_ERROR', `another process has been creating signing keys in ${dir} for too long`, {
-          hint: `remove ${lock} if no shenbi process is running`,
+export async function prepareSigningKeys(dir: string, mode: 'ensure' | 'init' | 'force', options: { organization?: string } = {}): Promise<PreparedSigningKeys> {
+  await mkdir(dirname(dir), { recursive: true });
+  const outcome = await withKeysLock(dir, async (): Promise<{ action: KeySetAction; setAside?: string }> => {
+    await removeAbandonedTemps(dir);
+    const state = await inspectKeyDir(dir);
+    const organization = options.organization ?? 'Shenbi (local)';
+    let plan: { action: KeySetAction; files: ReturnType<typeof freshKeyFiles>; aside: 'broken' | 'replaced' };
+    if (state.kind === 'complete') {
+      if (mode === 'ensure') return { action: 'loaded' };
+      if (mode === 'init') {
+        throw new ShenbiError('INVALID_INPUT', `signing keys already exist in ${dir}; refusing to overwrite them`, {
+          hint: 'shenbi keys init --force (replaces them: files signed before stay valid but chain to the old CA)',
+          details: { dir, present: Object.values(KEY_FILES).map((file) => join(dir, file)) },
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      plan = { action: 'replaced', files: freshKeyFiles(organization), aside: 'replaced' };
+    } else if (state.kind === 'partial' && mode !== 'force') {
+      const ca = await readUsableCa(dir);
+      plan = ca === null ? { action: 'repaired', files: freshKeyFiles(organization), aside: 'broken' } : { action: 'reissued', files: reissuedKeyFiles(ca), aside: 'broken' };
+    } else {
+      plan = state.kind === 'partial' ? { action: 'replaced', files: freshKeyFiles(organization), aside: 'replaced' } : { action: 'created', files: freshKeyFiles(organization), aside: 'broken' };
     }
-  }
-  try {
-    await fn();
-  } finally {
-    await rm(lock, { force: true });
-  }
-}
-
-/** Creates the CA and signer under `dir`; refuses if any key file is there unless `force`. */
-export async function initSigningKeys(dir: string, options: InitSigningKeysOptions = {}): Promise<SigningKeys> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await withInitLock(dir, () => createKeysLocked(dir, options));
-  return loadSigningKeys(dir);
-}
-
-async function createKeysLocked(dir: string, options: InitSigningKeysOptions): Promise<void> {
-  const paths = Object.values(KEY_FILES).map((file) => join(dir, file));
-  const present = (await Promise.all(paths.map(async (path) => ((await exists(path)) ? path : null)))).filter((p) => p !== null);
-  if (present.length > 0 && options.force !== true) {
-    throw new ShenbiError('INVALID_INPUT', `signing keys already exist in ${dir}; refusing to overwrite them`, {
-      hint: 'shenbi keys init --force (replaces them: files signed before stay valid but chain to the old CA)',
-      details: { dir, present },
-    });
-  }
-  const organization = options.organization ?? 'Shenbi (local)';
-  const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const caCert = buildCertificate({ commonName: 'Shenbi local C2PA CA', organization, publicKey: ca.publicKey, issuerKey: ca.privateKey, isCa: true, validDays: 3650 });
-  const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const signerCert = buildCertificate({
-    commonName: 'Shenbi C2PA signer',
-    organization,
-    publicKey: signer.publicKey,
-    issuerKey: ca.privateKey,
-    issuer: { name: caCert.name, keyId: caCert.keyId },
-    isCa: false,
-    validDays: 730,
-    extendedKeyUsages: C2PA_SIGNER_EKUS,
+    cache.delete(dir);
+    let setAside: string | undefined;
+    // False only if something ignoring the lock filled the folder meanwhile: load what it made.
+    if (!(await installKeySet(dir, plan.files, async () => void (setAside = await clearKeyDir(dir, state, plan.aside))))) return { action: 'loaded' };
+    return { action: plan.action, ...(setAside === undefined ? {} : { setAside }) };
   });
+  return { keys: await loadSigningKeys(dir), ...outcome };
+}
 
-  const pkcs8 = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
-  // Keys before certificates: a crash in between leaves no certificate without its key.
-  await writeFileAtomic(join(dir, KEY_FILES.caKey), pkcs8(ca.privateKey), { mode: 0o600 });
-  await writeFileAtomic(join(dir, KEY_FILES.signerKey), pkcs8(signer.privateKey), { mode: 0o600 });
-  await writeFileAtomic(join(dir, KEY_FILES.caCertificate), certificatePem(caCert.der), { mode: 0o644 });
-  await writeFileAtomic(join(dir, KEY_FILES.signerCertificate), certificatePem(signerCert.der), { mode: 0o644 });
-  cache.delete(dir);
+/** Creates the CA and signer under `dir` (repairing a half-made set); refuses a complete set unless `force`. */
+export async function initSigningKeys(dir: string, options: InitSigningKeysOptions = {}): Promise<SigningKeys> {
+  return (await prepareSigningKeys(dir, options.force === true ? 'force' : 'init', options.organization === undefined ? {} : { organization: options.organization })).keys;
 }
 
 async function readKeyFile(dir: string, file: string): Promise<string> {
@@ -196,7 +168,7 @@ export async function loadSigningKeys(dir: string): Promise<SigningKeys> {
     // Some files but not all (a crash mid-init, a file deleted): plain `init` would refuse.
     if (error instanceof ShenbiError && error.code === 'SIGNING_KEYS_MISSING' && (await Promise.all(Object.values(KEY_FILES).map((f) => exists(join(dir, f))))).some(Boolean)) {
       throw new ShenbiError('SIGNING_KEYS_MISSING', `the signing keys in ${dir} are incomplete (${String(error.details?.['file'])} is missing)`, {
-        hint: 'shenbi keys init --force',
+        hint: 'shenbi keys init (moves the incomplete set aside and makes a whole one)',
         details: error.details ?? {},
         cause: error,
       });
