@@ -4,6 +4,7 @@ import { ShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
 import { databaseFailure } from '../../store/db/database-failure.ts';
 import type { Database } from '../../store/db/schema.ts';
+import { LOCAL_TENANT } from '../context.ts';
 import { apiScopeSchema, hashSecret, newApiKey, type ApiScope } from './api-key.ts';
 
 /** Tables of migration 0004, seen only by this repository. */
@@ -50,7 +51,11 @@ export interface ApiKeyUsage {
 
 export const newApiKeySchema = z
   .object({
-    tenant: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64'),
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64')
+      // The keyless local user's work is recorded under this name: no key may act as it.
+      .refine((tenant) => tenant.toLowerCase() !== LOCAL_TENANT, `"${LOCAL_TENANT}" is reserved for the keyless local user; choose another tenant name`),
     name: z.string().max(200).optional(),
     scopes: z.array(apiScopeSchema).min(1),
     ratePerMinute: z.number().int().positive().max(1_000_000).nullable().default(null),
@@ -133,6 +138,29 @@ export class ApiKeyRepository {
   async usage(keyId: string, day = utcDay()): Promise<ApiKeyUsage> {
     const row = await this.#db.selectFrom('api_key_usage').selectAll().where('key_id', '=', keyId).where('day', '=', day).executeTakeFirst();
     return { day, requests: Number(row?.requests ?? 0), tokens: Number(row?.tokens ?? 0), mediaMs: Number(row?.media_ms ?? 0) };
+  }
+
+  /**
+   * Counts one request against a key's daily request quota, atomically: false (nothing
+   * counted) when the quota is used up, so concurrent requests cannot pass it together.
+   */
+  async countRequest(keyId: string, limit: number | null, day = utcDay()): Promise<boolean> {
+    try {
+      await this.#db
+        .insertInto('api_key_usage')
+        .values({ key_id: keyId, day, requests: 0, tokens: 0, media_ms: 0 })
+        .onConflict((oc) => oc.columns(['key_id', 'day']).doNothing())
+        .execute();
+      let update = this.#db
+        .updateTable('api_key_usage')
+        .set((eb) => ({ requests: eb('requests', '+', 1) }))
+        .where('key_id', '=', keyId)
+        .where('day', '=', day);
+      if (limit !== null) update = update.where('requests', '<', limit);
+      return Number((await update.executeTakeFirst()).numUpdatedRows) === 1;
+    } catch (error) {
+      throw databaseFailure('recording API usage', error);
+    }
   }
 
   /** Adds to today's usage of a key (upsert; safe under concurrent requests). */

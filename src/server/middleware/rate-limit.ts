@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { ShenbiError } from '../../core/errors.ts';
 import type { ApiKeyRepository } from '../auth/api-key-repository.ts';
 import { utcDay } from '../auth/api-key-repository.ts';
@@ -17,7 +17,9 @@ function secondsToUtcMidnight(now: number): number {
 
 /**
  * Per-key limits: a token bucket of `ratePerMinute` requests (refilled continuously), and
- * daily quotas of requests, tokens and media seconds. Over either → 429 with Retry-After.
+ * daily quotas of requests (counted atomically here), tokens and media seconds (reserved
+ * before work and settled after by the routes; a spent day is refused here). Over either →
+ * 429 with Retry-After.
  * Keyless (local) requests are not limited.
  */
 export function rateLimit(keys: ApiKeyRepository, now: () => number = Date.now): MiddlewareHandler<ServerEnv> {
@@ -39,28 +41,17 @@ export function rateLimit(keys: ApiKeyRepository, now: () => number = Date.now):
       }
       bucket.tokens -= 1;
     }
-    if (key.quotaRequests !== null || key.quotaTokens !== null || key.quotaMediaSeconds !== null) {
-      const usage = await keys.usage(key.id, utcDay(at));
-      const over =
-        key.quotaRequests !== null && usage.requests >= key.quotaRequests
-          ? `requests (${key.quotaRequests})`
-          : key.quotaTokens !== null && usage.tokens >= key.quotaTokens
-            ? `tokens (${key.quotaTokens})`
-            : key.quotaMediaSeconds !== null && usage.mediaMs >= key.quotaMediaSeconds * 1000
-              ? `media seconds (${key.quotaMediaSeconds})`
-              : undefined;
-      if (over !== undefined) {
-        throw new ShenbiError('QUOTA_EXCEEDED', `Today's quota of ${over} for this API key is used up.`, { details: { retryAfterSeconds: secondsToUtcMidnight(at), usage } });
-      }
+    const day = utcDay(at);
+    const exhausted = (what: string, usage: unknown) =>
+      new ShenbiError('QUOTA_EXCEEDED', `Today's quota of ${what} for this API key is used up.`, { details: { retryAfterSeconds: secondsToUtcMidnight(at), usage } });
+    // Tokens and media time are reserved by the routes that spend them (quota/quota-meter.ts);
+    // here a key whose day is spent is turned away before any work.
+    if (key.quotaTokens !== null || key.quotaMediaSeconds !== null) {
+      const usage = await keys.usage(key.id, day);
+      if (key.quotaTokens !== null && usage.tokens >= key.quotaTokens) throw exhausted(`tokens (${key.quotaTokens})`, usage);
+      if (key.quotaMediaSeconds !== null && usage.mediaMs >= key.quotaMediaSeconds * 1000) throw exhausted(`media seconds (${key.quotaMediaSeconds})`, usage);
     }
-    await keys.addUsage(key.id, { requests: 1 }, utcDay(at));
+    if (!(await keys.countRequest(key.id, key.quotaRequests, day))) throw exhausted(`requests (${key.quotaRequests})`, await keys.usage(key.id, day));
     await next();
   };
-}
-
-/** Adds tokens or media time to the calling key's usage (no-op for keyless requests). */
-export async function recordUsage(c: Context<ServerEnv>, keys: ApiKeyRepository, delta: { tokens?: number; mediaMs?: number }): Promise<void> {
-  const { key } = c.get('principal');
-  if (key === null) return;
-  await keys.addUsage(key.id, delta);
 }

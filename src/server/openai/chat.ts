@@ -4,12 +4,13 @@ import type { Context } from 'hono';
 import { toShenbiError } from '../../core/errors.ts';
 import type { ResolvedTextModel } from '../../pipelines/steps/text/model-resolver.ts';
 import type { ServerEnv, ServerServices } from '../context.ts';
-import { errorBody } from '../http-error.ts';
+import { errorBodyFor } from '../http-error.ts';
 import { readJsonBody } from '../middleware/json-body.ts';
-import { recordUsage } from '../middleware/rate-limit.ts';
+import type { UsageHold } from '../quota/quota-meter.ts';
 import type { RouteBook } from '../route-book.ts';
 import { toModelMessages } from './chat-messages.ts';
 import { chatRequestSchema, completionRequestSchema, type ChatRequest, type CompletionRequest } from './chat-schema.ts';
+import { chatPromptTokenBound, completionPromptTokenBound, outputTokenLimit } from './chat-usage.ts';
 
 export function openAiFinishReason(reason: FinishReason | undefined): 'stop' | 'length' | 'tool_calls' | 'content_filter' {
   if (reason === 'length') return 'length';
@@ -86,6 +87,19 @@ interface GenerationRequest {
   messages?: ModelMessage[];
   prompt?: string;
   settings: Record<string, unknown>;
+  /** The caller's reserved tokens: settled to the real usage at the end, released on failure or abort. */
+  hold: UsageHold;
+}
+
+/**
+ * Reserves the prompt's token bound plus the output limit (QUOTA_EXCEEDED when that does not
+ * fit) and makes the call stop at that limit, so the reservation covers the whole call.
+ */
+async function reserveTokens(c: Context<ServerEnv>, services: ServerServices, promptTokens: number, limits: Parameters<typeof outputTokenLimit>[1], purpose: 'chat' | 'completion') {
+  const principal = c.get('principal');
+  const maxOutputTokens = outputTokenLimit(principal, limits);
+  const hold = await services.quotas.hold(principal, { tokens: promptTokens + (maxOutputTokens ?? 0), mediaMs: 0 }, purpose);
+  return { hold, limit: maxOutputTokens === undefined ? {} : { maxOutputTokens } };
 }
 
 export function registerChatRoutes(book: RouteBook, services: ServerServices): void {
@@ -95,8 +109,9 @@ export function registerChatRoutes(book: RouteBook, services: ServerServices): v
     await services.moderator.assertAllowed(body.messages.map((m) => messageText(m.content)), 'the messages', c.req.raw.signal);
     // Shenbi's text models already check streamed output (one moderation layer, not two).
     const resolved = await services.text.language(body.model);
-    const settings = { ...samplingOf(body), ...toolsOf(body), ...outputOf(body) };
-    const request: GenerationRequest = { resolved, messages, settings };
+    const { hold, limit } = await reserveTokens(c, services, chatPromptTokenBound(body), body, 'chat');
+    const settings = { ...samplingOf(body), ...limit, ...toolsOf(body), ...outputOf(body) };
+    const request: GenerationRequest = { resolved, messages, settings, hold };
     return body.stream === true ? streamChat(c, services, request, body.stream_options?.include_usage === true, 'chat') : completeChat(c, services, request, 'chat');
   });
 
@@ -106,8 +121,9 @@ export function registerChatRoutes(book: RouteBook, services: ServerServices): v
     await services.moderator.assertAllowed([prompt], 'the prompt', c.req.raw.signal);
     const resolved = await services.text.language(body.model);
     // Local models continue the text itself instead of answering it as a chat turn.
-    const settings = { ...samplingOf(body), providerOptions: { llamaCpp: { rawCompletion: true } } };
-    const request: GenerationRequest = { resolved, prompt, settings };
+    const { hold, limit } = await reserveTokens(c, services, completionPromptTokenBound(prompt), body, 'completion');
+    const settings = { ...samplingOf(body), ...limit, providerOptions: { llamaCpp: { rawCompletion: true } } };
+    const request: GenerationRequest = { resolved, prompt, settings, hold };
     return body.stream === true ? streamChat(c, services, request, body.stream_options?.include_usage === true, 'text') : completeChat(c, services, request, 'text', body.echo === true ? prompt : '');
   });
 }
@@ -129,11 +145,12 @@ function callOptions(c: Context<ServerEnv>, request: GenerationRequest) {
 }
 
 async function completeChat(c: Context<ServerEnv>, services: ServerServices, request: GenerationRequest, shape: 'chat' | 'text', echo = ''): Promise<Response> {
-  const result = await generateText(callOptions(c, request)).catch((error: unknown) => {
+  const result = await generateText(callOptions(c, request)).catch(async (error: unknown) => {
+    await request.hold.release();
     throw toShenbiError(error, 'ENGINE_FAILED');
   });
   const usage = usageOf(result.usage);
-  await recordUsage(c, services.keys, { tokens: usage.total_tokens });
+  await request.hold.settle({ tokens: usage.total_tokens, mediaMs: 0 });
   const finish = openAiFinishReason(result.finishReason);
   if (shape === 'text') {
     return c.json({ id: completionId('cmpl'), object: 'text_completion', created: nowSeconds(), model: request.resolved.name, choices: [{ index: 0, text: echo + result.text, finish_reason: finish, logprobs: null }], usage });
@@ -166,12 +183,17 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
   // Read until the model has started answering, so a failure to start (model missing, engine
   // error) is still an HTTP error status rather than an error inside a 200 stream.
   const head: StreamPart[] = [];
-  for (;;) {
-    const next = await parts.next();
-    if (next.done === true) break;
-    if (next.value.type === 'error') throw toShenbiError(next.value.error, 'ENGINE_FAILED');
-    head.push(next.value);
-    if (COMMITTING.has(next.value.type)) break;
+  try {
+    for (;;) {
+      const next = await parts.next();
+      if (next.done === true) break;
+      if (next.value.type === 'error') throw toShenbiError(next.value.error, 'ENGINE_FAILED');
+      head.push(next.value);
+      if (COMMITTING.has(next.value.type)) break;
+    }
+  } catch (error) {
+    await request.hold.release();
+    throw error;
   }
   const id = completionId(shape === 'chat' ? 'chatcmpl' : 'cmpl');
   const created = nowSeconds();
@@ -203,7 +225,7 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
         return false;
       }
       case 'error':
-        out.push(frame(JSON.stringify(errorBody(toShenbiError(part.error, 'ENGINE_FAILED')))));
+        out.push(frame(JSON.stringify(errorBodyFor(c.get('principal'), toShenbiError(part.error, 'ENGINE_FAILED')))));
         return false;
       case 'abort':
         return false;
@@ -213,10 +235,11 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
   };
   const finish = async (out: Uint8Array[]) => {
     done = true;
+    // Settled to what the model reports; a stream that failed or was cut off reports nothing and is released.
     if (usage !== undefined) {
-      await recordUsage(c, services.keys, { tokens: usage.total_tokens });
+      await request.hold.settle({ tokens: usage.total_tokens, mediaMs: 0 });
       if (includeUsage) out.push(frame(chunk(null, { usage })));
-    }
+    } else await request.hold.release();
     out.push(frame('[DONE]'));
   };
   // A plain ReadableStream pulled by the socket, no extra stream layer between the model and
@@ -265,6 +288,7 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
     },
     async cancel() {
       done = true;
+      await request.hold.release();
       await parts.return?.();
     },
   });

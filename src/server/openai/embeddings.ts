@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { toShenbiError } from '../../core/errors.ts';
 import type { ServerServices } from '../context.ts';
 import { readJsonBody } from '../middleware/json-body.ts';
-import { recordUsage } from '../middleware/rate-limit.ts';
+import { COMPLETION_OVERHEAD_TOKENS, textTokenBound } from '../quota/estimates.ts';
 import type { RouteBook } from '../route-book.ts';
 
 export const embeddingRequestSchema = z
@@ -26,11 +26,14 @@ export function registerEmbeddingRoutes(book: RouteBook, services: ServerService
     const body = await readJsonBody(c, embeddingRequestSchema);
     const values = Array.isArray(body.input) ? body.input : [body.input];
     const { model, name } = await services.text.embedding(body.model);
-    const result = await embedMany({ model, values, abortSignal: c.req.raw.signal, maxRetries: 0 }).catch((error: unknown) => {
+    // The inputs' size bounds their tokens: reserve that, settle to what the model counted.
+    const hold = await services.quotas.hold(c.get('principal'), { tokens: values.reduce((n, v) => n + textTokenBound(v) + COMPLETION_OVERHEAD_TOKENS, 0), mediaMs: 0 }, 'embedding');
+    const result = await embedMany({ model, values, abortSignal: c.req.raw.signal, maxRetries: 0 }).catch(async (error: unknown) => {
+      await hold.release();
       throw toShenbiError(error, 'ENGINE_FAILED');
     });
     const tokens = result.usage.tokens ?? 0;
-    await recordUsage(c, services.keys, { tokens });
+    await hold.settle({ tokens, mediaMs: 0 });
     return c.json({
       object: 'list',
       model: name,

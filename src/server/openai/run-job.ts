@@ -3,15 +3,14 @@ import { fromSerializedError, ShenbiError } from '../../core/errors.ts';
 import type { PipelineSpecInput } from '../../core/pipeline.ts';
 import type { JobRecord } from '../../store/types.ts';
 import type { ServerEnv, ServerServices } from '../context.ts';
-import { submitOwnedJob } from '../jobs-access.ts';
 
 /**
  * Runs a job for an OpenAI-style route and waits for it: the output goes through the same
  * runner, store and governance as any job (so it is labeled), and belongs to the caller's
  * tenant. The client hanging up cancels it. A failed job throws its own error.
  */
-export async function runOwnedJob(c: Context<ServerEnv>, services: ServerServices, spec: PipelineSpecInput, options: { serverFiles?: boolean } = {}): Promise<JobRecord> {
-  const job = await submitOwnedJob(services, c.get('principal'), spec, {}, options);
+export async function runOwnedJob(c: Context<ServerEnv>, services: ServerServices, spec: PipelineSpecInput): Promise<JobRecord> {
+  const job = await services.quotas.submitJob(c.get('principal'), spec, {});
   const signal = c.req.raw.signal;
   const onAbort = () => void services.shenbi.runner.cancel(job.id).catch(() => {});
   signal.addEventListener('abort', onAbort, { once: true });

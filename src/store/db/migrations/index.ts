@@ -4,6 +4,8 @@ import { conversationsMigration } from './0002-conversations.ts';
 import { provenanceLedgerMigration } from './0003-provenance-ledger.ts';
 import { apiKeysMigration } from './0004-api-keys.ts';
 import { uploadsMigration } from './0005-uploads.ts';
+import { jobCallerMigration } from './0006-job-caller.ts';
+import { usageReservationsMigration } from './0007-usage-reservations.ts';
 
 /**
  * Every migration, in order, listed by hand: no filesystem scanning, so the list is the
@@ -15,6 +17,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-provenance-ledger': provenanceLedgerMigration,
   '0004-api-keys': apiKeysMigration,
   '0005-uploads': uploadsMigration,
+  '0006-job-caller': jobCallerMigration,
+  '0007-usage-reservations': usageReservationsMigration,
 };
 
 export const staticMigrationProvider: MigrationProvider = {
