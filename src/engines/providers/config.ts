@@ -34,3 +34,14 @@ export const PROVIDER_PRESETS: readonly ProviderConfig[] = [
   { name: 'luma', kind: 'luma', apiKeyEnv: 'LUMA_API_KEY', defaultModel: 'photon-flash-1' },
   { name: 'bfl', kind: 'black-forest-labs', apiKeyEnv: 'BFL_API_KEY', defaultModel: 'flux-pro-1.1' },
 ];
+
+/**
+ * What to start when a self-hosted preset cannot be reached: these servers are not running
+ * until someone starts them, and an unreachable one must say so rather than answer nothing.
+ */
+export const PRESET_START_HINTS: Readonly<Record<string, string>> = {
+  ollama: 'Start Ollama (`ollama serve`, then `ollama pull MODEL`), or set the "ollama" provider\'s baseURL in config.json to where it runs.',
+  vllm: 'Start vLLM (`vllm serve MODEL --port 8000`), or set the "vllm" provider\'s baseURL in config.json to where it runs.',
+  'llama-cpp-server': 'Start llama.cpp\'s server (`llama-server -m MODEL.gguf --port 8080`), or set the "llama-cpp-server" provider\'s baseURL in config.json.',
+  'lm-studio': 'Start the LM Studio server (Developer tab → Start Server, or `lms server start`), or set the "lm-studio" provider\'s baseURL in config.json.',
+};

@@ -8,6 +8,7 @@ import { createLuma } from '@ai-sdk/luma';
 import { createReplicate } from '@ai-sdk/replicate';
 import type { Experimental_VideoModelV3 as VideoModelV3, ImageModelV3, SpeechModelV3, TranscriptionModelV3 } from '@ai-sdk/provider';
 import { ShenbiError } from '../../core/errors.ts';
+import { boundedFetch, MEDIA_RESPONSE_LIMITS } from './bounded-fetch.ts';
 import type { ProviderConfig } from './config.ts';
 import { a1111ImageModel, comfyImageModel } from '../sd-servers/image-models.ts';
 import { queuedVideoModel } from './queued-video-models.ts';
@@ -25,15 +26,15 @@ const TRANSCRIPTION_DEFAULTS: Record<string, string> = { openai: 'whisper-1', el
 const ELEVENLABS_ORIGIN = 'https://api.elevenlabs.io/v1';
 
 /** The ElevenLabs SDK has a fixed origin; a configured baseURL (a proxy, a test server) is applied by rewriting requests. */
-function elevenLabs(config: ProviderConfig, key: string | undefined) {
+function elevenLabs(config: ProviderConfig, key: string | undefined, bounded: typeof fetch) {
   const base = config.baseURL?.replace(/\/$/, '');
   const rebased: typeof fetch | undefined = base
     ? (input, init) => {
         const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-        return fetch(url.startsWith(ELEVENLABS_ORIGIN) ? base + url.slice(ELEVENLABS_ORIGIN.length) : url, init);
+        return bounded(url.startsWith(ELEVENLABS_ORIGIN) ? base + url.slice(ELEVENLABS_ORIGIN.length) : url, init);
       }
     : undefined;
-  return createElevenLabs({ apiKey: key, headers: config.headers, ...(rebased ? { fetch: rebased } : {}) });
+  return createElevenLabs({ apiKey: key, headers: config.headers, fetch: rebased ?? bounded });
 }
 
 const SPEECH_KINDS = new Set(['openai', 'elevenlabs']);
@@ -49,8 +50,9 @@ export function providerSpeechModel(spec: string, options: ResolveOptions = {}):
     if (!SPEECH_KINDS.has(c.kind)) throw unsupported(c.kind, 'speech');
     return SPEECH_DEFAULTS[c.kind];
   });
-  if (config.kind === 'elevenlabs') return elevenLabs(config, key).speech(modelId);
-  if (config.kind === 'openai') return createOpenAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key }).speech(modelId);
+  const fetch = boundedFetch(options.responseLimits ?? MEDIA_RESPONSE_LIMITS);
+  if (config.kind === 'elevenlabs') return elevenLabs(config, key, fetch).speech(modelId);
+  if (config.kind === 'openai') return createOpenAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key, fetch }).speech(modelId);
   throw unsupported(config.kind, 'speech');
 }
 
@@ -59,8 +61,9 @@ export function providerTranscriptionModel(spec: string, options: ResolveOptions
     if (!SPEECH_KINDS.has(c.kind)) throw unsupported(c.kind, 'transcription');
     return TRANSCRIPTION_DEFAULTS[c.kind];
   });
-  if (config.kind === 'elevenlabs') return elevenLabs(config, key).transcription(modelId);
-  if (config.kind === 'openai') return createOpenAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key }).transcription(modelId);
+  const fetch = boundedFetch(options.responseLimits ?? MEDIA_RESPONSE_LIMITS);
+  if (config.kind === 'elevenlabs') return elevenLabs(config, key, fetch).transcription(modelId);
+  if (config.kind === 'openai') return createOpenAI({ baseURL: config.baseURL, headers: config.headers, apiKey: key, fetch }).transcription(modelId);
   throw unsupported(config.kind, 'transcription');
 }
 

@@ -105,15 +105,46 @@ export function withTimeout(model: LanguageModelV3, ms: number, options: Timeout
   };
 }
 
-/** Maps final failures to PROVIDER_UNAVAILABLE / PROVIDER_REJECTED, keeping the provider's message. */
+/**
+ * Maps final failures to PROVIDER_UNAVAILABLE / PROVIDER_REJECTED, keeping the provider's
+ * message: of the call, and of a stream once it flows (a connection dropped mid-stream ends it
+ * with an error part instead of throwing the SDK's raw error at the reader).
+ */
 export function withErrorMapping(model: LanguageModelV3): LanguageModelV3 {
-  return wrap(model, async (call, callOptions) => {
+  const mapped = wrap(model, async (call, callOptions) => {
     try {
       return await call(callOptions);
     } catch (error) {
       if (callOptions.abortSignal?.aborted) throw error;
       throw toProviderError(error, model.modelId);
     }
+  });
+  return {
+    ...mapped,
+    doStream: async (callOptions) => {
+      const result = await mapped.doStream(callOptions);
+      const map = (error: unknown) => (callOptions.abortSignal?.aborted ? error : toProviderError(error, model.modelId));
+      return { ...result, stream: withStreamErrorsMapped(result.stream, map) };
+    },
+  };
+}
+
+function withStreamErrorsMapped(stream: ReadableStream<LanguageModelV3StreamPart>, map: (error: unknown) => unknown): ReadableStream<LanguageModelV3StreamPart> {
+  const reader = stream.getReader();
+  return new ReadableStream<LanguageModelV3StreamPart>({
+    async pull(controller) {
+      let next;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        controller.enqueue({ type: 'error', error: map(error) });
+        controller.close();
+        return;
+      }
+      if (next.done) return controller.close();
+      controller.enqueue(next.value.type === 'error' ? { ...next.value, error: map(next.value.error) } : next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
   });
 }
 

@@ -5,12 +5,16 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { ShenbiError } from '../../core/errors.ts';
+import { boundedFetch, TEXT_RESPONSE_LIMITS, type ResponseLimits } from './bounded-fetch.ts';
 import { PROVIDER_PRESETS, ProviderConfigSchema, type ProviderConfig } from './config.ts';
+import { withUnreachableAsFailure } from './unreachable.ts';
 
 export interface ResolveOptions {
   /** Extra or overriding provider configs (validated); presets are used otherwise. */
   providers?: readonly ProviderConfig[];
   env?: NodeJS.ProcessEnv;
+  /** Bounds on each HTTP answer (default TEXT_RESPONSE_LIMITS for text; media models use MEDIA_RESPONSE_LIMITS). */
+  responseLimits?: ResponseLimits;
 }
 
 function findProvider(name: string, options: ResolveOptions): ProviderConfig {
@@ -49,17 +53,24 @@ export function resolveSpec(spec: string, options: ResolveOptions = {}, defaultM
   return { config, modelId, key: apiKey(config, options.env ?? process.env) };
 }
 
-/** Resolves `provider:model` (or `provider` for its default model) to an AI SDK language model. */
+/**
+ * Resolves `provider:model` (or `provider` for its default model) to an AI SDK language model.
+ * A server that cannot be reached fails as PROVIDER_UNAVAILABLE naming its URL and what to start.
+ */
 export function providerModel(spec: string, options: ResolveOptions = {}): LanguageModelV3 {
-  const { config, modelId, key } = resolveSpec(spec, options);
-  const common = { baseURL: config.baseURL, headers: config.headers, apiKey: key };
+  const resolved = resolveSpec(spec, options);
+  return withUnreachableAsFailure(baseProviderModel(resolved, boundedFetch(options.responseLimits ?? TEXT_RESPONSE_LIMITS)), resolved.config);
+}
+
+function baseProviderModel({ config, modelId, key }: ResolvedSpec, fetch: typeof globalThis.fetch): LanguageModelV3 {
+  const common = { baseURL: config.baseURL, headers: config.headers, apiKey: key, fetch };
   switch (config.kind) {
     case 'openai': return createOpenAI(common).chat(modelId);
     case 'anthropic': return createAnthropic(common)(modelId);
     case 'google': return createGoogleGenerativeAI(common)(modelId);
     case 'deepseek': return createDeepSeek(common)(modelId);
     case 'openai-compatible':
-      return createOpenAICompatible({ name: config.name, baseURL: config.baseURL ?? '', headers: config.headers, apiKey: key })(modelId);
+      return createOpenAICompatible({ name: config.name, baseURL: config.baseURL ?? '', headers: config.headers, apiKey: key, fetch })(modelId);
     case 'elevenlabs':
     case 'automatic1111':
     case 'comfyui':

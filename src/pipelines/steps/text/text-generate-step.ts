@@ -81,7 +81,9 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
           mimeType = 'application/json';
           kind = 'json';
         } else {
-          const result = streamText(settings);
+          // textStream ends quietly on an error part: keep the error and fail with it, never with empty text.
+          let streamError: { error: unknown } | undefined;
+          const result = streamText({ ...settings, onError: (event) => void (streamError ??= event) });
           text = '';
           let deltas = 0;
           for await (const delta of result.textStream) {
@@ -89,6 +91,7 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
             deltas++;
             if (deltas % 8 === 0) ctx.progress({ fraction: Math.min(0.99, deltas / maxOutputTokens), message: `${deltas} tokens` });
           }
+          if (streamError !== undefined) throw streamError.error;
           mimeType = 'text/markdown; charset=utf-8';
           kind = 'text';
         }
