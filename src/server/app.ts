@@ -25,10 +25,13 @@ import { registerJobRoutes } from './routes/jobs.ts';
 import { registerUploadRoutes } from './routes/uploads.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { UploadRepository } from './uploads/upload-repository.ts';
+import { QuotaMeter } from './quota/quota-meter.ts';
+import { UsageReservations } from './quota/usage-reservations.ts';
 import { startUploadSweeper } from './uploads/upload-sweeper.ts';
 import { UploadStore } from './uploads/upload-store.ts';
 import { staticFiles } from './static-files.ts';
 import type { TextModels } from '../pipelines/steps/text/text-models.ts';
+import type { ServerLimits } from '../config/server-limits.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. Any other address needs at least one API key. */
@@ -45,6 +48,8 @@ export interface ServerOptions {
   staticDir?: string;
   /** Text models for /v1; default: resolved from Shenbi's config and model manager. */
   textModels?: TextModels;
+  /** Header and body timeouts and connection caps; default: the config's `server` section. */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface ShenbiServerApp {
@@ -81,8 +86,10 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   }
   // One moderator and one llama.cpp pool with the jobs: a model loaded for a job serves chat too.
   const uploads = new UploadStore(new UploadRepository(database.db), shenbi.config.uploads);
-  const services: ServerServices = { shenbi, keys, moderator: shenbi.moderator, events: new JobEventLog(shenbi.runner), text: options.textModels ?? shenbi.textModels, uploads };
+  const quotas = new QuotaMeter(new UsageReservations(database.db), () => services);
+  const services: ServerServices = { shenbi, keys, moderator: shenbi.moderator, events: new JobEventLog(shenbi.runner, shenbi.store.jobs), text: options.textModels ?? shenbi.textModels, uploads, quotas };
   const sweeper = startUploadSweeper(uploads);
+  quotas.start();
   let port = options.port ?? 8787;
 
   const app = new Hono<ServerEnv>();
@@ -140,6 +147,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
       closed ??= (async () => {
         services.events.close();
         await sweeper.stop();
+        await quotas.stop();
         // Jobs this process runs later must poll again: nothing receives webhooks any more.
         webhookRegistry.setReceiver(undefined);
         await services.text.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -9,6 +9,7 @@ import { createEspeakEngine } from '../../src/engines/espeak/index.ts';
 import { labelAudio } from '../../src/governance/explicit/audio.ts';
 import { activeRms } from '../../src/governance/explicit/rhythm.ts';
 import { labelVideo } from '../../src/governance/explicit/video.ts';
+import { currentWorkRoot } from '../../src/fs/work-dir.ts';
 import { decodeAudio } from '../../src/media/audio/encode.ts';
 import { toDb, type PcmAudio } from '../../src/media/audio/pcm.ts';
 import { encodeWav } from '../../src/media/audio/wav.ts';
@@ -243,7 +244,9 @@ test('portrait video with the persistent mark: still there at 3 s; sized from th
 });
 
 test('unreadable video: MEDIA_INVALID, and no temporary file left behind', async () => {
-  const before = readdirSync(tmpdir()).filter((f) => f.startsWith('shenbi-explicit-video-')).length;
+  // Work folders go under the Shenbi work root (`<pid>-t<thread>-explicit-video-…`).
+  const videoDirs = () => (existsSync(currentWorkRoot()) ? readdirSync(currentWorkRoot()).filter((f) => /^\d+-t\d+-explicit-video-/.test(f)).length : 0);
+  const before = videoDirs();
   await assert.rejects(labelVideo(Buffer.from('not a video at all'), { wording: 'AI生成', corner: 'top-left', inkRatio: 0.06, seconds: 2.5, persistent: false }), (error: unknown) => isShenbiError(error) && error.code === 'MEDIA_INVALID');
-  assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('shenbi-explicit-video-')).length, before);
+  assert.equal(videoDirs(), before);
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import tonejs from '@tonejs/midi';
 import sharp from 'sharp';
 import { ShenbiError } from '../../src/core/errors.ts';
 import { embedImplicitLabel, implicitLabelHook, readImplicitLabels } from '../../src/governance/implicit/index.ts';
+import { currentWorkRoot } from '../../src/fs/work-dir.ts';
 import { parseAss } from '../../src/media/subtitles/ass.ts';
 import { parseLrc } from '../../src/media/subtitles/lrc.ts';
 import { parseVtt } from '../../src/media/subtitles/vtt.ts';
@@ -199,11 +201,12 @@ test('a 1080p PNG is labeled in memory well under the 200 ms budget', async () =
 });
 
 test('ffmpeg remuxes leave no temp folder behind, on success or failure', async () => {
-  const before = (await run('sh', ['-c', `ls ${tmpdir()} | grep -c '^shenbi-label-' || true`])).stdout.trim();
+  // Work folders go under the Shenbi work root (`<pid>-t<thread>-label-…`).
+  const labelDirs = () => (existsSync(currentWorkRoot()) ? readdirSync(currentWorkRoot()).filter((f) => /^\d+-t\d+-label-/.test(f)).length : 0);
+  const before = labelDirs();
   const mp4 = join(dir, 'tiny.mp4');
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=32x32:rate=5:duration=0.4', '-c:v', 'libx264', '-preset', 'ultrafast', mp4]);
   await embedImplicitLabel(await readFile(mp4), 'video/mp4', payloadFor('art_tmp00001'));
   await assert.rejects(embedImplicitLabel(Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isommoov'), 'video/mp4', payloadFor('art_tmp00002')));
-  const afterCount = (await run('sh', ['-c', `ls ${tmpdir()} | grep -c '^shenbi-label-' || true`])).stdout.trim();
-  assert.equal(afterCount, before);
+  assert.equal(labelDirs(), before);
 });

@@ -83,6 +83,7 @@ export function registerJobs(program: Command, ctx: CliContext): void {
       }
       if (ctx.output.json) return printJson({ ...report, results });
       printLine(`removed ${report.tempFilesRemoved} abandoned temp file(s)`);
+      if (report.workDirsRemoved > 0) printLine(`removed ${report.workDirsRemoved} work folder(s) of dead processes`);
       for (const r of results) printLine(`${r.id} resumed → ${r.status}${r.code ? ` [${r.code}]` : ''}`);
       for (const f of report.failed) printLine(`${f.id} failed [${f.code}]: ${f.reason}`);
       if (report.resumed.length === 0 && report.failed.length === 0) printLine('no interrupted jobs');

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ShenbiError } from '../../core/errors.ts';
@@ -7,6 +6,7 @@ import { parseOrThrow } from '../../core/validation.ts';
 import { assFonts, ensureFonts } from './fonts.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 import { frameSize, timelineSchema, type Scene, type Timeline } from './timeline.ts';
+import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
 
 export interface ComposeVideoOptions {
   output: string;
@@ -79,7 +79,7 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
     }
   }
   if (timeline.ass) await ensureFonts(assFonts(timeline.ass));
-  const work = await mkdtemp(join(tmpdir(), 'shenbi-video-'));
+  const work = await makeWorkDir('video');
   try {
     const args: string[] = [];
     const filters: string[] = [];
@@ -131,6 +131,6 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
     await runFfmpeg(args, { output: options.output, durationSeconds: duration, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     return { duration, width, height };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }

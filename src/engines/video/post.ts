@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
-import { encodeWav } from '../../media/audio/wav.ts';
+import { encodeWavOffThread } from '../../media/audio/off-thread.ts';
 import type { PcmAudio } from '../../media/audio/pcm.ts';
 import { assFonts, ensureFonts } from './fonts.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
+import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
 
 /** A last filter over the finished picture (the AI label), drawn in this encode: see ComposeVideoOptions.overlay. */
 export type PictureOverlay = (frame: { width: number; height: number }, workDir: string) => Promise<string | undefined>;
@@ -32,7 +32,7 @@ export async function addSubtitles(video: string, ass: string, options: PostOpti
   const probe = await probeMedia(video);
   if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${video} has no video stream`);
   if (!options.soft) await ensureFonts(assFonts(ass));
-  const work = await mkdtemp(join(tmpdir(), 'shenbi-subs-'));
+  const work = await makeWorkDir('subs');
   try {
     const assPath = join(work, 'subs.ass');
     await writeFile(assPath, ass, 'utf8');
@@ -43,7 +43,7 @@ export async function addSubtitles(video: string, ass: string, options: PostOpti
       : ['-i', video, '-vf', burn, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
     await runFfmpeg(args, progressOptions(options, probe.duration));
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }
 
@@ -56,10 +56,10 @@ export async function dubVideo(video: string, voice: PcmAudio, options: PostOpti
   if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${video} has no video stream`);
   if (voice.samples.length === 0) throw new ShenbiError('MEDIA_INVALID', 'the voice-over is empty');
   const hasAudio = probe.streams.some((s) => s.type === 'audio');
-  const work = await mkdtemp(join(tmpdir(), 'shenbi-dub-'));
+  const work = await makeWorkDir('dub');
   try {
     const voicePath = join(work, 'voice.wav');
-    await writeFile(voicePath, encodeWav(voice));
+    await writeFile(voicePath, await encodeWavOffThread(voice, 1, options.signal === undefined ? {} : { signal: options.signal }));
     const duck = (options.mode ?? 'duck') === 'duck' && hasAudio;
     const filter = duck
       ? '[1:a]aresample=48000,apad,asplit=2[vo][key];[0:a]aresample=48000[orig];[orig][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=300[bed];[bed][vo]amix=inputs=2:duration=first:normalize=0[a]'
@@ -69,7 +69,7 @@ export async function dubVideo(video: string, voice: PcmAudio, options: PostOpti
       progressOptions(options, probe.duration),
     );
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }
 
@@ -87,12 +87,12 @@ export async function enhanceVideo(video: string, options: PostOptions & { upsca
   // Temporal denoise first (noise moves, the picture does not), then contrast-adaptive
   // sharpening, which sharpens edges more than flat areas, so what noise is left is not amplified.
   const base = `hqdn3d=${(3.75 * level).toFixed(2)}:${(2.5 * level).toFixed(2)}:${(9.4 * level).toFixed(2)}:${(6.25 * level).toFixed(2)},eq=contrast=${(1 + 0.04 * level).toFixed(3)}:saturation=${(1 + 0.1 * level).toFixed(3)}${scale},cas=${Math.min(1, 0.2 * level).toFixed(2)},format=yuv420p`;
-  const work = await mkdtemp(join(tmpdir(), 'shenbi-enhance-'));
+  const work = await makeWorkDir('enhance');
   try {
     const factor = options.upscale === 2 ? 2 : 1;
     const filter = await withOverlay(base, options.overlay, { width: stream.width * factor, height: stream.height * factor }, work);
     await runFfmpeg(['-i', video, '-vf', filter, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart'], progressOptions(options, probe.duration));
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }

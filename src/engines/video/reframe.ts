@@ -1,11 +1,11 @@
 import { withOverlay, type PictureOverlay } from './post.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { devNull, tmpdir } from 'node:os';
+import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 import { grabFrame } from './frames.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 import { frameSize } from './timeline.ts';
+import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
 
 export interface ReframeOptions {
   output: string;
@@ -82,14 +82,14 @@ export async function toPortrait(path: string, options: ReframeOptions): Promise
     filter = `[0:v]crop=w=${cropWidth}:h=${video.height}:x='${piecewise(points)}':y=0,scale=${width}:${height},setsar=1,format=yuv420p[v]`;
   }
   const hasAudio = probe.streams.some((s) => s.type === 'audio');
-  const work = await mkdtemp(join(tmpdir(), 'shenbi-reframe-'));
+  const work = await makeWorkDir('reframe');
   try {
     await runFfmpeg(
       ['-i', path, '-filter_complex', filter, '-map', '[v]', ...(hasAudio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '160k'] : []), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '22', '-movflags', '+faststart'],
       { output: options.output, durationSeconds: probe.duration, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
     );
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
   return { width, height, duration: probe.duration };
 }
@@ -98,7 +98,7 @@ export async function toPortrait(path: string, options: ReframeOptions): Promise
 export async function stabilize(path: string, options: { output: string; smoothing?: number; signal?: AbortSignal; onProgress?: (f: number) => void; overlay?: PictureOverlay }): Promise<void> {
   const probe = await probeMedia(path);
   if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${path} has no video stream`);
-  const work = await mkdtemp(join(tmpdir(), 'shenbi-stabilize-'));
+  const work = await makeWorkDir('stabilize');
   try {
     const transforms = join(work, 'transforms.trf');
     const hasAudio = probe.streams.some((s) => s.type === 'audio');
@@ -114,6 +114,6 @@ export async function stabilize(path: string, options: { output: string; smoothi
       { output: options.output, durationSeconds: probe.duration, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: (f: number) => options.onProgress!(0.5 + f / 2) } : {}) },
     );
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }

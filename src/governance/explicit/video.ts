@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 import { runFfmpeg } from '../../engines/video/run-ffmpeg.ts';
@@ -8,6 +7,7 @@ import { inkMetrics } from './glyph-metrics.ts';
 import type { Corner } from './options.ts';
 import { probeStreams } from './probe-stream.ts';
 import type { ExplicitResult } from './text.ts';
+import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
 
 export interface VideoLabelOptions {
   readonly wording: string;
@@ -91,7 +91,7 @@ export interface ExplicitResultRecord {
  * writes to a temp file, so a failure leaves nothing behind.
  */
 export async function labelVideo(bytes: Uint8Array, options: VideoLabelOptions): Promise<ExplicitResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'shenbi-explicit-video-'));
+  const dir = await makeWorkDir('explicit-video');
   try {
     const input = join(dir, 'input.mp4');
     await writeFile(input, bytes);
@@ -116,6 +116,6 @@ export async function labelVideo(bytes: Uint8Array, options: VideoLabelOptions):
     );
     return { bytes: await readFile(output), record };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeWorkDir(dir);
   }
 }

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
 import { mediaInvalid } from './bytes.ts';
+import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
 
 /**
  * Stream-copy remux through Debian's ffmpeg (a separate program) for containers whose
@@ -11,7 +11,7 @@ import { mediaInvalid } from './bytes.ts';
  * a private temp folder that is always removed; no stream is re-encoded.
  */
 export async function remuxWithMetadata(bytes: Uint8Array, format: string, extension: string, args: readonly string[]): Promise<Uint8Array> {
-  const dir = await mkdtemp(join(tmpdir(), 'shenbi-label-'));
+  const dir = await makeWorkDir('label');
   try {
     const input = join(dir, `in.${extension}`);
     const output = join(dir, `out.${extension}`);
@@ -33,6 +33,6 @@ export async function remuxWithMetadata(bytes: Uint8Array, format: string, exten
     if (code !== 0) throw mediaInvalid(format, `ffmpeg could not remux it (${stderr.trim().split('\n').at(-1) ?? `exit ${code}`})`);
     return new Uint8Array(await readFile(output));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeWorkDir(dir);
   }
 }

@@ -50,6 +50,12 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Se
     if (key === undefined || !matches || key.revokedAt !== null) {
       throw new ShenbiError('UNAUTHORIZED', 'The API key is not valid (unknown, wrong or revoked).');
     }
+    // A key made for "local" before that name was reserved would see all keyless work.
+    if (key.tenant.toLowerCase() === LOCAL_TENANT) {
+      throw new ShenbiError('UNAUTHORIZED', `This API key's tenant "${key.tenant}" is reserved for the keyless local user.`, {
+        hint: 'Revoke it (shenbi apikeys revoke ID) and create a key for another tenant name.',
+      });
+    }
     c.set('principal', { tenant: key.tenant, key, scopes: key.scopes });
     return next();
   };

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { ShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
@@ -9,7 +7,6 @@ import { pipelineForTask } from '../../pipelines/index.ts';
 import { sendArtifact } from '../routes/artifacts.ts';
 import type { ServerServices } from '../context.ts';
 import { readJsonBody } from '../middleware/json-body.ts';
-import { recordUsage } from '../middleware/rate-limit.ts';
 import type { RouteBook } from '../route-book.ts';
 import { outputArtifact, runOwnedJob } from './run-job.ts';
 
@@ -58,7 +55,7 @@ export function registerAudioRoutes(book: RouteBook, services: ServerServices): 
     const input = { text: body.input, speed: body.speed, format, ...(OPENAI_VOICES.has(voice) ? {} : { voice }) };
     const job = await runOwnedJob(c, services, pipelineForTask('speech', input));
     const duration = job.outputs?.duration;
-    if (typeof duration === 'number') await recordUsage(c, services.keys, { mediaMs: duration * 1000 });
+    // Media seconds are reserved at submit and settled from the stored audio when the job ends.
     const artifact = await services.shenbi.store.artifacts.get(outputArtifact(job, 'audio'));
     c.header('X-Shenbi-Duration', String(duration));
     const response = await sendArtifact(c, services, artifact);
@@ -68,25 +65,21 @@ export function registerAudioRoutes(book: RouteBook, services: ServerServices): 
   });
 
   book.add({ method: 'post', path: '/v1/audio/transcriptions', summary: 'OpenAI speech-to-text (multipart): whisper.cpp with word timestamps.', tag: 'openai', scope: 'generate', body: transcriptionFormSchema, bodyType: 'multipart' }, async (c) => {
-    const type = c.req.header('content-type') ?? '';
-    if (!/^multipart\/form-data\s*;/i.test(type)) throw new ShenbiError('UNSUPPORTED_MEDIA_TYPE', `Expected multipart/form-data, got "${type || '(none)'}".`);
-    const form = await c.req.parseBody({ all: true });
-    const { file, ...fields } = form;
+    const { file, ...fields } = await readMultipart(c);
     const upload = Array.isArray(file) ? file[0] : file;
     if (!(upload instanceof File)) throw new ShenbiError('INVALID_INPUT', 'body.file: an audio file is required.', { details: { issues: [{ path: 'file', message: 'required' }] } });
     if (upload.size === 0) throw new ShenbiError('MEDIA_INVALID', 'body.file: the audio file is empty.', { details: { issues: [{ path: 'file', message: 'empty' }] } });
     const options = parseOrThrow(transcriptionFormSchema, fields, 'body');
     const granularities = [options['timestamp_granularities[]'] ?? []].flat();
     const subtitleFormat = options.response_format === 'vtt' ? 'vtt' : 'srt';
-    // The upload is a file in a private temp folder (inside the default media roots) while the job reads it.
-    const dir = await mkdtemp(join(tmpdir(), 'shenbi-upload-'));
+    // The file becomes the caller's upload while the job reads it: the job names an upl_… id, never a server path.
+    const principal = c.get('principal');
+    const stored = await services.uploads.receive(upload.stream() as WebReadableStream<Uint8Array>, { tenant: principal.tenant, keyId: principal.key?.id ?? null }, upload.name, c.req.raw.signal);
     try {
-      const path = join(dir, `${randomBytes(6).toString('hex')}-${upload.name.replace(/[^\w.-]/g, '_').slice(-80) || 'audio'}`);
-      await writeFile(path, new Uint8Array(await upload.arrayBuffer()));
       // "whisper-1" and the like mean "the default model".
       const model = /^whisper-1$|^gpt-4o/.test(options.model) ? undefined : options.model;
-      const spec = pipelineForTask('transcription', { audio: path, format: subtitleFormat, wordTimestamps: true, ...(options.language ? { language: options.language } : {}), ...(model ? { model } : {}) });
-      const job = await runOwnedJob(c, services, spec, { serverFiles: true });
+      const spec = pipelineForTask('transcription', { audio: stored.id, format: subtitleFormat, wordTimestamps: true, ...(options.language ? { language: options.language } : {}), ...(model ? { model } : {}) });
+      const job = await runOwnedJob(c, services, spec);
       const text = String(job.outputs?.text ?? '');
       if (options.response_format === 'text') return c.text(text);
       if (options.response_format === 'srt' || options.response_format === 'vtt') {
@@ -105,7 +98,26 @@ export function registerAudioRoutes(book: RouteBook, services: ServerServices): 
         ...(granularities.includes('segment') || granularities.length === 0 ? { segments: transcript.segments ?? [] } : {}),
       });
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await services.uploads.remove(stored.id);
     }
   });
+}
+
+/**
+ * The form of a transcription request. A missing boundary, a truncated body or a body that is
+ * not multipart at all is the client's error (400), not a server fault.
+ */
+async function readMultipart(c: Context): Promise<Record<string, string | File | (string | File)[]>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(type)) throw new ShenbiError('UNSUPPORTED_MEDIA_TYPE', `Expected multipart/form-data, got "${type || '(none)'}".`);
+  if (!/;\s*boundary=("?)[^";]+\1\s*(?:;|$)/i.test(type)) {
+    throw new ShenbiError('INVALID_INPUT', 'Content-Type multipart/form-data needs a boundary parameter.', { details: { issues: [{ path: '(root)', message: 'no multipart boundary' }] } });
+  }
+  try {
+    return await c.req.parseBody({ all: true });
+  } catch (error) {
+    if (error instanceof ShenbiError) throw error;
+    // A client cut off while sending is not answered anyway; anything else is a malformed form.
+    throw new ShenbiError('INVALID_INPUT', 'The multipart/form-data body is malformed or truncated.', { cause: error, details: { issues: [{ path: '(root)', message: 'malformed multipart body' }] } });
+  }
 }

@@ -4,6 +4,7 @@ import type { Artifact } from '../../core/artifact.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import type { ServerEnv, ServerServices } from '../context.ts';
 import { visibleArtifact, visibleJob } from '../jobs-access.ts';
+import { readQuery } from '../middleware/query.ts';
 import type { RouteBook } from '../route-book.ts';
 
 const EXTENSIONS: Record<string, string> = {
@@ -53,7 +54,7 @@ export function registerArtifactRoutes(book: RouteBook, services: ServerServices
   });
 
   book.add({ method: 'get', path: '/api/artifacts', summary: "The caller's artifacts (of one job with ?job=), newest first.", tag: 'artifacts', scope: 'jobs:read' }, async (c) => {
-    const { job } = listQuery.parse(c.req.query());
+    const { job } = readQuery(c, listQuery);
     const principal = c.get('principal');
     const jobIds = job !== undefined ? [job] : principal.key === null ? undefined : await services.keys.tenantJobIds(principal.tenant, 200);
     const lists = jobIds === undefined ? [await services.shenbi.store.artifacts.list({ limit: 200 })] : await Promise.all(jobIds.map((id) => services.shenbi.store.artifacts.list({ jobId: id })));
@@ -87,9 +88,10 @@ export async function sendArtifact(c: Context<ServerEnv>, services: ServerServic
     let start = match?.[1] ? Number(match[1]) : undefined;
     let end = match?.[2] ? Number(match[2]) : undefined;
     if (start === undefined && end !== undefined) [start, end] = [Math.max(0, size - end), size - 1];
+    // Malformed, beyond the end, reversed, or an empty suffix ("bytes=-0"): 416 with the size.
     if (match === null || start === undefined || start >= size || (end !== undefined && end < start)) {
       c.header('Content-Range', `bytes */${size}`);
-      throw new ShenbiError('INVALID_INPUT', `Unsatisfiable range "${range}" for ${size} bytes.`);
+      throw new ShenbiError('RANGE_NOT_SATISFIABLE', `Unsatisfiable range "${range.slice(0, 100)}" for ${size} bytes.`, { details: { size } });
     }
     const last = Math.min(end ?? size - 1, size - 1);
     c.header('Content-Range', `bytes ${start}-${last}/${size}`);

@@ -5,7 +5,7 @@ import { assertModelName } from '../../models/model-name.ts';
 import { listPipelines } from '../../pipelines/index.ts';
 import { TASKS } from '../../tasks/index.ts';
 import type { ServerServices } from '../context.ts';
-import { errorBody } from '../http-error.ts';
+import { errorBodyFor } from '../http-error.ts';
 import type { RouteBook } from '../route-book.ts';
 
 /** Models (installed and recommended, pull with SSE progress), pipelines and tasks. */
@@ -37,7 +37,7 @@ export function registerCatalogRoutes(book: RouteBook, services: ServerServices)
           });
           await stream.writeSSE({ event: 'result', data: JSON.stringify({ name: installed.name, size: installed.size, sha256: installed.sha256, verified: installed.verified }) });
         } catch (error) {
-          await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBody(toShenbiError(error))) });
+          await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBodyFor(c.get('principal'), toShenbiError(error))) });
         }
       });
     },

@@ -1,15 +1,17 @@
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
-import { ShenbiError, toShenbiError } from '../../core/errors.ts';
+import { isErrorCode, ShenbiError, toShenbiError } from '../../core/errors.ts';
 import type { PipelineSpecInput } from '../../core/pipeline.ts';
-import { TERMINAL_JOB_STATUSES } from '../../core/progress.ts';
+import { TERMINAL_JOB_STATUSES, type JobEvent } from '../../core/progress.ts';
 import { findPipeline, pipelineForTask } from '../../pipelines/index.ts';
 import type { JobRecord } from '../../store/types.ts';
-import type { ServerEnv, ServerServices } from '../context.ts';
-import { errorBody } from '../http-error.ts';
+import type { Principal, ServerEnv, ServerServices } from '../context.ts';
+import { errorBodyFor, readsServerPaths } from '../http-error.ts';
+import { readQuery } from '../middleware/query.ts';
+import { redactDeep } from '../redact-paths.ts';
 import type { SequencedEvent } from '../job-event-log.ts';
-import { outputArtifactIds, submitOwnedJob, visibleJob } from '../jobs-access.ts';
+import { outputArtifactIds, visibleJob } from '../jobs-access.ts';
 import { readJsonBody } from '../middleware/json-body.ts';
 import type { RouteBook } from '../route-book.ts';
 
@@ -26,8 +28,13 @@ export const submitJobSchema = z
 
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }).strict();
 
-/** What `GET /api/jobs/:id` returns and the final `result` event carries. */
-export async function jobView(services: ServerServices, job: JobRecord) {
+/** A stored error as a caller reads it: server paths redacted for all but the local user. */
+function errorFor<T>(principal: Principal | undefined, error: T): T {
+  return readsServerPaths(principal) ? error : redactDeep(error);
+}
+
+/** What `GET /api/jobs/:id` returns and the final `result` event carries (errors as `principal` may read them). */
+export async function jobView(services: ServerServices, job: JobRecord, principal?: Principal) {
   const steps = await services.shenbi.store.jobs.steps(job.id);
   const artifacts = await Promise.all(outputArtifactIds(job).map((id) => services.shenbi.store.artifacts.find(id)));
   return {
@@ -36,11 +43,11 @@ export async function jobView(services: ServerServices, job: JobRecord) {
     status: job.status,
     input: job.input,
     outputs: job.outputs,
-    error: job.error,
+    error: errorFor(principal, job.error),
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
-    steps: steps.map((s) => ({ id: s.stepId, status: s.status, attempts: s.attempts, error: s.error })),
+    steps: steps.map((s) => ({ id: s.stepId, status: s.status, attempts: s.attempts, error: errorFor(principal, s.error) })),
     artifacts: artifacts.filter((a) => a !== undefined).map((a) => ({ id: a.id, kind: a.kind, mimeType: a.mimeType, size: a.size, name: a.name, labels: a.labels, url: `/api/artifacts/${a.id}` })),
   };
 }
@@ -59,30 +66,31 @@ function pipelineOf(body: z.output<typeof submitJobSchema>): { spec: PipelineSpe
 export function registerJobRoutes(book: RouteBook, services: ServerServices): void {
   book.add({ method: 'post', path: '/api/jobs', summary: 'Submit a task or pipeline job; returns 202 with its id.', tag: 'jobs', scope: 'generate', body: submitJobSchema }, async (c) => {
     const { spec, input } = pipelineOf(await readJsonBody(c, submitJobSchema));
-    const job = await submitOwnedJob(services, c.get('principal'), spec, input);
+    // Reserves the job's estimated tokens and media seconds first: QUOTA_EXCEEDED if they do not fit.
+    const job = await services.quotas.submitJob(c.get('principal'), spec, input);
     c.header('Location', `/api/jobs/${job.id}`);
     return c.json({ id: job.id, status: job.status, events: `/api/jobs/${job.id}/events` }, 202);
   });
 
   book.add({ method: 'get', path: '/api/jobs', summary: "List the caller's jobs, newest first.", tag: 'jobs', scope: 'jobs:read' }, async (c) => {
-    const { limit } = listQuery.parse(c.req.query());
+    const { limit } = readQuery(c, listQuery);
     const principal = c.get('principal');
     const jobs =
       principal.key === null
         ? await services.shenbi.store.jobs.list({ limit })
         : (await Promise.all((await services.keys.tenantJobIds(principal.tenant, limit)).map((id) => services.shenbi.store.jobs.find(id)))).filter((j) => j !== undefined);
-    return c.json({ data: jobs.map((j) => ({ id: j.id, pipelineId: j.pipelineId, status: j.status, createdAt: j.createdAt, finishedAt: j.finishedAt, error: j.error })) });
+    return c.json({ data: jobs.map((j) => ({ id: j.id, pipelineId: j.pipelineId, status: j.status, createdAt: j.createdAt, finishedAt: j.finishedAt, error: errorFor(principal, j.error) })) });
   });
 
   book.add({ method: 'get', path: '/api/jobs/:id', summary: 'A job with its steps and output artifacts.', tag: 'jobs', scope: 'jobs:read' }, async (c) => {
     const job = await visibleJob(services, c.get('principal'), c.req.param('id')!);
-    return c.json(await jobView(services, job));
+    return c.json(await jobView(services, job, c.get('principal')));
   });
 
   book.add({ method: 'post', path: '/api/jobs/:id/cancel', summary: 'Cancel a queued or running job.', tag: 'jobs', scope: 'generate' }, async (c) => {
     const job = await visibleJob(services, c.get('principal'), c.req.param('id')!);
     await services.shenbi.runner.cancel(job.id);
-    return c.json(await jobView(services, await services.shenbi.store.jobs.get(job.id)));
+    return c.json(await jobView(services, await services.shenbi.store.jobs.get(job.id), c.get('principal')));
   });
 
   book.add(
@@ -103,7 +111,7 @@ function streamJobEvents(c: Context<ServerEnv>, services: ServerServices, job: J
     const queue: SequencedEvent[] = [];
     let wake: (() => void) | undefined;
     let ended = false;
-    const { unsubscribe, known } = services.events.subscribe(job.id, afterSeq, (entry) => {
+    const { unsubscribe, known, ended: endedBefore } = services.events.subscribe(job.id, afterSeq, (entry) => {
       queue.push(entry);
       wake?.();
     });
@@ -113,13 +121,13 @@ function streamJobEvents(c: Context<ServerEnv>, services: ServerServices, job: J
     });
     const keepalive = setInterval(() => void stream.write(': keepalive\n\n').catch(() => {}), KEEPALIVE_MS);
     try {
-      // No events recorded and not in this process's log: it ended earlier, or runs elsewhere.
-      if (!known && !isTerminal(job.status)) {
-        const finished = await waitOrAbort(services, job.id, stream);
-        if (finished !== undefined) await sendFinal(stream, services, finished);
-        return;
+      // It ended before anything was recorded here (or its events were let go), or the caller
+      // has seen its end already (Last-Event-ID): the final state is all there is to send.
+      if ((!known && isTerminal(job.status)) || (endedBefore && queue.length === 0)) {
+        return await sendFinal(stream, services, await services.shenbi.store.jobs.get(job.id), c.get('principal'));
       }
-      if (!known) return await sendFinal(stream, services, job);
+      // Events come from this process's runner or, for a job another process runs (or ran and
+      // died), from the store (JobEventLog follows it): either way the job's end comes last.
       while (!ended) {
         const entry = queue.shift();
         if (entry === undefined) {
@@ -127,9 +135,9 @@ function streamJobEvents(c: Context<ServerEnv>, services: ServerServices, job: J
           wake = undefined;
           continue;
         }
-        await stream.writeSSE({ id: String(entry.seq), event: entry.event.type, data: JSON.stringify(entry.event) });
+        await stream.writeSSE({ id: String(entry.seq), event: entry.event.type, data: JSON.stringify(eventFor(c.get('principal'), entry.event)) });
         if (entry.event.type === 'job.completed' || entry.event.type === 'job.failed' || entry.event.type === 'job.cancelled') {
-          await sendFinal(stream, services, await services.shenbi.store.jobs.get(job.id));
+          await sendFinal(stream, services, endedAs(await services.shenbi.store.jobs.get(job.id), entry.event), c.get('principal'));
           return;
         }
       }
@@ -144,19 +152,31 @@ function isTerminal(status: JobRecord['status']): boolean {
   return TERMINAL_JOB_STATUSES.includes(status);
 }
 
-async function waitOrAbort(services: ServerServices, jobId: string, stream: SSEStreamingApi): Promise<JobRecord | undefined> {
-  const aborted = new Promise<undefined>((resolve) => stream.onAbort(() => resolve(undefined)));
-  return Promise.race([services.shenbi.runner.wait(jobId), aborted]);
+/**
+ * The job as its end event says it ended: the store may not have the end yet (its runner
+ * could not write it, e.g. on a full disk, and writes it again later).
+ */
+function endedAs(stored: JobRecord, end: JobEvent): JobRecord {
+  if (isTerminal(stored.status)) return stored;
+  if (end.type === 'job.completed') return { ...stored, status: 'completed', outputs: end.outputs };
+  if (end.type === 'job.cancelled') return { ...stored, status: 'cancelled' };
+  if (end.type === 'job.failed') return { ...stored, status: 'failed', error: { code: isErrorCode(end.code) ? end.code : 'JOB_FAILED', message: end.message } };
+  return stored;
 }
 
-async function sendFinal(stream: SSEStreamingApi, services: ServerServices, job: JobRecord): Promise<void> {
+/** An event as a caller reads it: the messages of failures, retries and progress without server paths. */
+function eventFor(principal: Principal, event: JobEvent): JobEvent {
+  return 'message' in event && typeof event.message === 'string' ? { ...event, message: errorFor(principal, event.message) } : event;
+}
+
+async function sendFinal(stream: SSEStreamingApi, services: ServerServices, job: JobRecord, principal: Principal): Promise<void> {
   if (job.status === 'completed') {
-    await stream.writeSSE({ event: 'result', data: JSON.stringify(await jobView(services, job)) });
+    await stream.writeSSE({ event: 'result', data: JSON.stringify(await jobView(services, job, principal)) });
     return;
   }
   const error =
     job.status === 'cancelled'
       ? new ShenbiError('JOB_CANCELLED', `Job ${job.id} was cancelled.`)
       : toShenbiError(new ShenbiError(job.error?.code ?? 'JOB_FAILED', job.error?.message ?? `Job ${job.id} failed.`, { ...(job.error?.hint ? { hint: job.error.hint } : {}), details: { jobId: job.id } }));
-  await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBody(error)) });
+  await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBodyFor(principal, error)) });
 }

@@ -2,6 +2,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import type { ServerServices } from '../context.ts';
 import { visibleUpload } from '../jobs-access.ts';
+import { readQuery } from '../middleware/query.ts';
 import type { RouteBook } from '../route-book.ts';
 import type { UploadRecord } from '../uploads/upload-repository.ts';
 import { tooLarge } from '../uploads/upload-store.ts';
@@ -29,7 +30,7 @@ export function registerUploadRoutes(book: RouteBook, services: ServerServices):
       successStatus: '201',
     },
     async (c) => {
-      const { name } = uploadQuery.parse(c.req.query());
+      const { name } = readQuery(c, uploadQuery);
       const principal = c.get('principal');
       const declared = Number(c.req.header('content-length'));
       // Refuse before reading a byte when the client says how much it will send.

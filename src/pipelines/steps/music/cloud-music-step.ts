@@ -4,8 +4,9 @@ import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { CLOUD_MUSIC_ENGINE_INFO, generateCloudMusic, type CloudMusicOptions, type CloudMusicResult } from '../../../engines/cloud-music/index.ts';
 import { AUDIO_MIME_TYPES, decodeAudio, encodeAudio } from '../../../media/audio/encode.ts';
-import { integratedLoudness, normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { integratedLoudnessOffThread, normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
 import { durationOf, peakOf } from '../../../media/audio/pcm.ts';
+import { movable } from '../../../workers/off-thread.ts';
 import { cloudMusicPrompt } from './cloud-music-prompt.ts';
 import { present } from '../present-inputs.ts';
 
@@ -82,10 +83,10 @@ export function cloudMusicStep(options: () => CloudMusicStepOptions): StepDefini
       ctx.progress({ fraction: 0.7, message: 'checking and mastering' });
       // Decoding proves the file is audio; corrupt answers stop here, before anything is stored.
       let audio = await decodeAudio(result.bytes, { signal: ctx.signal });
-      if (durationOf(audio) < 0.1 || peakOf(audio.samples) === 0 || !Number.isFinite(integratedLoudness(audio))) {
+      if (durationOf(audio) < 0.1 || peakOf(audio.samples) === 0 || !Number.isFinite(await integratedLoudnessOffThread(audio, { signal: ctx.signal }))) {
         throw new ShenbiError('MEDIA_INVALID', `${input.model} returned ${durationOf(audio).toFixed(2)} s of audio that is silent or too short`);
       }
-      audio = normalizeLoudness(audio, { targetLufs: input.loudness, peakDb: -1 });
+      audio = await normalizeLoudnessOffThread(audio, { targetLufs: input.loudness, peakDb: -1 }, { signal: ctx.signal, transfer: movable(audio.samples) });
       const bytes = await encodeAudio(audio, input.format, { channels: 2, signal: ctx.signal });
       const provider = input.model.split(':')[0]!;
       const name = (input.title ?? 'song').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60);

@@ -1,6 +1,6 @@
 import type { StepContext } from '../../../core/step.ts';
 import { AUDIO_MIME_TYPES, encodeAudio, type AudioFormat } from '../../../media/audio/encode.ts';
-import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
 import { durationOf, type PcmAudio } from '../../../media/audio/pcm.ts';
 
 export interface StoreSpeechOptions {
@@ -21,7 +21,7 @@ export interface StoreSpeechOptions {
  * its timings file (a child of the audio), both with the same engine, model and parameters.
  */
 export async function storeSpeech(ctx: StepContext, speech: PcmAudio, options: StoreSpeechOptions): Promise<{ audio: string; timings: string; duration: number }> {
-  const audio = normalizeLoudness(speech, { targetLufs: options.loudness, peakDb: -1 });
+  const audio = await normalizeLoudnessOffThread(speech, { targetLufs: options.loudness, peakDb: -1 }, { signal: ctx.signal });
   if (options.reportEncoding === true) ctx.progress({ fraction: 0.7, message: `encoding ${options.format}` });
   const bytes = await encodeAudio(audio, options.format, { signal: ctx.signal });
   const duration = durationOf(audio);

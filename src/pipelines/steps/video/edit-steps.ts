@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
@@ -14,11 +13,12 @@ import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
 import { rankCoverFrames, renderCover } from '../../../engines/video/smart-cover.ts';
 import { transcribe } from '../../../engines/whisper/index.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
-import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
 import { cuesFromWords, writeAss } from '../../../media/subtitles/index.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import type { ModelFileResolver } from '../speech/transcribe-step.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
+import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 
 /** Runs `fn` with the source video as a local file, and stores what it writes as the output artifact. */
 async function onSourceVideo(
@@ -31,8 +31,8 @@ async function onSourceVideo(
 ): Promise<string> {
   // Steps that encode the picture anyway draw the AI label in that encode (see label-overlay.ts).
   const label = labelOverlay(output.kind === 'video' ? labeler : undefined);
-  const { bytes, parents } = await readMediaInput(ctx, source, media);
-  const work = await mkdtemp(join(tmpdir(), 'shenbi-edit-'));
+  const { bytes, parents } = await readMediaInput(ctx, source, media, 'video');
+  const work = await makeWorkDir('edit');
   try {
     const input = join(work, 'source');
     await writeFile(input, bytes);
@@ -46,7 +46,7 @@ async function onSourceVideo(
     const artifact = await ctx.writeArtifact({ kind: output.kind, mimeType: output.mimeType, bytes: await readFile(result), name: output.name, parents, engine: VIDEO_ENGINE, parameters: output.parameters, ...label.explicitLabel() });
     return artifact.id;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }
 
@@ -132,7 +132,7 @@ export function videoDubStep(deps: EditStepDeps): StepDefinition {
         if (seconds > probe.duration + 0.5) {
           throw new ShenbiError('INVALID_INPUT', `the voice-over lasts ${seconds.toFixed(1)} s but the video only ${probe.duration.toFixed(1)} s: shorten the script or raise the speed`);
         }
-        await dubVideo(input, normalizeLoudness(voiceOver.audio, { targetLufs: -16, peakDb: -1 }), { output, mode, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.2 + 0.8 * f, message: 'mixing' }) });
+        await dubVideo(input, await normalizeLoudnessOffThread(voiceOver.audio, { targetLufs: -16, peakDb: -1 }, { signal: ctx.signal }), { output, mode, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.2 + 0.8 * f, message: 'mixing' }) });
       });
       return { video: id };
     },

@@ -1,7 +1,6 @@
 import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts';
 import { labelOverlay } from './label-overlay.ts';
-import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
@@ -13,15 +12,14 @@ import { composeVideo } from '../../../engines/video/compose-video.ts';
 import { narrationAss } from '../../../engines/video/narration-ass.ts';
 import { frameSize, type SceneInput } from '../../../engines/video/timeline.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
-import { normalizeLoudness } from '../../../media/audio/loudness.ts';
-import { duckAndMix, gainTo } from '../../../media/audio/mix.ts';
+import { duckAndMixOffThread, encodeWavOffThread, gainToOffThread, normalizeLoudnessOffThread, resampleOffThread } from '../../../media/audio/off-thread.ts';
 import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
-import { resample } from '../../../media/audio/resample.ts';
-import { encodeWav } from '../../../media/audio/wav.ts';
 import { cuesFromWords } from '../../../media/subtitles/index.ts';
 import { splitSentences } from '../../../media/text/sentences.ts';
-import { allowedPath, type MediaPolicy } from '../media-input.ts';
+import type { MediaPolicy } from '../media-input.ts';
+import { allowedPath } from '../local-media-path.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
+import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 
 const PICTURES = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 const CLIPS = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
@@ -62,12 +60,12 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
     outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.folder-short input');
-      const folder = await allowedPath(input.folder, media);
+      const folder = await allowedPath(input.folder, { roots: media.roots, caller: ctx.caller, what: 'folder' });
       let names: string[];
       try {
         names = (await readdir(folder)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
       } catch (error) {
-        throw new ShenbiError('MEDIA_INVALID', `cannot list the folder ${folder}: ${(error as Error).message}`, { cause: error });
+        throw new ShenbiError('MEDIA_INVALID', `cannot list the folder ${input.folder}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
       }
       const material = names.filter((n) => PICTURES.has(extname(n).toLowerCase()) || CLIPS.has(extname(n).toLowerCase())).map((n) => join(folder, n));
       const musicFile = names.find((n) => MUSIC.has(extname(n).toLowerCase()));
@@ -96,21 +94,22 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
         scenes.push(CLIPS.has(extname(file).toLowerCase()) ? { video: file, duration } : { image: file, duration, motion: MOTIONS[i % MOTIONS.length]! });
         offset += duration;
       }
-      let soundtrack = gainTo(concatPcm(spoken, GAP), -16);
+      const run = { signal: ctx.signal };
+      let soundtrack = await gainToOffThread(concatPcm(spoken, GAP), -16, run);
       if (musicFile) {
         const musicPath = join(folder, musicFile);
-        const music = resample(await decodeAudio(await readFile(musicPath), { signal: ctx.signal }), soundtrack.sampleRate);
+        const music = await resampleOffThread(await decodeAudio(await readFile(musicPath), run), soundtrack.sampleRate, run);
         const bed = { sampleRate: soundtrack.sampleRate, samples: music.samples.subarray(0, soundtrack.samples.length) };
-        soundtrack = duckAndMix(gainTo(bed, -26), soundtrack, { duckDb: -8 });
+        soundtrack = await duckAndMixOffThread(await gainToOffThread(bed, -26, run), soundtrack, { duckDb: -8 }, run);
       }
-      soundtrack = normalizeLoudness(soundtrack, { targetLufs: -14, peakDb: -1 });
+      soundtrack = await normalizeLoudnessOffThread(soundtrack, { targetLufs: -14, peakDb: -1 }, run);
       const { width, height } = frameSize(input.aspect, input.resolution);
       const captions = input.title ? [{ text: input.title, start: 0, end: Math.min(3, offset) }] : [];
       const ass = narrationAss(captions, cuesFromWords(words), { width, height });
-      const work = await mkdtemp(join(tmpdir(), 'shenbi-folder-short-'));
+      const work = await makeWorkDir('folder-short');
       try {
         const audioPath = join(work, 'soundtrack.wav');
-        await writeFile(audioPath, encodeWav(soundtrack));
+        await writeFile(audioPath, await encodeWavOffThread(soundtrack, 1, run));
         const output = join(work, 'short.mp4');
         const label = labelOverlay(labeler);
         try {
@@ -133,7 +132,7 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
         });
         return { video: video.id, duration: offset };
       } finally {
-        await rm(work, { recursive: true, force: true });
+        await removeWorkDir(work);
       }
     },
   };

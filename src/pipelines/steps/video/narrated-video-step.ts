@@ -1,7 +1,6 @@
 import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts';
 import { labelOverlay } from './label-overlay.ts';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
@@ -13,12 +12,13 @@ import { createRandom } from '../../../engines/seeded-random.ts';
 import { composeVideo } from '../../../engines/video/compose-video.ts';
 import { narrationAss } from '../../../engines/video/narration-ass.ts';
 import { frameSize, type SceneInput as Scene } from '../../../engines/video/timeline.ts';
-import { normalizeLoudness } from '../../../media/audio/loudness.ts';
+import { encodeWavOffThread, normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
 import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
-import { encodeWav } from '../../../media/audio/wav.ts';
 import { cuesFromWords } from '../../../media/subtitles/index.ts';
+import { movable } from '../../../workers/off-thread.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
 import { scenePictureFile } from './scene-pictures.ts';
+import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 
 const PALETTES = [['#0f2027', '#2c5364'], ['#42275a', '#734b6d'], ['#134e5e', '#71b280'], ['#1d2b53', '#7e2553'], ['#3a1c71', '#d76d77'], ['#16222a', '#3a6073']];
 const MOTIONS: NonNullable<Scene['motion']>[] = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'];
@@ -100,10 +100,11 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
         scenes.push({ duration: length, colors: [...PALETTES[(palette + i) % PALETTES.length]!], motion: MOTIONS[i % MOTIONS.length]! });
         offset += length;
       }
-      const narration = normalizeLoudness(concatPcm(spoken, GAP), { targetLufs: -16, peakDb: -1 });
+      const joined = concatPcm(spoken, GAP);
+      const narration = await normalizeLoudnessOffThread(joined, { targetLufs: -16, peakDb: -1 }, { signal: ctx.signal, transfer: movable(joined.samples) });
       const { width, height } = frameSize(input.aspect, input.resolution);
       const ass = narrationAss(captions, cuesFromWords(words), { width, height });
-      const work = await mkdtemp(join(tmpdir(), 'shenbi-narrated-'));
+      const work = await makeWorkDir('narrated');
       try {
         // Pictures from the store replace the designed backgrounds scene by scene.
         const pictured: string[] = [];
@@ -116,7 +117,7 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
           pictured.push(id);
         }
         const audioPath = join(work, 'narration.wav');
-        await writeFile(audioPath, encodeWav(narration));
+        await writeFile(audioPath, await encodeWavOffThread(narration, 1, { signal: ctx.signal }));
         const output = join(work, 'video.mp4');
         const label = labelOverlay(labeler);
         try {
@@ -141,7 +142,7 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
         });
         return { video: video.id, duration: offset };
       } finally {
-        await rm(work, { recursive: true, force: true });
+        await removeWorkDir(work);
       }
     },
   };
