@@ -9,6 +9,8 @@ import type { GovernanceHook } from './governance/hook.ts';
 import { governancePolicy } from './governance/policy.ts';
 import { moderationAdmission, Moderator } from './governance/moderation/index.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
+import { crashPointsFromEnv } from './jobs/crash-points.ts';
+import { DEFAULT_JOB_TIMINGS } from './config/job-timings.ts';
 import { ModelManager } from './models/index.ts';
 import { releaseWhisper } from './engines/whisper/index.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
@@ -17,7 +19,9 @@ import { withModeration } from './governance/moderation/index.ts';
 import { createTextModels, type TextModels } from './pipelines/steps/text/text-models.ts';
 import { closeOcr } from './engines/ocr/tesseract.ts';
 import { releaseDiffusionSessions } from './engines/diffusion/index.ts';
+import { retainWorkerPool } from './workers/pool.ts';
 import { openStore } from './store/index.ts';
+import { sweepWorkDirs, useWorkRoot, workRootOf } from './fs/work-dir.ts';
 import type { JobRecord, Store } from './store/types.ts';
 
 export interface OpenShenbiOptions extends LoadConfigOptions {
@@ -41,6 +45,9 @@ export interface RunOptions {
  * applications can embed it too.
  */
 export class Shenbi {
+  /** The process's CPU worker pool stays open while an instance lives (the last close ends it). */
+  private readonly releaseWorkerPool = retainWorkerPool();
+
   private constructor(
     readonly config: ShenbiConfig,
     readonly store: Store,
@@ -51,6 +58,7 @@ export class Shenbi {
     readonly textModels: TextModels,
     readonly moderator: Moderator,
     private readonly engines: Engines,
+    private readonly releaseWorkRoot: () => void,
   ) {}
 
   static async open(options: OpenShenbiOptions = {}): Promise<Shenbi> {
@@ -69,8 +77,22 @@ export class Shenbi {
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at
     // once. A diffusion session already uses every core: one at a time.
     const concurrency = { text: 4, ffmpeg: 1, music: 1, diffusion: 1, 'cloud-video': 8, ...config.concurrency };
-    const runner = new JobRunner({ store, steps, admit, concurrency });
-    return new Shenbi(config, store, steps, runner, models, textModels, moderator, engines);
+    // Steps' scratch folders go under this home, where recover and gc can find a crash's leftovers.
+    const workRoot = workRootOf(config.home);
+    const releaseWorkRoot = useWorkRoot(workRoot);
+    const { heartbeatMs, staleAfterMs } = config.jobs ?? DEFAULT_JOB_TIMINGS;
+    const checkpoint = crashPointsFromEnv(options.env ?? process.env);
+    const runner = new JobRunner({
+      store,
+      steps,
+      admit,
+      concurrency,
+      heartbeatMs,
+      staleAfterMs,
+      sweepWorkDirs: async () => (await sweepWorkDirs(workRoot)).removed,
+      ...(checkpoint === undefined ? {} : { checkpoint }),
+    });
+    return new Shenbi(config, store, steps, runner, models, textModels, moderator, engines, releaseWorkRoot);
   }
 
   /** Submits a pipeline (an id, alias, .json path or spec) and waits for it to finish. */
@@ -110,6 +132,8 @@ export class Shenbi {
     await releaseWhisper();
     await closeOcr();
     await releaseDiffusionSessions();
+    await this.releaseWorkerPool();
     await this.store.close();
+    this.releaseWorkRoot();
   }
 }

@@ -4,7 +4,10 @@ import { delimiter, join, resolve } from 'node:path';
 import { ShenbiError } from '../core/errors.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { configFileSchema, type ConfigFile, type ShenbiConfig } from './schema.ts';
+import { resolveServerLimits } from './server-limits.ts';
+import { resolveJobTimings } from './job-timings.ts';
 import { defaultModerationConfig, type ModerationConfig } from '../governance/moderation/config.ts';
+import { resolveMediaFetchSettings } from '../media/fetch/media-fetch-settings.ts';
 
 export interface LoadConfigOptions {
   /** Explicit config file; otherwise `$SHENBI_HOME/config.json` if it exists. */
@@ -51,6 +54,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     },
     producer: file.producer ?? DEFAULT_PRODUCER,
     mediaRoots: (env.SHENBI_MEDIA_ROOTS ? env.SHENBI_MEDIA_ROOTS.split(delimiter).filter(Boolean) : (file.mediaRoots ?? [process.cwd(), homedir(), tmpdir()])).map((p) => resolve(home, p)),
+    media: { fetch: resolveMediaFetchSettings(file.media?.fetch) },
     defaultTextModel: env.SHENBI_TEXT_MODEL ?? file.defaultTextModel ?? DEFAULT_TEXT_MODEL,
     providers: file.providers ?? [],
     publicBaseUrl: env.SHENBI_PUBLIC_BASE_URL ?? file.publicBaseUrl ?? null,
@@ -62,6 +66,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
       maxBytes: (file.uploads?.maxMb ?? 2048) * 1024 * 1024,
       retentionMs: (file.uploads?.retentionHours ?? 72) * 3_600_000,
     },
+    server: resolveServerLimits(file.server),
+    jobs: resolveJobTimings(file.jobs),
   };
   return { ...config, ...options.overrides };
 }

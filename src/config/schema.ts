@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { ProviderConfigSchema, type ProviderConfig } from '../engines/providers/index.ts';
 import { explicitLabelOptionsSchema, type ExplicitLabelOptionsInput } from '../governance/explicit/options.ts';
 import { moderationConfigSchema, type ModerationConfig } from '../governance/moderation/config.ts';
+import { mediaFetchConfigSchema, type MediaFetchSettings } from '../media/fetch/media-fetch-settings.ts';
+import { serverLimitsFileSchema, type ServerLimits } from './server-limits.ts';
+import { jobTimingsFileSchema, type JobTimings } from './job-timings.ts';
 
 /** The config file (`$SHENBI_HOME/config.json`), every field optional. */
 export const configFileSchema = z
@@ -42,8 +45,10 @@ export const configFileSchema = z
     providers: z.array(ProviderConfigSchema).optional(),
     /** This server's address as the internet sees it (e.g. https://shenbi.example.com); only when set do cloud video jobs ask providers for webhooks to POST /api/webhooks/…. */
     publicBaseUrl: z.string().url().optional(),
-    /** Folders steps may read user media (audio, video, pictures) from; default: the working folder, home and temp. */
+    /** Folders steps may read user media (audio, video, pictures) from; default: the working folder, home and temp. Only for the CLI and the keyless loopback server: API keys never name local files. */
     mediaRoots: z.array(z.string().min(1)).optional(),
+    /** Media inputs given as http(s) URLs: byte limits per kind, deadlines, private networks (off). */
+    media: z.object({ fetch: mediaFetchConfigSchema.optional() }).strict().optional(),
     /** Producer code written into AIGC implicit labels (`ContentProducer`). */
     producer: z
       .string()
@@ -74,6 +79,10 @@ export const configFileSchema = z
       .optional(),
     /** Content moderation of inputs and generated text: term lists (zh, en) and an optional provider endpoint. */
     moderation: moderationConfigSchema.optional(),
+    /** `shenbi serve`: header and body timeouts, connection caps (see server-limits.ts). */
+    server: serverLimitsFileSchema.optional(),
+    /** Job leases and recovery: heartbeatMs, staleAfterMs, recoverEveryMs (see job-timings.ts). */
+    jobs: jobTimingsFileSchema.optional(),
   })
   .strict();
 
@@ -92,6 +101,7 @@ export interface ShenbiConfig {
   llama: { threads: number; memoryBudgetMb: number | null; idleUnloadSeconds: number; sequences: number; lanes: number | null };
   producer: string;
   mediaRoots: string[];
+  media: { fetch: MediaFetchSettings };
   defaultTextModel: string;
   providers: ProviderConfig[];
   /** Where providers reach this server's webhooks; null: they are polled. */
@@ -101,4 +111,8 @@ export interface ShenbiConfig {
   labels: ExplicitLabelOptionsInput;
   c2pa: { enabled: boolean; keysDir: string };
   uploads: { dir: string; maxBytes: number; retentionMs: number };
+  /** Timeouts and connection caps of `shenbi serve`; defaults when absent. */
+  server?: ServerLimits;
+  /** Job leases and how often `shenbi serve` recovers jobs of dead processes; defaults when absent. */
+  jobs?: JobTimings;
 }

@@ -91,10 +91,16 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: { exit: EXIT.refused, http: 429, retryable: false },
   /** HTTP: no such route (or method) in the API. */
   ROUTE_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
-  /** HTTP: the request body is larger than the server accepts. */
+  /** HTTP: the request body is larger than the server accepts; also a media URL's body over its kind's limit (media.fetch.maxMb). */
   PAYLOAD_TOO_LARGE: { exit: EXIT.usage, http: 413, retryable: false },
   /** HTTP: the request body has a Content-Type the route does not accept. */
   UNSUPPORTED_MEDIA_TYPE: { exit: EXIT.usage, http: 415, retryable: false },
+  /** HTTP: a Range header that is malformed or lies beyond the content; Content-Range says the size. */
+  RANGE_NOT_SATISFIABLE: { exit: EXIT.usage, http: 416, retryable: false },
+  /** HTTP: the client sent its request body too slowly (idle, too long, or an upload below the minimum rate). */
+  REQUEST_TIMEOUT: { exit: EXIT.failed, http: 408, retryable: true },
+  /** HTTP: this client address (or the server) holds as many connections as allowed; close one and retry. */
+  TOO_MANY_CONNECTIONS: { exit: EXIT.failed, http: 503, retryable: true },
   /** `shenbi serve`: a non-loopback host was asked for while no API key exists. */
   BIND_REFUSED: { exit: EXIT.refused, http: 500, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
