@@ -8,6 +8,7 @@ import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
+import { isProcessAlive } from '../../fs/process-alive.ts';
 
 const LOCK_WAIT_MS = 30_000;
 /** Any lock this old is abandoned (creating keys takes milliseconds), e.g. one held from another host. */
@@ -25,15 +26,6 @@ export function keysLockPath(keysDir: string): string {
   return join(dirname(keysDir), `.${basename(keysDir)}.lock`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function parseHolder(raw: string): Holder | null {
   try {
     const value = JSON.parse(raw) as Partial<Holder>;
@@ -49,7 +41,7 @@ function isAbandoned(raw: string, mtimeMs: number): boolean {
   if (age > LOCK_STALE_MS) return true;
   const holder = parseHolder(raw);
   if (holder === null) return age > EMPTY_LOCK_GRACE_MS;
-  return holder.host === hostname() && holder.pid !== process.pid && !isAlive(holder.pid);
+  return holder.host === hostname() && holder.pid !== process.pid && !isProcessAlive(holder.pid);
 }
 
 /**

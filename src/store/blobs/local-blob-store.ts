@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { blobRefFor } from '../../core/artifact.ts';
 import { ShenbiError, toShenbiError } from '../../core/errors.ts';
 import { fsyncDir } from '../../fs/atomic-file.ts';
+import { isProcessAlive } from '../../fs/process-alive.ts';
 import type { BlobEntry, BlobInfo, BlobReadOptions, BlobRemoval, BlobStore } from '../types.ts';
 import { blobRefDigest } from './blob-ref.ts';
 
@@ -214,17 +215,6 @@ async function listDir(dir: string): Promise<string[]> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw storageError(`Cannot list ${dir}`, error);
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
