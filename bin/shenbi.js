@@ -1,13 +1,23 @@
 #!/usr/bin/env node
-// The `shenbi` command. Sources are TypeScript run through tsx's loader, so there is no
-// build step between a checkout and a working CLI.
-import { register } from 'tsx/esm/api';
+// The `shenbi` command. It runs the compiled JavaScript in dist/node (`npm run build`, done by
+// `npm ci`, `npm start` and `npm test`) when that build matches the sources; otherwise (no
+// build yet, or a file under src/ changed since) it runs the TypeScript sources through tsx,
+// so a checkout always runs what it holds. SHENBI_FROM_SOURCE=1 forces the sources.
+import { compiledUrl, isCompiledBuildFresh } from './compiled-build.js';
 
-register();
 // `shenbi verify … | head`: a reader that stops early is not an error.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
-const { main } = await import('../src/cli/main.ts');
+let entry;
+if (process.env.SHENBI_FROM_SOURCE !== '1' && isCompiledBuildFresh()) {
+  process.setSourceMapsEnabled(true);
+  entry = compiledUrl('src/cli/main.ts').href;
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = '../src/cli/main.ts';
+}
+const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load.ts';
 import type { ShenbiConfig } from '../config/schema.ts';
-import { Shenbi } from '../shenbi.ts';
+import type { Shenbi } from '../shenbi.ts';
 import type { OutputMode } from './output.ts';
 
 export interface GlobalOptions {
@@ -31,7 +30,9 @@ export class CliContext {
   }
 
   /** The resolved configuration, without opening the store (for commands that only need paths). */
-  config(): ShenbiConfig {
+  async config(): Promise<ShenbiConfig> {
+    // Loaded on use: the config schema (zod) is more than `--version` needs.
+    const { loadConfig } = await import('../config/load.ts');
     const { home, config } = this.options;
     return loadConfig({ ...(config === undefined ? {} : { configPath: config }), ...(home === undefined ? {} : { overrides: { home } }) });
   }
@@ -39,6 +40,8 @@ export class CliContext {
   async open(): Promise<Shenbi> {
     if (this.shenbi === undefined) {
       const { home, config } = this.options;
+      // Loaded here, not at the top: the engine pulls in every engine and the store, which `--help` never needs.
+      const { Shenbi } = await import('../shenbi.ts');
       this.shenbi = await Shenbi.open({
         ...(config === undefined ? {} : { configPath: config }),
         ...(home === undefined ? {} : { overrides: { home } }),

@@ -1,19 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ERROR_CODES } from '../core/errors.ts';
-import { registerApiKeys } from './commands/apikeys.ts';
-import { registerArtifacts } from './commands/artifacts.ts';
-import { registerGc } from './commands/gc.ts';
-import { registerGenerate } from './commands/generate.ts';
-import { registerJobs } from './commands/jobs.ts';
-import { registerKeys } from './commands/keys.ts';
-import { registerLedger } from './commands/ledger.ts';
-import { registerModels } from './commands/models.ts';
-import { registerNpc } from './commands/npc.ts';
-import { registerPipelines } from './commands/pipelines.ts';
-import { registerRun } from './commands/run.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerTasks } from './commands/tasks.ts';
-import { registerVerify } from './commands/verify.ts';
+import { commandsFor } from './command-registry.ts';
 import { CliContext } from './context.ts';
 import { reportError } from './output.ts';
 import { VERSION } from '../version.ts';
@@ -28,8 +15,11 @@ function routeSdkWarningsToStderr(): void {
   };
 }
 
-/** Builds the `shenbi` command; exported so tests can drive it in-process. */
-export function buildProgram(): { program: Command; ctx: CliContext } {
+/**
+ * Builds the `shenbi` command with the commands `argv` needs (all of them without `argv`);
+ * exported so tests can drive it in-process.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<{ program: Command; ctx: CliContext }> {
   routeSdkWarningsToStderr();
   const program = new Command('shenbi');
   const ctx = new CliContext(program);
@@ -42,26 +32,13 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .option('--config <file>', 'config file (default $SHENBI_HOME/config.json)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerGenerate(program, ctx);
-  registerRun(program, ctx);
-  registerTasks(program, ctx);
-  registerPipelines(program, ctx);
-  registerJobs(program, ctx);
-  registerArtifacts(program, ctx);
-  registerVerify(program, ctx);
-  registerLedger(program, ctx);
-  registerGc(program, ctx);
-  registerModels(program, ctx);
-  registerNpc(program, ctx);
-  registerServe(program, ctx);
-  registerApiKeys(program, ctx);
-  registerKeys(program, ctx);
+  for (const register of await commandsFor(argv)) register(program, ctx);
   return { program, ctx };
 }
 
 /** Runs the CLI and returns the exit status; errors print their stable code. */
 export async function main(argv: string[]): Promise<number> {
-  const { program, ctx } = buildProgram();
+  const { program, ctx } = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitStatus;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ProviderConfigSchema, type ProviderConfig } from '../engines/providers/index.ts';
+// From config.ts, not the providers' index: loading the config must not load every provider SDK.
+import { ProviderConfigSchema, type ProviderConfig } from '../engines/providers/config.ts';
 import { explicitLabelOptionsSchema, type ExplicitLabelOptionsInput } from '../governance/explicit/options.ts';
 import { moderationConfigSchema, type ModerationConfig } from '../governance/moderation/config.ts';
 import { mediaFetchConfigSchema, type MediaFetchSettings } from '../media/fetch/media-fetch-settings.ts';

@@ -1,7 +1,5 @@
-// Worker-thread entry of the CPU pool: workers start without the parent's tsx loader, so
-// register it here (as bin/shenbi.js does) before loading the TypeScript task runner.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry of the CPU pool: loads the task runner, compiled or through tsx.
+import { importWorkerBody } from './import-worker-body.mjs';
 
-register();
-const { runTask } = await import('./run-task.ts');
+const { runTask } = await importWorkerBody('./run-task.ts', import.meta.url);
 export default runTask;

@@ -40,7 +40,15 @@ export interface OffThreadTask<F extends TaskFunction> {
  */
 export function offThreadTask<M, K extends FunctionNames<M>>(module: URL, exports: M, name: K): OffThreadTask<Extract<M[K], TaskFunction>> {
   if (module.protocol !== 'file:') throw new TypeError(`off-thread tasks live in local modules, not ${module.href}`);
-  return { module: module.href, name, local: () => exports[name] as Extract<M[K], TaskFunction> };
+  return { module: emittedModule(module), name, local: () => exports[name] as Extract<M[K], TaskFunction> };
+}
+
+/** True in the compiled build (dist/node), where every `./x.ts` of the sources was emitted as `./x.js`. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/** The module the worker must import: sources name `./loudness.ts`, which the compiled build holds as `./loudness.js`. */
+function emittedModule(module: URL): string {
+  return COMPILED && module.pathname.endsWith('.ts') ? `${module.href.slice(0, -'.ts'.length)}.js` : module.href;
 }
 
 export interface OffThreadOptions {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureCompiledCli } from './cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/shenbi.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +21,7 @@ export interface ServeProcess {
  * wrapper that runs it and passes its output through) and resolves once it printed its URL.
  */
 export async function startServeProcess(options: { home: string; env?: NodeJS.ProcessEnv; command?: string; args?: string[]; startMs?: number }): Promise<ServeProcess> {
+  await ensureCompiledCli();
   const command = options.command ?? process.execPath;
   const args = options.args ?? [BIN, '--json', 'serve', '--port', '0'];
   const child = spawn(command, args, {

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/validation.ts';
 import { apiScopeSchema } from '../../server/auth/api-key.ts';
-import { ApiKeyRepository } from '../../server/auth/api-key-repository.ts';
-import { openDatabase } from '../../store/db/connect.ts';
+import type { ApiKeyRepository } from '../../server/auth/api-key-repository.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine, printTable } from '../output.ts';
 
@@ -23,6 +22,7 @@ export function registerApiKeys(program: Command, ctx: CliContext): void {
   const apikeys = program.command('apikeys').description('API keys for `shenbi serve`: create (shown once), list, revoke');
   const withRepository = async <T>(work: (keys: ApiKeyRepository) => Promise<T>): Promise<T> => {
     const shenbi = await ctx.open();
+    const [{ openDatabase }, { ApiKeyRepository }] = await Promise.all([import('../../store/db/connect.ts'), import('../../server/auth/api-key-repository.ts')]);
     const database = await openDatabase(shenbi.config.database);
     try {
       return await work(new ApiKeyRepository(database.db));

@@ -1,18 +1,23 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
-import { KEY_FILES, keysDirFor, loadSigningKeys, prepareSigningKeys, type SigningKeys } from '../../governance/c2pa/keys.ts';
+import type { SigningKeys } from '../../governance/c2pa/keys.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine } from '../output.ts';
 
+// Key handling (X.509, WebCrypto) loads only when a `keys` command runs, not for `shenbi --help`.
+const signingKeys = () => import('../../governance/c2pa/keys.ts');
+type KeyFiles = Awaited<ReturnType<typeof signingKeys>>['KEY_FILES'];
+
 /** $SHENBI_HOME/keys, resolved without opening the store. */
-function keysDir(ctx: CliContext): string {
+async function keysDir(ctx: CliContext): Promise<string> {
+  const { keysDirFor } = await signingKeys();
   const { home, config } = ctx.options;
   const resolved = loadConfig({ ...(config === undefined ? {} : { configPath: config }), ...(home === undefined ? {} : { overrides: { home } }) });
   return keysDirFor(resolved.home);
 }
 
-function describe(keys: SigningKeys) {
+function describe(keys: SigningKeys, KEY_FILES: KeyFiles) {
   const cert = (c: SigningKeys['signerCertificate']) => ({
     subject: c.subject.replace(/\n/g, ', '),
     issuer: c.issuer.replace(/\n/g, ', '),
@@ -27,8 +32,8 @@ function describe(keys: SigningKeys) {
   };
 }
 
-function print(keys: SigningKeys): void {
-  const d = describe(keys);
+function print(keys: SigningKeys, files: KeyFiles): void {
+  const d = describe(keys, files);
   printLine(`keys   ${d.dir}`);
   printLine(`signer ${d.signer.subject}  (valid to ${d.signer.validTo})`);
   printLine(`       sha256 ${d.signer.sha256}`);
@@ -44,9 +49,10 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     .description('create a local CA and an ES256 signing certificate (repairs a half-made set; refuses to replace complete keys without --force)')
     .option('-f, --force', 'replace existing keys (the old folder is kept as keys.replaced-<time>)')
     .action(async (options: { force?: boolean }) => {
-      const prepared = await prepareSigningKeys(keysDir(ctx), options.force === true ? 'force' : 'init');
-      if (ctx.output.json) return printJson({ ...describe(prepared.keys), action: prepared.action, ...(prepared.setAside === undefined ? {} : { previous: prepared.setAside }) });
-      print(prepared.keys);
+      const { prepareSigningKeys, KEY_FILES } = await signingKeys();
+      const prepared = await prepareSigningKeys(await keysDir(ctx), options.force === true ? 'force' : 'init');
+      if (ctx.output.json) return printJson({ ...describe(prepared.keys, KEY_FILES), action: prepared.action, ...(prepared.setAside === undefined ? {} : { previous: prepared.setAside }) });
+      print(prepared.keys, KEY_FILES);
       if (prepared.setAside !== undefined) printLine(`previous keys kept in ${prepared.setAside}`);
     });
 
@@ -54,8 +60,9 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     .command('show')
     .description('show the signing certificate and the CA verifiers should trust')
     .action(async () => {
-      const loaded = await loadSigningKeys(keysDir(ctx));
-      if (ctx.output.json) return printJson(describe(loaded));
-      print(loaded);
+      const { loadSigningKeys, KEY_FILES } = await signingKeys();
+      const loaded = await loadSigningKeys(await keysDir(ctx));
+      if (ctx.output.json) return printJson(describe(loaded, KEY_FILES));
+      print(loaded, KEY_FILES);
     });
 }

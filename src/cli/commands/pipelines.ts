@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { findPipeline, listPipelines } from '../../pipelines/index.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine, printTable } from '../output.ts';
+
+// The pipeline registry (not the pipelines' index, which loads every step) loads when a `pipelines` command runs.
+const pipelineRegistry = () => import('../../pipelines/registry.ts');
 
 export function registerPipelines(program: Command, ctx: CliContext): void {
   const pipelines = program.command('pipelines').description('scenario pipelines and step types');
@@ -9,8 +11,8 @@ export function registerPipelines(program: Command, ctx: CliContext): void {
   pipelines
     .command('list')
     .description('list the built-in pipelines')
-    .action(() => {
-      const all = listPipelines();
+    .action(async () => {
+      const all = (await pipelineRegistry()).listPipelines();
       if (ctx.output.json) return printJson(all);
       printTable(
         ['ID', 'STEPS', 'INPUTS', 'DESCRIPTION'],
@@ -22,8 +24,8 @@ export function registerPipelines(program: Command, ctx: CliContext): void {
     .command('show')
     .description('print a pipeline as JSON')
     .argument('<pipeline>', 'id, alias or .json path')
-    .action((id: string) => {
-      printJson(findPipeline(id));
+    .action(async (id: string) => {
+      printJson((await pipelineRegistry()).findPipeline(id));
     });
 
   pipelines

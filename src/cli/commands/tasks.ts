@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { TASK_KINDS } from '../../core/task-kinds.ts';
-import { availableTaskKinds } from '../../pipelines/index.ts';
 import { TASKS, getTask } from '../../tasks/index.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine, printTable } from '../output.ts';
@@ -12,7 +11,9 @@ export function registerTasks(program: Command, ctx: CliContext): void {
   tasks
     .command('list')
     .description('list task kinds and whether an engine serves them')
-    .action(() => {
+    .action(async () => {
+      // The task pipelines tell which kinds an engine serves (not the pipelines' index, which loads every step and its engine).
+      const { availableTaskKinds } = await import('../../pipelines/task-pipelines.ts');
       const served = new Set<string>(availableTaskKinds());
       const rows = TASK_KINDS.map((kind) => ({
         kind,

@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { EXIT, ShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
-import { KEY_FILES, keysDirFor } from '../../governance/c2pa/keys.ts';
-import { verifyLabels, type LabelVerification } from '../../governance/verify/verify-bytes.ts';
+import type { LabelVerification } from '../../governance/verify/verify-bytes.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, printLine } from '../output.ts';
 
@@ -27,7 +26,9 @@ export interface FileReport extends LabelVerification {
 /**
  * `shenbi verify FILE...`: every AI label each file carries, for scripts and CI. Exit 0 when
  * every file is labeled and nothing is invalid; 4 when any file is unlabeled, fails a
- * `--require`, or carries an invalid label (tampered C2PA, malformed AIGC JSON).
+ * `--require`, or carries an invalid label (tampered C2PA, malformed AIGC JSON); 7 when the
+ * labels are all present and valid and only `--require trusted` failed (UNTRUSTED: a signer
+ * this machine does not trust, e.g. another Shenbi home's).
  */
 export function registerVerify(program: Command, ctx: CliContext): void {
   program
@@ -39,9 +40,11 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .option('--no-local-ca', "do not trust this Shenbi home's own CA ($SHENBI_HOME/keys/ca.pem)")
     .action(async (files: string[], raw: { require?: string; trustAnchor?: string[]; localCa?: boolean }) => {
       const options = parseOrThrow(optionsSchema, raw, 'options');
+      // The verifiers (C2PA WASM, image and audio decoders) load when `verify` runs, not for `shenbi --help`.
+      const [{ KEY_FILES, keysDirFor }, { verifyLabels }] = await Promise.all([import('../../governance/c2pa/keys.ts'), import('../../governance/verify/verify-bytes.ts')]);
       const anchors: string[] = [];
       for (const path of options.trustAnchor) anchors.push(await readFile(resolve(path), 'utf8'));
-      const localCa = join(keysDirFor(ctx.config().home), KEY_FILES.caCertificate);
+      const localCa = join(keysDirFor((await ctx.config()).home), KEY_FILES.caCertificate);
       if (options.localCa && existsSync(localCa)) anchors.push(await readFile(localCa, 'utf8'));
 
       const reports: FileReport[] = [];
@@ -53,10 +56,16 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         reports.push({ file: path, ...(await verifyLabels(bytes, { trustAnchors: anchors, require: options.require })) });
       }
       const failed = reports.filter((r) => r.verdict !== 'labeled');
-      ctx.exitStatus = failed.length === 0 ? EXIT.ok : EXIT.failed;
+      const unlabeled = failed.filter((r) => r.verdict !== 'untrusted');
+      ctx.exitStatus = failed.length === 0 ? EXIT.ok : unlabeled.length === 0 ? EXIT.untrusted : EXIT.failed;
       if (ctx.output.json) return printJson({ ok: failed.length === 0, files: reports });
       for (const r of reports) printReport(r);
-      printLine(failed.length === 0 ? `all ${reports.length} labeled` : `${failed.length} of ${reports.length} not labeled or invalid`);
+      const untrusted = failed.length - unlabeled.length;
+      printLine(
+        failed.length === 0
+          ? `all ${reports.length} labeled`
+          : [unlabeled.length > 0 ? `${unlabeled.length} of ${reports.length} not labeled or invalid` : '', untrusted > 0 ? `${untrusted} of ${reports.length} labeled (valid) but signed by an untrusted signer` : ''].filter(Boolean).join('; '),
+      );
     });
 }
 

@@ -1,6 +1,4 @@
-// Worker-thread entry: workers start without the parent's tsx loader, so register it here
-// (as bin/shenbi.js does) before loading the TypeScript worker body.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry: loads the TypeScript worker body, compiled or through tsx.
+import { importWorkerBody } from '../../../workers/import-worker-body.mjs';
 
-register();
-await import('./sign-worker.ts');
+await importWorkerBody('./sign-worker.ts', import.meta.url);

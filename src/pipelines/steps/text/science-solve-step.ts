@@ -1,7 +1,5 @@
 import { toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
-import { solveMath } from '../../../engines/math-check/index.ts';
-import { renderMathHtml } from '../../../engines/math-check/render-html.ts';
 import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
 
 /** Minerva style: a step-by-step LaTeX solution whose boxed answer is checked with mathjs. */
@@ -26,6 +24,8 @@ export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinitio
     },
     cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
+      // mathjs (a thousand modules) and KaTeX load on the first solve, not with every CLI start.
+      const [{ solveMath }, { renderMathHtml }] = await Promise.all([import('../../../engines/math-check/index.ts'), import('../../../engines/math-check/render-html.ts')]);
       const resolved = await resolveModel(requestedModel(inputs));
       ctx.progress({ fraction: 0.1, message: 'solving' });
       let result;
