@@ -36,7 +36,9 @@ test('generate transcription with a known script aligns it and writes subtitles 
   const r = await runCli(['--json', 'generate', 'transcription', join(TESTDATA, 'jfk.wav'), '--set', `transcript=${script}`, '--set', 'format=srt'], { home, env: media });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as RunJson;
-  const cues = parseSrt(readFileSync(out.artifacts.find((a) => a.kind === 'subtitle')!.path, 'utf8'));
+  const [notice, ...cues] = parseSrt(readFileSync(out.artifacts.find((a) => a.kind === 'subtitle')!.path, 'utf8'));
+  // SRT has no comment syntax: its AI label is a shown cue, first (docs/architecture.md).
+  assert.match(notice!.lines.join(' '), /人工智能生成/);
   assert.ok(cues.length >= 2);
   assert.ok(Math.abs(cues[0]!.start - 0.32) < 0.3, `speech starts at ~0.32 s (VAD), first cue at ${cues[0]!.start}`);
   assert.ok(cues.at(-1)!.end <= 11.01);

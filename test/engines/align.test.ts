@@ -10,9 +10,11 @@ import {
   dtw,
   dtwInBand,
   dtwMultiscale,
+  findPauses,
   forcedAlign,
   sakoeChibaBand,
   type Features,
+  trimWordsToSound,
   type SynthesizeFn,
   type WarpingPath,
 } from '../../src/engines/align/index.ts';
@@ -203,6 +205,88 @@ test('real speech: JFK aligned with an eSpeak reference puts the words after eac
   const errs = after.map((w, i) => Math.abs(w.start - ends[i]!));
   console.log(`# JFK: word starts vs ffmpeg pause ends: ${after.map((w, i) => `${w.text} ${w.start.toFixed(2)}/${ends[i]!.toFixed(2)}`).join(', ')}`);
   assert.ok(Math.max(...errs) < 0.1, `errors ${errs.map((e) => e.toFixed(3)).join(', ')}`);
+});
+
+/** Pauses in a recording as [start, end] seconds, by ffmpeg's silencedetect (an independent measurement). */
+function ffmpegPauses(file: string): { start: number; end: number }[] {
+  const result = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-af', 'silencedetect=noise=-25dB:d=0.2', '-f', 'null', '-'], { encoding: 'utf8' });
+  const starts = [...result.stderr.matchAll(/silence_start: ([\d.]+)/g)].map((m) => Number.parseFloat(m[1]!));
+  const ends = [...result.stderr.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number.parseFloat(m[1]!));
+  return starts.map((start, i) => ({ start, end: ends[i] ?? Number.POSITIVE_INFINITY }));
+}
+
+test('real speech: JFK word ends stop where ffmpeg hears each pause begin, and no word spans a pause', async () => {
+  const file = join(TESTDATA, 'jfk.wav');
+  const jfk = decodeWav(readFileSync(file));
+  const script = 'And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.';
+  const { words, sentences } = await forcedAlign(jfk, script, { synthesize: async (text) => engine.synthesize({ text }) });
+  assert.equal(words.length, 22);
+  assertWellFormed(words, durationOf(jfk));
+  const pauses = ffmpegPauses(file);
+  assert.equal(pauses.length, 5, `ffmpeg found pauses ${JSON.stringify(pauses)}`);
+  // No word holds more than 150 ms of any pause (it held up to 1.1 s: "not" ran 4.0–5.4 s over the 1.1 s pause after it).
+  for (const word of words) {
+    for (const pause of pauses) {
+      const overlap = Math.min(word.end, pause.end) - Math.max(word.start, pause.start);
+      assert.ok(overlap <= 0.15, `"${word.text}" ${word.start.toFixed(2)}–${word.end.toFixed(2)} s holds ${overlap.toFixed(2)} s of the pause ${pause.start.toFixed(2)}–${pause.end.toFixed(2)} s`);
+    }
+  }
+  // The word before each pause ends where the pause begins: "Americans," "ask" "not" "you,".
+  const before = [4, 5, 6, 13].map((i) => words[i]!);
+  assert.deepEqual(
+    before.map((w) => w.text),
+    ['Americans', 'ask', 'not', 'you'],
+  );
+  console.log(`# JFK: word ends vs ffmpeg pause starts: ${before.map((w, i) => `${w.text} ${w.end.toFixed(2)}/${pauses[i + 1]!.start.toFixed(2)}`).join(', ')}`);
+  before.forEach((w, i) => assert.ok(Math.abs(w.end - pauses[i + 1]!.start) < 0.1, `"${w.text}" ends at ${w.end.toFixed(3)} s, the pause starts at ${pauses[i + 1]!.start.toFixed(3)} s`));
+  // The first sentence ends with "country." at the end of the recording; sentences follow their words.
+  assert.equal(sentences.length, 1);
+  assert.equal(sentences[0]!.end, words.at(-1)!.end);
+});
+
+test('trimWordsToSound: a pause is cut off the end, the start or the middle of a word; a word with no sound is kept', () => {
+  const pauses = [
+    { start: 1, end: 2 },
+    { start: 3, end: 3.5 },
+    { start: 6, end: 7 },
+  ];
+  const words = [
+    { text: 'tail', start: 0.5, end: 2 },
+    { text: 'head', start: 2.8, end: 4 },
+    { text: 'middle', start: 5.5, end: 7.2 },
+    { text: 'inside', start: 6.2, end: 6.8 },
+  ];
+  assert.deepEqual(trimWordsToSound(words, pauses), [
+    { text: 'tail', start: 0.5, end: 1 },
+    { text: 'head', start: 3.5, end: 4 },
+    { text: 'middle', start: 5.5, end: 6 },
+    { text: 'inside', start: 6.2, end: 6.8 },
+  ]);
+  // Starts stay in order even when a trim would move one before its predecessor's.
+  const crossed = trimWordsToSound(
+    [
+      { text: 'a', start: 0, end: 3 },
+      { text: 'b', start: 1.5, end: 1.8 },
+    ],
+    [{ start: 0, end: 2.5 }],
+  );
+  assert.ok(crossed[1]!.start >= crossed[0]!.start && crossed[1]!.end >= crossed[1]!.start, JSON.stringify(crossed));
+});
+
+test('findPauses: silence between two tones is found, short gaps are not', () => {
+  const rate = 16000;
+  const samples = new Float32Array(rate * 3);
+  const tone = (from: number, to: number): void => {
+    for (let i = Math.round(from * rate); i < Math.round(to * rate); i++) samples[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / rate);
+  };
+  tone(0.5, 1.0);
+  tone(1.1, 1.5); // a 100 ms gap: not a pause
+  tone(2.0, 2.5); // a 500 ms gap: a pause
+  const pauses = findPauses({ sampleRate: rate, samples });
+  assert.equal(pauses.length, 3, JSON.stringify(pauses));
+  assert.ok(Math.abs(pauses[1]!.start - 1.5) < 0.011 && Math.abs(pauses[1]!.end - 2.0) < 0.011, JSON.stringify(pauses[1]));
+  assert.equal(findPauses({ sampleRate: rate, samples }, { minPauseSeconds: 0.05 }).length, 4);
+  assert.equal(findPauses({ sampleRate: rate, samples }, { minPauseSeconds: 0.6 }).length, 0);
 });
 
 test('bad input: empty script, empty or silent audio, a script that cannot be this audio', async () => {

@@ -7,6 +7,7 @@ import { offThreadTask, runOffThread } from '../../workers/off-thread.ts';
 import { dtwMultiscale, type FrameDistance } from './dtw.ts';
 import { synthesizeReference, type ReferenceSpeech, type SynthesizeFn } from './reference-speech.ts';
 import { sentencesFromWords } from './sentences.ts';
+import { findPauses, trimWordsToSound } from './pauses.ts';
 import { slicePcm, soundSpan } from './silence.ts';
 import { referenceToAudioTime } from './time-map.ts';
 import * as self from './forced-align.ts';
@@ -35,6 +36,11 @@ export interface AlignOptions {
   useEnergy?: boolean;
   /** MFCC analysis settings (defaults: 25 ms frames, 10 ms hop, 40 mel bands, 13 coefficients). */
   mfcc?: MfccOptions;
+  /**
+   * Quiet in the audio at least this long is a pause, and no word runs into one (DTW alone
+   * stretches a word over a pause the reference voice did not make). 0 turns it off. Default 0.2 s.
+   */
+  minPauseSeconds?: number;
 }
 
 export interface ForcedAlignOptions extends AlignOptions {
@@ -56,6 +62,7 @@ const alignOptionsSchema = z.object({
   maxDurationRatio: z.number().gt(1).optional(),
   useEnergy: z.boolean().optional(),
   mfcc: z.record(z.string(), z.unknown()).optional(),
+  minPauseSeconds: z.number().min(0).max(10).optional(),
   maxChunkChars: z.number().int().min(100).optional(),
 });
 
@@ -140,20 +147,22 @@ export function alignToReference(audio: PcmAudio, reference: ReferenceSpeech, op
     out.push({ text: word.text, start, end });
     previousStart = start;
   }
-  return out;
+  const minPauseSeconds = options.minPauseSeconds ?? 0.2;
+  return minPauseSeconds > 0 ? trimWordsToSound(out, findPauses(audio, { minPauseSeconds })) : out;
 }
 
 const alignTask = offThreadTask(new URL(import.meta.url), self, 'alignToReference');
 
 /** The alignment settings alone (no function or signal: they cross to a worker thread). */
 function alignSettings(options: AlignOptions): AlignOptions {
-  const { distance, bandSeconds, maxDurationRatio, useEnergy, mfcc: mfccOptions } = options;
+  const { distance, bandSeconds, maxDurationRatio, useEnergy, mfcc: mfccOptions, minPauseSeconds } = options;
   return {
     ...(distance === undefined ? {} : { distance }),
     ...(bandSeconds === undefined ? {} : { bandSeconds }),
     ...(maxDurationRatio === undefined ? {} : { maxDurationRatio }),
     ...(useEnergy === undefined ? {} : { useEnergy }),
     ...(mfccOptions === undefined ? {} : { mfcc: mfccOptions }),
+    ...(minPauseSeconds === undefined ? {} : { minPauseSeconds }),
   };
 }
 

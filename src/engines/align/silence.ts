@@ -21,11 +21,17 @@ export interface SoundSpanOptions {
   marginSeconds?: number;
 }
 
-/**
- * Where the sound is: from the first to the last 10 ms block loud enough to be speech.
- * Undefined for silent (or empty) audio.
- */
-export function soundSpan(audio: PcmAudio, options: SoundSpanOptions = {}): SoundSpan | undefined {
+/** Mean-square energy of each 10 ms block, and the level above which a block counts as sound. */
+export interface BlockLevels {
+  /** Seconds per block. */
+  readonly blockSeconds: number;
+  readonly energy: Float64Array;
+  /** Blocks at or above this (and above zero) are sound. */
+  readonly threshold: number;
+}
+
+/** The 10 ms block energies of `audio` and the sound threshold (see SoundSpanOptions). Undefined for empty audio. */
+export function blockLevels(audio: PcmAudio, options: SoundSpanOptions = {}): BlockLevels | undefined {
   const { sampleRate, samples } = audio;
   const block = Math.max(1, Math.round(sampleRate * 0.01));
   const blocks = Math.ceil(samples.length / block);
@@ -45,20 +51,31 @@ export function soundSpan(audio: PcmAudio, options: SoundSpanOptions = {}): Soun
   const sorted = Float64Array.from(energy).sort();
   const noise = sorted[Math.floor(0.1 * (blocks - 1))]! * 10 ** ((options.aboveNoiseDb ?? 10) / 10);
   const threshold = Math.max(relative, floor, Math.min(noise, loudest * 10 ** (-25 / 10)));
+  return { blockSeconds: block / sampleRate, energy, threshold };
+}
+
+/**
+ * Where the sound is: from the first to the last 10 ms block loud enough to be speech.
+ * Undefined for silent (or empty) audio.
+ */
+export function soundSpan(audio: PcmAudio, options: SoundSpanOptions = {}): SoundSpan | undefined {
+  const levels = blockLevels(audio, options);
+  if (levels === undefined) return undefined;
+  const { energy, threshold, blockSeconds } = levels;
   let first = -1;
   let last = -1;
-  for (let b = 0; b < blocks; b++) {
+  for (let b = 0; b < energy.length; b++) {
     if (energy[b]! >= threshold && energy[b]! > 0) {
       if (first < 0) first = b;
       last = b;
     }
   }
   if (first < 0) return undefined;
-  const duration = samples.length / sampleRate;
+  const duration = audio.samples.length / audio.sampleRate;
   const margin = options.marginSeconds ?? 0.05;
   return {
-    start: Math.max(0, (first * block) / sampleRate - margin),
-    end: Math.min(duration, ((last + 1) * block) / sampleRate + margin),
+    start: Math.max(0, first * blockSeconds - margin),
+    end: Math.min(duration, (last + 1) * blockSeconds + margin),
   };
 }
 

@@ -4,6 +4,8 @@ export interface LyricSection {
   lines: string[];
 }
 
+import { normalizeLyricBreaks } from '../../media/text/lyric-lines.ts';
+
 /** Splits lyrics into sections at blank lines and [Tag] lines; empty sections are dropped. */
 export function lyricSections(lyrics: string): LyricSection[] {
   const sections: LyricSection[] = [];
@@ -12,7 +14,7 @@ export function lyricSections(lyrics: string): LyricSection[] {
     current = { name: name ?? `Section ${sections.length + 1}`, lines: [] };
     sections.push(current);
   };
-  for (const raw of lyrics.split(/\r?\n/)) {
+  for (const raw of normalizeLyricBreaks(lyrics).split('\n')) {
     const line = raw.trim();
     const tag = /^\[([^\]]{1,40})\]$/.exec(line);
     if (tag) start(tag[1]!.trim());

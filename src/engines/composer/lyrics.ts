@@ -1,5 +1,6 @@
 import { pinyin } from 'pinyin-pro';
 import { ShenbiError } from '../../core/errors.ts';
+import { normalizeLyricBreaks } from '../../media/text/lyric-lines.ts';
 
 /** One sung syllable: a Chinese character, or a piece of an English word. */
 export interface Syllable {
@@ -80,7 +81,8 @@ export function syllabifyEnglish(word: string): string[] {
 }
 
 /**
- * Lyrics → lines of syllables. A blank line or a [Verse]/[Chorus] tag starts a new section.
+ * Lyrics → lines of syllables. Lines break at newlines, `|`, `/` and a typed `\n`
+ * (normalizeLyricBreaks). A blank line or a [Verse]/[Chorus] tag starts a new section.
  * Chinese: one syllable per character, with its Mandarin tone (in context, so 妈妈 gets a
  * neutral second syllable). English: words split into syllables. Punctuation is dropped.
  */
@@ -89,7 +91,7 @@ export function parseLyrics(text: string): LyricLine[] {
   let section = 'verse 1';
   let sectionCount = { verse: 1, chorus: 0, bridge: 0 } as Record<string, number>;
   let blankBefore = false;
-  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
+  for (const raw of normalizeLyricBreaks(text).split('\n')) {
     const trimmed = raw.trim();
     const tag = /^\[(verse|chorus|bridge|intro|outro)[^\]]*\]$/i.exec(trimmed);
     if (tag) {

@@ -1,4 +1,5 @@
 import type { LabelRecord } from '../../core/artifact.ts';
+import { labelSrt } from './subtitle.ts';
 
 /** What a text labeler produced: new bytes (or the same ones) and the record describing it. */
 export interface ExplicitResult {
@@ -104,6 +105,10 @@ export function labelText(bytes: Uint8Array, mimeType: string, options: TextLabe
     return done(insert(text, codeHeaderEnd(text), label, position), `code-comment-${position === 'prefix' ? 'start' : 'end'}`, label);
   }
   if (type === 'plain' || type === '') return done(insert(text, 0, wording, position), `text-${position}`, wording);
+  if (type === 'subrip' || type === 'srt') {
+    const labeled = labelSrt(text, wording, position);
+    if (labeled !== undefined) return done(labeled, `srt-cue-${position === 'prefix' ? 'start' : 'end'}`, wording);
+  }
   return sidecar(bytes, wording, `no in-file text label for ${mimeType}`);
 }
 

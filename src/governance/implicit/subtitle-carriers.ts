@@ -8,7 +8,7 @@ import { mediaInvalid } from './bytes.ts';
  * - ASS/SSA: `AIGC: <json>` and `Shenbi: <json>` lines in `[Script Info]`;
  * - LRC: ID tags `[AIGC:<json>]` and `[shenbi:<json>]` at the top.
  * SRT has no comment or metadata syntax (every block is a cue shown on screen), so SRT keeps
- * its label in the store only.
+ * its implicit label in the store only; its explicit notice is a shown cue (explicit/subtitle.ts).
  */
 
 const eolOf = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');

@@ -33,5 +33,5 @@ export const articleToVideoPipeline: PipelineSpecInput = {
       with: { script: { $from: 'script.script' }, clips: { $from: 'clips.clips' }, voice: { $from: 'inputs.voice' }, aspect: { $from: 'inputs.aspect' }, resolution: { $from: 'inputs.resolution' }, seed: { $from: 'inputs.seed' } },
     },
   ],
-  outputs: { video: { $from: 'video.video' }, script: { $from: 'script.document' }, duration: { $from: 'video.duration' } },
+  outputs: { video: { $from: 'video.video' }, subtitles: { $from: 'video.subtitles' }, webvtt: { $from: 'video.webvtt' }, script: { $from: 'script.document' }, duration: { $from: 'video.duration' } },
 };

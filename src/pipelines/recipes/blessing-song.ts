@@ -51,7 +51,7 @@ export const songFromLyricsPipeline: PipelineSpecInput = {
   title: 'Song from lyrics',
   description: 'Your lyrics, composed, arranged, sung and mastered.',
   inputs: {
-    lyrics: { type: 'string', description: 'One line per phrase; blank lines or [Verse]/[Chorus] tags start sections.' },
+    lyrics: { type: 'string', description: 'One line per phrase (newlines, | or / break lines); blank lines or [Verse]/[Chorus] tags start sections.' },
     title: { type: 'string', optional: true },
     mood: { type: 'string', default: 'warm' },
     genre: { type: 'string', default: 'pop' },

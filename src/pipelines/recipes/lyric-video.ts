@@ -6,7 +6,7 @@ export const lyricVideoPipeline: PipelineSpecInput = {
   title: 'Lyric video',
   description: 'Makes a song from your lyrics, then a video with a scene per line and karaoke lyrics.',
   inputs: {
-    lyrics: { type: 'string', description: 'One line per phrase; blank lines or [Verse]/[Chorus] start sections.' },
+    lyrics: { type: 'string', description: 'One line per phrase (newlines, | or / break lines); blank lines or [Verse]/[Chorus] start sections.' },
     title: { type: 'string', optional: true },
     mood: { type: 'string', default: 'warm' },
     vocals: { type: 'string', default: 'sung' },

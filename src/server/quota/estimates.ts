@@ -5,6 +5,7 @@
  * for. What is not known before the job runs (text another step will write) gets a generous
  * default. Each reservation is settled to the real figures afterwards.
  */
+import { lyricLines } from '../../media/text/lyric-lines.ts';
 import type { UsageAmount } from './usage-reservations.ts';
 
 /** Chat templates wrap each message in role markers, and some add a default system prompt. */
@@ -40,7 +41,7 @@ const SONG = { frameBars: 8, minBarsPerLine: 2, syllablesPerBar: 4, slowestDefau
 
 /** An upper estimate of a song's length from its lyrics (one line per phrase) and tempo. */
 export function songSecondsBound(lyrics: string, tempo?: number): number {
-  const lines = lyrics.split(/\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^\[.*\]$/.test(l));
+  const lines = lyricLines(lyrics).filter((l) => !/^\[.*\]$/.test(l));
   let bars = SONG.frameBars;
   for (const line of lines) {
     const syllables = [...line].filter((c) => HAN.test(c)).length + 2 * (line.match(/[\p{L}\p{N}]+/gu)?.length ?? 0);
