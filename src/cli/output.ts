@@ -1,4 +1,5 @@
 import { ERROR_CODES, toShenbiError } from '../core/errors.ts';
+import { layoutTable, terminalWidth } from './table-layout.ts';
 
 /** How a command should print: machine-readable JSON, or text for people. */
 export interface OutputMode {
@@ -14,19 +15,18 @@ export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** A plain aligned table; columns sized to their widest cell (CJK counted as two). */
-export function printTable(headers: string[], rows: (string | number | null | undefined)[][]): void {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
-  for (const row of cells) {
-    printLine(row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - displayWidth(cell)))).join('  ').trimEnd());
-  }
-}
-
-function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) width += (char.codePointAt(0) ?? 0) >= 0x2e80 ? 2 : 1;
-  return width;
+/**
+ * A plain aligned table; columns sized to their widest cell (CJK counted as two). With
+ * `fit`, no wider than the terminal: the shrink columns (default the last) are cut with "…".
+ */
+export function printTable(
+  headers: string[],
+  rows: (string | number | null | undefined)[][],
+  options: { fit?: boolean; shrinkColumns?: number[] } = {},
+): void {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+  const maxWidth = options.fit === true ? terminalWidth() : Number.POSITIVE_INFINITY;
+  for (const line of layoutTable(headers, cells, { maxWidth, ...(options.shrinkColumns === undefined ? {} : { shrinkColumns: options.shrinkColumns }) })) printLine(line);
 }
 
 export function formatBytes(bytes: number): string {

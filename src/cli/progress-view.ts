@@ -28,7 +28,7 @@ class LineView implements ProgressView {
 function describe(event: JobEvent): string | null {
   switch (event.type) {
     case 'job.started':
-      return `${event.jobId}: started (${event.steps.length} steps)`;
+      return `${event.jobId}: started (${event.steps.length} ${event.steps.length === 1 ? 'step' : 'steps'})`;
     case 'step.started':
       return `  ${event.stepId}: running${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
     case 'step.retry':

@@ -179,14 +179,16 @@ export async function downloadResumable(options: DownloadOptions): Promise<Downl
       if (signal?.aborted === true) throw cancelled(url, offset, signal.reason);
       if (isShenbiError(error)) throw error;
       if (isStorageError(error)) throw storageFailure(error);
-      // A dropped connection, a stall or a refused connect: retry from where we are.
+      // A dropped connection, a stall or a refused connect: retry from where we are. A name
+      // that does not resolve (offline, blocked) will not resolve a second later: say so now.
       if (progressed) failures = 0;
-      if (++failures >= maxAttempts) {
+      const code = networkErrorCode(error);
+      if (++failures >= maxAttempts || code === 'ENOTFOUND') {
         throw new ShenbiError(
           'MODEL_DOWNLOAD_FAILED',
-          `Download of ${url} failed after ${failures} attempts: ${describeNetworkError(error)}. ` +
-            `${offset} bytes are kept; running the same pull again resumes from there.`,
-          { cause: error, details: { url, receivedBytes: offset, attempts: failures } },
+          `Download of ${url} failed after ${failures} ${failures === 1 ? 'attempt' : 'attempts'}: ${describeNetworkError(error, url)}. ` +
+            (offset > 0 ? `${offset} bytes are kept; running the same pull again resumes from there.` : 'Nothing was received.'),
+          { cause: error, details: { url, receivedBytes: offset, attempts: failures, ...(code === undefined ? {} : { networkError: code }) } },
         );
       }
       await backoff(failures, retryDelayMs, signal);
@@ -272,10 +274,38 @@ async function storageStep<T>(step: () => Promise<T>, signal: AbortSignal | unde
   }
 }
 
-function describeNetworkError(error: unknown): string {
+/** The system error code under fetch's "fetch failed" (ENOTFOUND, ECONNREFUSED, …), if any. */
+function networkErrorCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Says what failed in words (the raw text names only a syscall), keeping the system code. */
+function describeNetworkError(error: unknown, url: string): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
+  const code = networkErrorCode(error);
+  const host = URL.canParse(url) ? new URL(url).host : url;
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${host}: no network, or its name is blocked (${code})`;
+    case 'ECONNREFUSED':
+      return `${host} refused the connection (${code})`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `the connection to ${host} was cut: a firewall or proxy may block it (${code})`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `connecting to ${host} timed out (${code})`;
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return `${host} is unreachable: no route to it (${code})`;
+    default: {
+      const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      return `${error.message}${cause}`;
+    }
+  }
 }
 
 async function backoff(failures: number, baseMs: number, signal: AbortSignal | undefined): Promise<void> {

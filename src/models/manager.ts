@@ -4,6 +4,7 @@ import { basename, join, resolve as resolvePath } from 'node:path';
 import { ShenbiError, isShenbiError, toShenbiError } from '../core/errors.ts';
 import { catalogEntryFiles, isMultiFileEntry, loadCatalog, type CatalogEntry, type CatalogFileEntry, type CatalogModel } from './catalog.ts';
 import { downloadResumable } from './download.ts';
+import { withDownloadHint } from './download-hint.ts';
 import { applyModelEndpoint } from './endpoint.ts';
 import { sha256File } from './hash.ts';
 import { downloadModelFiles } from './multi-file-pull.ts';
@@ -133,7 +134,7 @@ export class ModelManager {
         });
       } catch (error) {
         if (isShenbiError(error) && error.code === 'MODEL_CHECKSUM_MISMATCH') await this.#discardPartial(plan.name);
-        throw this.#withMirrorHint(error);
+        throw withDownloadHint(error, { name: plan.name, endpoint: this.modelEndpoint, file: { name: plan.file, url: plan.url } });
       }
       if (plan.sha256 !== undefined && result.sha256 !== plan.sha256) {
         await this.#discardPartial(plan.name);
@@ -190,7 +191,7 @@ export class ModelManager {
         knobs: this.#downloadKnobs(),
       });
     } catch (error) {
-      throw this.#withMirrorHint(error);
+      throw withDownloadHint(error, { name: plan.name, endpoint: this.modelEndpoint });
     }
     const record: ModelRecord = {
       name: plan.name,
@@ -428,16 +429,6 @@ export class ModelManager {
     } catch (error) {
       throw toShenbiError(error, 'STORAGE_ERROR');
     }
-  }
-
-  #withMirrorHint(error: unknown): unknown {
-    if (!isShenbiError(error) || error.code !== 'MODEL_DOWNLOAD_FAILED' || this.modelEndpoint === null || error.hint !== undefined) return error;
-    return new ShenbiError(error.code, error.message, {
-      cause: error.cause,
-      retryable: error.retryable,
-      details: { ...error.details, endpoint: this.modelEndpoint },
-      hint: `Downloads go through the mirror ${this.modelEndpoint} (SHENBI_MODEL_ENDPOINT / HF_ENDPOINT); unset it to use huggingface.co directly.`,
-    });
   }
 }
 

@@ -19,6 +19,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A port someone else holds becomes PORT_IN_USE with the way out; other listen errors pass through. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return error;
+  const other = port < 65_535 ? port + 1 : 8788;
+  return new ShenbiError('PORT_IN_USE', `Port ${port} on ${host} is already in use by another program.`, {
+    hint: `Choose another port: \`shenbi serve --port ${other}\` (or \`npm start -- --port ${other}\`); \`--port 0\` picks any free port.`,
+    details: { host, port },
+    cause: error,
+  });
+}
+
 /** Builds the server and listens; resolves once the socket is bound. */
 export async function startServer(shenbi: Shenbi, options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -54,7 +65,7 @@ export async function startServer(shenbi: Shenbi, options: ServerOptions = {}): 
   } catch (error) {
     deadlines.close();
     await built.close();
-    throw error;
+    throw listenError(error, host, options.port ?? 8787);
   }
   const port = (http.address() as AddressInfo).port;
   built.setPort(port);

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { ShenbiError } from '../core/errors.ts';
 import { parseOrThrow } from '../core/validation.ts';
@@ -13,25 +14,37 @@ const turnSchema = z.object({
   content: z.string().max(200_000),
 });
 
+/** First key of the PostgreSQL advisory locks that serialise appends (ASCII "SHNB"); the second is the id's hash. */
+const APPEND_LOCK_CLASS = 0x53_48_4e_42;
+/** SQLite only (another process may hold the same file): how long a writer keeps retrying a taken position. */
+const RETRY_WITHIN_MS = 10_000;
+
 /**
  * Turns keyed by (conversation, position). Appending reads the last position and inserts
- * after it in one transaction; two writers racing for the same position collide on the
- * primary key, and the loser retries with the new last position, so no turn is lost or
- * reordered.
+ * after it in one transaction. On PostgreSQL the transaction first takes an advisory lock
+ * on the conversation, so concurrent writers (any process) queue instead of colliding on the
+ * primary key; a SQLite database has one writer at a time, and a writer in another process
+ * that took the position first makes this one retry, with jittered backoff, within a deadline.
+ * Either way no turn is lost or reordered and each batch stays together.
  */
 export class SqlConversationStore implements ConversationStore {
   readonly #db: Kysely<Database>;
+  readonly #dialect: 'sqlite' | 'postgres';
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async append(conversationId: string, turns: readonly Omit<ConversationTurn, 'createdAt'>[]): Promise<number> {
     parseOrThrow(idSchema, conversationId, 'conversation id');
     const valid = turns.map((t, i) => parseOrThrow(turnSchema, t, `turn ${i}`));
+    const giveUpAt = Date.now() + RETRY_WITHIN_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#db.transaction().execute(async (trx) => {
+          // Held to the end of the transaction: the next writer reads the position after ours.
+          if (this.#dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}, hashtext(${conversationId}))`.execute(trx);
           const last = await trx
             .selectFrom('conversation_turns')
             .select((eb) => eb.fn.max('position').as('last'))
@@ -48,7 +61,10 @@ export class SqlConversationStore implements ConversationStore {
           return start + valid.length;
         });
       } catch (error) {
-        if (attempt < 5 && /unique|duplicate|constraint/i.test(String((error as Error).message))) continue;
+        if (/unique|duplicate|constraint/i.test(String((error as Error).message)) && Date.now() < giveUpAt) {
+          await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+          continue;
+        }
         throw databaseFailure(`appending to conversation ${conversationId}`, error);
       }
     }

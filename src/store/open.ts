@@ -42,7 +42,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     artifacts: new SqlArtifactStore(database.db, blobs, options.governance),
     jobs: new SqlJobRepository(database.db),
     cache: new SqlStepCache(database.db),
-    conversations: new SqlConversationStore(database.db),
+    conversations: new SqlConversationStore(database.db, database.dialect),
     ledger: new SqlLedgerStore(database.db),
     close: () => database.close(),
   };

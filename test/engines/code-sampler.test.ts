@@ -27,7 +27,10 @@ test('sampleCode ranks scripted candidates from an OpenAI-compatible server', as
   try {
     const model = createOpenAICompatible({ name: 'fake', baseURL: `${fake.baseURL}/v1` }).chatModel('fake');
     const examples = [{ input: [1, 2], output: 3 }, { input: [5, 7], output: 12 }];
-    const result = await sampleCode(model, { task: 'Add two numbers.', examples, k: REPLIES.length, timeoutMs: 150 });
+    // A limit that a+b meets hundreds of times over even on a loaded machine, and that the infinite
+    // loop still hits. It was 150 ms, and a fresh sandbox thread's first run alone took 58–110 ms
+    // (now warmed before the thread says ready) and more when the machine was busy.
+    const result = await sampleCode(model, { task: 'Add two numbers.', examples, k: REPLIES.length, timeoutMs: 500 });
     assert.equal(result.duplicates, 1);
     assert.equal(result.candidates.length, 5);
     assert.equal(result.best?.index, 3);

@@ -9,7 +9,7 @@ import { newId } from '../../src/core/ids.ts';
 import type { StepDefinition } from '../../src/core/step.ts';
 import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
 import { openStore, type OpenedStore } from '../../src/store/index.ts';
-import { crashPipeline, crashSteps, STEP2_RUNNING } from './fixtures/crash-steps.ts';
+import { crashPipeline, crashSteps, STEP2_WROTE } from './fixtures/crash-steps.ts';
 import { addStep, deferred, makeRunner, openTempStore, type TempStore } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
@@ -23,7 +23,10 @@ after(async () => {
   await temp.cleanup();
 });
 
-/** Runs the child until it prints STEP2_RUNNING, lets it write for a moment, then SIGKILLs it. */
+/**
+ * Runs the child until step 2 says it wrote its first big artifact (so the next write is under
+ * way), then SIGKILLs it. No sleeps: it waits for the child's own words, however slow it starts.
+ */
 async function runChildAndKill(database: string, blobsDir: string, markerDir: string): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, database, blobsDir, markerDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -32,18 +35,23 @@ async function runChildAndKill(database: string, blobsDir: string, markerDir: st
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    if (stdout.includes(STEP2_RUNNING)) running.resolve();
+    if (stdout.includes(`${STEP2_WROTE} 0\n`)) running.resolve();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   void exited.then(() => running.reject(new Error(`child exited early:\n${stdout}\n${stderr}`)));
-  const timer = setTimeout(() => running.reject(new Error(`child never reached step 2:\n${stdout}\n${stderr}`)), 20_000);
+  // Only a guard against a hung child: a loaded 2-core machine may take a minute to start it.
+  const timer = setTimeout(() => running.reject(new Error(`child never wrote in step 2:\n${stdout}\n${stderr}`)), 240_000);
   try {
     await running.promise;
   } finally {
     clearTimeout(timer);
   }
-  // Step 2 is now writing 24 MB artifacts back to back: kill it in the middle of that.
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  // Step 2 writes 24 MB artifacts back to back: kill it once the next one's temp file exists.
+  const tempDir = join(blobsDir, 'tmp');
+  const deadline = Date.now() + 60_000;
+  while ((await readdir(tempDir).catch(() => [])).length === 0 && child.exitCode === null && Date.now() < deadline) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
   const jobId = /JOB (job_\w+)/.exec(stdout)?.[1];
@@ -67,7 +75,10 @@ test('after kill -9 mid-step, recover() resumes the job: step 1 not re-run, no t
 
   const runner = makeRunner(temp.store, crashSteps('parent', markerDir), { staleAfterMs: 100 });
   try {
-    await new Promise((resolve) => setTimeout(resolve, 150)); // let the child's heartbeat go stale
+    // The dead child's last heartbeat goes stale staleAfterMs after it was written: wait for
+    // exactly that, measured from the heartbeat the store holds, not for a guessed delay.
+    const heartbeatAt = before.heartbeatAt ?? 0;
+    while (Date.now() <= heartbeatAt + 100) await new Promise((resolve) => setTimeout(resolve, heartbeatAt + 101 - Date.now()));
     const report = await runner.recover();
     assert.deepEqual(report.resumed, [jobId]);
     assert.deepEqual(report.failed, []);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { CliContext } from '../context.ts';
 import { formatBytes, formatDuration, printJson, printLine, printTable } from '../output.ts';
+import { registerVoices } from './voices.ts';
 
 export function registerModels(program: Command, ctx: CliContext): void {
   const models = program.command('models').description('the model manager: catalog, pull, list, remove, import');
@@ -16,6 +17,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
       printTable(
         ['NAME', 'TASKS', 'SIZE', 'LICENSE', 'DESCRIPTION'],
         entries.map((e) => [e.name, e.tasks.join(','), formatBytes(e.size), e.license, e.description]),
+        { fit: true, shrinkColumns: [3, 4] },
       );
     });
 
@@ -116,6 +118,8 @@ export function registerModels(program: Command, ctx: CliContext): void {
       if (ctx.output.json) return printJson({ removed: name });
       printLine(`${name} removed`);
     });
+
+  registerVoices(models, ctx);
 
   models
     .command('import')

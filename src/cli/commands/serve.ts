@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/validation.ts';
-import { startServer } from '../../server/start.ts';
 import type { CliContext } from '../context.ts';
 import { collect } from '../input.ts';
 import { printJson, printLine } from '../output.ts';
@@ -29,6 +28,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const options = parseOrThrow(serveOptions, raw, 'options');
       const shenbi = await ctx.open();
       const staticDir = options.static ?? (existsSync(resolve('dist/web/index.html')) ? resolve('dist/web') : undefined);
+      // The HTTP server and its routes load only for `serve`.
+      const { startServer } = await import('../../server/start.ts');
       const running = await startServer(shenbi, {
         host: options.host,
         port: options.port,

@@ -28,7 +28,7 @@ const PREFERRED_VOICES: Readonly<Record<string, string>> = {
 
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$/;
 
-export const LIST_VOICES_HINT = 'See the available voices with listVoices() on the eSpeak engine (voice ids like "sit/cmn" or "gmw/en-US", or their short names "cmn", "en-US").';
+export const LIST_VOICES_HINT = 'List the voices with `shenbi models voices` (or `shenbi models voices --language zh`): ids like "sit/cmn" or "gmw/en-US", or their short names "cmn", "en-US".';
 
 /** Mandarin for text with Han characters, English otherwise. */
 export function detectLanguage(text: string): string {

@@ -1,0 +1,150 @@
+// The README's shell examples: every command in a ```sh block is classified here, by hand, and
+// each one that needs no network, model, server, install or file of the reader's runs exactly as
+// written (bash, `shenbi` on PATH as an install puts it) in a temp SHENBI_HOME and must exit 0.
+// A command added to the README without a classification fails the first test.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, symlink, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Why a README command does or does not run here. */
+type Class =
+  | 'runs' // offline, no model, ends by itself: run exactly as written
+  | 'network' // downloads or calls a cloud provider
+  | 'model' // needs a model the reader pulls first
+  | 'server' // serves until stopped (or talks to a running server)
+  | 'install' // installs dependencies
+  | 'suite' // the test suite itself
+  | 'benchmark' // minutes of measurements
+  | 'reader-files' // works on files the reader has (clip.mp4, talk.wav, npc.json, …)
+  | 'synopsis' // alternatives (`a | b`), [optional] parts or ID placeholders: not one literal command
+  | 'slow'; // offline, but minutes of work on 2 cores
+
+/** Keyed by the command without its trailing `# comment`. Reviewed by hand: keep it that way. */
+const CLASSIFIED: Record<string, Class> = {
+  'npm ci && npm start': 'install',
+  'npm test': 'suite',
+  'shenbi apikeys create --tenant studio-a --scopes generate,jobs:read --rate 60 --quota-tokens 200000': 'runs',
+  'shenbi serve --host 0.0.0.0': 'server',
+  'shenbi apikeys list / shenbi apikeys revoke key_…': 'synopsis',
+  "curl -H \"Authorization: Bearer $KEY\" -H 'content-type: video/mp4' --data-binary @clip.mp4 'http://127.0.0.1:8787/api/uploads?name=clip.mp4'": 'server',
+  'shenbi --help': 'runs',
+  'shenbi run showcase --set recipient=妈妈 --set wish=身体健康': 'runs',
+  'shenbi run blessing-card --input \'{"recipient":"Ada","wish":"success at work","seed":7}\' --json': 'runs',
+  'shenbi run ./my-pipeline.json --input input.json': 'reader-files',
+  'shenbi generate image "Mid-Autumn night market" --set width=1280 --set height=720': 'runs',
+  'shenbi models pull qwen2.5-0.5b-instruct': 'network',
+  'shenbi generate text "给妈妈写一段生日祝福" --set style=poetic': 'model',
+  'shenbi generate text "a cat on a roof" --set mode=expand --set count=4 --set target=image': 'model',
+  'shenbi generate text "写一封邀请邮件" --set style=email --set model=qwen:qwen-plus': 'network',
+  'shenbi generate code "sum of a list" --input \'{"examples":[{"input":[[1,2,3]],"output":6}]}\'': 'model',
+  'shenbi generate speech "你好，世界。Hello world." --set format=mp3': 'runs',
+  'shenbi run blessing-song --set recipient=妈妈 --set wish=身体健康 --set mood=festive': 'model',
+  'shenbi run song --set lyrics="新年快乐|万事如意" --set vocals=sung': 'slow',
+  'shenbi npc say --scene npc.json "我现在在哪，我应该做什么？"': 'reader-files',
+  'shenbi generate transcription talk.wav --set transcript="…" --set format=srt': 'reader-files',
+  'shenbi generate transcription talk.wav --set language=zh': 'reader-files',
+  'shenbi run lyric-video --set lyrics="新年快乐|万事如意" --set aspect=9:16': 'slow',
+  'shenbi run article-to-video --set article="$(cat post.txt)" --set scenes=5': 'reader-files',
+  'shenbi generate video --set source=clip.mp4 --set operation=subtitles': 'reader-files',
+  'shenbi generate video --set source=./material --set operation=folder --set script="…"': 'reader-files',
+  'shenbi generate image "a red lantern" --set model=openai:gpt-image-1': 'network',
+  'shenbi generate vision sign.png --set mode=ocr': 'reader-files',
+  'shenbi generate science "Integrate x^2 from 0 to 3" --set check=9': 'model',
+  'shenbi tasks list': 'runs',
+  'shenbi pipelines list | show ID': 'synopsis',
+  'shenbi jobs list | show ID | cancel ID | recover | rm ID': 'synopsis',
+  'shenbi artifacts list | show ID | export ID FILE | rm ID...': 'synopsis',
+  'shenbi gc [--older-than 600]': 'synopsis',
+  'shenbi models catalog | list | pull NAME|URL | rm NAME | import PATH | voices': 'synopsis',
+  'shenbi verify out.png song.mp3 video.mp4 --require implicit,trusted': 'reader-files',
+  'shenbi keys init | show': 'synopsis',
+  'shenbi artifacts show ID --provenance': 'synopsis',
+  'shenbi serve': 'server',
+  'npm run bench:jobs': 'benchmark',
+  'npm run bench:text': 'benchmark',
+  'npm run bench:music': 'benchmark',
+  'npm run bench:server': 'benchmark',
+  'npm run bench:image': 'benchmark',
+  'npm run bench:trust': 'benchmark',
+  'npm run bench:c2pa': 'benchmark',
+  'npm run bench:npc': 'benchmark',
+  'npm run bench:soak': 'benchmark',
+  'npm run bench:fuzz': 'benchmark',
+};
+
+interface ReadmeCommand {
+  /** The line exactly as the README shows it, comment included. */
+  line: string;
+  /** The command without its trailing comment: the key into CLASSIFIED. */
+  command: string;
+}
+
+/** Every non-empty line of every ```sh / ```bash block. */
+function readmeCommands(markdown: string): ReadmeCommand[] {
+  const commands: ReadmeCommand[] = [];
+  for (const block of markdown.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```$/gm)) {
+    for (const line of (block[1] ?? '').split('\n')) {
+      if (line.trim() === '') continue;
+      // A comment starts at " #" outside quotes; the README's commands keep # out of their quotes.
+      const command = line.replace(/\s+#\s.*$/, '').trim();
+      commands.push({ line, command });
+    }
+  }
+  return commands;
+}
+
+const readme = await readFile(join(REPO, 'README.md'), 'utf8');
+const commands = readmeCommands(readme);
+
+test('every README shell command is classified, and every classification is still in the README', () => {
+  assert.ok(commands.length >= 40, `found only ${commands.length} commands: did the README's code fences change?`);
+  const unclassified = commands.filter((c) => CLASSIFIED[c.command] === undefined).map((c) => c.command);
+  assert.deepEqual(unclassified, [], 'classify these README commands in test/docs/readme.test.ts');
+  const present = new Set(commands.map((c) => c.command));
+  const stale = Object.keys(CLASSIFIED).filter((command) => !present.has(command));
+  assert.deepEqual(stale, [], 'these classified commands are no longer in the README: remove them');
+});
+
+let work = '';
+let env: NodeJS.ProcessEnv = {};
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'shenbi-readme-'));
+  // `shenbi` on PATH as `npm install -g` or `npm link` puts it: the package's own bin entry.
+  const manifest = z.object({ bin: z.object({ shenbi: z.string() }) }).parse(JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')));
+  const binDir = join(work, 'bin');
+  await mkdir(binDir);
+  await symlink(resolve(REPO, manifest.bin.shenbi), join(binDir, 'shenbi'));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SHENBI_')));
+  env = { ...inherited, PATH: `${binDir}:${process.env.PATH ?? ''}`, SHENBI_HOME: join(work, 'home'), FORCE_COLOR: '0' };
+});
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function bash(line: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', ['-c', line], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolvePromise({ status, stdout, stderr }));
+  });
+}
+
+// In README order, one home for all, as a reader following it would.
+for (const { line, command } of commands.filter((c) => CLASSIFIED[c.command] === 'runs')) {
+  test(`README: ${command}`, { timeout: 180_000 }, async () => {
+    const result = await bash(line);
+    assert.equal(result.status, 0, `exit ${result.status}\n${result.stderr.slice(-2000)}`);
+    assert.doesNotMatch(result.stderr, /^error\[/m, result.stderr);
+  });
+}
