@@ -9,6 +9,7 @@ import { createDiffusionModelResolver } from './pipelines/steps/image/diffusion-
 import { diffusionStep } from './pipelines/steps/image/diffusion-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
+import { midiRenderStep } from './pipelines/steps/music/midi-render-step.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
 import { alignStep } from './pipelines/steps/speech/align-step.ts';
 import { speechSynthesizeStep } from './pipelines/steps/speech/speech-synthesize-step.ts';
@@ -96,6 +97,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
       syllable: async (text, signal) => (await espeak().synthesize({ text, intonation: 0, ...(signal ? { signal } : {}) })).audio,
       line: async (text, signal) => (await espeak().synthesize({ text, ...(signal ? { signal } : {}) })).audio,
     }), { roots: [config.modelsDir, ...config.mediaRoots] }),
+    midiRenderStep(media, { roots: [config.modelsDir, ...config.mediaRoots] }),
     npcReplyStep({
       resolveModel: resolveTextModel,
       synthesizer: () => (text, o) => espeak().synthesize({ text, language: o.language, speed: o.speed, ...(o.voice ? { voice: o.voice } : {}), ...(o.signal ? { signal: o.signal } : {}) }),

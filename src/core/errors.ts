@@ -22,6 +22,8 @@ export const EXIT = {
   failed: 4,
   io: 5,
   refused: 6,
+  /** `shenbi verify`: every label present and valid, only the C2PA signer is not trusted. */
+  untrusted: 7,
   cancelled: 130,
 } as const;
 
@@ -103,6 +105,8 @@ export const ERROR_CODES = {
   TOO_MANY_CONNECTIONS: { exit: EXIT.failed, http: 503, retryable: true },
   /** `shenbi serve`: a non-loopback host was asked for while no API key exists. */
   BIND_REFUSED: { exit: EXIT.refused, http: 500, retryable: false },
+  /** `shenbi serve`: another program already listens on the port (`--port N` picks another; 0 any free one). */
+  PORT_IN_USE: { exit: EXIT.io, http: 500, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -124,7 +124,7 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
           id: 'folder-short',
           title: 'Folder to short video',
           steps: [{ id: 'edit', uses: 'video.folder-short', with: { folder: input.source, ...defined(input, ['script', 'title', 'voice', 'aspect', 'resolution']) } }],
-          outputs: { video: { $from: 'edit.video' }, duration: { $from: 'edit.duration' } },
+          outputs: { video: { $from: 'edit.video' }, subtitles: { $from: 'edit.subtitles' }, webvtt: { $from: 'edit.webvtt' }, duration: { $from: 'edit.duration' } },
         };
       case 'generate':
         return {
@@ -143,7 +143,7 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
             { id: 'script', uses: 'video.article-script', with: { article: input.prompt, ...defined(input, ['scenes', 'language', 'seed', 'model']) } },
             { id: 'video', uses: 'video.narrated', with: { script: { $from: 'script.script' }, ...defined(input, ['voice', 'aspect', 'resolution', 'seed']) } },
           ],
-          outputs: { video: { $from: 'video.video' }, script: { $from: 'script.document' }, duration: { $from: 'video.duration' } },
+          outputs: { video: { $from: 'video.video' }, subtitles: { $from: 'video.subtitles' }, webvtt: { $from: 'video.webvtt' }, script: { $from: 'script.document' }, duration: { $from: 'video.duration' } },
         };
     }
   },
@@ -173,6 +173,14 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
         title: 'Song from a cloud music model',
         steps: [{ id: 'song', uses: 'music.cloud', with: defined(input, ['model', 'prompt', 'lyrics', 'recipient', 'title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'duration', 'format', 'seed']) }],
         outputs: { song: { $from: 'song.audio' }, duration: { $from: 'song.duration' } },
+      };
+    }
+    if (input.midi !== undefined) {
+      return {
+        id: 'generate-music',
+        title: 'Render a MIDI file',
+        steps: [{ id: 'render', uses: 'music.render-midi', with: defined(input, ['midi', 'soundfont', 'title', 'format']) }],
+        outputs: { song: { $from: 'render.audio' }, duration: { $from: 'render.duration' } },
       };
     }
     const song = defined(input, ['title', 'mood', 'genre', 'instrument', 'tempo', 'key', 'vocals', 'format', 'soundfont', 'seed']);

@@ -3,6 +3,8 @@ import { SANDBOX_LIMITS, sandboxBudgetProblem, sandboxTimeoutMs } from '../engin
 import { modelName, prompt, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
+const EXAMPLES_NEEDED = 'required: at least one example to test the programs against, e.g. --set examples=\'[{"input":[2,3],"output":5}]\' (input: the argument list; output: the expected result)';
+
 export const codeTask = defineTask({
   kind: 'code',
   title: 'Code',
@@ -13,10 +15,11 @@ export const codeTask = defineTask({
     .object({
       prompt,
       language: z.enum(['javascript', 'typescript', 'python']).default('javascript'),
+      /** Required: candidates are kept only when they pass these, so without one nothing can be tested. */
       examples: z
-        .array(z.object({ input: z.unknown(), output: z.unknown() }).strict())
-        .max(SANDBOX_LIMITS.maxExamples)
-        .default([]),
+        .array(z.object({ input: z.unknown(), output: z.unknown() }).strict(), { error: (issue) => (issue.input === undefined ? EXAMPLES_NEEDED : undefined) })
+        .min(1, EXAMPLES_NEEDED)
+        .max(SANDBOX_LIMITS.maxExamples),
       samples: z.number().int().min(1).max(SANDBOX_LIMITS.maxSamples).default(8),
       /** Per run: one candidate on one example. */
       timeoutMs: sandboxTimeoutMs.default(SANDBOX_LIMITS.defaultTimeoutMs),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dimension, mediaRef, modelName, prompt, seed } from './common-fields.ts';
+import { dimension, generationSizeIssues, mediaRef, modelName, prompt, seed } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
 export const imageTask = defineTask({
@@ -43,5 +43,10 @@ export const imageTask = defineTask({
     })
     .strict()
     .refine((v) => v.prompt !== undefined || (v.operation !== undefined && v.operation !== 'poster'), { message: 'a prompt is required (a poster\'s title)', path: ['prompt'] })
-    .refine((v) => v.operation === undefined || v.image !== undefined, { message: 'an operation needs an input image', path: ['image'] }),
+    .refine((v) => v.operation === undefined || v.image !== undefined, { message: 'an operation needs an input image', path: ['image'] })
+    // Size rules of generation only; `when` runs it even when other fields failed, so every bad path is reported at once.
+    .superRefine((v, ctx) => {
+      if (v.operation !== undefined) return;
+      for (const issue of generationSizeIssues(v)) ctx.addIssue({ code: 'custom', input: v, ...issue });
+    }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null && (payload.value as { operation?: unknown }).operation === undefined }),
 });

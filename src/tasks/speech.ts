@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { language, modelName, prompt } from './common-fields.ts';
+import { MAX_SPEECH_TEXT_CHARS } from '../engines/speech-text-limit.ts';
+import { language, modelName } from './common-fields.ts';
 import { defineTask } from './task-definition.ts';
 
 export const speechTask = defineTask({
@@ -10,11 +11,16 @@ export const speechTask = defineTask({
   outputs: ['audio', 'subtitle'],
   input: z
     .object({
-      text: prompt,
+      /** At most what one synthesis takes (MAX_SPEECH_TEXT_CHARS): refused here, as input, not deep in the engine. */
+      text: z
+        .string()
+        .trim()
+        .min(1, 'must not be empty')
+        .max(MAX_SPEECH_TEXT_CHARS, `at most ${MAX_SPEECH_TEXT_CHARS} characters for one synthesis; split a longer text (for example by paragraph)`),
       voice: z.string().min(1).max(200).optional(),
       language: language.optional(),
       speed: z.number().min(0.25).max(4).default(1),
-      format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('wav'),
+      format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']).default('wav'),
       model: modelName,
     })
     .strict(),

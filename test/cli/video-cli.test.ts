@@ -71,6 +71,9 @@ test('editing a user video from the CLI: subtitles (aligned), dubbing over ducke
   const sp = await probeMedia(subtitled.artifacts[0]!.path);
   assert.ok(sp.streams.some((s) => s.type === 'audio') && Math.abs(sp.duration - 5) < 0.2);
   assert.ok(sp.streams.some((s) => s.type === 'video' && s.width === 640), 'the picture is kept, with the subtitles burned in');
+  const soft = await run('operation=subtitles', 'script=And so, my fellow Americans: ask not', 'softSubtitles=true');
+  const softProbe = await probeMedia(soft.artifacts[0]!.path);
+  assert.deepEqual(softProbe.streams.map((s) => s.type), ['video', 'audio', 'subtitle'], 'soft subtitles are a track of the labeled MP4');
 
   const dubbed = await run('operation=dub', 'script=Hello and welcome.', 'mode=duck');
   const dp = await probeMedia(dubbed.artifacts[0]!.path);

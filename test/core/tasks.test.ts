@@ -10,7 +10,9 @@ test('every task kind has a definition whose primary field alone is a valid inpu
     const task = TASKS[kind];
     assert.equal(task.kind, kind);
     assert.ok(task.outputs.length > 0);
-    const input = parseTaskInput(kind, { [task.primaryField]: samples[task.primaryField] });
+    // Inputs a kind cannot do without besides its primary field (code is tested against examples).
+    const required: Record<string, Record<string, unknown>> = { code: { examples: [{ input: [2, 3], output: 5 }] } };
+    const input = parseTaskInput(kind, { [task.primaryField]: samples[task.primaryField], ...required[kind] });
     assert.equal(input[task.primaryField], samples[task.primaryField]);
   }
 });
@@ -41,6 +43,6 @@ test('invalid input is INVALID_INPUT with every bad path', () => {
       return true;
     },
   );
-  assert.throws(() => parseTaskInput('music', {}), /give lyrics, or a prompt/);
+  assert.throws(() => parseTaskInput('music', {}), /give lyrics, a prompt \(the wish\) to write them from, or a midi file/);
   assert.throws(() => parseTaskInput('vision', { image: 'a.png', mode: 'question' }), /needs a question/);
 });

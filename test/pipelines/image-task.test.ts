@@ -80,6 +80,20 @@ test('operations through generate image: a labeled thumbnail (WebP) and poster; 
   assert.equal(await artifactCount(), before);
 });
 
+test('picture operations take any size: a 500×500 crop and a 1000×562 resize (real sharp); generation keeps the multiple-of-8 rule', async () => {
+  const wide = join(home, 'wide.png');
+  await writeFile(wide, await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#c0392b' } }).png().toBuffer());
+  const crop = await shenbi.generate('image', { operation: 'crop', image: wide, width: 500, height: 500 });
+  assert.equal(crop.status, 'completed', JSON.stringify(crop.error));
+  const cropped = (await shenbi.store.artifacts.read(String(crop.outputs?.image))).bytes;
+  assert.deepEqual(await sharp(cropped).metadata().then((m) => [m.width, m.height]), [500, 500]);
+  const resize = await shenbi.generate('image', { operation: 'resize', image: wide, width: 1000, height: 562, fit: 'fill' });
+  assert.equal(resize.status, 'completed', JSON.stringify(resize.error));
+  const resized = (await shenbi.store.artifacts.read(String(resize.outputs?.image))).bytes;
+  assert.deepEqual(await sharp(resized).metadata().then((m) => [m.width, m.height]), [1000, 562]);
+  await assert.rejects(shenbi.generate('image', { prompt: 'a lantern', width: 500, height: 512 }), (error: unknown) => error instanceof ShenbiError && error.code === 'INVALID_INPUT' && /width: must be a multiple of 8/.test(error.message));
+});
+
 test('a forbidden image prompt or negative prompt is refused at submission: GOVERNANCE_REFUSED, no job work, no artifact', async () => {
   const before = await artifactCount();
   const requests = a1111.requests.length;

@@ -48,7 +48,7 @@ test('a multi-step pipeline: 202, then SSE progress in order ending with the res
   const download = await fetch(`${t.url}${image.url}`);
   assert.equal(download.status, 200);
   assert.equal(download.headers.get('content-type'), 'image/png');
-  assert.match(download.headers.get('content-disposition') ?? '', /^attachment; filename="[\w.-]+\.png"$/);
+  assert.match(download.headers.get('content-disposition') ?? '', /^attachment; filename="[\w.-]+\.png"; filename\*=UTF-8''\S+\.png$/);
   assert.match(download.headers.get('x-shenbi-labels') ?? '', /\w/);
   const bytes = Buffer.from(await download.arrayBuffer());
   assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');

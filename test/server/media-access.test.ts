@@ -120,6 +120,12 @@ test('a SoundFont, a diffusion model folder and a material folder are local path
   await refusedAlike('video', { operation: 'folder', source: join(files, 'material'), script: 'Hello there.' }, { operation: 'folder', source: join(files, 'no material'), script: 'Hello there.' }, 'material folder');
 });
 
+test('a MIDI render through the jobs API: a keyed caller naming /etc/passwd as soundfont is refused, nothing of the file echoed', async () => {
+  const midi = 'https://example.com/tune.mid';
+  const answer = await refusedAlike('music', { midi, soundfont: '/etc/passwd' }, { midi, soundfont: '/etc/no-such-font.sf2' }, 'soundfont of a MIDI render');
+  assert.doesNotMatch(JSON.stringify(answer), /root:|\/bin\//);
+});
+
 test('the keyless loopback server and the CLI still read a local path inside the media roots', async () => {
   const served = await attempt(keyless, undefined, 'image', { operation: 'resize', image: join(files, 'secret.png'), width: 64 });
   assert.equal(served.status, 'completed', JSON.stringify(served));

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { test } from 'node:test';
 import { openDatabase, openStore } from '../../src/store/index.ts';
+import { createHash } from 'node:crypto';
+import { ledgerBrokenError } from '../../src/cli/commands/ledger.ts';
+import { canonicalJson } from '../../src/store/ledger/canonical-json.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../../src/store/ledger/ledger-entry.ts';
 import { provenanceLedgerMigration } from '../../src/store/db/migrations/0003-provenance-ledger.ts';
 import { describeEachDialect, passThroughGovernance } from './dialects.ts';
@@ -28,7 +31,8 @@ describeEachDialect('provenance ledger', (ctx) => {
     assert.equal(entries[0]?.prevHash, GENESIS_HASH);
     assert.equal(entries[1]?.prevHash, entries[0]?.entryHash);
     assert.equal(entries[2]?.prevHash, entries[1]?.entryHash);
-    for (const e of entries) assert.equal(e.entryHash, ledgerEntryHash(e.seq, e.prevHash, e.payload));
+    for (const e of entries) assert.equal(e.entryHash, ledgerEntryHash(e));
+    assert.ok(entries.every((e) => e.payload.v === 2), 'new entries use the v2 hash rule');
     const second = await store.ledger.entryFor(b.id);
     assert.equal(second?.payload.sha256, b.sha256);
     assert.equal(second?.payload.task, 'text.generate');
@@ -55,10 +59,57 @@ describeEachDialect('provenance ledger', (ctx) => {
     assert.deepEqual(await store.ledger.verifyChain().then((v) => [v.ok, v.entries, v.firstBroken]), [false, 1, { seq: 2, reason: 'hash-mismatch', artifactId: target.artifactId }]);
 
     // Recomputing that entry's hash to hide the edit breaks the link of the next one.
-    const rehashed = ledgerEntryHash(2, target.prevHash, JSON.parse(forged));
+    const rehashed = ledgerEntryHash({ ...target, payload: JSON.parse(forged) as unknown });
     await tamper(store.databaseUrl, (db) => db.updateTable('provenance_ledger').set({ entry_hash: rehashed }).where('seq', '=', 2).execute());
     assert.deepEqual((await store.ledger.verifyChain()).firstBroken?.seq, 3);
     assert.deepEqual((await store.ledger.verifyChain()).firstBroken?.reason, 'prev-hash-mismatch');
+  });
+
+  test('a forged created_at or artifact_id column breaks the entry hash, and verify names the entry', async () => {
+    const store = await ctx.openFreshStore();
+    for (const text of ['a', 'b', 'c']) await store.artifacts.put(newArtifact(text));
+    const target = (await store.ledger.entries({ fromSeq: 2, toSeq: 2 }))[0];
+    assert.ok(target);
+    await tamper(store.databaseUrl, (db) => db.updateTable('provenance_ledger').set({ created_at: '1999-01-01T00:00:00.000Z' }).where('seq', '=', 2).execute());
+    const verified = await store.ledger.verifyChain();
+    assert.deepEqual([verified.ok, verified.firstBroken], [false, { seq: 2, reason: 'hash-mismatch', artifactId: target.artifactId }]);
+    assert.match(ledgerBrokenError(verified).message, new RegExp(`seq 2 \\(hash-mismatch, ${target.artifactId}\\)`));
+
+    await tamper(store.databaseUrl, (db) => db.updateTable('provenance_ledger').set({ created_at: target.createdAt, artifact_id: 'art_forged' }).where('seq', '=', 2).execute());
+    assert.deepEqual((await store.ledger.verifyChain()).firstBroken, { seq: 2, reason: 'hash-mismatch', artifactId: 'art_forged' });
+  });
+
+  test("an artifact row whose created_at was changed no longer matches its entry", async () => {
+    const store = await ctx.openFreshStore();
+    const a = await store.artifacts.put(newArtifact('a'));
+    await tamper(store.databaseUrl, (db) => db.updateTable('artifacts').set({ created_at: '1999-01-01T00:00:00.000Z' }).where('id', '=', a.id).execute());
+    assert.deepEqual((await store.ledger.verifyChain()).firstBroken, { seq: 1, reason: 'artifact-created-at-mismatch', artifactId: a.id });
+  });
+
+  test('v1 entries written before the v2 hash rule still verify, and a forged created_at on them is caught', async () => {
+    const store = await ctx.openFreshStore();
+    for (const text of ['a', 'b']) await store.artifacts.put(newArtifact(text));
+    // Rewrite the chain as a v1 ledger would have written it: payload v 1, hash over (seq, prevHash, payload).
+    let prevHash = GENESIS_HASH;
+    for (const entry of await store.ledger.entries()) {
+      const payload = { ...entry.payload, v: 1 as const };
+      const entryHash = ledgerEntryHash({ ...entry, prevHash, payload });
+      assert.equal(entryHash, createHash('sha256').update(canonicalJson({ seq: entry.seq, prevHash, payload })).digest('hex'));
+      await tamper(store.databaseUrl, async (db) => {
+        await db.updateTable('provenance_ledger').set({ payload: JSON.stringify(payload), prev_hash: prevHash, entry_hash: entryHash }).where('seq', '=', entry.seq).execute();
+        await db.updateTable('provenance_ledger_head').set({ entry_hash: entryHash }).where('id', '=', 1).execute();
+      });
+      prevHash = entryHash;
+    }
+    assert.equal((await store.ledger.verifyChain()).ok, true);
+    const c = await store.artifacts.put(newArtifact('c'));
+    assert.equal((await store.ledger.entryFor(c.id))?.payload.v, 2, 'a new entry after v1 ones uses the v2 rule');
+    assert.equal((await store.ledger.verifyChain()).ok, true);
+
+    const first = (await store.ledger.entries())[0];
+    assert.ok(first);
+    await tamper(store.databaseUrl, (db) => db.updateTable('provenance_ledger').set({ created_at: '1999-01-01T00:00:00.000Z' }).where('seq', '=', 1).execute());
+    assert.deepEqual((await store.ledger.verifyChain()).firstBroken, { seq: 1, reason: 'created-at-mismatch', artifactId: first.artifactId });
   });
 
   test('a deleted entry is detected, in the middle or at the end', async () => {

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { ShenbiError } from '../../core/errors.ts';
+import { sharpErrorGist } from '../image-ops/sharp-error.ts';
 
 /** VAE output [1, 3, H, W] in [-1, 1] to PNG bytes. */
 export async function decodedToPng(pixels: Float32Array, width: number, height: number): Promise<Buffer> {
@@ -21,7 +22,7 @@ export async function imageToTensor(bytes: Uint8Array, width: number, height: nu
   try {
     rgb = await sharp(bytes, { limitInputPixels: 50_000_000 }).rotate().resize(width, height, { fit: 'cover' }).removeAlpha().toColourspace('srgb').raw().toBuffer();
   } catch (error) {
-    throw new ShenbiError('MEDIA_INVALID', `the init image cannot be decoded: ${(error as Error).message}`, { cause: error });
+    throw new ShenbiError('MEDIA_INVALID', `the init image cannot be decoded: ${sharpErrorGist(error)}`, { cause: error });
   }
   const plane = width * height;
   const out = new Float32Array(3 * plane);

@@ -7,6 +7,7 @@ import { synthesizeReplySchema, voicesReplySchema } from './protocol.ts';
 import { EspeakRunnerClient, type RunnerClientOptions } from './runner-client.ts';
 import { resolveVoice, type EspeakVoice } from './voices.ts';
 import { buildTimings } from './word-timings.ts';
+import { MAX_SPEECH_TEXT_CHARS } from '../speech-text-limit.ts';
 
 export const ESPEAK_ENGINE_INFO: EngineInfo = {
   id: 'espeak-ng',
@@ -18,7 +19,7 @@ export const ESPEAK_ENGINE_INFO: EngineInfo = {
 };
 
 /** Longest text one call accepts; longer texts should be split (e.g. by sentence) by the caller. */
-export const MAX_TEXT_CHARS = 20_000;
+export const MAX_TEXT_CHARS = MAX_SPEECH_TEXT_CHARS;
 /** eSpeak's words-per-minute at speed 1, and the range it can render. */
 const NORMAL_RATE = 175;
 const MIN_RATE = 80;

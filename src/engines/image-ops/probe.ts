@@ -1,5 +1,6 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { ShenbiError } from '../../core/errors.ts';
+import { sharpErrorGist } from './sharp-error.ts';
 
 /** The most pixels Shenbi decodes from a user image (a 10000×10000 picture; a decompression bomb is far larger). */
 export const MAX_INPUT_PIXELS = 100_000_000;
@@ -23,7 +24,7 @@ export async function probeImage(bytes: Buffer, what = 'image', maxPixels = MAX_
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new ShenbiError('MEDIA_INVALID', `${what} is not a readable image: ${(error as Error).message}`, { cause: error });
+    throw new ShenbiError('MEDIA_INVALID', `${what} is not a readable image: ${sharpErrorGist(error)}`, { cause: error });
   }
   const { width, height, format } = meta;
   if (!width || !height || !format) throw new ShenbiError('MEDIA_INVALID', `${what} has no dimensions or format`);
@@ -47,6 +48,6 @@ export async function renderImage(pipeline: Sharp, what = 'image'): Promise<{ da
   try {
     return await pipeline.toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new ShenbiError('MEDIA_INVALID', `${what} could not be decoded: ${(error as Error).message}`, { cause: error });
+    throw new ShenbiError('MEDIA_INVALID', `${what} could not be decoded: ${sharpErrorGist(error)}`, { cause: error });
   }
 }

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
 import { ShenbiError } from '../../core/errors.ts';
 import type { EngineInfo } from '../engine-info.ts';
+import { sharpErrorGist } from '../image-ops/sharp-error.ts';
 
 export const OCR_ENGINE_INFO: EngineInfo = {
   id: 'tesseract.js',
@@ -73,7 +74,7 @@ async function prepare(image: Uint8Array): Promise<Buffer> {
   try {
     return await sharp(image, { limitInputPixels: 40_000_000 }).greyscale().png().toBuffer();
   } catch (error) {
-    throw new ShenbiError('MEDIA_INVALID', `not a readable image (or over 40 megapixels): ${(error as Error).message}`, { cause: error });
+    throw new ShenbiError('MEDIA_INVALID', `not a readable image (or over 40 megapixels): ${sharpErrorGist(error)}`, { cause: error });
   }
 }
 

@@ -10,6 +10,7 @@ import { createEspeakPhonemizer, type Phonemize } from './phonemizer.ts';
 import { readPiperVoiceConfig, type PiperVoiceConfig } from './voice-config.ts';
 import { findPiperVoiceFiles } from './voice-dir.ts';
 import { approximateWordTimings } from './word-timings.ts';
+import { MAX_SPEECH_TEXT_CHARS } from '../speech-text-limit.ts';
 
 export const PIPER_ENGINE_INFO: EngineInfo = {
   id: 'piper',
@@ -22,7 +23,7 @@ export const PIPER_ENGINE_INFO: EngineInfo = {
 
 /** Silence between sentences, as Piper's default `sentence_silence` (0.2 s). */
 const SENTENCE_GAP_SECONDS = 0.2;
-export const MAX_PIPER_TEXT_CHARS = 20_000;
+export const MAX_PIPER_TEXT_CHARS = MAX_SPEECH_TEXT_CHARS;
 
 export interface PiperSynthesizeOptions {
   /** The voice folder (one `<x>.onnx` and `<x>.onnx.json`). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -28,18 +29,36 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
+/**
+ * The parser's own message is left out on purpose: spessasynth quotes the bytes it found
+ * ("expected RIFF, got 'root'"), which would echo the first bytes of whatever file was named.
+ */
+function parseSoundFont(bytes: Uint8Array, what: string): BasicSoundBank {
+  try {
+    return SoundBankLoader.fromArrayBuffer(toArrayBuffer(bytes));
+  } catch (error) {
+    throw new ShenbiError('MEDIA_INVALID', `${what} is not a readable SoundFont (SF2/SF3).`, { cause: error, hint: 'Give an .sf2 or .sf3 SoundFont file.' });
+  }
+}
+
+/** A SoundFont given as bytes (an upload, an artifact, a fetched URL), kept per content hash like paths are. */
+export function soundFontFromBytes(bytes: Uint8Array): Promise<BasicSoundBank> {
+  const key = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  let bank = banks.get(key);
+  if (!bank) {
+    bank = Promise.resolve().then(() => parseSoundFont(bytes, 'The soundfont input'));
+    banks.set(key, bank);
+    bank.catch(() => banks.delete(key));
+  }
+  return bank;
+}
+
 /** Parsed once per path and kept (per thread): a SoundFont is tens of megabytes of samples. */
 export function loadSoundFont(path: string): Promise<BasicSoundBank> {
   let bank = banks.get(path);
   if (!bank) {
     bank = readFile(path).then(
-      (bytes) => {
-        try {
-          return SoundBankLoader.fromArrayBuffer(toArrayBuffer(bytes));
-        } catch (error) {
-          throw new ShenbiError('MEDIA_INVALID', `${path} is not a readable SoundFont (SF2/SF3): ${(error as Error).message}`, { cause: error });
-        }
-      },
+      (bytes) => parseSoundFont(bytes, path),
       (error: unknown) => {
         throw new ShenbiError('MODEL_NOT_INSTALLED', `SoundFont not found: ${path}`, {
           cause: error,
@@ -55,6 +74,8 @@ export function loadSoundFont(path: string): Promise<BasicSoundBank> {
 
 export interface RenderOptions {
   soundFontPath?: string;
+  /** The SoundFont's bytes, instead of a path; wins over soundFontPath. */
+  soundFontBytes?: Uint8Array;
   sampleRate?: number;
   /** Seconds rendered after the last event, so notes ring out. */
   tailSeconds?: number;
@@ -84,12 +105,13 @@ export function renderMidi(midiBytes: Uint8Array, options: RenderOptions = {}): 
 /** renderMidi in this thread, block by block; abortable between blocks. */
 export async function renderMidiInThread(midiBytes: Uint8Array, options: RenderOptions = {}): Promise<RenderedStereo> {
   const sampleRate = options.sampleRate ?? 44_100;
-  const bank = await loadSoundFont(options.soundFontPath ?? defaultSoundFontPath());
+  const bank = options.soundFontBytes ? await soundFontFromBytes(options.soundFontBytes) : await loadSoundFont(options.soundFontPath ?? defaultSoundFontPath());
   let midi: BasicMIDI;
   try {
     midi = BasicMIDI.fromArrayBuffer(toArrayBuffer(midiBytes));
   } catch (error) {
-    throw new ShenbiError('MEDIA_INVALID', `not a readable MIDI file: ${(error as Error).message}`, { cause: error });
+    // Without the parser's message, which quotes the bytes it found (see parseSoundFont).
+    throw new ShenbiError('MEDIA_INVALID', 'The midi input is not a readable Standard MIDI File (.mid).', { cause: error });
   }
   // spessasynth finishes initialising (its SF3 Vorbis decoder) on promises Node does not count
   // as pending work; without a handle of our own a script could exit mid-render.

@@ -7,6 +7,7 @@ import { assFonts, ensureFonts } from './fonts.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 import { frameSize, timelineSchema, type Scene, type Timeline } from './timeline.ts';
 import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
+import { sharpErrorGist } from '../image-ops/sharp-error.ts';
 
 export interface ComposeVideoOptions {
   output: string;
@@ -30,7 +31,7 @@ async function backgroundPng(scene: Scene, width: number, height: number, path: 
     try {
       await sharp(scene.image).resize(width, height, { fit: 'cover' }).png().toFile(path);
     } catch (error) {
-      throw new ShenbiError('MEDIA_INVALID', `cannot read scene image ${scene.image}: ${(error as Error).message}`, { cause: error });
+      throw new ShenbiError('MEDIA_INVALID', `cannot read scene image ${scene.image}: ${sharpErrorGist(error)}`, { cause: error });
     }
     return;
   }

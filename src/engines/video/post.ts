@@ -4,6 +4,7 @@ import { ShenbiError } from '../../core/errors.ts';
 import { encodeWavOffThread } from '../../media/audio/off-thread.ts';
 import type { PcmAudio } from '../../media/audio/pcm.ts';
 import { assFonts, ensureFonts } from './fonts.ts';
+import { keepStreamsInMp4, mainPictureIndex, textSubtitleIndexes } from './keep-streams.ts';
 import { probeMedia, runFfmpeg } from './run-ffmpeg.ts';
 import { makeWorkDir, removeWorkDir } from '../../fs/work-dir.ts';
 
@@ -27,7 +28,7 @@ function progressOptions(options: PostOptions, duration: number) {
   return { output: options.output, durationSeconds: duration, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
 }
 
-/** Burns an ASS script into a video (libass, CJK fonts), or adds it as a soft mov_text track; the sound is copied. */
+/** Burns an ASS script into a video (libass, CJK fonts), or adds it as a soft mov_text track; the sound and the source's other streams are kept. */
 export async function addSubtitles(video: string, ass: string, options: PostOptions & { soft?: boolean }): Promise<void> {
   const probe = await probeMedia(video);
   if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${video} has no video stream`);
@@ -39,8 +40,8 @@ export async function addSubtitles(video: string, ass: string, options: PostOpti
     const picture = probe.streams.find((s) => s.type === 'video');
     const burn = options.soft ? '' : await withOverlay(`ass=filename=${assPath.replace(/([\\:'])/g, '\\$1')}`, options.overlay, { width: picture?.width ?? 0, height: picture?.height ?? 0 }, work);
     const args = options.soft
-      ? ['-i', video, '-i', assPath, '-map', '0:v', '-map', '0:a?', '-map', '1:0', '-c:v', 'copy', '-c:a', 'copy', '-c:s', 'mov_text', '-metadata:s:s:0', 'language=und', '-movflags', '+faststart']
-      : ['-i', video, '-vf', burn, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
+      ? ['-i', video, '-i', assPath, '-map', '0:v', '-map', '0:a?', '-map', '1:0', ...textSubtitleIndexes(probe.streams).flatMap((i) => ['-map', `0:${i}`]), '-c:v', 'copy', '-c:a', 'copy', '-c:s', 'mov_text', '-metadata:s:s:0', 'language=und', '-movflags', '+faststart']
+      : ['-i', video, ...keepStreamsInMp4(probe.streams, { index: mainPictureIndex(probe.streams) ?? 0, filter: burn, encoder: ['libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p'] }).args, '-movflags', '+faststart'];
     await runFfmpeg(args, progressOptions(options, probe.duration));
   } finally {
     await removeWorkDir(work);
@@ -91,7 +92,8 @@ export async function enhanceVideo(video: string, options: PostOptions & { upsca
   try {
     const factor = options.upscale === 2 ? 2 : 1;
     const filter = await withOverlay(base, options.overlay, { width: stream.width * factor, height: stream.height * factor }, work);
-    await runFfmpeg(['-i', video, '-vf', filter, '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-movflags', '+faststart'], progressOptions(options, probe.duration));
+    const kept = keepStreamsInMp4(probe.streams, { index: mainPictureIndex(probe.streams) ?? 0, filter, encoder: ['libx264', '-preset', 'veryfast', '-crf', '20'] });
+    await runFfmpeg(['-i', video, ...kept.args, '-movflags', '+faststart'], progressOptions(options, probe.duration));
   } finally {
     await removeWorkDir(work);
   }

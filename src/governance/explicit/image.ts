@@ -3,6 +3,7 @@ import { ShenbiError } from '../../core/errors.ts';
 import { inkMetrics, LABEL_FONT_FAMILY, xmlEscape } from './glyph-metrics.ts';
 import type { Corner } from './options.ts';
 import type { ExplicitResult } from './text.ts';
+import { sharpErrorGist } from '../../engines/image-ops/sharp-error.ts';
 
 export interface ImageLabelOptions {
   readonly wording: string;
@@ -70,7 +71,7 @@ export async function labelImage(bytes: Uint8Array, options: ImageLabelOptions):
   try {
     meta = await sharp(bytes).metadata();
   } catch (error) {
-    throw new ShenbiError('MEDIA_INVALID', `cannot read the image to label it: ${(error as Error).message}`, { cause: error });
+    throw new ShenbiError('MEDIA_INVALID', `cannot read the image to label it: ${sharpErrorGist(error)}`, { cause: error });
   }
   const format = meta.format as string;
   if (!(format in FORMATS) || meta.width === undefined || meta.height === undefined) {

@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShenbiError } from '../../core/errors.ts';
-import { runFfmpeg } from '../../engines/video/run-ffmpeg.ts';
+import { keepStreamsInMp4, mainPictureIndex } from '../../engines/video/keep-streams.ts';
+import { probeMedia, runFfmpeg } from '../../engines/video/run-ffmpeg.ts';
 import { labelFontFile } from './font-file.ts';
 import { inkMetrics } from './glyph-metrics.ts';
 import type { Corner } from './options.ts';
@@ -87,7 +88,8 @@ export interface ExplicitResultRecord {
  * Article 4(4): a conspicuous prompt on the start frames. drawtext, white on a semi-opaque
  * plate, in a corner, ink ≥ inkRatio of the shortest side (not the height: that under-sizes
  * portrait video), shown from the first frame for `seconds` (or throughout). Video is
- * re-encoded to H.264 (the frames change); audio is copied as it is; +faststart. ffmpeg
+ * re-encoded to H.264 (the frames change); every other stream (audio tracks, subtitles, cover
+ * art) is kept, converted only where MP4 demands it (text subtitles to mov_text); +faststart. ffmpeg
  * writes to a temp file, so a failure leaves nothing behind.
  */
 export async function labelVideo(bytes: Uint8Array, options: VideoLabelOptions): Promise<ExplicitResult> {
@@ -96,22 +98,18 @@ export async function labelVideo(bytes: Uint8Array, options: VideoLabelOptions):
     const input = join(dir, 'input.mp4');
     await writeFile(input, bytes);
     const streams = await probeStreams(input);
-    const video = streams.video;
+    const media = await probeMedia(input);
+    const picture = mainPictureIndex(media.streams);
+    const video = picture === undefined ? undefined : media.streams[picture];
     if (video?.width === undefined || video.height === undefined || video.width === 0) {
       throw new ShenbiError('MEDIA_INVALID', 'the file holds no video stream to label');
     }
     const { filter, record } = await videoLabelFilter(options, { width: video.width, height: video.height, startTime: streams.startTime }, dir);
     const output = join(dir, 'labeled.mp4');
+    // Every stream the label does not change (other audio tracks, subtitles, cover art) is kept.
+    const kept = keepStreamsInMp4(media.streams, { index: picture!, filter, encoder: ['libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p'] });
     await runFfmpeg(
-      [
-        '-i', input,
-        '-map', '0:v:0', '-map', '0:a?', '-map_metadata', '0',
-        '-vf', filter,
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
-        '-c:a', 'copy',
-        '-movflags', '+faststart',
-        '-f', 'mp4',
-      ],
+      ['-i', input, ...kept.args, '-map_metadata', '0', '-movflags', '+faststart', '-f', 'mp4'],
       { output, durationSeconds: streams.duration, ...(options.signal ? { signal: options.signal } : {}) },
     );
     return { bytes: await readFile(output), record };

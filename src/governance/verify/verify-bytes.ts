@@ -12,7 +12,13 @@ export interface VerifyOptions {
   readonly require?: readonly VerifyRequirement[];
 }
 
-export type Verdict = 'labeled' | 'unlabeled' | 'invalid';
+/**
+ * `labeled`: every label found is valid and every requirement met. `untrusted`: the labels are
+ * present and valid, and the only thing missing is trust — the C2PA signer does not chain to
+ * a trust anchor while `trusted` was required (e.g. a file signed by another Shenbi home).
+ * `unlabeled`: no label, or a required one missing. `invalid`: a tampered or malformed label.
+ */
+export type Verdict = 'labeled' | 'untrusted' | 'unlabeled' | 'invalid';
 
 export interface LabelVerification {
   readonly mimeType: string;
@@ -124,12 +130,28 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
 
   const invalid = (implicit.count > 0 && !implicit.valid) || c2pa.state === 'Invalid';
   const anyLabel = (implicit.count > 0 && implicit.valid) || c2pa.state === 'Valid' || c2pa.state === 'Trusted' || explicitText === true;
+  const untrustedSigner = (options.require ?? []).includes('trusted') && supported && c2pa.state === 'Valid';
   for (const requirement of options.require ?? []) {
     if (requirement === 'implicit' && possible && !(implicit.count === 1 && implicit.valid)) problems.push('required: exactly one valid AIGC implicit label');
     if (requirement === 'c2pa' && supported && c2pa.state !== 'Valid' && c2pa.state !== 'Trusted') problems.push('required: a valid C2PA manifest');
-    if (requirement === 'trusted' && supported && c2pa.state !== 'Trusted') problems.push(`required: a C2PA manifest signed by a trusted signer (found ${c2pa.state})`);
+    if (requirement === 'trusted' && supported && c2pa.state !== 'Trusted') {
+      problems.push(
+        untrustedSigner
+          ? 'required: a trusted signer; the C2PA manifest is valid but its signer does not chain to a trust anchor (give its CA with --trust-anchor)'
+          : `required: a C2PA manifest signed by a trusted signer (found ${c2pa.state})`,
+      );
+    }
   }
-  if (!anyLabel && !invalid) problems.push('no AI label found (no AIGC implicit label, no C2PA manifest, no visible notice)');
-  const verdict: Verdict = invalid ? 'invalid' : anyLabel && problems.length === 0 ? 'labeled' : 'unlabeled';
+  if (!anyLabel && !invalid) {
+    // Only text is searched for a visible notice; a mark drawn on a picture or spoken in a sound survives re-encoding, so say so rather than deny it.
+    problems.push(
+      explicitText === null
+        ? 'no machine-readable AI label found (no AIGC implicit label, no C2PA manifest); a visible or audible notice in the content is not machine-checkable'
+        : 'no AI label found (no AIGC implicit label, no C2PA manifest, no visible notice)',
+    );
+  }
+  // Only trust failed: the untrusted signer is the one problem, and every label found is valid.
+  const onlyTrustFailed = untrustedSigner && anyLabel && problems.length === 1;
+  const verdict: Verdict = invalid ? 'invalid' : anyLabel && problems.length === 0 ? 'labeled' : onlyTrustFailed ? 'untrusted' : 'unlabeled';
   return { mimeType, container, implicit, digitalSourceType, reproduction, c2pa, explicitText, verdict, problems };
 }

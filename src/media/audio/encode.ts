@@ -15,19 +15,21 @@ import { withWorkDir } from '../../fs/work-dir.ts';
  * The sample loops (WAV, resampling) run on the worker pool, off the event loop.
  */
 
-export type AudioFormat = 'wav' | 'mp3' | 'ogg' | 'flac';
+/** `ogg` is Ogg Vorbis (Opus when the ffmpeg has no libvorbis); `opus` is always Opus in Ogg (RFC 7845). */
+export type AudioFormat = 'wav' | 'mp3' | 'ogg' | 'opus' | 'flac';
 
 export const AUDIO_MIME_TYPES: Readonly<Record<AudioFormat, string>> = {
   wav: 'audio/wav',
   mp3: 'audio/mpeg',
   ogg: 'audio/ogg',
+  opus: 'audio/ogg',
   flac: 'audio/flac',
 };
 
 export interface EncodeOptions {
   /** Output sample rate; default: the audio's own. */
   sampleRate?: number;
-  /** 1 (default) or 2 (the mono signal on both channels). */
+  /** 1 (default) or 2 (the mono signal on both channels at −3 dB, so the loudness is the same). */
   channels?: 1 | 2;
   /** Lossy bitrate in kbit/s (mp3 default 128; ogg default: Vorbis quality 5). */
   bitrate?: number;
@@ -39,9 +41,16 @@ export interface EncodeOptions {
 export interface DecodeOptions {
   /** Resample to this rate; default: the file's own. */
   sampleRate?: number;
+  /**
+   * Mix the channels by their plain average (as the WAV reader does), so equal channels give
+   * exactly one channel's samples, for level measurements. Default: ffmpeg's downmix (−3 dB each).
+   */
+  averageChannels?: boolean;
   signal?: AbortSignal;
   ffmpegPath?: string;
 }
+
+const OPUS_RATES = new Set([8000, 12_000, 16_000, 24_000, 48_000]);
 
 const FFMPEG_HINT = 'Install ffmpeg: apt-get install ffmpeg (or set SHENBI_FFMPEG to its path).';
 
@@ -56,7 +65,8 @@ function invalidOption(message: string): ShenbiError {
 export async function encodeAudio(audio: PcmAudio, format: AudioFormat, options: EncodeOptions = {}): Promise<Buffer> {
   const channels = options.channels ?? 1;
   if (channels !== 1 && channels !== 2) throw invalidOption(`channels must be 1 or 2, not ${String(channels)}.`);
-  const sampleRate = options.sampleRate ?? audio.sampleRate;
+  // libopus takes 8, 12, 16, 24 or 48 kHz only: other rates are resampled to 48 kHz.
+  const sampleRate = options.sampleRate ?? (format === 'opus' && !OPUS_RATES.has(audio.sampleRate) ? 48_000 : audio.sampleRate);
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192_000) throw invalidOption(`sampleRate must be an integer from 8000 to 192000, not ${sampleRate}.`);
   if (options.bitrate !== undefined && (!Number.isFinite(options.bitrate) || options.bitrate < 8 || options.bitrate > 320)) throw invalidOption(`bitrate must be 8..320 kbit/s, not ${options.bitrate}.`);
   if (audio.samples.length === 0) throw new ShenbiError('MEDIA_INVALID', 'There is no audio to encode (zero samples).');
@@ -68,11 +78,13 @@ export async function encodeAudio(audio: PcmAudio, format: AudioFormat, options:
     return encodeWavOffThread(atRate, channels, atRate === audio ? run : { ...run, transfer: movable(atRate.samples) });
   }
   const codecArgs = await codecArguments(format, options);
-  // The intermediate WAV keeps the source rate; ffmpeg resamples (-ar) on the way out.
-  const wav = await encodeWavOffThread(audio, 1, options.signal === undefined ? {} : { signal: options.signal });
+  // The intermediate WAV keeps the source rate (ffmpeg resamples, -ar, on the way out) and has
+  // the output's channels, at the same −3 dB per channel as a WAV file: equal loudness in every format.
+  const wav = await encodeWavOffThread(audio, channels, options.signal === undefined ? {} : { signal: options.signal });
   return withTempDir(async (dir) => {
     const output = join(dir, `out.${format}`);
-    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'wav', '-i', 'pipe:0', '-vn', '-ac', String(channels), '-ar', String(sampleRate), ...codecArgs, '-f', format, '-y', output];
+    const muxer = format === 'opus' ? 'ogg' : format;
+    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'wav', '-i', 'pipe:0', '-vn', '-ac', String(channels), '-ar', String(sampleRate), ...codecArgs, '-f', muxer, '-y', output];
     await runFfmpeg(ffmpegBinary(options.ffmpegPath), args, wav, options.signal, 'ENGINE_FAILED');
     return readFile(output);
   });
@@ -108,7 +120,7 @@ function decodeWithFfmpeg(bytes: Uint8Array, options: DecodeOptions): Promise<Pc
     // A file, not stdin: containers such as MP4 keep their index at the end and need seeking.
     const input = join(dir, 'input');
     await writeFile(input, bytes);
-    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-vn', '-ac', '1', ...(sampleRate === undefined ? [] : ['-ar', String(sampleRate)]), '-c:a', 'pcm_f32le', '-f', 'wav', 'pipe:1'];
+    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-vn', ...(options.averageChannels ? [] : ['-ac', '1']), ...(sampleRate === undefined ? [] : ['-ar', String(sampleRate)]), '-c:a', 'pcm_f32le', '-f', 'wav', 'pipe:1'];
     const out = await runFfmpeg(ffmpegBinary(options.ffmpegPath), args, undefined, options.signal, 'MEDIA_INVALID');
     if (out.length === 0) throw new ShenbiError('MEDIA_INVALID', 'ffmpeg found no audio in this file.');
     const wav = await decodeWavOffThread(out, { ...(options.signal === undefined ? {} : { signal: options.signal }), transfer: movable(out) });
@@ -143,6 +155,10 @@ async function codecArguments(format: Exclude<AudioFormat, 'wav'>, options: Enco
     const encoder = has('libmp3lame') ? 'libmp3lame' : has('libshine') ? 'libshine' : undefined;
     if (encoder === undefined) throw new ShenbiError('ENGINE_UNAVAILABLE', 'This ffmpeg has no MP3 encoder (libmp3lame).', { hint: FFMPEG_HINT });
     return ['-c:a', encoder, '-b:a', `${options.bitrate ?? 128}k`];
+  }
+  if (format === 'opus') {
+    if (!has('libopus')) throw new ShenbiError('ENGINE_UNAVAILABLE', 'This ffmpeg has no Opus encoder (libopus).', { hint: FFMPEG_HINT });
+    return ['-c:a', 'libopus', '-b:a', `${options.bitrate ?? 64}k`];
   }
   if (has('libvorbis')) return ['-c:a', 'libvorbis', ...(options.bitrate === undefined ? ['-q:a', '5'] : ['-b:a', `${options.bitrate}k`])];
   if (has('libopus')) return ['-c:a', 'libopus', '-b:a', `${options.bitrate ?? 64}k`];

@@ -20,6 +20,7 @@ const SMALL_SAMPLES = 8192;
 
 const normalizeTask = offThreadTask(new URL('./loudness.ts', import.meta.url), loudness, 'normalizeLoudness');
 const integratedTask = offThreadTask(new URL('./loudness.ts', import.meta.url), loudness, 'integratedLoudness');
+const truePeakTask = offThreadTask(new URL('./loudness.ts', import.meta.url), loudness, 'truePeakDb');
 const resampleTask = offThreadTask(new URL('./resample.ts', import.meta.url), resampling, 'resample');
 const gainTask = offThreadTask(new URL('./mix.ts', import.meta.url), mixing, 'gainTo');
 const duckTask = offThreadTask(new URL('./mix.ts', import.meta.url), mixing, 'duckAndMix');
@@ -41,6 +42,11 @@ export function normalizeLoudnessOffThread(audio: PcmAudio, options: NormalizeOp
 /** `integratedLoudness` off the event loop. */
 export function integratedLoudnessOffThread(audio: PcmAudio, run: AudioOffThreadOptions = {}): Promise<number> {
   return runOffThread(integratedTask, [tight(audio)], { ...run, inline: audio.samples.length < SMALL_SAMPLES });
+}
+
+/** `truePeakDb` off the event loop. */
+export function truePeakDbOffThread(audio: PcmAudio, run: AudioOffThreadOptions = {}): Promise<number> {
+  return runOffThread(truePeakTask, [tight(audio)], { ...run, inline: audio.samples.length < SMALL_SAMPLES });
 }
 
 /** `resample` off the event loop (the same audio back when the rate already matches). */

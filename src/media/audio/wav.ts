@@ -81,7 +81,11 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
   };
 }
 
-/** 16-bit PCM WAV. channels > 1 duplicates the mono signal (for players that want stereo). */
+/**
+ * 16-bit PCM WAV. channels > 1 puts the mono signal on every channel at 1/√channels (−3 dB
+ * for stereo): BS.1770 sums the channels' power, so full level on both would make the file
+ * 3 LU louder than the master was normalized to (ffmpeg's own mono upmix does the same).
+ */
 export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
   const frames = audio.samples.length;
   const dataBytes = frames * channels * 2;
@@ -100,8 +104,9 @@ export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
   out.write('data', 36, 'ascii');
   out.writeUInt32LE(dataBytes, 40);
   let at = 44;
+  const perChannel = 1 / Math.sqrt(channels);
   for (let i = 0; i < frames; i++) {
-    const clipped = Math.max(-1, Math.min(1, audio.samples[i]!));
+    const clipped = Math.max(-1, Math.min(1, audio.samples[i]! * perChannel));
     const value = Math.round(clipped < 0 ? clipped * 32768 : clipped * 32767);
     for (let c = 0; c < channels; c++, at += 2) out.writeInt16LE(value, at);
   }

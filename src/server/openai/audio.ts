@@ -27,7 +27,8 @@ export const speechRequestSchema = z
   })
   .strict();
 
-const FORMATS: Record<string, 'mp3' | 'wav' | 'flac' | 'ogg' | undefined> = { mp3: 'mp3', wav: 'wav', flac: 'flac', opus: 'ogg', aac: undefined, pcm: undefined };
+/** OpenAI's response_format → the speech task's format; `opus` is Opus in Ogg, as OpenAI sends it. */
+const FORMATS: Record<string, 'mp3' | 'wav' | 'flac' | 'opus' | undefined> = { mp3: 'mp3', wav: 'wav', flac: 'flac', opus: 'opus', aac: undefined, pcm: undefined };
 
 export const transcriptionFormSchema = z
   .object({
@@ -61,6 +62,8 @@ export function registerAudioRoutes(book: RouteBook, services: ServerServices): 
     const response = await sendArtifact(c, services, artifact);
     // Played inline by clients, not saved as a download.
     response.headers.set('Content-Disposition', response.headers.get('Content-Disposition')!.replace(/^attachment/, 'inline'));
+    // Stored as audio/ogg (RFC 7845); OpenAI labels its Ogg Opus responses audio/opus, and clients may switch on it.
+    if (format === 'opus' && response.status < 300) response.headers.set('Content-Type', 'audio/opus');
     return response;
   });
 

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Artifact } from '../../core/artifact.ts';
 import { ShenbiError } from '../../core/errors.ts';
+import { safeFileBase } from '../../core/file-name.ts';
 import type { ServerEnv, ServerServices } from '../context.ts';
 import { visibleArtifact, visibleJob } from '../jobs-access.ts';
 import { readQuery } from '../middleware/query.ts';
@@ -16,11 +17,16 @@ const EXTENSIONS: Record<string, string> = {
 
 const listQuery = z.object({ job: z.string().optional() }).strict();
 
-/** `name.ext` safe for a header: the artifact's name when it is plain ASCII, else its id. */
-function downloadName(artifact: Artifact): string {
+/**
+ * Content-Disposition for the artifact: its name cleaned (safeFileBase: no separators or
+ * quotes, trimmed, capped; the id when nothing is left), as `filename*` in UTF-8 (RFC 6266,
+ * so CJK names survive) with a plain-ASCII `filename` for old clients.
+ */
+export function contentDisposition(artifact: Pick<Artifact, 'id' | 'name' | 'mimeType'>): string {
   const ext = EXTENSIONS[artifact.mimeType.split(';')[0]!.trim()] ?? 'bin';
-  const base = artifact.name !== null && /^[\w.-]{1,100}$/.test(artifact.name) ? artifact.name.replace(/\.[A-Za-z0-9]+$/, '') : artifact.id;
-  return `${base}.${ext}`;
+  const base = safeFileBase(artifact.name?.replace(/\.[A-Za-z0-9]{1,5}$/, ''), artifact.id);
+  const ascii = /^[\x20-\x7e]+$/.test(base) ? base : artifact.id;
+  return `attachment; filename="${ascii}.${ext}"; filename*=UTF-8''${encodeURIComponent(`${base}.${ext}`).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
 function metadata(artifact: Artifact) {
@@ -73,7 +79,7 @@ export async function sendArtifact(c: Context<ServerEnv>, services: ServerServic
   c.header('Cache-Control', 'private, max-age=31536000, immutable');
   c.header('Accept-Ranges', 'bytes');
   c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Content-Disposition', `attachment; filename="${downloadName(artifact)}"`);
+  c.header('Content-Disposition', contentDisposition(artifact));
   c.header('X-Shenbi-Artifact-Id', artifact.id);
   // The label types travel with the download; the labels themselves are inside the bytes and at /meta.
   c.header('X-Shenbi-Labels', [...new Set(artifact.labels.map((l) => l.type))].join(', ') || 'none');

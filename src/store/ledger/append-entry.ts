@@ -29,7 +29,7 @@ export async function appendLedgerEntry(trx: Kysely<Database>, artifact: Artifac
   const seq = Number(head.seq);
   const prevHash = head.entry_hash;
   const payload = ledgerPayloadFor(artifact);
-  const entryHash = ledgerEntryHash(seq, prevHash, payload);
+  const entryHash = ledgerEntryHash({ seq, artifactId: artifact.id, createdAt: artifact.createdAt, prevHash, payload });
   await trx
     .insertInto('provenance_ledger')
     .values({ seq, artifact_id: artifact.id, created_at: artifact.createdAt, payload: canonicalJson(payload), prev_hash: prevHash, entry_hash: entryHash })

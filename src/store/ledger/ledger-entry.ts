@@ -9,12 +9,21 @@ export const GENESIS_HASH = '0'.repeat(64);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 /**
+ * Entry format versions. The payload shape is the same in both; what differs is the hash rule:
+ * v1 hashed (seq, prevHash, payload) only, so the row's artifact_id and created_at columns,
+ * which `ledger export` and `artifacts show --provenance` display, sat outside the hash.
+ * v2 hashes every field of the entry as displayed. Old v1 entries keep verifying under their
+ * rule (their columns are checked against the hashed payload instead); new entries are v2.
+ */
+export const LEDGER_ENTRY_VERSION = 2;
+
+/**
  * What the ledger records about one artifact: how it was made (provenance without timings,
  * which say nothing about origin) and what it is (its sha256), plus which labels it got.
- * Version 1; a new shape gets a new `v` and old entries keep verifying.
+ * A new shape or hash rule gets a new `v` and old entries keep verifying.
  */
 export const ledgerPayloadSchema = z.object({
-  v: z.literal(1),
+  v: z.union([z.literal(1), z.literal(2)]),
   artifactId: z.string().min(1),
   kind: z.string().min(1),
   mimeType: z.string().min(1),
@@ -48,7 +57,7 @@ export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 export function ledgerPayloadFor(artifact: Artifact): LedgerPayload {
   const p = artifact.provenance;
   const payload: LedgerPayload = {
-    v: 1,
+    v: LEDGER_ENTRY_VERSION,
     artifactId: artifact.id,
     kind: artifact.kind,
     mimeType: artifact.mimeType,
@@ -69,7 +78,24 @@ export function ledgerPayloadFor(artifact: Artifact): LedgerPayload {
   return JSON.parse(JSON.stringify(payload)) as LedgerPayload;
 }
 
-/** sha256 over the canonical JSON of (seq, prevHash, payload): each entry commits to all before it. */
-export function ledgerEntryHash(seq: number, prevHash: string, payload: unknown): string {
-  return createHash('sha256').update(canonicalJson({ seq, prevHash, payload }), 'utf8').digest('hex');
+/** The fields of an entry that its hash covers: everything but the hash itself. */
+export interface HashedLedgerFields {
+  seq: number;
+  artifactId: string;
+  createdAt: string;
+  prevHash: string;
+  /** Parsed JSON; its `v` picks the hash rule. */
+  payload: unknown;
+}
+
+/**
+ * sha256 over the canonical JSON of the entry: each entry commits to all before it.
+ * v1 payloads (entries written before v2) hash (seq, prevHash, payload) as they were written;
+ * every later version hashes all displayed fields, so forging a column breaks the hash.
+ */
+export function ledgerEntryHash(entry: HashedLedgerFields): string {
+  const { seq, artifactId, createdAt, prevHash, payload } = entry;
+  const version = typeof payload === 'object' && payload !== null ? (payload as { v?: unknown }).v : undefined;
+  const hashed = version === 1 ? { seq, prevHash, payload } : { seq, artifactId, createdAt, prevHash, payload };
+  return createHash('sha256').update(canonicalJson(hashed), 'utf8').digest('hex');
 }

@@ -13,10 +13,14 @@ export type ChainBreakReason =
   | 'payload-unreadable'
   /** The row's artifact_id differs from the artifact the payload describes. */
   | 'artifact-id-mismatch'
+  /** The row's created_at differs from the time the payload recorded (v1 entries; a v2 entry gives hash-mismatch). */
+  | 'created-at-mismatch'
   /** The head row does not point at the last entry (entries appended or removed around it). */
   | 'head-mismatch'
   /** The artifact row's sha256 differs from the one the ledger recorded. */
-  | 'artifact-sha256-mismatch';
+  | 'artifact-sha256-mismatch'
+  /** The artifact row's created_at differs from the time the ledger recorded. */
+  | 'artifact-created-at-mismatch';
 
 export interface ChainVerification {
   ok: boolean;
@@ -57,22 +61,26 @@ export async function verifyLedgerChain(db: Kysely<Database>): Promise<ChainVeri
 
   for (;;) {
     const rows = await db.selectFrom('provenance_ledger').selectAll().where('seq', '>=', expected).orderBy('seq').limit(PAGE).execute();
-    const shas = await artifactShas(db, rows.map((r) => r.artifact_id));
+    const artifactRows = await artifactRecords(db, rows.map((r) => r.artifact_id));
     for (const row of rows) {
       const seq = Number(row.seq);
       if (seq !== expected) return broken(expected, 'missing-entry');
       if (row.prev_hash !== prevHash) return broken(seq, 'prev-hash-mismatch', row.artifact_id);
-      let payload: { artifactId?: unknown; sha256?: unknown } | null;
+      let payload: { artifactId?: unknown; sha256?: unknown; createdAt?: unknown } | null;
       try {
         payload = JSON.parse(row.payload) as typeof payload;
       } catch {
         payload = null;
       }
       if (typeof payload !== 'object' || payload === null) return broken(seq, 'payload-unreadable', row.artifact_id);
-      if (ledgerEntryHash(seq, row.prev_hash, payload) !== row.entry_hash) return broken(seq, 'hash-mismatch', row.artifact_id);
+      const hashed = { seq, artifactId: row.artifact_id, createdAt: row.created_at, prevHash: row.prev_hash, payload };
+      if (ledgerEntryHash(hashed) !== row.entry_hash) return broken(seq, 'hash-mismatch', row.artifact_id);
+      // The displayed columns must say what the hashed payload says (the only cover v1 entries have).
       if (payload.artifactId !== row.artifact_id) return broken(seq, 'artifact-id-mismatch', row.artifact_id);
-      const stored = shas.get(row.artifact_id);
-      if (stored !== undefined && stored !== payload.sha256) return broken(seq, 'artifact-sha256-mismatch', row.artifact_id);
+      if (payload.createdAt !== row.created_at) return broken(seq, 'created-at-mismatch', row.artifact_id);
+      const stored = artifactRows.get(row.artifact_id);
+      if (stored !== undefined && stored.sha256 !== payload.sha256) return broken(seq, 'artifact-sha256-mismatch', row.artifact_id);
+      if (stored !== undefined && stored.created_at !== payload.createdAt) return broken(seq, 'artifact-created-at-mismatch', row.artifact_id);
       prevHash = row.entry_hash;
       expected = seq + 1;
     }
@@ -84,8 +92,8 @@ export async function verifyLedgerChain(db: Kysely<Database>): Promise<ChainVeri
   return { ok: unrecordedArtifacts === 0, entries: last, head, unrecordedArtifacts };
 }
 
-async function artifactShas(db: Kysely<Database>, ids: string[]): Promise<Map<string, string>> {
+async function artifactRecords(db: Kysely<Database>, ids: string[]): Promise<Map<string, { sha256: string; created_at: string }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('artifacts').select(['id', 'sha256']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.sha256]));
+  const rows = await db.selectFrom('artifacts').select(['id', 'sha256', 'created_at']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
 }

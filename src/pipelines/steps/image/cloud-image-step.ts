@@ -7,6 +7,7 @@ import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { toProviderError } from '../../../engines/providers/index.ts';
 import { imageCallOptions, imageProviderFamily } from '../../../engines/providers/image-call-options.ts';
+import { sharpErrorGist } from '../../../engines/image-ops/sharp-error.ts';
 
 const inputSchema = z.object({
   prompt: z.string().min(1).max(32_000),
@@ -84,7 +85,7 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
         try {
           bytes = await sharp(image.uint8Array, { limitInputPixels: 50_000_000 }).toFormat(input.format).toBuffer();
         } catch (error) {
-          throw new ShenbiError('PROVIDER_REJECTED', `${input.model} returned image ${i + 1} that cannot be decoded: ${(error as Error).message}`, { cause: error });
+          throw new ShenbiError('PROVIDER_REJECTED', `${input.model} returned image ${i + 1} that cannot be decoded: ${sharpErrorGist(error)}`, { cause: error });
         }
         const artifact = await ctx.writeArtifact({
           kind: 'image',

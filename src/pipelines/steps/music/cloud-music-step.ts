@@ -3,17 +3,20 @@ import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { CLOUD_MUSIC_ENGINE_INFO, generateCloudMusic, type CloudMusicOptions, type CloudMusicResult } from '../../../engines/cloud-music/index.ts';
-import { AUDIO_MIME_TYPES, decodeAudio, encodeAudio } from '../../../media/audio/encode.ts';
+import { AUDIO_MIME_TYPES, decodeAudio } from '../../../media/audio/encode.ts';
+import { encodeToLoudness } from '../../../media/audio/encode-to-loudness.ts';
 import { integratedLoudnessOffThread, normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
 import { durationOf, peakOf } from '../../../media/audio/pcm.ts';
+import { normalizeLyricBreaks } from '../../../media/text/lyric-lines.ts';
 import { movable } from '../../../workers/off-thread.ts';
 import { cloudMusicPrompt } from './cloud-music-prompt.ts';
 import { present } from '../present-inputs.ts';
+import { safeFileBase } from '../../../core/file-name.ts';
 
 const inputSchema = z.object({
   model: z.string().min(1),
   prompt: z.string().max(2_000).optional(),
-  lyrics: z.string().max(20_000).optional(),
+  lyrics: z.string().max(20_000).transform(normalizeLyricBreaks).optional(),
   recipient: z.string().max(200).optional(),
   title: z.string().max(200).optional(),
   mood: z.string().max(40).default('warm'),
@@ -87,9 +90,10 @@ export function cloudMusicStep(options: () => CloudMusicStepOptions): StepDefini
         throw new ShenbiError('MEDIA_INVALID', `${input.model} returned ${durationOf(audio).toFixed(2)} s of audio that is silent or too short`);
       }
       audio = await normalizeLoudnessOffThread(audio, { targetLufs: input.loudness, peakDb: -1 }, { signal: ctx.signal, transfer: movable(audio.samples) });
-      const bytes = await encodeAudio(audio, input.format, { channels: 2, signal: ctx.signal });
+      // Measured after encoding, so a lossy codec does not move the file off the target.
+      const bytes = await encodeToLoudness(audio, input.format, { targetLufs: input.loudness, peakDb: -1 }, { channels: 2, signal: ctx.signal });
       const provider = input.model.split(':')[0]!;
-      const name = (input.title ?? 'song').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60);
+      const name = safeFileBase(input.title, 'song');
       const artifact = await ctx.writeArtifact({
         kind: 'audio',
         mimeType: AUDIO_MIME_TYPES[input.format],

@@ -3,14 +3,18 @@ import { toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { GENRES, MOODS, type Mood } from '../../../engines/composer/index.ts';
+import { SONG_PEAK_DB } from '../../../engines/singer/master.ts';
 import { makeSong, type SongVoices } from '../../../engines/singer/song.ts';
 import { SOUNDFONT_ENGINE_INFO } from '../../../engines/soundfont/render-midi.ts';
-import { AUDIO_MIME_TYPES, encodeAudio } from '../../../media/audio/encode.ts';
+import { AUDIO_MIME_TYPES } from '../../../media/audio/encode.ts';
+import { encodeToLoudness } from '../../../media/audio/encode-to-loudness.ts';
+import { normalizeLyricBreaks } from '../../../media/text/lyric-lines.ts';
 import { allowedPath } from '../local-media-path.ts';
 import { present } from '../present-inputs.ts';
+import { safeFileBase } from '../../../core/file-name.ts';
 
 const inputSchema = z.object({
-  lyrics: z.string().max(20_000),
+  lyrics: z.string().max(20_000).transform(normalizeLyricBreaks),
   title: z.string().max(200).optional(),
   mood: z.enum(Object.keys(MOODS) as [Mood, ...Mood[]]).default('warm'),
   genre: z.enum(GENRES).default('pop'),
@@ -23,7 +27,6 @@ const inputSchema = z.object({
   soundfont: z.string().optional(),
   seed: z.number().int().min(0).default(1),
 });
-
 
 /**
  * Lyrics in, song out: melody, arrangement, SoundFont rendering, sung (or spoken) vocals,
@@ -81,10 +84,13 @@ export function songStep(voices: () => SongVoices, soundFonts: { roots: readonly
         throw toShenbiError(error, 'ENGINE_FAILED');
       }
       ctx.progress({ fraction: 0.85, message: `encoding ${input.format}` });
-      const bytes = await encodeAudio(song.audio, input.format, { channels: 2, signal: ctx.signal });
+      // The file itself must meet the target in every format (a lossy codec shifts it; see
+      // encodeToLoudness). MP3 at 256 kbit/s: at 128 LAME took 0.5 LU off, and as much again
+      // when the audible label is mixed in and the file re-encoded at its own bitrate.
+      const bytes = await encodeToLoudness(song.audio, input.format, { targetLufs: input.loudness, peakDb: SONG_PEAK_DB }, { channels: 2, signal: ctx.signal, ...(input.format === 'mp3' ? { bitrate: 256 } : {}) });
       const engine = { id: SOUNDFONT_ENGINE_INFO.id, version: SOUNDFONT_ENGINE_INFO.version };
-      const parameters = { mood: input.mood, genre: input.genre, key: song.composition.key.name, tempo: song.composition.tempo, vocals: input.vocals, loudness: input.loudness, timings: song.timings };
-      const name = (input.title ?? 'song').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60);
+      const parameters = { mood: input.mood, genre: input.genre, key: song.composition.key.name, tempo: song.composition.tempo, vocals: input.vocals, loudness: input.loudness };
+      const name = safeFileBase(input.title, 'song');
       const midi = await ctx.writeArtifact({ kind: 'midi', mimeType: 'audio/midi', bytes: song.midi, name: `${name}.mid`, engine, parameters, seed: input.seed });
       const lyricSheet = await ctx.writeArtifact({ kind: 'subtitle', mimeType: 'application/x-lrc; charset=utf-8', bytes: Buffer.from(song.lyricSheet, 'utf8'), name: `${name}.lrc`, parents: [midi.id], engine, parameters, seed: input.seed });
       const audio = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[input.format], bytes, name: `${name}.${input.format}`, parents: [midi.id, lyricSheet.id], engine, parameters, seed: input.seed });

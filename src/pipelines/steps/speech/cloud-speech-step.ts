@@ -19,7 +19,7 @@ const inputSchema = z.object({
   speed: z.number().min(0.25).max(4).default(1),
   /** Style instructions (OpenAI gpt-4o-mini-tts). */
   instructions: z.string().max(2_000).optional(),
-  format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('wav'),
+  format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']).default('wav'),
   loudness: z.number().min(-70).max(0).default(-16),
 });
 

@@ -18,7 +18,7 @@ const inputSchema = z.object({
   voice: z.string().min(1),
   speed: z.number().min(0.25).max(4),
   speaker: z.number().int().nonnegative().optional(),
-  format: z.enum(['wav', 'mp3', 'ogg', 'flac']),
+  format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']),
   loudness: z.number().min(-70).max(0),
 });
 

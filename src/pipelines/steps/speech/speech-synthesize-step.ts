@@ -11,7 +11,7 @@ const inputSchema = z.object({
   voice: z.string().min(1).optional(),
   speed: z.number().min(0.25).max(4),
   pitch: z.number().min(0).max(2).optional(),
-  format: z.enum(['wav', 'mp3', 'ogg', 'flac']),
+  format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']),
   loudness: z.number().min(-70).max(0),
 });
 

@@ -3,6 +3,7 @@ import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import { assertUsableJsonSchema } from '../../../core/json-schema.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
+import { contextOverflowOf, longInputWriting } from './long-input.ts';
 import { buildWritingPrompt, type WritingMode } from './writing-prompts.ts';
 
 const MODES: readonly WritingMode[] = ['chat', 'complete', 'rewrite', 'continue', 'expand'];
@@ -44,12 +45,13 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
     async run(ctx, inputs) {
       const mode = isMode(inputs.mode) ? inputs.mode : 'chat';
       const resolved = await resolveModel(requestedModel(inputs));
-      const { system, prompt } = buildWritingPrompt({
+      const writing = {
         mode,
         prompt: String(inputs.prompt),
         system: typeof inputs.system === 'string' ? inputs.system : undefined,
         style: typeof inputs.style === 'string' ? inputs.style : undefined,
-      });
+      };
+      const { system, prompt } = buildWritingPrompt(writing);
       const maxOutputTokens = Number(inputs.maxTokens);
       const settings = {
         model: resolved.model,
@@ -81,17 +83,28 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
           mimeType = 'application/json';
           kind = 'json';
         } else {
-          // textStream ends quietly on an error part: keep the error and fail with it, never with empty text.
-          let streamError: { error: unknown } | undefined;
-          const result = streamText({ ...settings, onError: (event) => void (streamError ??= event) });
-          text = '';
           let deltas = 0;
-          for await (const delta of result.textStream) {
-            text += delta;
-            deltas++;
-            if (deltas % 8 === 0) ctx.progress({ fraction: Math.min(0.99, deltas / maxOutputTokens), message: `${deltas} tokens` });
+          const stream = async (prompt: string): Promise<string> => {
+            // textStream ends quietly on an error part: keep the error and fail with it, never with empty text.
+            let streamError: { error: unknown } | undefined;
+            const result = streamText({ ...settings, prompt, onError: (event) => void (streamError ??= event) });
+            let out = '';
+            for await (const delta of result.textStream) {
+              out += delta;
+              deltas++;
+              if (deltas % 8 === 0) ctx.progress({ fraction: Math.min(0.99, deltas / maxOutputTokens), message: `${deltas} tokens` });
+            }
+            if (streamError !== undefined) throw streamError.error;
+            return out;
+          };
+          try {
+            text = await stream(prompt);
+          } catch (error) {
+            // A text to rewrite or continue that is longer than the model's context: see long-input.ts.
+            const overflow = contextOverflowOf(error);
+            if (overflow === undefined || (mode !== 'rewrite' && mode !== 'continue') || deltas > 0) throw error;
+            text = await longInputWriting(mode, String(inputs.prompt), overflow, maxOutputTokens, (piece) => stream(buildWritingPrompt({ ...writing, prompt: piece }).prompt));
           }
-          if (streamError !== undefined) throw streamError.error;
           mimeType = 'text/markdown; charset=utf-8';
           kind = 'text';
         }

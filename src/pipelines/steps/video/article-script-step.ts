@@ -1,6 +1,7 @@
 import { generateObject, jsonSchema } from 'ai';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { condenseToFit, contextOverflowOf } from '../text/long-input.ts';
 import { modelCacheSalt, requestedModel, type TextModelResolver } from '../text/model-resolver.ts';
 
 export interface VideoScript {
@@ -10,14 +11,15 @@ export interface VideoScript {
 
 /**
  * An article becomes a short-video script (as invideo does): a title and a scene per idea,
- * each with one or two sentences of narration and a short on-screen caption.
+ * each with one or two sentences of narration and a short on-screen caption. An article too
+ * long for the model's context is condensed first, piece by piece (long-input.ts).
  */
 export function articleScriptStep(resolveModel: TextModelResolver): StepDefinition {
   return {
     type: 'video.article-script',
     title: 'Article to video script',
     description: 'Splits an article into scenes with narration and captions, written by the text model.',
-    version: '1',
+    version: '2',
     engine: 'text',
     inputs: {
       article: { type: 'string' },
@@ -57,20 +59,48 @@ export function articleScriptStep(resolveModel: TextModelResolver): StepDefiniti
         ? `你把文章改写成短视频脚本：一个标题，${count}个场景，每个场景一到两句口播旁白和一句简短字幕，按文章的顺序讲清每个要点。只输出JSON。`
         : `You turn an article into a short-video script: a title and ${count} scenes, each with one or two sentences of narration and a short on-screen caption, covering the article's points in order. Output JSON only.`;
       const resolved = await resolveModel(requestedModel(inputs));
+      const maxOutputTokens = 200 + count * (zh ? 160 : 120);
+      const write = async (text: string): Promise<VideoScript> =>
+        (
+          await generateObject({
+            model: resolved.model,
+            system,
+            prompt: text,
+            schema: jsonSchema<VideoScript>(schema),
+            maxOutputTokens,
+            temperature: 0.6,
+            ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+            abortSignal: ctx.signal,
+            maxRetries: 0,
+          })
+        ).object;
       let script: VideoScript;
+      let condensed = false;
       try {
-        const result = await generateObject({
-          model: resolved.model,
-          system,
-          prompt: article.slice(0, 12_000),
-          schema: jsonSchema<VideoScript>(schema),
-          maxOutputTokens: 200 + count * (zh ? 160 : 120),
-          temperature: 0.6,
-          ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
-          abortSignal: ctx.signal,
-          maxRetries: 0,
-        });
-        script = result.object;
+        try {
+          script = await write(article);
+        } catch (error) {
+          // Too long for this model's context: condense the article (map-reduce) to what fits, then write.
+          const overflow = contextOverflowOf(error);
+          if (overflow === undefined) throw error;
+          // The system prompt's share of the overflowing prompt, by characters; the article may take what is left, with a margin.
+          const systemTokens = Math.ceil((overflow.promptTokens * system.length) / (article.length + system.length)) + 16;
+          const targetTokens = Math.floor((overflow.contextSize - maxOutputTokens - systemTokens) * 0.85);
+          if (targetTokens < 16) throw error;
+          const notes = await condenseToFit({
+            model: resolved.model,
+            text: article,
+            targetTokens,
+            overflow,
+            otherPromptTokens: systemTokens,
+            chinese: zh,
+            ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+            signal: ctx.signal,
+            onCall: ({ round, piece, pieces }) => ctx.progress({ fraction: 0.1 + 0.6 * (piece / pieces), message: `condensing the article (round ${round}, part ${piece}/${pieces})` }),
+          });
+          condensed = true;
+          script = await write(notes);
+        }
       } catch (error) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         throw toShenbiError(error, 'ENGINE_FAILED');
@@ -82,7 +112,7 @@ export function articleScriptStep(resolveModel: TextModelResolver): StepDefiniti
         name: 'video-script.json',
         engine: resolved.engine,
         model: { name: resolved.name, sha256: resolved.sha256 },
-        parameters: { scenes: count, language: zh ? 'zh' : 'en' },
+        parameters: { scenes: count, language: zh ? 'zh' : 'en', ...(condensed ? { condensed: true } : {}) },
         seed: typeof inputs.seed === 'number' ? inputs.seed : null,
       });
       return { script, document: document.id };

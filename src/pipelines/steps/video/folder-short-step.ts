@@ -14,12 +14,14 @@ import { frameSize, type SceneInput } from '../../../engines/video/timeline.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
 import { duckAndMixOffThread, encodeWavOffThread, gainToOffThread, normalizeLoudnessOffThread, resampleOffThread } from '../../../media/audio/off-thread.ts';
 import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
-import { cuesFromWords } from '../../../media/subtitles/index.ts';
+import { narrationCues, type NarratedScene } from '../../../media/subtitles/narration-cues.ts';
+import { writeNarrationSubtitleFiles } from './narration-subtitle-files.ts';
 import { splitSentences } from '../../../media/text/sentences.ts';
 import type { MediaPolicy } from '../media-input.ts';
 import { allowedPath } from '../local-media-path.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
+import { safeFileBase, safeFileName } from '../../../core/file-name.ts';
 
 const PICTURES = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 const CLIPS = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
@@ -47,7 +49,7 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
     type: 'video.folder-short',
     title: 'Folder to short video',
     description: 'Pictures and clips from a folder, cut to a narrated script, with subtitles and ducked music.',
-    version: '1',
+    version: '2',
     engine: 'ffmpeg',
     inputs: {
       folder: { type: 'string', description: 'A folder inside the media roots.' },
@@ -57,7 +59,7 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
       aspect: { type: 'string', optional: true, default: '9:16' },
       resolution: { type: 'string', optional: true, default: '720p' },
     },
-    outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
+    outputs: { video: { type: 'artifact' }, subtitles: { type: 'artifact' }, webvtt: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.folder-short input');
       const folder = await allowedPath(input.folder, { roots: media.roots, caller: ctx.caller, what: 'folder' });
@@ -74,7 +76,7 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
       if (sentences.length === 0) throw new ShenbiError('INVALID_INPUT', 'the script has nothing to say');
 
       const spoken: PcmAudio[] = [];
-      const words: TimedText[] = [];
+      const narrated: NarratedScene[] = [];
       const scenes: SceneInput[] = [];
       let offset = 0;
       for (const [i, sentence] of sentences.entries()) {
@@ -88,8 +90,8 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
         }
         const seconds = result.audio.samples.length / result.audio.sampleRate;
         spoken.push(result.audio);
-        for (const w of result.words) words.push({ text: w.text, start: w.start + offset, end: w.end + offset });
         const duration = seconds + (i < sentences.length - 1 ? GAP : 0.8);
+        narrated.push({ text: sentence, words: result.words.map((w) => ({ text: w.text, start: w.start + offset, end: w.end + offset })), start: offset, end: offset + duration });
         const file = material[i % material.length]!;
         scenes.push(CLIPS.has(extname(file).toLowerCase()) ? { video: file, duration } : { image: file, duration, motion: MOTIONS[i % MOTIONS.length]! });
         offset += duration;
@@ -105,7 +107,8 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
       soundtrack = await normalizeLoudnessOffThread(soundtrack, { targetLufs: -14, peakDb: -1 }, run);
       const { width, height } = frameSize(input.aspect, input.resolution);
       const captions = input.title ? [{ text: input.title, start: 0, end: Math.min(3, offset) }] : [];
-      const ass = narrationAss(captions, cuesFromWords(words), { width, height });
+      const cues = narrationCues(narrated);
+      const ass = narrationAss(captions, cues, { width, height });
       const work = await makeWorkDir('folder-short');
       try {
         const audioPath = join(work, 'soundtrack.wav');
@@ -126,11 +129,12 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
           kind: 'video',
           mimeType: 'video/mp4',
           bytes: await readFile(output),
-          name: `${(input.title ?? 'short').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60)}.mp4`,
+          name: safeFileName(input.title, 'mp4', 'short'),
           engine: VIDEO_ENGINE,
           parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, material: material.length, music: musicFile ?? null },
         });
-        return { video: video.id, duration: offset };
+        const subtitles = await writeNarrationSubtitleFiles(ctx, cues, { id: video.id, baseName: safeFileBase(input.title, 'short') });
+        return { video: video.id, subtitles: subtitles.srt, webvtt: subtitles.vtt, duration: offset };
       } finally {
         await removeWorkDir(work);
       }

@@ -14,6 +14,7 @@ import { frameSize, type SceneInput as Scene } from '../../../engines/video/time
 import { parseLrc } from '../../../media/subtitles/index.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
+import { safeFileName } from '../../../core/file-name.ts';
 
 export const VIDEO_ENGINE = { id: 'shenbi-video (ffmpeg)', version: '1' } as const;
 
@@ -105,7 +106,7 @@ export function lyricVideoStep(media: MediaPolicy, labeler?: VideoLabeler): Step
           kind: 'video',
           mimeType: 'video/mp4',
           bytes: await readFile(output),
-          name: `${(title ?? 'lyric-video').replace(/[\\/:*?"<>|]/g, '_').slice(0, 60)}.mp4`,
+          name: safeFileName(title, 'mp4', 'lyric-video'),
           parents: [...song.parents, ...sheet.parents],
           engine: VIDEO_ENGINE,
           parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, design: 'typographic' },

@@ -14,11 +14,13 @@ import { narrationAss } from '../../../engines/video/narration-ass.ts';
 import { frameSize, type SceneInput as Scene } from '../../../engines/video/timeline.ts';
 import { encodeWavOffThread, normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
 import { concatPcm, type PcmAudio } from '../../../media/audio/pcm.ts';
-import { cuesFromWords } from '../../../media/subtitles/index.ts';
+import { narrationCues, type NarratedScene } from '../../../media/subtitles/narration-cues.ts';
+import { writeNarrationSubtitleFiles } from './narration-subtitle-files.ts';
 import { movable } from '../../../workers/off-thread.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
 import { scenePictureFile } from './scene-pictures.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
+import { safeFileBase, safeFileName } from '../../../core/file-name.ts';
 
 const PALETTES = [['#0f2027', '#2c5364'], ['#42275a', '#734b6d'], ['#134e5e', '#71b280'], ['#1d2b53', '#7e2553'], ['#3a1c71', '#d76d77'], ['#16222a', '#3a6073']];
 const MOTIONS: NonNullable<Scene['motion']>[] = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'];
@@ -52,14 +54,15 @@ const inputSchema = z.object({
 /**
  * A script of scenes → a narrated, subtitled video: each scene's narration is spoken (eSpeak),
  * the scene lasts as long as its narration, its caption is shown large, and the narration's
- * words become subtitles timed from the voice's own word events.
+ * words become subtitles timed from the voice's own word events, scene by scene (also written
+ * beside the video as SRT and WebVTT).
  */
 export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>, labeler?: VideoLabeler): StepDefinition {
   return {
     type: 'video.narrated',
     title: 'Narrated video',
     description: 'Scenes with spoken narration, captions and subtitles, cut to the narration; a scene may show a clip or image artifact.',
-    version: '2',
+    version: '3',
     engine: 'ffmpeg',
     inputs: {
       script: { type: 'json' },
@@ -70,12 +73,12 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
       resolution: { type: 'string', optional: true, default: '720p' },
       seed: { type: 'integer', optional: true, default: 1 },
     },
-    outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
+    outputs: { video: { type: 'artifact' }, subtitles: { type: 'artifact' }, webvtt: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.narrated input');
       const random = createRandom(input.seed);
       const spoken: PcmAudio[] = [];
-      const words: TimedText[] = [];
+      const narrated: NarratedScene[] = [];
       const captions: TimedText[] = [];
       const scenes: Scene[] = [];
       let offset = 0;
@@ -94,8 +97,8 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
         }
         const seconds = result.audio.samples.length / result.audio.sampleRate;
         spoken.push(result.audio);
-        for (const w of result.words) words.push({ text: w.text, start: w.start + offset, end: w.end + offset });
         const length = seconds + (i < input.script.scenes.length - 1 ? GAP : 0.6);
+        narrated.push({ text, words: result.words.map((w) => ({ text: w.text, start: w.start + offset, end: w.end + offset })), start: offset, end: offset + length });
         captions.push({ text: scene.caption.trim(), start: offset, end: offset + length });
         scenes.push({ duration: length, colors: [...PALETTES[(palette + i) % PALETTES.length]!], motion: MOTIONS[i % MOTIONS.length]! });
         offset += length;
@@ -103,7 +106,8 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
       const joined = concatPcm(spoken, GAP);
       const narration = await normalizeLoudnessOffThread(joined, { targetLufs: -16, peakDb: -1 }, { signal: ctx.signal, transfer: movable(joined.samples) });
       const { width, height } = frameSize(input.aspect, input.resolution);
-      const ass = narrationAss(captions, cuesFromWords(words), { width, height });
+      const cues = narrationCues(narrated);
+      const ass = narrationAss(captions, cues, { width, height });
       const work = await makeWorkDir('narrated');
       try {
         // Pictures from the store replace the designed backgrounds scene by scene.
@@ -134,13 +138,14 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
           kind: 'video',
           mimeType: 'video/mp4',
           bytes: await readFile(output),
-          name: `${input.script.title.replace(/[\\/:*?"<>|]/g, '_').slice(0, 60) || 'video'}.mp4`,
+          name: safeFileName(input.script.title, 'mp4', 'video'),
           engine: VIDEO_ENGINE,
           parents: pictured,
           parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, pictured: pictured.length, narration: 'espeak-ng' },
           seed: input.seed,
         });
-        return { video: video.id, duration: offset };
+        const subtitles = await writeNarrationSubtitleFiles(ctx, cues, { id: video.id, baseName: safeFileBase(input.script.title, 'video') });
+        return { video: video.id, subtitles: subtitles.srt, webvtt: subtitles.vtt, duration: offset };
       } finally {
         await removeWorkDir(work);
       }
