@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { decodeWav } from '../../src/media/audio/wav.ts';
+import { Shenbi } from '../../src/shenbi.ts';
 import { runCli } from '../helpers/cli.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
 
@@ -33,4 +34,24 @@ test('npc say answers aloud with a labeled WAV, twice with memory; npc forget cl
   const bad = await runCli(['npc', 'say', '--scene', '{"npc":{"id":"x y"}}', 'hi'], { home, env });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /error\[INVALID_INPUT\]/);
+});
+
+test('a persona too long for the model: CONTEXT_OVERFLOW with the limit and a hint, no stack trace', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'shenbi-npc-cli-long-'));
+  try {
+    const shenbi = await Shenbi.open({ overrides: { home: own } });
+    await shenbi.models.importFile(join(TESTDATA, 'stories260K.gguf'), { name: 'stories260k' });
+    await shenbi.close();
+    const persona = 'A blacksmith who talks about the weather in the valley, at great length. '.repeat(100);
+    const scene = JSON.stringify({ npc: { id: 'smith', name: 'Smith', persona, language: 'en' }, player: 'p1' });
+    const r = await runCli(['npc', 'say', '--scene', scene, 'Hello?'], { home: own, env });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /error\[CONTEXT_OVERFLOW\].*persona/);
+    assert.match(r.stderr, /at most \d+ tokens/);
+    assert.match(r.stderr, /Shorten the persona/);
+    assert.doesNotMatch(r.stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace');
+    assert.doesNotMatch(r.stderr, /ENGINE_FAILED|produced no words/);
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
 });

@@ -5,6 +5,7 @@ import type {
   LanguageModelV3Content,
   LanguageModelV3FinishReason,
   LanguageModelV3GenerateResult,
+  LanguageModelV3Prompt,
   LanguageModelV3StreamPart,
   LanguageModelV3StreamResult,
   LanguageModelV3Usage,
@@ -21,6 +22,7 @@ import {
 } from 'node-llama-cpp';
 import { ShenbiError } from '../../core/errors.ts';
 import { assertUsableJsonSchema } from '../../core/json-schema.ts';
+import { DEFAULT_REPLY_SHARE, fitPromptToContext, overflowError, type FittedPrompt } from './fit-prompt.ts';
 import type { ModelPool, PooledModel } from './model-pool.ts';
 import { renderPlainPrompt, toChatHistory } from './prompt.ts';
 import { forcedToolInstruction, parseForcedCall, planTools, type ToolPlan } from './tools.ts';
@@ -29,11 +31,32 @@ import { forcedToolInstruction, parseForcedCall, planTools, type ToolPlan } from
 export interface LlamaCppCallOptions {
   /** Continue the prompt as raw text, bypassing the chat template ('complete' writing mode). */
   rawCompletion?: boolean;
+  /**
+   * 'oldest': when the prompt and the output limit do not fit the context, leave out the
+   * oldest turns (never system messages or the last user turn) instead of failing with
+   * CONTEXT_OVERFLOW; how many were left out is reported as providerMetadata.llamaCpp.droppedMessages.
+   */
+  truncate?: 'oldest';
 }
 
 function callOptions(options: LanguageModelV3CallOptions): LlamaCppCallOptions {
   const raw = options.providerOptions?.llamaCpp;
-  return { rawCompletion: raw?.rawCompletion === true };
+  return { rawCompletion: raw?.rawCompletion === true, ...(raw?.truncate === 'oldest' ? { truncate: 'oldest' as const } : {}) };
+}
+
+/**
+ * The prompt as it will be sent: whole, or with the oldest turns left out when the caller
+ * opted in. Without an output limit a truncating call keeps a share of the context for the reply.
+ */
+function fitPrompt(options: LanguageModelV3CallOptions, measure: (prompt: LanguageModelV3Prompt) => number, contextSize: number): FittedPrompt {
+  if (callOptions(options).truncate === 'oldest') {
+    const reserved = options.maxOutputTokens ?? Math.floor(contextSize / DEFAULT_REPLY_SHARE);
+    return fitPromptToContext(options.prompt, measure, contextSize, reserved);
+  }
+  const reserved = options.maxOutputTokens ?? 0;
+  const inputTokens = measure(options.prompt);
+  if (inputTokens >= contextSize - reserved) throw overflowError(inputTokens, contextSize, reserved);
+  return { prompt: options.prompt, droppedMessages: 0, inputTokens };
 }
 
 function mapFinish(reason: string, toolCalls: number): LanguageModelV3FinishReason {
@@ -54,6 +77,14 @@ interface RunResult {
   finishReason: LanguageModelV3FinishReason;
   usage: LanguageModelV3Usage;
   warnings: SharedV3Warning[];
+  /** Turns left out to fit the context (truncate: 'oldest'). */
+  droppedMessages: number;
+  /** Tokens one request's prompt and output may hold together. */
+  contextSize: number;
+}
+
+function metadataOf(result: RunResult) {
+  return { llamaCpp: { droppedMessages: result.droppedMessages, contextSize: result.contextSize } };
 }
 
 async function jsonGrammar(pooled: PooledModel, schema: unknown): Promise<LlamaGrammar> {
@@ -65,14 +96,6 @@ async function jsonGrammar(pooled: PooledModel, schema: unknown): Promise<LlamaG
   } catch (error) {
     throw new ShenbiError('INVALID_INPUT', `the JSON schema cannot be used for constrained output: ${(error as Error).message}`, { cause: error });
   }
-}
-
-function overflow(tokens: number, contextSize: number, reserved: number): ShenbiError {
-  return new ShenbiError(
-    'CONTEXT_OVERFLOW',
-    `prompt is ${tokens} tokens; context holds ${contextSize} (with ${reserved} reserved for output)`,
-    { hint: 'Shorten the prompt or lower maxTokens; nothing is truncated silently.', details: { promptTokens: tokens, contextSize, reserved } },
-  );
 }
 
 /**
@@ -121,7 +144,15 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
       for (const call of calls) {
         content.push({ type: 'tool-call', toolCallId: randomUUID(), toolName: call.name, input: JSON.stringify(call.input ?? {}) });
       }
-      return { content, finishReason: mapFinish(generated.stopReason, calls.length), usage: usage(generated.inputTokens, generated.outputTokens), warnings };
+      if (generated.droppedMessages > 0) warnings.push({ type: 'other', message: `${generated.droppedMessages} oldest messages were left out to fit the model's context of ${pooled.lanes.contextSize} tokens` });
+      return {
+        content,
+        finishReason: mapFinish(generated.stopReason, calls.length),
+        usage: usage(generated.inputTokens, generated.outputTokens),
+        warnings,
+        droppedMessages: generated.droppedMessages,
+        contextSize: pooled.lanes.contextSize,
+      };
     });
   }
 
@@ -155,16 +186,17 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     grammar: LlamaGrammar | undefined,
     onText: ((text: string) => void) | undefined,
   ): Promise<Generated> {
-    let text = renderPlainPrompt(options.prompt);
-    if (tools.kind === 'forced') text = `${text}\n${forcedToolInstruction(tools)}\n`;
-    const tokens = pooled.model.tokenize(text, true);
-    const reserved = options.maxOutputTokens ?? 0;
-    if (tokens.length >= pooled.lanes.contextSize - reserved) throw overflow(tokens.length, pooled.lanes.contextSize, reserved);
+    const render = (prompt: LanguageModelV3Prompt) => {
+      const text = renderPlainPrompt(prompt);
+      return tools.kind === 'forced' ? `${text}\n${forcedToolInstruction(tools)}\n` : text;
+    };
+    const fitted = fitPrompt(options, (prompt) => pooled.model.tokenize(render(prompt), true).length, pooled.lanes.contextSize);
+    const tokens = pooled.model.tokenize(render(fitted.prompt), true);
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {
       const { counter, settings } = this.#sampling(options, tokens.length, pooled.lanes.contextSize, grammar);
       const result = await completion.generateCompletionWithMeta(tokens, { ...settings, onTextChunk: onText });
-      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens: tokens.length, outputTokens: counter(), calls: [] };
+      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens: tokens.length, outputTokens: counter(), calls: [], droppedMessages: fitted.droppedMessages };
     } finally {
       completion.dispose({ disposeSequence: false });
     }
@@ -179,17 +211,23 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     onText: ((text: string) => void) | undefined,
   ): Promise<Generated> {
     const chatWrapper = pooled.chatWrapper!;
-    const history = toChatHistory(options.prompt);
-    if (tools.kind === 'forced') {
-      const userTurn = history.findLast((item) => item.type === 'user');
-      if (userTurn && userTurn.type === 'user') userTurn.text = `${userTurn.text}\n\n${forcedToolInstruction(tools)}`;
-    }
     const functions = tools.kind === 'auto' ? tools.functions : undefined;
+    const historyOf = (prompt: LanguageModelV3Prompt) => {
+      const history = toChatHistory(prompt);
+      if (tools.kind === 'forced') {
+        const userTurn = history.findLast((item) => item.type === 'user');
+        if (userTurn && userTurn.type === 'user') userTurn.text = `${userTurn.text}\n\n${forcedToolInstruction(tools)}`;
+      }
+      return history;
+    };
     // Measure the rendered prompt first: LlamaChat would otherwise shift (drop) old turns silently.
-    const { contextText } = chatWrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
-    const inputTokens = LlamaText(contextText).tokenize(pooled.model.tokenizer).length;
-    const reserved = options.maxOutputTokens ?? 0;
-    if (inputTokens >= pooled.lanes.contextSize - reserved) throw overflow(inputTokens, pooled.lanes.contextSize, reserved);
+    const measure = (prompt: LanguageModelV3Prompt) => {
+      const { contextText } = chatWrapper.generateContextState({ chatHistory: historyOf(prompt), availableFunctions: functions });
+      return LlamaText(contextText).tokenize(pooled.model.tokenizer).length;
+    };
+    const fitted = fitPrompt(options, measure, pooled.lanes.contextSize);
+    const history = historyOf(fitted.prompt);
+    const inputTokens = fitted.inputTokens;
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
     try {
       const { counter, settings } = this.#sampling(options, inputTokens, pooled.lanes.contextSize, grammar);
@@ -198,7 +236,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
         ? await chat.generateResponse(history, { ...common, grammar: undefined, functions, documentFunctionParams: true })
         : await chat.generateResponse(history, common);
       const calls = (result.functionCalls ?? []).map((call) => ({ name: call.functionName, input: call.params as unknown }));
-      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens, outputTokens: counter(), calls };
+      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens, outputTokens: counter(), calls, droppedMessages: fitted.droppedMessages };
     } finally {
       chat.dispose({ disposeSequence: false });
     }
@@ -206,7 +244,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
 
   async doGenerate(options: LanguageModelV3CallOptions): Promise<LanguageModelV3GenerateResult> {
     const result = await this.#run(options);
-    return { content: result.content, finishReason: result.finishReason, usage: result.usage, warnings: result.warnings };
+    return { content: result.content, finishReason: result.finishReason, usage: result.usage, warnings: result.warnings, providerMetadata: metadataOf(result) };
   }
 
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
@@ -250,7 +288,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
                   controller.enqueue({ type: 'text-end', id: '0' });
                 }
               }
-              controller.enqueue({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
+              controller.enqueue({ type: 'finish', finishReason: result.finishReason, usage: result.usage, providerMetadata: metadataOf(result) });
               controller.close();
             },
             (error: unknown) => {
@@ -273,4 +311,5 @@ interface Generated {
   inputTokens: number;
   outputTokens: number;
   calls: { name: string; input: unknown }[];
+  droppedMessages: number;
 }

@@ -2,7 +2,7 @@ import { streamText, type LanguageModel, type ModelMessage } from 'ai';
 import { ShenbiError, toShenbiError } from '../../core/errors.ts';
 import type { TimedText } from '../../core/timing.ts';
 import { concatPcm, type PcmAudio } from '../../media/audio/pcm.ts';
-import { SentenceStream } from '../../media/text/sentences.ts';
+import { SpeakablePieces } from './speakable-pieces.ts';
 import type { ConversationStore } from '../../store/types.ts';
 import { conversationIdFor, npcSceneSchema, npcSystemPrompt, type NpcScene, type NpcSceneInput } from './persona.ts';
 
@@ -27,6 +27,8 @@ export interface NpcReply {
   /** Word and sentence timings in the joined audio. */
   words: TimedText[];
   sentences: TimedText[];
+  /** Remembered messages (oldest first) left out of this turn's prompt to fit the model's context. */
+  memoryLeftOut: number;
   /** Milliseconds from the request to: the first sentence sent to the voice, its audio, the end of text. */
   timing: { firstSentenceMs: number; firstAudioMs: number; textDoneMs: number; doneMs: number };
 }
@@ -73,7 +75,8 @@ export class NpcDialogue {
     ];
 
     const voice = { language: scene.npc.language, speed: scene.npc.speed, ...(scene.npc.voice ? { voice: scene.npc.voice } : {}), ...(signal ? { signal } : {}) };
-    const sentences = new SentenceStream();
+    // Sentences, merged where one is too short to carry the audible label or has nothing to say.
+    const sentences = new SpeakablePieces(scene.npc.speed);
     const pending: { index: number; text: string; audio: Promise<{ audio: PcmAudio; words: readonly TimedText[] }>; voiced: Promise<typeof VOICED>; settled: boolean }[] = [];
     // Voices run one sentence at a time, in order, but never wait for the text to finish.
     let chain: Promise<unknown> = Promise.resolve();
@@ -109,14 +112,25 @@ export class NpcDialogue {
       }
     };
 
+    const maxOutputTokens = this.#options.maxTokens ?? 160;
+    // The model's error, kept to be thrown: streamText's text stream just ends on an error
+    // (and its default handler prints the stack), which hid CONTEXT_OVERFLOW behind "no words".
+    let modelError: { error: unknown } | undefined;
+    let memoryLeftOut = 0;
     try {
       const result = streamText({
         model: this.#options.model,
         system: npcSystemPrompt(scene),
         messages,
-        maxOutputTokens: this.#options.maxTokens ?? 160,
+        maxOutputTokens,
         temperature: this.#options.temperature ?? 0.7,
         maxRetries: 0,
+        // A local model leaves out the oldest remembered turns that no longer fit its context;
+        // the persona (system prompt) and the player's message are always sent.
+        providerOptions: { llamaCpp: { truncate: 'oldest' } },
+        onError: ({ error }) => {
+          modelError ??= { error };
+        },
         ...(signal ? { abortSignal: signal } : {}),
       });
       // The next text delta races the next sentence's voice: a voiced sentence goes out the
@@ -147,6 +161,8 @@ export class NpcDialogue {
         nextDelta.catch(() => undefined);
         void deltas.return?.()?.catch(() => undefined);
       }
+      if (modelError !== undefined) throw modelError.error;
+      memoryLeftOut = droppedMessagesOf(await Promise.resolve(result.providerMetadata).catch(() => undefined));
       timing.textDoneMs = since();
       for (const sentence of sentences.flush()) {
         if (timing.firstSentenceMs < 0) timing.firstSentenceMs = since();
@@ -155,7 +171,7 @@ export class NpcDialogue {
       yield* drainReady(true);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw toShenbiError(error, 'ENGINE_FAILED');
+      throw personaOverflow(toShenbiError(error, 'ENGINE_FAILED'), scene, maxOutputTokens);
     }
     if (outputs.length === 0) throw new ShenbiError('ENGINE_FAILED', `${scene.npc.name} produced no words to speak`, { hint: 'Try again, or use a stronger text model.' });
 
@@ -165,10 +181,35 @@ export class NpcDialogue {
       { role: 'assistant', speaker: scene.npc.name, content: text.trim() },
     ]);
     timing.doneMs = since();
-    const reply: NpcReply = { text: text.trim(), ...joined, timing };
+    const reply: NpcReply = { text: text.trim(), ...joined, memoryLeftOut, timing };
     yield { type: 'done', reply };
     return reply;
   }
+}
+
+function droppedMessagesOf(metadata: unknown): number {
+  const dropped = (metadata as { llamaCpp?: { droppedMessages?: unknown } } | undefined)?.llamaCpp?.droppedMessages;
+  return typeof dropped === 'number' ? dropped : 0;
+}
+
+/**
+ * The model's CONTEXT_OVERFLOW when even the persona, world, quest and the player's newest
+ * message do not fit (every remembered turn already left out), said in the NPC's terms with
+ * the limit; other errors pass through with their own code.
+ */
+function personaOverflow(error: ShenbiError, scene: NpcScene, maxOutputTokens: number): ShenbiError {
+  if (error.code !== 'CONTEXT_OVERFLOW' || error.details?.onlyKeptMessages !== true) return error;
+  const { promptTokens, contextSize, reserved } = error.details as { promptTokens?: number; contextSize?: number; reserved?: number };
+  const room = contextSize !== undefined ? contextSize - (reserved ?? maxOutputTokens) : undefined;
+  return new ShenbiError(
+    'CONTEXT_OVERFLOW',
+    `${scene.npc.name}'s persona, world and quest with the player's message are ${promptTokens ?? '?'} tokens; the model's context holds ${contextSize ?? '?'}, of which ${reserved ?? maxOutputTokens} are kept for the reply, so they may be at most ${room ?? '?'} tokens`,
+    {
+      hint: 'Shorten the persona, world or quest (or the message), or use a model with a larger context.',
+      details: { ...error.details, limitTokens: room },
+      cause: error,
+    },
+  );
 }
 
 function joinSpoken(parts: { text: string; audio: PcmAudio; words: readonly TimedText[] }[]): Pick<NpcReply, 'audio' | 'words' | 'sentences'> {

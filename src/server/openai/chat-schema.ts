@@ -80,6 +80,14 @@ const sampling = {
   user: z.string().max(256).optional(),
 };
 
+/**
+ * Shenbi's own request options (an OpenAI SDK sends them with `extra_body`). `truncate:
+ * "oldest"` asks a local model to leave out the oldest turns that do not fit its context
+ * (system messages and the last user message are always kept) instead of refusing with
+ * CONTEXT_OVERFLOW, as OpenAI's API does and Shenbi does by default.
+ */
+export const shenbiChatOptionsSchema = z.object({ truncate: z.enum(['none', 'oldest']).optional() }).strict();
+
 /** POST /v1/chat/completions. Unknown fields are refused with their path. */
 export const chatRequestSchema = z
   .object({
@@ -93,6 +101,7 @@ export const chatRequestSchema = z
     metadata: z.record(z.string(), z.string()).optional(),
     store: z.boolean().nullable().optional(),
     logprobs: z.literal(false).nullable().optional(),
+    shenbi: shenbiChatOptionsSchema.optional(),
   })
   .strict();
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

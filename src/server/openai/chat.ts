@@ -11,6 +11,7 @@ import type { RouteBook } from '../route-book.ts';
 import { toModelMessages } from './chat-messages.ts';
 import { chatRequestSchema, completionRequestSchema, type ChatRequest, type CompletionRequest } from './chat-schema.ts';
 import { chatPromptTokenBound, completionPromptTokenBound, outputTokenLimit } from './chat-usage.ts';
+import { unparsedStructuredOutput, type FinishedGeneration } from './structured-output.ts';
 
 export function openAiFinishReason(reason: FinishReason | undefined): 'stop' | 'length' | 'tool_calls' | 'content_filter' {
   if (reason === 'length') return 'length';
@@ -89,6 +90,19 @@ interface GenerationRequest {
   settings: Record<string, unknown>;
   /** The caller's reserved tokens: settled to the real usage at the end, released on failure or abort. */
   hold: UsageHold;
+  /** The caller asked for truncation: the response says what was left out (`shenbi` field). */
+  reportFit?: boolean;
+}
+
+/**
+ * The response's `shenbi` field when truncation was asked for: messages left out and the
+ * model's context in tokens (a local model reports them; a cloud model's own limits apply).
+ */
+function fitReport(request: GenerationRequest, metadata: unknown): Record<string, unknown> {
+  if (request.reportFit !== true) return {};
+  const local = (metadata as { llamaCpp?: { droppedMessages?: unknown; contextSize?: unknown } } | undefined)?.llamaCpp;
+  const dropped = typeof local?.droppedMessages === 'number' ? local.droppedMessages : 0;
+  return { shenbi: { dropped_messages: dropped, context_tokens: typeof local?.contextSize === 'number' ? local.contextSize : null } };
 }
 
 /**
@@ -110,8 +124,9 @@ export function registerChatRoutes(book: RouteBook, services: ServerServices): v
     // Shenbi's text models already check streamed output (one moderation layer, not two).
     const resolved = await services.text.language(body.model);
     const { hold, limit } = await reserveTokens(c, services, chatPromptTokenBound(body), body, 'chat');
-    const settings = { ...samplingOf(body), ...limit, ...toolsOf(body), ...outputOf(body) };
-    const request: GenerationRequest = { resolved, messages, settings, hold };
+    const truncate = body.shenbi?.truncate === 'oldest';
+    const settings = { ...samplingOf(body), ...limit, ...toolsOf(body), ...outputOf(body), ...(truncate ? { providerOptions: { llamaCpp: { truncate: 'oldest' } } } : {}) };
+    const request: GenerationRequest = { resolved, messages, settings, hold, reportFit: truncate };
     return body.stream === true ? streamChat(c, services, request, body.stream_options?.include_usage === true, 'chat') : completeChat(c, services, request, 'chat');
   });
 
@@ -145,7 +160,14 @@ function callOptions(c: Context<ServerEnv>, request: GenerationRequest) {
 }
 
 async function completeChat(c: Context<ServerEnv>, services: ServerServices, request: GenerationRequest, shape: 'chat' | 'text', echo = ''): Promise<Response> {
-  const result = await generateText(callOptions(c, request)).catch(async (error: unknown) => {
+  const result: FinishedGeneration = await generateText(callOptions(c, request)).catch(async (error: unknown) => {
+    try {
+      // A JSON reply cut off by max_tokens is still an answer (finish_reason "length").
+      const cut = unparsedStructuredOutput(error);
+      if (cut !== undefined) return cut;
+    } catch (notJson) {
+      error = notJson;
+    }
     await request.hold.release();
     throw toShenbiError(error, 'ENGINE_FAILED');
   });
@@ -170,6 +192,7 @@ async function completeChat(c: Context<ServerEnv>, services: ServerServices, req
       },
     ],
     usage,
+    ...fitReport(request, result.providerMetadata),
   });
 }
 
@@ -205,6 +228,7 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
   let toolIndex = 0;
   let sawTool = false;
   let usage: ReturnType<typeof usageOf> | undefined;
+  let stepMetadata: unknown;
   let done = false;
   /** One stream part → the SSE frames it becomes; false once the model has finished. */
   const translate = (part: StreamPart, out: Uint8Array[]): boolean => {
@@ -221,7 +245,7 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
       case 'finish': {
         usage = usageOf(part.totalUsage as LanguageModelUsage | undefined);
         const reason = sawTool ? 'tool_calls' : openAiFinishReason(part.finishReason as FinishReason);
-        out.push(frame(chunk(shape === 'chat' ? { delta: {}, finish_reason: reason } : { text: '', finish_reason: reason })));
+        out.push(frame(chunk(shape === 'chat' ? { delta: {}, finish_reason: reason } : { text: '', finish_reason: reason }, fitReport(request, stepMetadata))));
         return false;
       }
       case 'error':
@@ -229,6 +253,9 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
         return false;
       case 'abort':
         return false;
+      case 'finish-step':
+        stepMetadata = part.providerMetadata;
+        return true;
       default:
         return true;
     }

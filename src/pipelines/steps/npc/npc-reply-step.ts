@@ -119,10 +119,13 @@ export function npcReplyStep(deps: NpcReplyStepDeps): StepDefinition {
       }
       await pieces?.settled();
       if (!reply) throw new ShenbiError('ENGINE_FAILED', 'the NPC reply ended without a result');
+      if (reply.memoryLeftOut > 0) {
+        ctx.progress({ fraction: 0.96, message: `the ${reply.memoryLeftOut} oldest remembered messages no longer fit the model's context and were left out of this turn` });
+      }
       const transcript = await ctx.writeArtifact({
         kind: 'json',
         mimeType: 'application/json',
-        bytes: Buffer.from(JSON.stringify({ text: reply.text, words: reply.words, sentences: reply.sentences, timing: reply.timing }, null, 2), 'utf8'),
+        bytes: Buffer.from(JSON.stringify({ text: reply.text, words: reply.words, sentences: reply.sentences, memoryLeftOut: reply.memoryLeftOut, timing: reply.timing }, null, 2), 'utf8'),
         name: `${scene.npc.id}-reply.json`,
         engine: resolved.engine,
         model: { name: resolved.name, sha256: resolved.sha256 },
