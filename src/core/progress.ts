@@ -33,6 +33,8 @@ export type JobEvent =
       jobId: string;
       at: number;
       stepId: string;
+      /** The step's type (e.g. `video.cover`): a stable key a client can translate; `message` is English detail. */
+      stepType?: string;
       fraction: number | null;
       message: string | null;
       /** Estimated milliseconds left for the whole job, when it can be estimated. */

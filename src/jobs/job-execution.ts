@@ -229,6 +229,7 @@ export class JobExecution implements StepHost {
       jobId: this.jobId,
       at: now,
       stepId,
+      stepType: this.#step(stepId).definition.type,
       fraction,
       message: typeof update.message === 'string' ? update.message : null,
       etaMs: this.#eta(now),

@@ -44,6 +44,8 @@ const entryCommon = {
   tasks: z.array(z.enum(TASK_KINDS)).min(1),
   license: z.string().min(1),
   description: z.string().min(1),
+  /** The description in Chinese, for the studio's zh UI. */
+  descriptionZh: z.string().min(1).optional(),
   tags: z.array(z.string().min(1)).optional(),
 };
 

@@ -63,10 +63,13 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
+  // A process killed by a signal has exitCode null too: waiting for its 'exit' would hang.
+  if (server && server.exitCode === null && server.signalCode === null) {
     const exited = new Promise((resolve) => server!.once('exit', resolve));
     server.kill('SIGTERM');
+    const forced = setTimeout(() => server!.kill('SIGKILL'), 15_000);
     await exited;
+    clearTimeout(forced);
   }
   rmSync(home, { recursive: true, force: true });
 });
@@ -150,9 +153,30 @@ test('text chat streams a reply from /v1; the gallery shows what was made with i
   assert.deepEqual(errors, []);
 });
 
+test('text chat keeps answering past the model context (history trimmed, with a note); New chat clears it', async () => {
+  const { page, errors } = await openStudio('text', 'en-US');
+  await page.getByLabel('Model (optional)').fill('stories260k');
+  await page.getByLabel('Max reply tokens').fill('300');
+  const long = 'Once upon a time there was a little cat who liked to play in the garden with her friends. '.repeat(8);
+  // stories260K holds 2048 tokens: six long turns outgrow it, and every turn still gets an answer.
+  for (let turn = 1; turn <= 6; turn++) {
+    await page.getByPlaceholder('Say something…').fill(`${turn}. ${long}`);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.bubble.npc').nth(turn - 1).getByTestId('ai-label').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 });
+  }
+  assert.equal(await page.getByTestId('error').count(), 0, 'no error');
+  assert.match((await page.getByRole('status').filter({ hasText: 'oldest messages' }).textContent()) ?? '', /The \d+ oldest messages no longer fit the model's context \(2048 tokens\)/);
+  await page.getByRole('button', { name: 'New chat' }).click();
+  assert.equal(await page.locator('.bubble').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
 test('a page that needs a missing model shows the exact pull command from the server', async () => {
   const { page } = await openStudio('music', 'en-US');
   assert.equal(await page.locator('main h1').textContent(), 'Music · blessing song');
+  // The page opens on the offline song-from-lyrics; the blessing song's lyrics need a text model.
+  await page.locator('.segmented label[data-mode="blessing"]').click();
   await page.getByLabel('Model (optional)').fill('qwen2.5-0.5b-instruct');
   await page.getByRole('button', { name: 'Generate' }).click();
   const hint = page.getByTestId('error-hint');

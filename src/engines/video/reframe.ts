@@ -33,12 +33,19 @@ function motionCentre(a: Buffer, b: Buffer, width: number, height: number): numb
   return weight > 0 ? sum / weight / width : undefined;
 }
 
-/** The subject's horizontal path: motion centroids sampled ~4 times a second, held through stillness, smoothed. */
-export async function subjectPath(path: string, duration: number, signal?: AbortSignal): Promise<{ time: number; x: number }[]> {
+/**
+ * The subject's horizontal path: motion centroids sampled ~4 times a second, held through
+ * stillness, smoothed. Grabbing the frames is the slow part (up to a minute on a long clip),
+ * so `onProgress` hears each one.
+ */
+export async function subjectPath(path: string, duration: number, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<{ time: number; x: number }[]> {
   const samples = Math.max(2, Math.min(120, Math.ceil(duration * 4)));
   const times = Array.from({ length: samples + 1 }, (_, i) => Math.min(duration - 0.05, (duration * i) / samples));
   const frames: Awaited<ReturnType<typeof grabFrame>>[] = [];
-  for (const t of times) frames.push(await grabFrame(path, t, 160, signal));
+  for (const t of times) {
+    frames.push(await grabFrame(path, t, 160, signal));
+    onProgress?.(frames.length / times.length);
+  }
   const raw: (number | undefined)[] = frames.map((f, i) => {
     const other = frames[i + 1] ?? frames[i - 1]!;
     return motionCentre(f.data, other.data, f.width, f.height);
@@ -73,11 +80,14 @@ export async function toPortrait(path: string, options: ReframeOptions): Promise
   if (!(probe.duration > 0)) throw new ShenbiError('MEDIA_INVALID', `${path} has zero length`);
   const { width, height } = frameSize('9:16', options.resolution ?? '720p');
   let filter: string;
+  // Follow mode analyses the motion first (half the bar), then encodes (the other half).
+  const encodeShare = options.mode === 'follow' ? 0.5 : 1;
+  const report = options.onProgress;
   if (options.mode === 'blur') {
     filter = `[0:v]split[a][b];[a]scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},boxblur=20:2[bg];[b]scale=${width}:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2,setsar=1,format=yuv420p[v]`;
   } else {
     const cropWidth = Math.min(video.width, Math.round((video.height * 9) / 16 / 2) * 2);
-    const path_ = await subjectPath(path, probe.duration, options.signal);
+    const path_ = await subjectPath(path, probe.duration, options.signal, report ? (f) => report((1 - encodeShare) * f) : undefined);
     const points = path_.map((p) => ({ time: p.time, value: Math.max(0, Math.min(video.width! - cropWidth, p.x * video.width! - cropWidth / 2)) }));
     filter = `[0:v]crop=w=${cropWidth}:h=${video.height}:x='${piecewise(points)}':y=0,scale=${width}:${height},setsar=1,format=yuv420p[v]`;
   }
@@ -86,7 +96,7 @@ export async function toPortrait(path: string, options: ReframeOptions): Promise
   try {
     await runFfmpeg(
       ['-i', path, '-filter_complex', filter, '-map', '[v]', ...(hasAudio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '160k'] : []), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '22', '-movflags', '+faststart'],
-      { output: options.output, durationSeconds: probe.duration, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+      { output: options.output, durationSeconds: probe.duration, ...(options.signal ? { signal: options.signal } : {}), ...(report ? { onProgress: (f: number) => report(1 - encodeShare + encodeShare * f) } : {}) },
     );
   } finally {
     await removeWorkDir(work);

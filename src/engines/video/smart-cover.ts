@@ -61,20 +61,37 @@ export function scoreFrame(frame: { data: Buffer; width: number; height: number 
   return { sharpness, exposure, colourfulness, change };
 }
 
-/** Candidate frames across the video, scored; the best first. */
-export async function rankCoverFrames(path: string, options: { candidates?: number; signal?: AbortSignal } = {}): Promise<FrameScore[]> {
+/**
+ * ffmpeg's input seek decodes the first frame at or after the time asked, so a time between
+ * frames would be reported up to a frame before the picture shown. Candidates are therefore
+ * moved to the start of the frame they show (constant frame rate; `fps` 0 leaves them as they are).
+ */
+function onFrame(time: number, fps: number): number {
+  if (!(fps > 0)) return time;
+  return Math.ceil(time * fps - 1e-6) / fps;
+}
+
+/** Where to seek for the frame starting at `time`: a millisecond earlier, so rounding the seek to ms never skips it. */
+function seekTime(time: number): number {
+  return Math.max(0, time - 0.001);
+}
+
+/** Candidate frames across the video, scored; the best first. Each grab is an ffmpeg run, so `onProgress` hears each frame. */
+export async function rankCoverFrames(path: string, options: { candidates?: number; signal?: AbortSignal; onProgress?: (fraction: number, frame: number, frames: number) => void } = {}): Promise<FrameScore[]> {
   const probe = await probeMedia(path);
   if (!probe.streams.some((s) => s.type === 'video')) throw new ShenbiError('MEDIA_INVALID', `${path} has no video stream`);
   if (!(probe.duration > 0)) throw new ShenbiError('MEDIA_INVALID', `${path} has zero length`);
   const count = Math.max(3, Math.min(60, options.candidates ?? 24));
+  const fps = probe.streams.find((s) => s.type === 'video' && s.attachedPic !== true)?.fps ?? 0;
   const raw: Omit<FrameScore, 'score'>[] = [];
   let previous: Buffer | undefined;
   for (let k = 0; k < count; k++) {
     // Avoid the very first and last frames (fades, black).
-    const time = probe.duration * (0.04 + (0.92 * (k + 0.5)) / count);
-    const frame = await grabFrame(path, time, 160, options.signal);
+    const time = onFrame(probe.duration * (0.04 + (0.92 * (k + 0.5)) / count), fps);
+    const frame = await grabFrame(path, seekTime(time), 160, options.signal);
     raw.push({ time, ...scoreFrame(frame, previous) });
     previous = frame.data;
+    options.onProgress?.((k + 1) / count, k + 1, count);
   }
   // Normalise each quality over the candidates, then weigh them: sharpness counts most.
   const max = (key: 'sharpness' | 'colourfulness' | 'change') => Math.max(1e-9, ...raw.map((r) => r[key]));
@@ -90,7 +107,7 @@ function escapeXml(text: string): string {
 
 /** The chosen frame at full size as a JPEG, with an optional title band drawn over its lower third. */
 export async function renderCover(path: string, time: number, options: { title?: string; width?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
-  const frame = await grabFrame(path, time, options.width ?? 1280, options.signal);
+  const frame = await grabFrame(path, seekTime(time), options.width ?? 1280, options.signal);
   let image = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
   if (options.title) {
     const size = Math.round(Math.min(frame.width, frame.height) / 9);

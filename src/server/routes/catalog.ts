@@ -19,6 +19,8 @@ export function registerCatalogRoutes(book: RouteBook, services: ServerServices)
       installed: installed.map((m) => ({ name: m.name, size: m.size, sha256: m.sha256, source: m.source, verified: m.verified, license: m.license, tasks: m.tasks ?? [], installedAt: m.installedAt })),
       catalog: catalog.map((m) => ({ ...m, installed: have.has(m.name) })),
       providers: services.text.providerNames(),
+      // What a request without a model gets (config defaultTextModel / SHENBI_TEXT_MODEL), so a client never invents a name.
+      defaults: { text: services.shenbi.config.defaultTextModel },
     });
   });
 

@@ -1,6 +1,8 @@
 import { createContext, useContext } from 'react';
 
-export type Language = 'zh' | 'en';
+import type { Language } from './language.ts';
+
+export type { Language };
 
 /** Every UI string in both languages; a missing key is a type error, not a blank label. */
 const DICTIONARY = {
@@ -43,6 +45,9 @@ const DICTIONARY = {
   you: { zh: '你', en: 'You' },
   chatPlaceholder: { zh: '说点什么…', en: 'Say something…' },
   systemPrompt: { zh: '系统提示（可选）', en: 'System prompt (optional)' },
+  maxTokens: { zh: '回复长度上限（词元）', en: 'Max reply tokens' },
+  newChat: { zh: '新对话', en: 'New chat' },
+  chatTrimmed: { zh: '较早的 {n} 条消息超出模型上下文（{context} 词元），本次未发送给模型。', en: 'The {n} oldest messages no longer fit the model\'s context ({context} tokens) and were not sent this time.' },
   speechText: { zh: '要朗读的文字', en: 'Text to speak' },
   speechDefault: { zh: '你好，欢迎使用神笔。Hello from Shenbi.', en: 'Hello from Shenbi. 你好，欢迎使用神笔。' },
   voice: { zh: '声音（可选）', en: 'Voice (optional)' },
@@ -118,7 +123,7 @@ const DICTIONARY = {
   apiKeys: { zh: 'API 密钥', en: 'API keys' },
   keySet: { zh: '密钥已设置', en: 'key set' },
   providersNote: {
-    zh: '云端模型写作 provider:model（如 openai:gpt-4o-mini、qwen:qwen-plus）。密钥来自服务器的环境变量（OPENAI_API_KEY、DASHSCOPE_API_KEY…）或 config.json 的 providers；页面不会读取或显示密钥本身。',
+    zh: '云端模型写作 provider:model（如 openai:gpt-4o-mini、qwen:qwen-plus）。密钥来自服务器的环境变量（OPENAI_API_KEY、DASHSCOPE_API_KEY…）或 config.json 中的服务商配置；页面不会读取或显示密钥本身。',
     en: 'Cloud models are named provider:model (openai:gpt-4o-mini, qwen:qwen-plus, …). Keys come from the server’s environment (OPENAI_API_KEY, DASHSCOPE_API_KEY, …) or providers in config.json; this page never reads or shows a key.',
   },
   noProviders: { zh: '没有已配置密钥的云端服务商：只使用本地模型。', en: 'No cloud provider has a key configured: local models only.' },
@@ -130,6 +135,25 @@ const DICTIONARY = {
   server: { zh: '服务器', en: 'Server' },
   pipelines: { zh: '流水线', en: 'Pipelines' },
   unavailableEndpoint: { zh: '服务器没有提供此信息', en: 'The server does not expose this' },
+  // Guiding a newcomer (models, offline paths) and labels translated in #16.
+  aspect: { zh: '画面比例', en: 'Aspect' },
+  modelColumn: { zh: '模型', en: 'Model' },
+  count: { zh: '数量', en: 'Count' },
+  needsModel: { zh: '需要模型', en: 'needs a model' },
+  needsCloudModel: { zh: '需要云端模型', en: 'needs a cloud model' },
+  worksOffline: { zh: '离线可用', en: 'works offline' },
+  modelNeeded: { zh: '此功能需要文本模型 {model}，尚未安装。', en: 'This needs the text model {model}, which is not installed yet.' },
+  modelNeededHow: { zh: '点击下载，或在终端运行：', en: 'Pull it here, or run:' },
+  modelPulled: { zh: '模型 {model} 已安装，可以开始了。', en: 'The model {model} is installed: go ahead.' },
+  pullModel: { zh: '下载 {model}', en: 'Pull {model}' },
+  defaultModelIs: { zh: '默认：{model}', en: 'default: {model}' },
+  serverMessage: { zh: '服务器原文', en: 'Server message' },
+  openaiCompatible: { zh: '兼容 OpenAI 接口', en: 'OpenAI-compatible' },
+  needsModelIf: { zh: '{condition}需要模型', en: 'needs a model {condition}' },
+  withoutScript: { zh: '无文稿时', en: 'without a script' },
+  musicFromLyrics: { zh: '用我的歌词谱曲', en: 'Song from my lyrics' },
+  musicBlessing: { zh: '祝福歌（由文本模型写词）', en: 'Blessing song (lyrics by the text model)' },
+  lyricsDefault: { zh: '月亮圆又圆\n照亮回家的路\n\n祝你平安喜乐\n岁岁年年', en: 'The moon is round tonight\nIt lights the way back home\n\nMay you be well and happy\nThis year and every year' },
 } as const satisfies Record<string, Record<Language, string>>;
 
 export type MessageKey = keyof typeof DICTIONARY;
@@ -137,6 +161,11 @@ export type Translate = (key: MessageKey) => string;
 
 export function translator(language: Language): Translate {
   return (key) => DICTIONARY[key][language];
+}
+
+/** Fills `{name}` placeholders of a translated template. */
+export function fill(template: string, params: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 const STORAGE_KEY = 'shenbi.language';

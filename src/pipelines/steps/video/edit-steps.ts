@@ -152,7 +152,8 @@ export function videoCoverStep(media: MediaPolicy): StepDefinition {
       let time = 0;
       const title = str(inputs.title);
       const id = await onSourceVideo(ctx, media, String(inputs.source), { kind: 'image', mimeType: 'image/jpeg', name: 'cover.jpg', parameters: { title: title ?? null } }, async (input, output) => {
-        const [best] = await rankCoverFrames(input, { signal: ctx.signal });
+        // Scoring the candidate frames is most of the work: report each one (the full-size render is the rest).
+        const [best] = await rankCoverFrames(input, { signal: ctx.signal, onProgress: (f, frame, frames) => ctx.progress({ fraction: 0.9 * f, message: `scored frame ${frame}/${frames}` }) });
         time = best!.time;
         await writeFile(output, await renderCover(input, time, { ...(title ? { title } : {}), signal: ctx.signal }));
       });

@@ -31,6 +31,8 @@ export interface JobProgress {
   /** The latest thing a step said (e.g. "spoke: …" for each NPC sentence). */
   message: string | null;
   stepId: string | null;
+  /** The running step's type (e.g. `video.cover`): the key the studio translates `message` by. */
+  stepType?: string | null;
   etaMs: number | null;
 }
 
@@ -91,7 +93,7 @@ class ProgressTracker {
     } else if (type === 'step.progress' && stepId) {
       const fraction = num(data.fraction);
       if (fraction !== null) this.#fractions.set(stepId, Math.min(1, Math.max(0, fraction)));
-      this.state = { ...this.state, message: str(data.message) ?? this.state.message, stepId, etaMs: num(data.etaMs) };
+      this.state = { ...this.state, message: str(data.message) ?? this.state.message, stepId, stepType: str(data.stepType), etaMs: num(data.etaMs) };
     } else if (type === 'step.completed' && stepId) {
       this.#fractions.set(stepId, 1);
     } else {

@@ -8,6 +8,8 @@ export interface ModelRow {
   size: number | null;
   licence: string | null;
   description: string | null;
+  /** The catalog's Chinese description, where it has one. */
+  descriptionZh: string | null;
   task: string | null;
 }
 
@@ -27,19 +29,34 @@ function toRow(value: unknown, installedDefault: boolean): ModelRow | null {
     size: num(value.size) ?? num(value.sizeBytes) ?? num(value.bytes),
     licence: str(value.licence) ?? str(value.license),
     description: str(value.description) ?? str(value.title),
+    descriptionZh: str(value.descriptionZh),
     task: str(value.task) ?? str(value.kind) ?? (Array.isArray(value.tasks) ? value.tasks.filter((t) => typeof t === 'string').join(', ') : null),
   };
 }
 
-/** Installed models and the catalog, merged by name (installed wins); and the configured providers. */
-export async function listModels(): Promise<{ rows: ModelRow[]; providers: string[] }> {
+export interface ModelList {
+  rows: ModelRow[];
+  providers: string[];
+  /** The model a request without one gets (the server's defaultTextModel), null from an older server. */
+  defaultTextModel: string | null;
+}
+
+/** Installed models and the catalog, merged by name (installed keeps the catalog's description); and the configured providers. */
+export async function listModels(): Promise<ModelList> {
   const body = await requestJson<unknown>('/api/models');
   const rows = new Map<string, ModelRow>();
   const add = (list: unknown, installed: boolean) => {
     if (!Array.isArray(list)) return;
     for (const item of list) {
       const row = toRow(item, installed);
-      if (row && !(rows.get(row.name)?.installed ?? false)) rows.set(row.name, row);
+      if (!row) continue;
+      const known = rows.get(row.name);
+      // One row per name: installed if either list says so; fields fill in from whichever list has them (installed first).
+      const merged: ModelRow =
+        known === undefined
+          ? row
+          : { ...known, installed: known.installed || row.installed, size: known.size ?? row.size, licence: known.licence ?? row.licence, description: known.description ?? row.description, descriptionZh: known.descriptionZh ?? row.descriptionZh, task: known.task ?? row.task };
+      rows.set(row.name, merged);
     }
   };
   if (Array.isArray(body)) add(body, true);
@@ -50,7 +67,8 @@ export async function listModels(): Promise<{ rows: ModelRow[]; providers: strin
     add(body.catalog, false);
   }
   const providers = isObject(body) && Array.isArray(body.providers) ? body.providers.filter((p): p is string => typeof p === 'string') : [];
-  return { rows: [...rows.values()].sort((a, b) => Number(b.installed) - Number(a.installed) || a.name.localeCompare(b.name)), providers };
+  const defaults = isObject(body) && isObject(body.defaults) ? body.defaults : {};
+  return { rows: [...rows.values()].sort((a, b) => Number(b.installed) - Number(a.installed) || a.name.localeCompare(b.name)), providers, defaultTextModel: str(defaults.text) };
 }
 
 export interface PullProgress {

@@ -5,7 +5,7 @@
 export function AiBadge() {
   return (
     <span className="ai-badge" data-testid="ai-label">
-      人工智能生成 · AI-generated
+      人工智能生成 · <span lang="en">AI-generated</span>
     </span>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { fetchArtifactInfo, fetchText, type ArtifactInfo, type ProvenanceView } from '../api/artifacts.ts';
 import { useI18n } from '../i18n.ts';
+import { optionLabel } from '../i18n-values.ts';
 import { AiBadge } from './AiBadge.tsx';
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-subrip)|application\/.*\+json)/;
@@ -59,9 +60,11 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
       {viewer}
       <figcaption>
         <AiBadge />
-        <span className="artifact-meta">
-          {info.name ?? info.id} · {mime}
-          {info.size !== null ? ` · ${formatBytes(info.size)}` : ''}
+        {/* File name, MIME type and size: identifiers, each kept whole on one line where it fits. */}
+        <span className="artifact-meta" translate="no">
+          <span>{info.name ?? info.id}</span>
+          <span>{mime}</span>
+          {info.size !== null ? <span>{formatBytes(info.size)}</span> : null}
         </span>
         <a className="button-link" href={info.url} download={info.name ?? info.id}>
           {isMidi ? t('midiDownload') : t('download')}
@@ -76,7 +79,7 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
             {info.labels.map((label, i) => (
               <li key={i}>
                 <code>{label.type}</code>
-                {label.placement ? ` (${label.placement})` : ''}
+                {label.placement ? <code> ({label.placement})</code> : ''}
                 {label.value !== undefined ? <pre className="artifact-text">{typeof label.value === 'string' ? label.value : JSON.stringify(label.value, null, 1)}</pre> : null}
               </li>
             ))}
@@ -89,9 +92,9 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
 }
 
 function ProvenanceList({ provenance }: { provenance: ProvenanceView }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const rows: [string, string][] = [];
-  if (provenance.task) rows.push([t('provTask'), provenance.task]);
+  if (provenance.task) rows.push([t('provTask'), optionLabel(language, 'task', provenance.task)]);
   if (provenance.engine) rows.push([t('provEngine'), `${provenance.engine.id} ${provenance.engine.version}`]);
   if (provenance.model) rows.push([t('provModel'), provenance.model.sha256 ? `${provenance.model.name} (sha256 ${provenance.model.sha256.slice(0, 12)}…)` : provenance.model.name]);
   if (provenance.seed !== undefined && provenance.seed !== null) rows.push([t('provSeed'), String(provenance.seed)]);
@@ -102,7 +105,7 @@ function ProvenanceList({ provenance }: { provenance: ProvenanceView }) {
       {rows.map(([term, value]) => (
         <div key={term}>
           <dt>{term}</dt>
-          <dd>{value}</dd>
+          <dd translate={term === t('provTask') ? undefined : 'no'}>{value}</dd>
         </div>
       ))}
     </dl>

@@ -11,12 +11,13 @@ export function Field({ label, children, wide }: { label: string; children: (id:
   );
 }
 
-export function Select({ id, value, options, onChange }: { id: string; value: string; options: readonly string[]; onChange: (value: string) => void }) {
+/** A dropdown of stable values; `label` shows each in the UI's language (default: the value itself). */
+export function Select({ id, value, options, onChange, label }: { id: string; value: string; options: readonly string[]; onChange: (value: string) => void; label?: (value: string) => string }) {
   return (
     <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
       {options.map((option) => (
         <option key={option} value={option}>
-          {option}
+          {label ? label(option) : option}
         </option>
       ))}
     </select>

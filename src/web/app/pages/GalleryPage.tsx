@@ -3,10 +3,11 @@ import { deleteArtifact, listArtifacts, type ArtifactInfo } from '../api/artifac
 import { ArtifactView } from '../components/ArtifactView.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { useI18n } from '../i18n.ts';
+import { optionLabel } from '../i18n-values.ts';
 
 /** Everything the caller made, newest first, grouped by job: each artifact in its viewer, with labels and provenance. */
 export function GalleryPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [groups, setGroups] = useState<[string, ArtifactInfo[]][] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const load = useCallback(async () => {
@@ -54,14 +55,14 @@ export function GalleryPage() {
       {groups.map(([job, artifacts]) => (
         <article key={job} className="card gallery-job" data-testid="gallery-job">
           <header>
-            <strong>{artifacts[0]?.provenance?.task ?? artifacts[0]?.kind}</strong>
+            <strong>{artifacts[0]?.provenance?.task ? optionLabel(language, 'task', artifacts[0].provenance.task) : optionLabel(language, 'kind', artifacts[0]?.kind ?? '')}</strong>
             <span className="muted">
               {job.startsWith('job_') ? (
                 <>
                   {t('job')} <code>{job}</code>
                 </>
               ) : null}{' '}
-              {artifacts[0]?.createdAt ? `· ${new Date(artifacts[0].createdAt).toLocaleString()}` : ''}
+              {artifacts[0]?.createdAt ? `· ${new Date(artifacts[0].createdAt).toLocaleString(language === 'zh' ? 'zh-CN' : 'en')}` : ''}
             </span>
           </header>
           <div className="artifacts">

@@ -27,7 +27,7 @@ export function ImagePage() {
         <Field label={`${t('width')} × ${t('height')}`}>
           {(id) => <Select id={id} value={size} options={['1024x1024', '1280x720', '720x1280', '768x768', '512x512']} onChange={setSize} />}
         </Field>
-        <Field label="#">{(id) => <Select id={id} value={count} options={['1', '2', '4']} onChange={setCount} />}</Field>
+        <Field label={t('count')}>{(id) => <Select id={id} value={count} options={['1', '2', '4']} onChange={setCount} />}</Field>
       </div>
       <div className="actions">
         <button type="submit" disabled={job.running}>

@@ -3,10 +3,11 @@ import { listModels, pullModel, type ModelRow, type PullProgress } from '../api/
 import { formatBytes } from '../components/ArtifactView.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { useI18n } from '../i18n.ts';
+import { optionLabel } from '../i18n-values.ts';
 
 /** Installed and recommended models; pulling one shows its download progress. */
 export function ModelsPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [rows, setRows] = useState<ModelRow[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [pulls, setPulls] = useState<Record<string, PullProgress>>({});
@@ -33,6 +34,8 @@ export function ModelsPage() {
     }
   };
 
+  // The catalog's Chinese description in the zh UI; a model without one (user-imported) shows none rather than English.
+  const description = (row: ModelRow) => (language === 'zh' ? row.descriptionZh : row.description);
   return (
     <div className="card">
       <div className="actions">
@@ -43,10 +46,11 @@ export function ModelsPage() {
       {error ? <ErrorBox error={error} /> : null}
       {rows === null ? <div aria-busy="true" /> : rows.length === 0 ? <p>{t('noModels')}</p> : null}
       {rows && rows.length > 0 ? (
+        <div className="table-scroll">
         <table className="models">
           <thead>
             <tr>
-              <th scope="col">Model</th>
+              <th scope="col">{t('modelColumn')}</th>
               <th scope="col">{t('type')}</th>
               <th scope="col">{t('size')}</th>
               <th scope="col">{t('licence')}</th>
@@ -60,11 +64,11 @@ export function ModelsPage() {
                 <tr key={row.name} data-testid="model-row">
                   <th scope="row">
                     <code>{row.name}</code>
-                    {row.description ? <div className="muted">{row.description}</div> : null}
+                    {description(row) ? <div className="muted">{description(row)}</div> : null}
                   </th>
-                  <td>{row.task ?? ''}</td>
+                  <td>{(row.task ?? '').split(/,\s*/).filter(Boolean).map((task) => optionLabel(language, 'task', task)).join(language === 'zh' ? '、' : ', ')}</td>
                   <td>{formatBytes(row.size)}</td>
-                  <td>{row.licence ?? ''}</td>
+                  <td translate="no">{row.licence ?? ''}</td>
                   <td>
                     {row.installed ? (
                       <span className="pill ok">{t('installed')}</span>
@@ -81,6 +85,7 @@ export function ModelsPage() {
             })}
           </tbody>
         </table>
+        </div>
       ) : null}
     </div>
   );

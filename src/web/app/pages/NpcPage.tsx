@@ -6,7 +6,10 @@ import { Field, Select } from '../components/Field.tsx';
 import { ProgressBar } from '../components/ProgressBar.tsx';
 import { SentencePlayer } from '../components/sentence-player.ts';
 import { useJob } from '../components/useJob.ts';
+import { ModelNotice } from '../components/ModelNotice.tsx';
+import { useModelList } from '../components/useModelList.ts';
 import { useI18n } from '../i18n.ts';
+import { optionLabel } from '../i18n-values.ts';
 
 interface Turn {
   who: 'player' | 'npc';
@@ -26,6 +29,7 @@ function npcIdFor(name: string): string {
 /** A voiced game NPC: each sentence appears and plays as soon as it is voiced; the whole reply stays playable after. */
 export function NpcPage() {
   const { t, language } = useI18n();
+  const models = useModelList();
   const [name, setName] = useState(t('npcDefaultName'));
   const [persona, setPersona] = useState(t('npcDefaultPersona'));
   const [world, setWorld] = useState(t('npcDefaultWorld'));
@@ -75,11 +79,12 @@ export function NpcPage() {
 
   return (
     <div className="npc">
+      <ModelNotice list={models.list} onInstalled={models.reload} />
       <details className="card scene" open={turns.length === 0}>
         <summary>{name}</summary>
         <div className="row">
           <Field label={t('npcName')}>{(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} required />}</Field>
-          <Field label={t('npcLanguage')}>{(id) => <Select id={id} value={npcLanguage} options={['zh', 'en']} onChange={setNpcLanguage} />}</Field>
+          <Field label={t('npcLanguage')}>{(id) => <Select id={id} value={npcLanguage} options={['zh', 'en']} onChange={setNpcLanguage} label={(v) => optionLabel(language, 'language', v)} />}</Field>
         </div>
         <Field label={t('npcPersona')} wide>
           {(id) => <textarea id={id} rows={2} value={persona} onChange={(e) => setPersona(e.target.value)} required />}

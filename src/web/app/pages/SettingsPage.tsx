@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { requestJson } from '../api/http.ts';
 import { listModels } from '../api/models.ts';
 import { useI18n } from '../i18n.ts';
+import { pipelineTitle } from '../i18n-values.ts';
 
 interface Loaded {
   providers: string[] | null;
@@ -11,7 +12,7 @@ interface Loaded {
 
 /** What the server tells about itself. Read-only: configuration lives in config.json and the environment. */
 export function SettingsPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [loaded, setLoaded] = useState<Loaded>({ providers: null, pipelines: null, openapi: null });
   useEffect(() => {
     const pipelines = requestJson<unknown>('/api/pipelines').then(
@@ -38,8 +39,8 @@ export function SettingsPage() {
           </dd>
           <dt>API</dt>
           <dd>
-            <a href="/api/openapi.json">/api/openapi.json</a> {loaded.openapi?.info?.version ? `(${loaded.openapi.info.title ?? ''} ${loaded.openapi.info.version})` : ''} ·{' '}
-            <code>/v1</code> (OpenAI-compatible)
+            <a href="/api/openapi.json">/api/openapi.json</a> {loaded.openapi?.info?.version ? <span translate="no">({loaded.openapi.info.title ?? ''} {loaded.openapi.info.version})</span> : ''} ·{' '}
+            <code>/v1</code> ({t('openaiCompatible')})
           </dd>
         </dl>
       </section>
@@ -70,7 +71,7 @@ export function SettingsPage() {
           <ul className="plain">
             {loaded.pipelines.map((p) => (
               <li key={p.id}>
-                <code>{p.id}</code> {p.title ?? ''}
+                <code>{p.id}</code> {pipelineTitle(language, p.id, p.title ?? null)}
               </li>
             ))}
           </ul>

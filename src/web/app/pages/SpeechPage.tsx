@@ -3,9 +3,10 @@ import { compact, Field, Select } from '../components/Field.tsx';
 import { JobPanel } from '../components/JobPanel.tsx';
 import { useJob } from '../components/useJob.ts';
 import { useI18n } from '../i18n.ts';
+import { optionLabel } from '../i18n-values.ts';
 
 export function SpeechPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [text, setText] = useState(t('speechDefault'));
   const [voice, setVoice] = useState('');
   const [speed, setSpeed] = useState('1');
@@ -25,7 +26,7 @@ export function SpeechPage() {
         <Field label={t('speed')}>
           {(id) => <input id={id} type="number" min={0.25} max={4} step={0.05} value={speed} onChange={(e) => setSpeed(e.target.value)} />}
         </Field>
-        <Field label={t('format')}>{(id) => <Select id={id} value={format} options={['wav', 'mp3', 'ogg', 'flac']} onChange={setFormat} />}</Field>
+        <Field label={t('format')}>{(id) => <Select id={id} value={format} options={['wav', 'mp3', 'ogg', 'flac']} onChange={setFormat} label={(v) => optionLabel(language, 'audioFormat', v)} />}</Field>
       </div>
       <div className="actions">
         <button type="submit" disabled={job.running}>

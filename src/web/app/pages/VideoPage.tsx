@@ -1,19 +1,29 @@
 import { useState, type FormEvent } from 'react';
 import { compact, Field, Select } from '../components/Field.tsx';
 import { JobPanel } from '../components/JobPanel.tsx';
+import { ModelNotice, NeedsBadge } from '../components/ModelNotice.tsx';
+import { ModeSwitch } from '../components/ModeSwitch.tsx';
 import { UploadButton } from '../components/UploadButton.tsx';
 import { useJob } from '../components/useJob.ts';
-import { useI18n } from '../i18n.ts';
+import { useModelList } from '../components/useModelList.ts';
+import { fill, useI18n } from '../i18n.ts';
+import { optionLabel } from '../i18n-values.ts';
 
-const EDITS = ['subtitles', 'dub', 'cover', 'portrait', 'stabilize', 'enhance', 'folder'] as const;
+/** Offline edits first; subtitles without a script need the speech-recognition model. */
+const EDITS = ['cover', 'portrait', 'stabilize', 'enhance', 'subtitles', 'dub', 'folder'] as const;
+const ASPECTS = ['16:9', '9:16', '1:1'] as const;
 
-/** Article → narrated short, or an edit of your own video (subtitles, dub, cover, …). */
+/**
+ * An edit of your own video (offline: the default), or article → narrated short (needs the
+ * text model for the script).
+ */
 export function VideoPage() {
-  const { t } = useI18n();
-  const [kind, setKind] = useState<'article' | 'edit'>('article');
+  const { t, language } = useI18n();
+  const [kind, setKind] = useState<'article' | 'edit'>('edit');
   const [article, setArticle] = useState('');
   const [source, setSource] = useState('');
-  const [operation, setOperation] = useState<string>('subtitles');
+  const [operation, setOperation] = useState<string>('cover');
+  const models = useModelList();
   const [script, setScript] = useState('');
   const [aspect, setAspect] = useState('16:9');
   const job = useJob();
@@ -24,23 +34,28 @@ export function VideoPage() {
   };
   return (
     <form className="card" onSubmit={submit} aria-busy={job.running}>
-      <div className="segmented" role="radiogroup" aria-label={t('operation')}>
-        {(['article', 'edit'] as const).map((value) => (
-          <label key={value} className={kind === value ? 'selected' : ''}>
-            <input type="radio" name="video-kind" checked={kind === value} onChange={() => setKind(value)} />
-            {value === 'article' ? t('videoArticle') : t('editVideo')}
-          </label>
-        ))}
-      </div>
+      <ModeSwitch
+        name="video-kind"
+        label={t('operation')}
+        value={kind}
+        onChange={setKind}
+        choices={[
+          { value: 'edit', label: t('editVideo'), badge: <NeedsBadge kind="offline" /> },
+          { value: 'article', label: t('videoArticle'), badge: <NeedsBadge kind="model" /> },
+        ]}
+      />
       {kind === 'article' ? (
-        <Field label={t('article')} wide>
-          {(id) => <textarea id={id} rows={6} value={article} onChange={(e) => setArticle(e.target.value)} required />}
-        </Field>
+        <>
+          <ModelNotice list={models.list} onInstalled={models.reload} />
+          <Field label={t('article')} wide>
+            {(id) => <textarea id={id} rows={6} value={article} onChange={(e) => setArticle(e.target.value)} required />}
+          </Field>
+        </>
       ) : (
         <>
           <div className="row">
             <Field label={t('videoSource')}>{(id) => <input id={id} value={source} placeholder="upl_… / art_… / ~/Videos/clip.mp4" onChange={(e) => setSource(e.target.value)} required />}</Field>
-            <Field label={t('operation')}>{(id) => <Select id={id} value={operation} options={EDITS} onChange={setOperation} />}</Field>
+            <Field label={t('operation')}>{(id) => <Select id={id} value={operation} options={EDITS} onChange={setOperation} label={(v) => (v === 'subtitles' ? `${optionLabel(language, 'videoEdit', v)} · ${fill(t('needsModelIf'), { condition: t('withoutScript') })}` : optionLabel(language, 'videoEdit', v))} />}</Field>
           </div>
           <UploadButton accept="video/*,audio/*,image/*" onUploaded={setSource} />
           <Field label={t('script')} wide>
@@ -49,7 +64,7 @@ export function VideoPage() {
         </>
       )}
       <div className="row">
-        <Field label="Aspect">{(id) => <Select id={id} value={aspect} options={['16:9', '9:16', '1:1']} onChange={setAspect} />}</Field>
+        <Field label={t('aspect')}>{(id) => <Select id={id} value={aspect} options={ASPECTS} onChange={setAspect} label={(v) => optionLabel(language, 'aspect', v)} />}</Field>
       </div>
       <div className="actions">
         <button type="submit" disabled={job.running}>

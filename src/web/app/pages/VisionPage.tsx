@@ -4,10 +4,11 @@ import { JobPanel } from '../components/JobPanel.tsx';
 import { UploadButton } from '../components/UploadButton.tsx';
 import { useJob } from '../components/useJob.ts';
 import { useI18n } from '../i18n.ts';
+import { optionLabel } from '../i18n-values.ts';
 
 /** OCR (offline, Chinese and English), captions and questions about a picture. */
 export function VisionPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [image, setImage] = useState('');
   const [mode, setMode] = useState('ocr');
   const [question, setQuestion] = useState('');
@@ -21,7 +22,7 @@ export function VisionPage() {
     <form className="card" onSubmit={submit} aria-busy={job.running}>
       <div className="row">
         <Field label={t('imageSource')}>{(id) => <input id={id} value={image} placeholder="upl_… / art_… / ~/Pictures/sign.png" onChange={(e) => setImage(e.target.value)} required />}</Field>
-        <Field label={t('mode')}>{(id) => <Select id={id} value={mode} options={['ocr', 'caption', 'question']} onChange={setMode} />}</Field>
+        <Field label={t('mode')}>{(id) => <Select id={id} value={mode} options={['ocr', 'caption', 'question']} onChange={setMode} label={(v) => (v === 'ocr' ? `${optionLabel(language, 'visionMode', v)} · ${t('worksOffline')}` : `${optionLabel(language, 'visionMode', v)} · ${t('needsCloudModel')}`)} />}</Field>
         <Field label={t('model')}>{(id) => <input id={id} value={model} placeholder={t('modelPlaceholder')} onChange={(e) => setModel(e.target.value)} />}</Field>
       </div>
       <UploadButton accept="image/*" onUploaded={setImage} />
