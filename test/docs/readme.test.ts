@@ -1,6 +1,7 @@
 // The README's shell examples: every command in a ```sh block is classified here, by hand, and
-// each one that needs no network, model, server, install or file of the reader's runs exactly as
-// written (bash, `shenbi` on PATH as an install puts it) in a temp SHENBI_HOME and must exit 0.
+// each one that needs no network, model, server or install runs exactly as written (bash,
+// `shenbi` on PATH as an install puts it) in a temp SHENBI_HOME and must exit 0; the files a
+// reader would bring (talk.wav, sign.png, …) are made first from real material.
 // A command added to the README without a classification fails the first test.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { READER_FILES } from './readme-reader-files.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -22,7 +24,7 @@ type Class =
   | 'install' // installs dependencies
   | 'suite' // the test suite itself
   | 'benchmark' // minutes of measurements
-  | 'reader-files' // works on files the reader has (clip.mp4, talk.wav, npc.json, …)
+  | 'reader-files' // works on files the reader has (talk.wav, sign.png, …): made from real material in readme-reader-files.ts, then run as written
   | 'synopsis' // alternatives (`a | b`), [optional] parts or ID placeholders: not one literal command
   | 'slow'; // offline, but minutes of work on 2 cores
 
@@ -46,14 +48,15 @@ const CLASSIFIED: Record<string, Class> = {
   'shenbi generate code "sum of a list" --input \'{"examples":[{"input":[[1,2,3]],"output":6}]}\'': 'model',
   'shenbi generate speech "你好，世界。Hello world." --set format=mp3': 'runs',
   'shenbi run blessing-song --set recipient=妈妈 --set wish=身体健康 --set mood=festive': 'model',
-  'shenbi run song --set lyrics="新年快乐|万事如意" --set vocals=sung': 'slow',
-  'shenbi npc say --scene npc.json "我现在在哪，我应该做什么？"': 'reader-files',
-  'shenbi generate transcription talk.wav --set transcript="…" --set format=srt': 'reader-files',
-  'shenbi generate transcription talk.wav --set language=zh': 'reader-files',
-  'shenbi run lyric-video --set lyrics="新年快乐|万事如意" --set aspect=9:16': 'slow',
-  'shenbi run article-to-video --set article="$(cat post.txt)" --set scenes=5': 'reader-files',
-  'shenbi generate video --set source=clip.mp4 --set operation=subtitles': 'reader-files',
-  'shenbi generate video --set source=./material --set operation=folder --set script="…"': 'reader-files',
+  'shenbi run song --set lyrics="新年快乐|万事如意" --set vocals=sung': 'runs',
+  // The NPC's reply is written by the default text model (qwen2.5-0.5b-instruct).
+  'shenbi npc say --scene npc.json "我现在在哪，我应该做什么？"': 'model',
+  'shenbi generate transcription talk.wav --set transcript="$(cat talk.txt)" --set format=srt': 'reader-files',
+  'shenbi generate transcription talk.wav --set language=zh': 'model', // recognition: whisper-base
+  'shenbi run lyric-video --set lyrics="新年快乐|万事如意" --set aspect=9:16': 'runs',
+  'shenbi run article-to-video --set article="$(cat post.txt)" --set scenes=5': 'model', // the script step: the default text model
+  'shenbi generate video --set source=clip.mp4 --set operation=subtitles': 'model', // no script given: whisper-base recognises the speech
+  'shenbi generate video --set source=./material --set operation=folder --set script="$(cat script.txt)"': 'reader-files',
   'shenbi generate image "a red lantern" --set model=openai:gpt-image-1': 'network',
   'shenbi generate vision sign.png --set mode=ocr': 'reader-files',
   'shenbi generate science "Integrate x^2 from 0 to 3" --set check=9': 'model',
@@ -110,6 +113,9 @@ test('every README shell command is classified, and every classification is stil
   const present = new Set(commands.map((c) => c.command));
   const stale = Object.keys(CLASSIFIED).filter((command) => !present.has(command));
   assert.deepEqual(stale, [], 'these classified commands are no longer in the README: remove them');
+  const readerFiles = Object.keys(CLASSIFIED).filter((command) => CLASSIFIED[command] === 'reader-files');
+  assert.deepEqual(readerFiles.filter((command) => READER_FILES[command] === undefined), [], 'give these commands stand-in files in readme-reader-files.ts');
+  assert.deepEqual(Object.keys(READER_FILES).filter((command) => CLASSIFIED[command] !== 'reader-files'), [], 'stand-in files for commands not classified reader-files');
 });
 
 let work = '';
@@ -140,11 +146,31 @@ function bash(line: string): Promise<{ status: number | null; stdout: string; st
   });
 }
 
-// In README order, one home for all, as a reader following it would.
-for (const { line, command } of commands.filter((c) => CLASSIFIED[c.command] === 'runs')) {
+async function shenbi(args: string[]): Promise<string> {
+  const quoted = args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
+  const result = await bash(`shenbi ${quoted}`);
+  assert.equal(result.status, 0, `shenbi ${args.join(' ')}: exit ${result.status}\n${result.stderr.slice(-2000)}`);
+  return result.stdout;
+}
+
+/** What each README command printed, for later ones that use what it made (verify). */
+const printed = new Map<string, string>();
+function printedBy(prefix: string): string {
+  const command = [...printed.keys()].find((c) => c.startsWith(prefix));
+  assert.ok(command !== undefined, `no earlier README command starts with ${prefix}`);
+  return printed.get(command) ?? '';
+}
+
+// In README order, one home for all, as a reader following it would (verify reads what the
+// earlier commands made).
+for (const { line, command } of commands.filter((c) => CLASSIFIED[c.command] === 'runs' || CLASSIFIED[c.command] === 'reader-files')) {
   test(`README: ${command}`, { timeout: 180_000 }, async () => {
+    const readerFiles = READER_FILES[command];
+    await readerFiles?.prepare({ work, stdout: '', shenbi, printedBy });
     const result = await bash(line);
     assert.equal(result.status, 0, `exit ${result.status}\n${result.stderr.slice(-2000)}`);
     assert.doesNotMatch(result.stderr, /^error\[/m, result.stderr);
+    printed.set(command, result.stdout);
+    await readerFiles?.check({ work, stdout: result.stdout, shenbi, printedBy });
   });
 }
