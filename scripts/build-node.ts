@@ -13,6 +13,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isProcessAlive } from '../src/fs/process-alive.ts';
 import { BUILD_DIR, BUILD_STAMP, builtFingerprint, REPO_ROOT, sourceFingerprint } from '../bin/compiled-build.js';
 
 const LOCK_DIR = `${BUILD_DIR}-build.lock`;
@@ -105,13 +106,7 @@ function ownerAlive(lock: string): boolean {
     // Just created, pid not written yet: treat as alive for this round.
     return true;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isProcessAlive(pid);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
