@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   /** Unreadable, truncated, zero-length or wrongly-formatted audio, video or image input. */
   MEDIA_INVALID: { exit: EXIT.usage, http: 422, retryable: false },
   UNSUPPORTED_LANGUAGE: { exit: EXIT.usage, http: 422, retryable: false },
+  /** A 3D scene program that cannot be built: unknown shapes, non-finite or absurd sizes, too many parts, reference cycles, a model emptied by booleans, over the triangle budget. */
+  SCENE_INVALID: { exit: EXIT.usage, http: 422, retryable: false },
   UNKNOWN_VOICE: { exit: EXIT.usage, http: 422, retryable: false },
 
   MODEL_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },

@@ -98,6 +98,7 @@ const ERRORS: Labels = {
   INVALID_INPUT: { zh: '输入有误', en: 'The input is not valid' },
   CONTEXT_OVERFLOW: { zh: '内容超出了模型的上下文长度', en: "The text is longer than the model's context" },
   MEDIA_INVALID: { zh: '无法读取这个媒体文件', en: 'This media file cannot be read' },
+  SCENE_INVALID: { zh: '这个 3D 场景程序无法构建', en: 'This 3D scene program cannot be built' },
   UNSUPPORTED_LANGUAGE: { zh: '不支持这种语言', en: 'This language is not supported' },
   UNKNOWN_VOICE: { zh: '没有这个声音', en: 'There is no such voice' },
   MODEL_NOT_FOUND: { zh: '没有这个模型', en: 'There is no such model' },
