@@ -7,6 +7,7 @@ import { newId } from '../core/ids.ts';
 import { provenanceSchema } from '../core/provenance.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import type { ArtifactCandidate, GovernanceHook } from '../governance/hook.ts';
+import { PRODUCE_ID_PATTERN } from '../governance/produce-id.ts';
 import { databaseFailure } from './db/database-failure.ts';
 import { parseJsonText, writeJson } from './db/json-column.ts';
 import type { ArtifactsTable, Database } from './db/schema.ts';
@@ -46,6 +47,8 @@ const artifactFilterSchema = z
     jobId: z.string().min(1).optional(),
     kind: artifactKindSchema.optional(),
     limit: z.number().int().positive().optional(),
+    /** The AIGC label's ProduceID (governance/produce-id.ts): the artifacts that carry it. */
+    produceId: z.string().regex(PRODUCE_ID_PATTERN, 'a ProduceID is pid_ and 32 hex digits').optional(),
   })
   .strict();
 
@@ -161,14 +164,20 @@ export class SqlArtifactStore implements ArtifactStore {
   }
 
   async list(filter: ArtifactFilter = {}): Promise<Artifact[]> {
-    const { jobId, kind, limit } = parseOrThrow(artifactFilterSchema, filter, 'artifact filter');
+    const { jobId, kind, limit, produceId } = parseOrThrow(artifactFilterSchema, filter, 'artifact filter');
     let query = this.#db.selectFrom('artifacts').selectAll();
     if (jobId !== undefined) query = query.where('job_id', '=', jobId);
     if (kind !== undefined) query = query.where('kind', '=', kind);
+    // The labels column is JSON text on both databases; the pattern has no % and its _ only
+    // widens the match, so the exact check on the parsed labels below decides.
+    if (produceId !== undefined) query = query.where('labels', 'like', `%"ProduceID":"${produceId}"%`);
     query = query.orderBy('created_at', 'desc').orderBy('id', 'desc');
-    if (limit !== undefined) query = query.limit(limit);
+    if (limit !== undefined && produceId === undefined) query = query.limit(limit);
     const rows = await query.execute();
-    return rows.map(rowToArtifact);
+    const artifacts = rows.map(rowToArtifact);
+    if (produceId === undefined) return artifacts;
+    const carrying = artifacts.filter((a) => a.labels.some((l) => l.type === 'aigc-implicit' && (l.value as { ProduceID?: unknown } | null)?.ProduceID === produceId));
+    return limit === undefined ? carrying : carrying.slice(0, limit);
   }
 
   async delete(ids: string | readonly string[], options: Partial<SweepOptions> = {}): Promise<ReclaimReport> {

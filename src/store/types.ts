@@ -81,6 +81,8 @@ export interface ArtifactFilter {
   jobId?: string;
   kind?: ArtifactKind;
   limit?: number;
+  /** Artifacts whose AIGC label carries this ProduceID (`pid_…`). */
+  produceId?: string;
 }
 
 /** Artifacts: every put passes the governance hook before anything is written. */

@@ -75,7 +75,7 @@ describe('shenbi CLI', () => {
       const aigc = artifact.labels.find((l) => l.type === 'aigc-implicit');
       assert.ok(aigc, 'every artifact carries the AIGC implicit label');
       assert.deepEqual(Object.keys(aigc.value), ['Label', 'ContentProducer', 'ProduceID', 'ReservedCode1', 'ContentPropagator', 'PropagateID', 'ReservedCode2']);
-      assert.equal(aigc.value.ProduceID, artifact.id);
+      assert.match(String(aigc.value.ProduceID), /^pid_[0-9a-f]{32}$/);
     }
 
     const second = await runCli(args, { home });

@@ -31,7 +31,7 @@ export function assertAigcJson(text: string | undefined, produceId: string, wher
   for (const [k, v] of Object.entries(label)) assert.match(String(v), /^[\x21\x23-\x5B\x5D-\x7E]*$/, `${where}: ${k} printable ASCII`);
   assert.ok(Object.values(label).every((v) => typeof v === 'string'), `${where}: string values`);
   assert.equal(label.Label, '1');
-  assert.equal(label.ProduceID, produceId, `${where}: ProduceID is the artifact id`);
+  assert.equal(label.ProduceID, produceId, `${where}: ProduceID`);
   assert.equal(label.PropagateID, produceId, `${where}: first write: PropagateID = ProduceID`);
   assert.equal(label.ContentProducer, PRODUCER);
   assert.equal(label.ContentPropagator, PRODUCER);

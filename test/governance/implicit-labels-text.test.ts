@@ -8,6 +8,7 @@ import tonejs from '@tonejs/midi';
 import sharp from 'sharp';
 import { ShenbiError } from '../../src/core/errors.ts';
 import { embedImplicitLabel, implicitLabelHook, readImplicitLabels } from '../../src/governance/implicit/index.ts';
+import { produceIdFor } from '../../src/governance/produce-id.ts';
 import { currentWorkRoot } from '../../src/fs/work-dir.ts';
 import { parseAss } from '../../src/media/subtitles/ass.ts';
 import { parseLrc } from '../../src/media/subtitles/lrc.ts';
@@ -168,7 +169,7 @@ test('the reader reports invalid labels: wrong order, numeric Label, bad charact
   assert.match(twice.problems.join(), /exactly one/);
 });
 
-test('the governance hook embeds through a real store: ProduceID = artifact id, real placement recorded', async () => {
+test('the governance hook embeds through a real store: ProduceID derived from the content, real placement recorded', async () => {
   assert.throws(() => implicitLabelHook({ producer: 'Acme Corp' }), (e: unknown) => e instanceof ShenbiError && e.code === 'CONFIG_INVALID');
   const store = await openStore({ database: `sqlite:${join(dir, 'db.sqlite')}`, blobsDir: join(dir, 'blobs'), governance: implicitLabelHook({ producer: PRODUCER }) });
   try {
@@ -178,10 +179,15 @@ test('the governance hook embeds through a real store: ProduceID = artifact id, 
     const { bytes } = await store.artifacts.read(put.id);
     const report = readImplicitLabels(bytes, 'image/png');
     assert.ok(report.valid);
-    assertAigcJson(report.labels[0]!.raw, put.id, 'stored png');
+    assertAigcJson(report.labels[0]!.raw, produceIdFor(png, 'image/png', PRODUCER), 'stored png');
     const txt = await store.artifacts.put({ kind: 'text', mimeType: 'text/plain; charset=utf-8', bytes: Buffer.from('hi'), provenance });
     assert.equal(txt.labels[0]!.placement, 'store');
-    assert.equal((txt.labels[0]!.value as Record<string, string>).ProduceID, txt.id);
+    const textId = (txt.labels[0]!.value as Record<string, string>).ProduceID;
+    assert.equal(textId, produceIdFor(Buffer.from('hi'), 'text/plain', PRODUCER));
+    assert.deepEqual((await store.artifacts.list({ produceId: textId })).map((a) => a.id), [txt.id], 'the store finds the artifact by its ProduceID');
+    const again = await store.artifacts.put({ kind: 'text', mimeType: 'text/plain', bytes: Buffer.from('hi'), provenance });
+    assert.equal((again.labels[0]!.value as Record<string, string>).ProduceID, textId, 'the same content, the same ProduceID');
+    assert.deepEqual((await store.artifacts.list({ produceId: textId })).map((a) => a.id).sort(), [txt.id, again.id].sort());
     const edit = await store.artifacts.put({ kind: 'image', mimeType: 'image/png', bytes: png, provenance: { ...provenance, inputs: { source: '/home/me/photo.jpg' } } });
     assert.equal(edit.labels[1]!.value, 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia');
   } finally {

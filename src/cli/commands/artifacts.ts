@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-file.ts';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ARTIFACT_KINDS, type ArtifactKind } from '../../core/artifact.ts';
+import { ARTIFACT_KINDS, type Artifact, type ArtifactKind } from '../../core/artifact.ts';
 import { ShenbiError, toShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
 import type { CliContext } from '../context.ts';
 import { formatBytes, printJson, printLine, printTable } from '../output.ts';
-import type { LedgerStore } from '../../store/index.ts';
+import { PRODUCE_ID_PATTERN } from '../../governance/produce-id.ts';
+import type { ArtifactStore, LedgerStore } from '../../store/index.ts';
 import { describeChain } from './ledger.ts';
 import { describeReclaim } from './gc.ts';
 
@@ -44,12 +45,12 @@ export function registerArtifacts(program: Command, ctx: CliContext): void {
 
   artifacts
     .command('show')
-    .description('show an artifact with its provenance and labels')
-    .argument('<id>')
+    .description('show an artifact with its provenance and labels (by artifact id, or by the ProduceID in a file\'s AIGC label)')
+    .argument('<id>', 'art_… or pid_…')
     .option('--provenance', "print the artifact's provenance-ledger entry and whether the chain verifies")
     .action(async (id: string, options: { provenance?: boolean }) => {
       const shenbi = await ctx.open();
-      const artifact = await shenbi.store.artifacts.get(id);
+      const artifact = await artifactByIdOrProduceId(shenbi.store.artifacts, id);
       if (options.provenance === true) return showLedgerEntry(ctx, shenbi.store.ledger, artifact.id);
       const path = shenbi.store.blobs.pathOf(artifact.blobRef);
       if (ctx.output.json) return printJson({ ...artifact, path });
@@ -91,6 +92,22 @@ export function registerArtifacts(program: Command, ctx: CliContext): void {
       if (ctx.output.json) return printJson({ id: artifact.id, path: target, size: bytes.length, sha256: artifact.sha256 });
       printLine(`${artifact.id} → ${target} (${formatBytes(bytes.length)})`);
     });
+}
+
+/**
+ * A ProduceID names content, not a stored copy: the same seed and input made twice carry the
+ * same one. The newest artifact that carries it stands for them all.
+ */
+async function artifactByIdOrProduceId(artifacts: ArtifactStore, id: string): Promise<Artifact> {
+  if (!PRODUCE_ID_PATTERN.test(id)) return artifacts.get(id);
+  const [newest] = await artifacts.list({ produceId: id, limit: 1 });
+  if (newest === undefined) {
+    throw new ShenbiError('ARTIFACT_NOT_FOUND', `No artifact in this home carries ProduceID ${id}.`, {
+      hint: 'The file may come from another Shenbi home, or its artifact was deleted (its ledger entry stays: shenbi ledger export).',
+      details: { produceId: id },
+    });
+  }
+  return newest;
 }
 
 /** `artifacts show ID --provenance`: the ledger entry, and the status of the chain it sits in. */

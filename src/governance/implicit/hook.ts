@@ -1,6 +1,7 @@
 import { ShenbiError } from '../../core/errors.ts';
 import type { GovernanceHook } from '../hook.ts';
 import { embedImplicitLabelOffThread } from './off-thread.ts';
+import { produceIdFor } from '../produce-id.ts';
 import { AIGC_VALUE_PATTERN, implicitLabelPayloadFor } from './payload.ts';
 
 export interface ImplicitLabelHookOptions {
@@ -9,7 +10,8 @@ export interface ImplicitLabelHookOptions {
 }
 
 /**
- * The default labeling policy: every artifact gets its AIGC implicit label, IPTC digital
+ * The default labeling policy: every artifact gets its AIGC implicit label (ProduceID derived
+ * from the content: see produce-id.ts), IPTC digital
  * source type and reproduction record embedded in its own container before it is stored,
  * and the same three recorded with the artifact under the placement actually used ('store'
  * when the format has no carrier). Compose explicit marks before it and C2PA signing after
@@ -25,7 +27,8 @@ export function implicitLabelHook(options: ImplicitLabelHookOptions): Governance
   return {
     name: 'aigc-implicit',
     async review(candidate) {
-      const payload = implicitLabelPayloadFor(candidate.id, options.producer, candidate.provenance);
+      const produceId = produceIdFor(candidate.bytes, candidate.mimeType, options.producer);
+      const payload = implicitLabelPayloadFor(produceId, options.producer, candidate.provenance);
       const embedded = await embedImplicitLabelOffThread(candidate.bytes, candidate.mimeType, payload);
       const placement = embedded.placement;
       return {

@@ -136,10 +136,10 @@ export function digitalSourceTypeFor(provenance: Provenance): string {
   return refs.some((v) => typeof v === 'string' && USER_MEDIA_REF.test(v)) ? DIGITAL_SOURCE_TYPE.composite : DIGITAL_SOURCE_TYPE.trained;
 }
 
-/** The payload for an artifact's first write: ProduceID = PropagateID = the artifact id. */
-export function implicitLabelPayloadFor(artifactId: string, producer: string, provenance: Provenance): ImplicitLabelPayload {
+/** The payload for an artifact's first write: ProduceID = PropagateID (see produce-id.ts). */
+export function implicitLabelPayloadFor(produceId: string, producer: string, provenance: Provenance): ImplicitLabelPayload {
   return {
-    aigc: parseOrThrow(aigcLabelSchema, buildAigcLabel(artifactId, producer), 'AIGC implicit label'),
+    aigc: parseOrThrow(aigcLabelSchema, buildAigcLabel(produceId, producer), 'AIGC implicit label'),
     digitalSourceType: digitalSourceTypeFor(provenance),
     reproduction: reproductionRecordFor(provenance),
   };
