@@ -76,7 +76,8 @@ export class Shenbi {
     const admit = moderationAdmission(moderator);
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at
     // once. A diffusion session already uses every core: one at a time.
-    const concurrency = { text: 4, ffmpeg: 1, music: 1, diffusion: 1, 'cloud-video': 8, ...config.concurrency };
+    // Cloud 3D waits on a provider but parses the model and draws its thumbnail here: 4.
+    const concurrency = { text: 4, ffmpeg: 1, music: 1, diffusion: 1, 'cloud-video': 8, 'cloud-3d': 4, ...config.concurrency };
     // Steps' scratch folders go under this home, where recover and gc can find a crash's leftovers.
     const workRoot = workRootOf(config.home);
     const releaseWorkRoot = useWorkRoot(workRoot);

@@ -16,6 +16,8 @@ export interface ProviderCallContext {
   keyEnv?: string | undefined;
   signal?: AbortSignal | undefined;
   retry?: ProviderRetryOptions | undefined;
+  /** The fetch to use (a `boundedFetch` for large downloads); default the global one. */
+  fetch?: typeof fetch | undefined;
 }
 
 /** Largest audio file accepted from a provider (a 5-minute WAV at 48 kHz stereo is ~58 MB). */
@@ -41,10 +43,10 @@ export function providerMessage(body: string): string | undefined {
   return pick(data);
 }
 
-async function fetchOnce(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+async function fetchOnce(url: string, init: RequestInit, signal: AbortSignal | undefined, fetcher: typeof fetch = fetch): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, ...(signal ? { signal } : {}) });
+    response = await fetcher(url, { ...init, ...(signal ? { signal } : {}) });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     // No answer at all: retryable like a dropped connection.
@@ -78,7 +80,7 @@ export function mapProviderFailure(error: unknown, call: ProviderCallContext): S
 /** One HTTP call with retries on 429/5xx/dropped connections (Retry-After honoured); final errors mapped. */
 export async function providerFetch(url: string, init: RequestInit, call: ProviderCallContext): Promise<Response> {
   try {
-    return await retryProviderCall(() => fetchOnce(url, init, call.signal), { ...call.retry, signal: call.signal });
+    return await retryProviderCall(() => fetchOnce(url, init, call.signal, call.fetch), { ...call.retry, signal: call.signal });
   } catch (error) {
     throw mapProviderFailure(error, call);
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A cloud or local endpoint reached through the AI SDK. Holds the NAME of the key's env var, never the key. */
 export const ProviderConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui', 'fal', 'replicate', 'luma', 'black-forest-labs']),
+  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui', 'fal', 'replicate', 'luma', 'black-forest-labs', 'meshy', 'tripo', 'rodin']),
   baseURL: z.string().url().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   defaultModel: z.string().min(1).optional(),
@@ -33,6 +33,10 @@ export const PROVIDER_PRESETS: readonly ProviderConfig[] = [
   { name: 'replicate', kind: 'replicate', apiKeyEnv: 'REPLICATE_API_TOKEN', defaultModel: 'black-forest-labs/flux-schnell' },
   { name: 'luma', kind: 'luma', apiKeyEnv: 'LUMA_API_KEY', defaultModel: 'photon-flash-1' },
   { name: 'bfl', kind: 'black-forest-labs', apiKeyEnv: 'BFL_API_KEY', defaultModel: 'flux-pro-1.1' },
+  // Cloud 3D models only (text- and image-to-3D); fal and replicate above serve 3D too (fal:fal-ai/trellis …).
+  { name: 'meshy', kind: 'meshy', apiKeyEnv: 'MESHY_API_KEY', defaultModel: 'latest' },
+  { name: 'tripo', kind: 'tripo', apiKeyEnv: 'TRIPO_API_KEY', defaultModel: 'default' },
+  { name: 'rodin', kind: 'rodin', apiKeyEnv: 'RODIN_API_KEY', defaultModel: 'Gen-2' },
 ];
 
 /**

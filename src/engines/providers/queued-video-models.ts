@@ -32,7 +32,7 @@ const isLoopback = (url: string) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\
 /** Replicate's webhook signing secrets, by API origin and token (fetched once). */
 const replicateSecrets = new Map<string, Promise<string | undefined>>();
 
-async function replicateSigningSecret(base: string, key: string | undefined, inner: Fetch, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function replicateSigningSecret(base: string, key: string | undefined, inner: Fetch, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (env.REPLICATE_WEBHOOK_SECRET) return env.REPLICATE_WEBHOOK_SECRET;
   const cacheKey = `${base}\n${key ?? ''}`;
   let secret = replicateSecrets.get(cacheKey);

@@ -78,6 +78,9 @@ function baseProviderModel({ config, modelId, key }: ResolvedSpec, fetch: typeof
     case 'replicate':
     case 'luma':
     case 'black-forest-labs':
+    case 'meshy':
+    case 'tripo':
+    case 'rodin':
       throw new ShenbiError('INVALID_INPUT', `provider "${config.name}" (${config.kind}) does not generate text`);
   }
 }
