@@ -8,6 +8,7 @@ import { cloudImageStep } from './pipelines/steps/image/cloud-image-step.ts';
 import { createDiffusionModelResolver } from './pipelines/steps/image/diffusion-model-dir.ts';
 import { diffusionStep } from './pipelines/steps/image/diffusion-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
+import { model3dGenerateStep } from './pipelines/steps/model3d/model3d-generate-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
 import { midiRenderStep } from './pipelines/steps/music/midi-render-step.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
@@ -27,6 +28,7 @@ import type { TextModels } from './pipelines/steps/text/text-models.ts';
 import { createVideoLabeler } from './governance/explicit/video-labeler.ts';
 import { imageEditStep } from './pipelines/steps/image/image-edit-step.ts';
 import { cloudMusicStep } from './pipelines/steps/music/cloud-music-step.ts';
+import { cloudModel3dStep } from './pipelines/steps/model3d/cloud-model3d-step.ts';
 import { cloudSpeechStep } from './pipelines/steps/speech/cloud-speech-step.ts';
 import { describeImageStep } from './pipelines/steps/vision/describe-image-step.ts';
 import { sceneClipsStep } from './pipelines/steps/video/scene-clips-step.ts';
@@ -139,6 +141,8 @@ export function createEngineSteps({ config, store, models, engines, textModels }
       keyEnv: (spec) => [...config.providers, ...PROVIDER_PRESETS].find((p) => p.name === spec.split(':')[0])?.apiKeyEnv,
     }),
     cloudMusicStep(() => ({ providers: config.providers })),
+    cloudModel3dStep(() => ({ providers: config.providers }), media),
   ];
-  return [...textSteps, ...speechSteps, ...cloudAudioSteps, ...videoSteps, ...visionSteps];
+  const model3dSteps = [model3dGenerateStep(resolveTextModel)];
+  return [...textSteps, ...speechSteps, ...cloudAudioSteps, ...videoSteps, ...visionSteps, ...model3dSteps];
 }

@@ -5,10 +5,11 @@ import { blessingCardPipeline } from './recipes/blessing-card.ts';
 import { blessingSongPipeline, songFromLyricsPipeline } from './recipes/blessing-song.ts';
 import { articleToVideoPipeline } from './recipes/article-to-video.ts';
 import { lyricVideoPipeline } from './recipes/lyric-video.ts';
+import { npcItemPipeline } from './recipes/npc-item.ts';
 import { npcReplyPipeline } from './recipes/npc-reply.ts';
 
 /** Built-in scenario recipes, by id. */
-export const BUILTIN_PIPELINES: readonly PipelineSpecInput[] = [blessingCardPipeline, blessingSongPipeline, songFromLyricsPipeline, lyricVideoPipeline, articleToVideoPipeline, npcReplyPipeline];
+export const BUILTIN_PIPELINES: readonly PipelineSpecInput[] = [blessingCardPipeline, blessingSongPipeline, songFromLyricsPipeline, lyricVideoPipeline, articleToVideoPipeline, npcReplyPipeline, npcItemPipeline];
 
 /** `showcase` is what `npm start` runs: the best pipeline that needs no model. */
 export const PIPELINE_ALIASES: Readonly<Record<string, string>> = { showcase: 'blessing-card' };

@@ -2,6 +2,7 @@ import { ShenbiError } from '../core/errors.ts';
 import type { PipelineSpecInput } from '../core/pipeline.ts';
 import type { TaskKind } from '../core/task-kinds.ts';
 import { isCloudMusicSpec } from '../engines/cloud-music/spec.ts';
+import { isCloud3dSpec } from '../engines/cloud-3d/spec.ts';
 import { getTask, parseTaskInput } from '../tasks/index.ts';
 import { imageTaskPipeline } from './image-task-pipeline.ts';
 
@@ -203,6 +204,26 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     };
   },
   image: imageTaskPipeline,
+  // The local engine: a scene program (built-in object, text model, or given) built on the geometry kernel.
+  '3d': (input): PipelineSpecInput => (typeof input.model === 'string' && isCloud3dSpec(input.model) ? {
+    // meshy:…, tripo:…, rodin:…, fal:…, replicate:…: a cloud 3D model, from the prompt or the image.
+    id: 'generate-3d',
+    title: 'A 3D model from a cloud provider',
+    steps: [{ id: 'model3d', uses: 'model3d.cloud', with: defined(input, ['model', 'prompt', 'image', 'format', 'seed', 'thumbnail']) }],
+    outputs: { model: { $from: 'model3d.model' }, thumbnail: { $from: 'model3d.thumbnail' } },
+  } : {
+    id: 'generate-3d',
+    title: 'Generate a 3D model',
+    steps: [
+      {
+        id: 'model3d',
+        uses: 'model3d.generate',
+        // `--set program={…}` arrives parsed; the step takes the program as text (or an art_ id).
+        with: { ...defined(input, ['prompt', 'format', 'detail', 'seed', 'model', 'thumbnail', 'turntable']), ...(input.program === undefined ? {} : { program: typeof input.program === 'string' ? input.program : JSON.stringify(input.program) }) },
+      },
+    ],
+    outputs: { model: { $from: 'model3d.model' }, program: { $from: 'model3d.program' }, thumbnail: { $from: 'model3d.thumbnail' }, turntable: { $from: 'model3d.turntable' }, metrics: { $from: 'model3d.metrics' }, source: { $from: 'model3d.source' } },
+  }),
 };
 
 export function availableTaskKinds(): TaskKind[] {

@@ -60,6 +60,7 @@ const CLASSIFIED: Record<string, Class> = {
   'shenbi generate image "a red lantern" --set model=openai:gpt-image-1': 'network',
   'shenbi generate vision sign.png --set mode=ocr': 'reader-files',
   'shenbi generate science "Integrate x^2 from 0 to 3" --set check=9': 'model',
+  'shenbi generate 3d "一盏红灯笼"': 'runs',
   'shenbi tasks list': 'runs',
   'shenbi pipelines list | show ID': 'synopsis',
   'shenbi jobs list | show ID | cancel ID | recover | rm ID': 'synopsis',

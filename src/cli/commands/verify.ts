@@ -73,7 +73,11 @@ function printReport(r: FileReport): void {
   printLine(`${r.verdict.toUpperCase()}  ${r.file}  (${r.mimeType})`);
   const label = r.implicit.label;
   printLine(
-    !r.implicit.possible
+    r.implicit.marker !== null
+      ? `  AIGC implicit: the format holds only a short marker, found in ${r.implicit.marker.placement}: "${r.implicit.marker.text}" (the full label is in the producer's store and ledger)`
+      : r.container === 'stl'
+      ? '  AIGC implicit: none (STL has room only for a short "AIGC Label=… ProduceID=…" marker in its header, and has none)'
+      : !r.implicit.possible
       ? '  AIGC implicit: not possible in this format (recorded in the store and ledger)'
       : r.implicit.count === 0
       ? '  AIGC implicit: none'

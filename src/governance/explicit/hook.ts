@@ -3,6 +3,8 @@ import type { ArtifactCandidate, GovernanceHook } from '../hook.ts';
 import { labelAudio } from './audio.ts';
 import { labelImage } from './image.ts';
 import { labelGltf } from './model3d.ts';
+import { labelStl, labelThreeMf } from './model3d-print.ts';
+import { containerForMime } from '../implicit/sniff.ts';
 import {
   explicitLabelOptionsSchema,
   IMAGE_INK_RATIO,
@@ -34,6 +36,9 @@ const stderrLogger: ExplicitLabelLogger = {
   },
 };
 
+/** 3D printing formats (their MIME aliases resolved by the implicit labels' table). */
+const PRINTABLE_MODEL: ReadonlySet<string> = new Set(['stl', '3mf']);
+
 /** Which labeler serves an artifact: by MIME type first, the artifact kind second. */
 export function modalityOf(candidate: Pick<ArtifactCandidate, 'kind' | 'mimeType'>): Modality | undefined {
   const mime = candidate.mimeType.split(';')[0]!.trim().toLowerCase();
@@ -42,7 +47,7 @@ export function modalityOf(candidate: Pick<ArtifactCandidate, 'kind' | 'mimeType
   if (mime.startsWith('image/')) return 'image';
   if (mime.startsWith('audio/')) return 'audio';
   if (mime === 'video/mp4' || mime === 'video/quicktime') return 'video';
-  if (mime.startsWith('model/gltf')) return 'model3d';
+  if (mime.startsWith('model/gltf') || PRINTABLE_MODEL.has(containerForMime(mime))) return 'model3d';
   if (mime.startsWith('text/') || mime === 'application/json' || mime.endsWith('+json') || mime === 'application/javascript') return 'text';
   if (candidate.kind === 'text' || candidate.kind === 'code' || candidate.kind === 'json' || candidate.kind === 'subtitle') return 'text';
   return undefined;
@@ -104,8 +109,12 @@ function label(candidate: ArtifactCandidate, modality: Modality | undefined, opt
       });
     case 'video':
       return labelVideo(bytes, { wording: options.wording.visual, corner: options.videoCorner, inkRatio: VIDEO_INK_RATIO, seconds: VIDEO_LABEL_SECONDS, persistent: options.videoPersistentMark });
-    case 'model3d':
+    case 'model3d': {
+      const container = containerForMime(mimeType);
+      if (container === 'stl') return labelStl(bytes, options.wording.text);
+      if (container === '3mf') return labelThreeMf(bytes, options.wording.text);
       return labelGltf(bytes, mimeType, options.wording.text);
+    }
     default:
       // MIDI, motion, documents...: no in-file form yet; the API and studio show the wording beside it.
       return { bytes, record: { type: 'aigc-explicit', placement: 'sidecar', value: { wording: options.wording.text, reason: `no in-file explicit label for ${mimeType}` } } };

@@ -10,6 +10,8 @@ import { embedMp4 } from './mp4.ts';
 import { embedOgg } from './ogg.ts';
 import { implicitLabelPayloadSchema, type ImplicitLabelPayload } from './payload.ts';
 import { embedPng } from './png.ts';
+import { embedStl, isBinaryStl } from './stl.ts';
+import { embedThreeMf } from './three-mf.ts';
 import { containerForMime } from './sniff.ts';
 import { embedAss, embedLrc, embedVtt } from './subtitle-carriers.ts';
 import type { Container, EmbeddedLabel, Placement } from './types.ts';
@@ -52,6 +54,13 @@ export async function embedImplicitLabel(bytes: Uint8Array, mimeType: string, la
       return done(utf8(embedGltf(text(), payload)), 'gltf-extras');
     case 'glb':
       return done(embedGlb(bytes, payload), 'gltf-extras');
+    case '3mf':
+      return done(embedThreeMf(bytes, payload), '3mf-metadata');
+    case 'stl': {
+      const out = embedStl(bytes, payload);
+      const placement = isBinaryStl(bytes) ? 'stl-header' : 'stl-solid-name';
+      return { bytes: out, container, placement, note: 'STL holds only a short marker (AIGC Label, ProduceID) in its header or solid name; the full label is in the store and ledger' };
+    }
     case 'midi':
       return done(embedMidi(bytes, payload), 'midi-text-event');
     case 'vtt':

@@ -12,4 +12,4 @@ export {
   type ReproductionRecord,
 } from './payload.ts';
 export { containerForMime, sniffContainer } from './sniff.ts';
-export type { Container, EmbeddedLabel, FoundAigcLabel, ImplicitLabelReport, Placement } from './types.ts';
+export type { AigcMarker, Container, EmbeddedLabel, FoundAigcLabel, ImplicitLabelReport, Placement } from './types.ts';

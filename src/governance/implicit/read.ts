@@ -9,6 +9,8 @@ import { readMidi } from './midi.ts';
 import { readMp4 } from './mp4.ts';
 import { readOgg } from './ogg.ts';
 import { readPng } from './png.ts';
+import { readStl } from './stl.ts';
+import { readThreeMf } from './three-mf.ts';
 import { containerForMime, sniffContainer } from './sniff.ts';
 import { readAss, readLrc, readVtt } from './subtitle-carriers.ts';
 import { NO_FINDINGS, type Container, type ImplicitLabelReport, type RawFindings } from './types.ts';
@@ -43,6 +45,10 @@ function findingsFor(bytes: Uint8Array, container: Container): RawFindings {
       return readGltf(text());
     case 'glb':
       return readGlb(bytes);
+    case '3mf':
+      return readThreeMf(bytes);
+    case 'stl':
+      return readStl(bytes);
     case 'midi':
       return readMidi(bytes);
     case 'vtt':
@@ -72,7 +78,9 @@ export function readImplicitLabels(bytes: Uint8Array, mimeType?: string): Implic
   const raw = findingsFor(bytes, container);
   const labels = raw.aigc.map(inspectAigc);
   const problems: string[] = [];
-  if (labels.length === 0) problems.push(`no AIGC implicit label found in this ${container} file`);
+  const marker = raw.marker ?? null;
+  if (labels.length === 0 && marker !== null) problems.push(`${container} holds only a short AIGC marker (${marker.text}); the full label is in the producer's store and ledger`);
+  else if (labels.length === 0) problems.push(`no AIGC implicit label found in this ${container} file`);
   if (labels.length > 1) problems.push(`${labels.length} AIGC labels found; a file must carry exactly one`);
   for (const label of labels) problems.push(...label.problems.map((p) => `${label.placement}: ${p}`));
   return {
@@ -80,6 +88,7 @@ export function readImplicitLabels(bytes: Uint8Array, mimeType?: string): Implic
     labels,
     digitalSourceType: raw.digitalSourceType,
     reproduction: raw.reproduction,
+    marker,
     valid: problems.length === 0,
     problems,
   };

@@ -14,6 +14,8 @@ export type Container =
   | 'json'
   | 'gltf'
   | 'glb'
+  | 'stl'
+  | '3mf'
   | 'midi'
   | 'vtt'
   | 'ass'
@@ -42,6 +44,9 @@ export type Placement =
   | 'lrc-tag'
   | 'html-meta'
   | 'png-text'
+  | '3mf-metadata'
+  | 'stl-header'
+  | 'stl-solid-name'
   | 'store';
 
 export interface EmbeddedLabel {
@@ -59,11 +64,26 @@ export interface RawAigc {
   readonly value: string | Record<string, unknown>;
 }
 
+/**
+ * A short AIGC marker, where a format has only a few bytes of free text (STL's 80-byte
+ * header): `AIGC Label=1 ProduceID=<id>`. It says the file is AI-generated and names the
+ * artifact; the full seven-key label is in the store and the provenance ledger.
+ */
+export interface AigcMarker {
+  readonly placement: 'stl-header' | 'stl-solid-name';
+  readonly text: string;
+  readonly label: string;
+  /** null when the id did not fit beside the marker. */
+  readonly produceId: string | null;
+}
+
 /** What a container reader extracts, before validation. */
 export interface RawFindings {
   readonly aigc: RawAigc[];
   readonly digitalSourceType: string | null;
   readonly reproduction: ReproductionRecord | null;
+  /** Formats too small for the label (STL): the marker found, if any. */
+  readonly marker?: AigcMarker | null;
 }
 
 export interface FoundAigcLabel {
@@ -84,6 +104,8 @@ export interface ImplicitLabelReport {
   readonly labels: FoundAigcLabel[];
   readonly digitalSourceType: string | null;
   readonly reproduction: ReproductionRecord | null;
+  /** STL: the short marker standing in for the label the format cannot hold (null elsewhere). */
+  readonly marker: AigcMarker | null;
   /** Exactly one AIGC carrier, and it is valid. */
   readonly valid: boolean;
   readonly problems: string[];

@@ -1,6 +1,6 @@
 import { readC2pa, type C2paState } from '../c2pa/read.ts';
 import { c2paFormatOf } from '../c2pa/formats.ts';
-import { readImplicitLabels, sniffContainer, type Container } from '../implicit/index.ts';
+import { readImplicitLabels, sniffContainer, type AigcMarker, type Container } from '../implicit/index.ts';
 import { hasExplicitTextLabel } from './explicit-text.ts';
 
 /** What `shenbi verify` may demand of every file beyond "carries some AI label". */
@@ -32,6 +32,11 @@ export interface LabelVerification {
     readonly placement: string | null;
     readonly label: Record<string, unknown> | null;
     readonly problems: string[];
+    /**
+     * STL: the short `AIGC Label=… ProduceID=…` marker its header or solid name holds in
+     * place of the label (which does not fit; it is in the producer's store and ledger).
+     */
+    readonly marker: AigcMarker | null;
   };
   readonly digitalSourceType: string | null;
   readonly reproduction: unknown;
@@ -63,6 +68,8 @@ const MIME_BY_CONTAINER: Partial<Record<Container, string>> = {
   json: 'application/json',
   gltf: 'model/gltf+json',
   glb: 'model/gltf-binary',
+  stl: 'model/stl',
+  '3mf': 'model/3mf',
   midi: 'audio/midi',
   vtt: 'text/vtt',
   ass: 'text/x-ass',
@@ -73,8 +80,8 @@ const MIME_BY_CONTAINER: Partial<Record<Container, string>> = {
 };
 
 const TEXT_CONTAINERS = new Set<Container>(['markdown', 'html', 'text', 'srt']);
-/** Containers with no metadata slot: their implicit label lives in the store and ledger only. */
-const NO_IMPLICIT_CARRIER = new Set<Container>(['text', 'srt', 'unknown']);
+/** Containers with no room for the label: it lives in the store and ledger (STL keeps a short marker). */
+const NO_IMPLICIT_CARRIER = new Set<Container>(['text', 'srt', 'stl', 'unknown']);
 
 /**
  * Every AI label a file carries, for any file (not only Shenbi's): the GB 45438 implicit
@@ -100,11 +107,12 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
       placement: first?.placement ?? null,
       label: first?.label ?? null,
       problems: report.labels.length === 0 ? [] : report.problems,
+      marker: report.marker,
     };
     digitalSourceType = report.digitalSourceType;
     reproduction = report.reproduction;
   } catch (error) {
-    implicit = { possible, count: 0, valid: false, placement: null, label: null, problems: [`unreadable ${container} file: ${(error as Error).message}`] };
+    implicit = { possible, count: 0, valid: false, placement: null, label: null, problems: [`unreadable ${container} file: ${(error as Error).message}`], marker: null };
   }
   problems.push(...implicit.problems.map((p) => `implicit: ${p}`));
 
@@ -129,7 +137,7 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
   const explicitText = TEXT_CONTAINERS.has(container) ? hasExplicitTextLabel(bytes) : null;
 
   const invalid = (implicit.count > 0 && !implicit.valid) || c2pa.state === 'Invalid';
-  const anyLabel = (implicit.count > 0 && implicit.valid) || c2pa.state === 'Valid' || c2pa.state === 'Trusted' || explicitText === true;
+  const anyLabel = (implicit.count > 0 && implicit.valid) || implicit.marker !== null || c2pa.state === 'Valid' || c2pa.state === 'Trusted' || explicitText === true;
   const untrustedSigner = (options.require ?? []).includes('trusted') && supported && c2pa.state === 'Valid';
   for (const requirement of options.require ?? []) {
     if (requirement === 'implicit' && possible && !(implicit.count === 1 && implicit.valid)) problems.push('required: exactly one valid AIGC implicit label');

@@ -98,7 +98,12 @@ const TEXT_MODEL_STEPS: Readonly<Record<string, { multiplier?: string; defaultMu
 
 /** Steps whose outputs are never audio or video. */
 const NO_MEDIA_PREFIXES = ['text.', 'prompt.', 'code.', 'science.', 'image.', 'vision.'];
-const NO_MEDIA_STEPS = new Set(['music.lyrics', 'speech.align', 'speech.transcribe', 'video.cover', 'video.article-script']);
+const NO_MEDIA_STEPS = new Set(['music.lyrics', 'speech.align', 'speech.transcribe', 'video.cover', 'video.article-script', 'npc.promised-item', 'model3d.cloud']);
+
+/** model3d.generate: a text model writes the program only when one is named, up to this many tries of this many tokens. */
+const SCENE_TEXT_MODEL = { attempts: 3, outputTokens: 4096 } as const;
+/** The turntable video model3d.generate renders when asked (render-model.ts: 4 s by default, 20 s at most). */
+const TURNTABLE_SECONDS = 20;
 
 async function stepMediaSeconds(step: StepShape, value: (name: string) => unknown, ctx: JobEstimateContext): Promise<number> {
   const { uses } = step;
@@ -132,6 +137,8 @@ async function stepMediaSeconds(step: StepShape, value: (name: string) => unknow
       return ((await source()) ?? UNKNOWN_MEDIA_SECONDS.video) + label;
     case 'npc.reply':
       return UNKNOWN_MEDIA_SECONDS.npc + label;
+    case 'model3d.generate':
+      return value('turntable') === true ? TURNTABLE_SECONDS + label : 0;
     default:
       // Any other audio or video maker (narrated, lyric and folder videos, new steps).
       return uses.startsWith('speech.') ? UNKNOWN_MEDIA_SECONDS.speech + label : UNKNOWN_MEDIA_SECONDS.video + label;
@@ -139,6 +146,12 @@ async function stepMediaSeconds(step: StepShape, value: (name: string) => unknow
 }
 
 function stepTokens(step: StepShape, value: (name: string) => unknown): { prompt: number; output: number } {
+  if (step.uses === 'model3d.generate') {
+    // The built-in library and a given program use no text model; the few-shot examples are in the prompt.
+    if (str(value('model')) === undefined || value('program') !== undefined) return { prompt: 0, output: 0 };
+    const prompt = CHAT_BASE_OVERHEAD_TOKENS + 8192 + textTokenBound(str(value('prompt')) ?? '');
+    return { prompt: prompt * SCENE_TEXT_MODEL.attempts, output: SCENE_TEXT_MODEL.outputTokens * SCENE_TEXT_MODEL.attempts };
+  }
   const model = TEXT_MODEL_STEPS[step.uses];
   if (model === undefined) return { prompt: 0, output: 0 };
   let prompt = CHAT_BASE_OVERHEAD_TOKENS;
