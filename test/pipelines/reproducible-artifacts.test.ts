@@ -19,13 +19,16 @@ const spec = {
   steps: [
     { id: 'song', uses: 'music.song', with: { lyrics: '新年快乐\n万事如意', vocals: 'none', seed: 4 } },
     { id: 'card', uses: 'image.card', with: { title: '新年快乐', text: '万事如意', seed: 3 } },
+    { id: 'lantern', uses: 'model3d.generate', with: { prompt: '一盏红灯笼', seed: 5, thumbnail: false } },
   ],
-  outputs: { midi: { $from: 'song.midi' }, card: { $from: 'card.image' } },
+  outputs: { midi: { $from: 'song.midi' }, card: { $from: 'card.image' }, model: { $from: 'lantern.model' } },
 };
 
 interface Made {
   midi: { id: string; bytes: Buffer };
   card: { id: string; bytes: Buffer };
+  /** A GLB: glTF carries no C2PA manifest, so it matches outright. */
+  model: { id: string; bytes: Buffer };
   /** Artifact ids the home finds by the MIDI's ProduceID. */
   foundByProduceId: string[];
 }
@@ -39,7 +42,7 @@ async function runOnce(c2pa: boolean): Promise<Made> {
     const read = async (id: string) => ({ id, bytes: (await shenbi.store.artifacts.read(id)).bytes });
     const midi = await read(job.outputs!.midi as string);
     const found = await shenbi.store.artifacts.list({ produceId: produceIdOf(midi.bytes) });
-    return { midi, card: await read(job.outputs!.card as string), foundByProduceId: found.map((a) => a.id) };
+    return { midi, card: await read(job.outputs!.card as string), model: await read(job.outputs!.model as string), foundByProduceId: found.map((a) => a.id) };
   } finally {
     await shenbi.close();
     await rm(home, { recursive: true, force: true });
@@ -74,6 +77,8 @@ test('the same seed twice, in separate homes: identical MIDI bytes, identical ca
   assert.ok(!first.midi.bytes.includes(first.midi.id), 'the stored copy\'s artifact id is not inside the file');
   assert.deepEqual(first.foundByProduceId, [first.midi.id], 'the home finds the artifact by the ProduceID in its file');
   assert.notEqual(produceIdOf(first.midi.bytes), produceIdOf(first.card.bytes), 'different content, different ProduceID');
+  assert.ok(first.model.bytes.equals(second.model.bytes), 'GLB bytes differ');
+  assert.match(produceIdOf(first.model.bytes), /^pid_[0-9a-f]{32}$/);
 
   const [a, b] = [pngChunksWithoutC2pa(first.card.bytes), pngChunksWithoutC2pa(second.card.bytes)];
   assert.deepEqual(a.map((c) => c.type), b.map((c) => c.type));
@@ -88,4 +93,5 @@ test('with C2PA off (c2pa.enabled: false), the same seed twice gives byte-identi
   assert.ok(!first.card.bytes.includes(Buffer.from('caBX')), 'no C2PA manifest');
   assert.ok(first.card.bytes.equals(second.card.bytes), 'card PNG bytes differ');
   assert.ok(first.midi.bytes.equals(second.midi.bytes), 'MIDI bytes differ');
+  assert.ok(first.model.bytes.equals(second.model.bytes), 'GLB bytes differ');
 });

@@ -31,7 +31,7 @@ test('every registered step type has a Chinese progress label; English keeps the
     const types = shenbi.steps.list().map((step) => step.type);
     assert.ok(types.length > 20, types.join(' '));
     // Helper steps that report no progress are fine without a label; ones that do must have it.
-    const missing = types.filter((type) => /^(text|code|science|prompt|speech|image|music|video|vision|npc)\./.test(type) && !isChinese(progressLabel('zh', type, 'encoding video')));
+    const missing = types.filter((type) => /^(text|code|science|prompt|speech|image|music|video|vision|npc|model3d)\./.test(type) && !isChinese(progressLabel('zh', type, 'encoding video')));
     assert.deepEqual(missing, [], 'add them to STEPS in src/web/app/i18n-values.ts');
   } finally {
     await shenbi.close();

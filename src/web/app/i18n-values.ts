@@ -57,6 +57,22 @@ const OPTIONS = {
     ogg: { zh: 'OGG', en: 'OGG' },
     flac: { zh: 'FLAC', en: 'FLAC' },
   },
+  detail: {
+    low: { zh: '低（面数少，最快）', en: 'Low (fewest triangles, fastest)' },
+    medium: { zh: '中', en: 'Medium' },
+    high: { zh: '高（曲面最细）', en: 'High (smoothest curves)' },
+  },
+  model3dSource: {
+    library: { zh: '内置物件库', en: 'Built-in library' },
+    'text-model': { zh: '文本模型编写', en: 'Written by the text model' },
+    program: { zh: '已保存的场景程序', en: 'Stored scene program' },
+  },
+  modelFormat: {
+    glb: { zh: 'GLB（通用 3D，推荐）', en: 'GLB (any 3D app, recommended)' },
+    gltf: { zh: 'glTF（文本版）', en: 'glTF (text form)' },
+    stl: { zh: 'STL（3D 打印）', en: 'STL (3D printing)' },
+    '3mf': { zh: '3MF（3D 打印，带颜色）', en: '3MF (3D printing, with colour)' },
+  },
   kind: {
     audio: { zh: '音频', en: 'audio' },
     image: { zh: '图像', en: 'image' },
@@ -168,7 +184,10 @@ const STEPS: Labels = {
   'music.lyrics': { zh: '正在写歌词', en: 'Writing the lyrics' },
   'music.song': { zh: '正在作曲与演唱', en: 'Composing and singing' },
   'music.render-midi': { zh: '正在用音色库演奏 MIDI', en: 'Rendering the MIDI' },
+  'model3d.generate': { zh: '正在生成 3D 模型', en: 'Building the 3D model' },
+  'model3d.cloud': { zh: '正在请求云端 3D 模型', en: 'Asking the cloud 3D model' },
   'npc.reply': { zh: '正在回答', en: 'Answering' },
+  'npc.promised-item': { zh: '正在找出要打造的物品', en: 'Finding the promised item' },
   'prompt.expand': { zh: '正在扩写提示词', en: 'Expanding the prompt' },
   'science.solve': { zh: '正在解题', en: 'Solving' },
   'speech.align': { zh: '正在对齐文稿', en: 'Aligning the script' },
@@ -213,6 +232,7 @@ const PIPELINES: Labels = {
   song: { zh: '歌词谱曲', en: 'Song from lyrics' },
   'lyric-video': { zh: '歌词视频', en: 'Lyric video' },
   'npc-reply': { zh: 'NPC 语音回复', en: 'NPC voice reply' },
+  'npc-item': { zh: 'NPC 打造物品（3D）', en: 'NPC makes an item (3D)' },
 };
 
 export function pipelineTitle(language: Language, id: string, serverTitle: string | null): string {

@@ -153,6 +153,28 @@ const DICTIONARY = {
   withoutScript: { zh: '无文稿时', en: 'without a script' },
   musicFromLyrics: { zh: '用我的歌词谱曲', en: 'Song from my lyrics' },
   musicBlessing: { zh: '祝福歌（由文本模型写词）', en: 'Blessing song (lyrics by the text model)' },
+  // The 3D page and viewer (#18).
+  model3dPrompt: { zh: '想做什么物件', en: 'What to make' },
+  model3dDefault: { zh: '一盏红灯笼', en: 'A red paper lantern' },
+  model3dNote: {
+    zh: '不指定模型时，按提示词从内置的参数化物件库（灯笼、剑、茶杯、桌子、椅子、塔、房子、树、花瓶、奖杯）中挑选并调整颜色和尺寸，离线可用；指定文本模型时由它编写场景程序。',
+    en: 'Without a model, your words pick and size an object from the built-in library (lantern, sword, teacup, table, chair, pagoda, house, tree, vase, trophy), offline; with a text model, the model writes the scene program.',
+  },
+  model3dDetail: { zh: '精细度', en: 'Detail' },
+  model3dSeed: { zh: '随机种子（可选）', en: 'Seed (optional)' },
+  model3dTurntable: { zh: '另渲染 360° 旋转视频', en: 'Also render a 360° turntable video' },
+  model3dViewer: { zh: '3D 预览：拖动旋转，滚轮缩放', en: '3D view: drag to orbit, scroll to zoom' },
+  model3dLoading: { zh: '正在载入模型…', en: 'Loading the model…' },
+  model3dViewerFailed: { zh: '无法显示这个模型：', en: 'Cannot show this model: ' },
+  model3dParts: { zh: '部件', en: 'Parts' },
+  model3dSize: { zh: '尺寸（包围盒）', en: 'Size (bounding box)' },
+  model3dVolume: { zh: '体积', en: 'Volume' },
+  model3dTriangles: { zh: '三角面数', en: 'Triangles' },
+  model3dWatertight: { zh: '封闭实体（可打印）', en: 'Closed solid (printable)' },
+  model3dSource: { zh: '来源', en: 'Source' },
+  model3dDownloads: { zh: '下载文件', en: 'Downloads' },
+  yes: { zh: '是', en: 'yes' },
+  no: { zh: '否', en: 'no' },
   lyricsDefault: { zh: '月亮圆又圆\n照亮回家的路\n\n祝你平安喜乐\n岁岁年年', en: 'The moon is round tonight\nIt lights the way back home\n\nMay you be well and happy\nThis year and every year' },
 } as const satisfies Record<string, Record<Language, string>>;
 

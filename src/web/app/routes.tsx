@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { MessageKey } from './i18n.ts';
 import { GalleryPage } from './pages/GalleryPage.tsx';
 import { ImagePage } from './pages/ImagePage.tsx';
+import { Model3dPage } from './pages/Model3dPage.tsx';
 import { ModelsPage } from './pages/ModelsPage.tsx';
 import { MusicPage } from './pages/MusicPage.tsx';
 import { NpcPage } from './pages/NpcPage.tsx';
@@ -27,7 +28,7 @@ export const ROUTES: readonly Route[] = [
   { path: 'music', title: 'pageMusic', group: 'navCreate', render: () => <MusicPage /> },
   { path: 'video', title: 'pageVideo', group: 'navCreate', render: () => <VideoPage /> },
   { path: 'vision', title: 'pageVision', group: 'navCreate', render: () => <VisionPage /> },
-  { path: '3d', title: 'page3d', group: 'navCreate', render: () => <UnavailablePage task="3d" /> },
+  { path: '3d', title: 'page3d', group: 'navCreate', render: () => <Model3dPage /> },
   { path: 'motion', title: 'pageMotion', group: 'navCreate', render: () => <UnavailablePage task="motion" /> },
   { path: 'npc', title: 'pageNpc', group: 'navScenarios', render: () => <NpcPage /> },
   { path: 'gallery', title: 'pageGallery', group: 'navManage', render: () => <GalleryPage /> },

@@ -26,6 +26,16 @@ export interface ArtifactInfo {
   createdAt: string | null;
 }
 
+/** The explicit label's wording from an artifact's label records (what STL and 3MF carry beside or inside the file). */
+export function explicitWording(labels: readonly { type: string; placement?: string; value?: unknown }[]): string | null {
+  for (const label of labels) {
+    if (label.type !== 'aigc-explicit' || typeof label.value !== 'object' || label.value === null) continue;
+    const wording = (label.value as { wording?: unknown }).wording;
+    if (typeof wording === 'string' && wording.trim() !== '') return wording;
+  }
+  return null;
+}
+
 export function artifactUrl(id: string): string {
   return `/api/artifacts/${encodeURIComponent(id)}`;
 }

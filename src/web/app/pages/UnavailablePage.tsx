@@ -1,6 +1,6 @@
 import { useI18n } from '../i18n.ts';
 
-/** 3D and motion have a task contract but no engine yet: say so plainly. */
+/** A task with a contract but no engine yet (motion): say so plainly. */
 export function UnavailablePage({ task }: { task: '3d' | 'motion' }) {
   const { t } = useI18n();
   return (
