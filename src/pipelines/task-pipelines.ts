@@ -219,10 +219,10 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
         id: 'model3d',
         uses: 'model3d.generate',
         // `--set program={…}` arrives parsed; the step takes the program as text (or an art_ id).
-        with: { ...defined(input, ['prompt', 'format', 'detail', 'seed', 'model', 'thumbnail', 'turntable']), ...(input.program === undefined ? {} : { program: typeof input.program === 'string' ? input.program : JSON.stringify(input.program) }) },
+        with: { ...defined(input, ['prompt', 'format', 'alsoFormats', 'detail', 'seed', 'model', 'thumbnail', 'turntable']), ...(input.program === undefined ? {} : { program: typeof input.program === 'string' ? input.program : JSON.stringify(input.program) }) },
       },
     ],
-    outputs: { model: { $from: 'model3d.model' }, program: { $from: 'model3d.program' }, thumbnail: { $from: 'model3d.thumbnail' }, turntable: { $from: 'model3d.turntable' }, metrics: { $from: 'model3d.metrics' }, source: { $from: 'model3d.source' } },
+    outputs: { model: { $from: 'model3d.model' }, program: { $from: 'model3d.program' }, thumbnail: { $from: 'model3d.thumbnail' }, turntable: { $from: 'model3d.turntable' }, files: { $from: 'model3d.files' }, metrics: { $from: 'model3d.metrics' }, source: { $from: 'model3d.source' } },
   }),
 };
 

@@ -18,6 +18,8 @@ export const model3dTask = defineTask({
       /** Image-to-3D with a cloud model (meshy:…, tripo:…, rodin:…, fal:…, replicate:…): an artifact id, upload id, URL or file. */
       image: mediaRef.optional(),
       format: z.enum(MODEL_FORMATS).default('glb'),
+      /** More formats of the same build, stored beside it (`--set alsoFormats='["stl","3mf"]'`). */
+      alsoFormats: z.array(z.enum(MODEL_FORMATS)).max(MODEL_FORMATS.length).optional(),
       /** How finely curves are cut (and the triangle budget). */
       detail: z.enum(['low', 'medium', 'high']).default('medium'),
       seed,

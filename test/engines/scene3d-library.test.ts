@@ -125,6 +125,14 @@ const PROMPTS: Array<[string, { objectId?: string; colour?: string; scale?: numb
   ['Red Lanterns', { objectId: 'lantern', colour: RED }],
   ['three trophies', { objectId: 'trophy' }],
   ['ＴＥＡＣＵＰ', { objectId: 'teacup' }],
+  ['九重塔', { objectId: 'pagoda', count: 9 }],
+  ['二十根骨的灯笼', { objectId: 'lantern', count: 20 }],
+  ['三圈纹饰的花瓶', { objectId: 'vase', count: 3 }],
+  ['a vase with 2 bands', { objectId: 'vase', count: 2 }],
+  // A number counts only the chosen object's own feature.
+  ['三个窗户的房子', { objectId: 'house' }],
+  ['a three-legged chair', { objectId: 'chair' }],
+  ['一把剑和七层塔', { objectId: 'sword' }],
   ['a spaceship', {}],
   ['', {}],
 ];

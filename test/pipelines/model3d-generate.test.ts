@@ -121,6 +121,19 @@ test('program=art_…: the stored program rebuilds to the same model bytes (labe
   assert.equal(stlArtifact.mimeType, 'model/stl');
   assert.match(stlArtifact.name ?? '', /\.stl$/);
   assert.deepEqual(stl.metrics, outputs.metrics);
+
+  // One build, several files: each labeled in its own way, all children of the one program.
+  const all = completed(await shenbi.generate('3d', { program: lanternProgramId, format: 'glb', alsoFormats: ['stl', '3mf', 'glb'], thumbnail: false }));
+  const files = all.files as Record<string, string>;
+  assert.deepEqual(Object.keys(files).sort(), ['3mf', 'glb', 'stl']);
+  assert.equal(files.glb, all.model);
+  const stored = await Promise.all(Object.values(files).map((id) => shenbi.store.artifacts.read(id)));
+  assert.deepEqual(stored.map((f) => f.artifact.mimeType).sort(), ['model/3mf', 'model/gltf-binary', 'model/stl']);
+  for (const file of stored) {
+    assert.ok(file.artifact.provenance.parents.includes(String(all.program)), `${file.artifact.name} names the program`);
+    assert.ok(file.artifact.labels.some((l) => l.type === 'aigc-implicit'), `${file.artifact.name} is labeled`);
+  }
+  assert.match(stored.find((f) => f.artifact.mimeType === 'model/stl')!.bytes.subarray(0, 80).toString('latin1'), /AIGC Label=1/);
 });
 
 test('no built-in object matches and no model: INVALID_INPUT listing the built-in objects and how to use a text model', async () => {

@@ -14,7 +14,7 @@ export interface PromptWords {
   colour?: string;
   /** Relative size: 1 when no size word. */
   scale?: number;
-  /** A count of a repeated feature (七层 → 7, "three legs" → 3); never a quantity of objects (一盏, 一把, "two chairs"). */
+  /** A count of the chosen object's repeated feature (七层 → 7, "three legs" → 3); never a quantity of objects (一盏, 一把, "two chairs"). */
   count?: number;
 }
 
@@ -52,12 +52,25 @@ const ZH_DIGITS: Readonly<Record<string, number>> = { 一: 1, 二: 2, 两: 2, �
 const EN_NUMBERS: Readonly<Record<string, number>> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, thirteen: 13 };
 
 const ZH_NUMBER = '(?:[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九]|\\d{1,3})';
-/** A number, an optional measure word, then a feature noun: 七层, 四条腿, 十二根肋骨. Object measure words (盏, 把, 张, 座…) are not here. */
-const ZH_COUNT = new RegExp(`(${ZH_NUMBER})(?:条|根|只|个|片|扇|道|块)?(?:靠板|横档|层|级|重|腿|脚|足|骨|肋|板|窗|阶|冠|檐)`, 'u');
-const EN_COUNT = new RegExp(
-  `(?<![a-z0-9])(\\d{1,3}|${Object.keys(EN_NUMBERS).join('|')})[\\s-]*(?:tiers?|tiered|stor(?:e?y|eys|ies|ied)|floors?|levels?|layers?|layered|legs?|legged|ribs?|ribbed|slats?|steps?|bands?|crowns?|windows?)(?![a-z])`,
-  'u',
-);
+/** Measure words that may stand between a number and a feature (四条腿, 十二根骨); those of whole objects (盏, 把, 张, 座…) are not features. */
+const ZH_MEASURE = '(?:条|根|只|个|片|扇|道|块|圈)?';
+const EN_NUMBER = `(?:\\d{1,3}|${Object.keys(EN_NUMBERS).join('|')})`;
+
+/** The count of the chosen object's repeated feature: a number right before one of its feature words. */
+function featureCount(text: string, words: NonNullable<BuiltInObject['countWords']>): number | undefined {
+  const alternatives = (list: readonly string[]) => [...list].sort((a, b) => b.length - a.length).map(escape).join('|');
+  const hits: Array<{ index: number; count: number }> = [];
+  if (words.zh.length > 0) {
+    const zh = new RegExp(`(${ZH_NUMBER})${ZH_MEASURE}(?:${alternatives(words.zh)})`, 'u').exec(text);
+    if (zh !== null) hits.push({ index: zh.index, count: zhNumber(zh[1]!) });
+  }
+  if (words.en.length > 0) {
+    const en = new RegExp(`(?<![a-z0-9])(${EN_NUMBER})[\\s-]*(?:${alternatives(words.en)})(?![a-z])`, 'u').exec(text);
+    if (en !== null) hits.push({ index: en.index, count: EN_NUMBERS[en[1]!] ?? Number(en[1]) });
+  }
+  const first = hits.sort((a, b) => a.index - b.index)[0];
+  return first !== undefined && Number.isInteger(first.count) && first.count > 0 ? first.count : undefined;
+}
 
 function zhNumber(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
@@ -131,9 +144,8 @@ export function parsePromptWords(prompt: string, objects: readonly BuiltInObject
   const size = first(findAll(text, SIZES.map((s) => ({ words: s.words, value: s.scale }))));
   if (size !== undefined) words.scale = size.value;
 
-  const zh = ZH_COUNT.exec(text);
-  const en = EN_COUNT.exec(text);
-  const count = zh !== null && (en === null || zh.index <= en.index) ? zhNumber(zh[1]!) : en !== null ? (EN_NUMBERS[en[1]!] ?? Number(en[1])) : undefined;
-  if (count !== undefined && Number.isInteger(count) && count > 0) words.count = count;
+  const countWords = objects.find((o) => o.id === words.objectId)?.countWords;
+  const count = countWords === undefined ? undefined : featureCount(text, countWords);
+  if (count !== undefined) words.count = count;
   return words;
 }

@@ -18,6 +18,8 @@ export interface BuiltInObject {
   id: string;
   /** Words that choose it, both languages (灯笼, lantern, …). */
   names: { zh: readonly string[]; en: readonly string[] };
+  /** Words for its repeated feature, if it has one: a number before one sets `count` (七层, "three legs"). English words are listed with their inflections. */
+  countWords?: { zh: readonly string[]; en: readonly string[] };
   description: string;
   build(params: ObjectParams): SceneProgramInput;
 }

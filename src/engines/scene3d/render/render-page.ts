@@ -24,6 +24,7 @@ export interface RenderPageParams {
 const PAGE_SCRIPT = String.raw`
 import * as THREE from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+import { RoomEnvironment } from 'three/addons/environments/RoomEnvironment.js';
 const params = JSON.parse(document.getElementById('params').textContent);
 try {
   const canvas = document.getElementById('view');
@@ -33,7 +34,9 @@ try {
   renderer.outputColorSpace = THREE.SRGBColorSpace;
   const scene = new THREE.Scene();
   scene.background = new THREE.Color(params.background);
-  scene.add(new THREE.HemisphereLight(0xffffff, 0x6b6259, 1.8));
+  // Metals show what they reflect: without an environment, gold and steel render near black.
+  scene.environment = new THREE.PMREMGenerator(renderer).fromScene(new RoomEnvironment(), 0.04).texture;
+  scene.add(new THREE.HemisphereLight(0xffffff, 0x6b6259, 1.0));
   const bytes = await (await fetch('/model.glb')).arrayBuffer();
   const gltf = await new GLTFLoader().parseAsync(bytes, '/');
   scene.add(gltf.scene);

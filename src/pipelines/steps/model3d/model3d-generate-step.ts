@@ -17,6 +17,8 @@ export const model3dGenerateInputSchema = z.object({
   prompt: z.string().trim().max(100_000).default(''),
   program: z.string().min(1).max(2_000_000).optional(),
   format: z.enum(MODEL_FORMATS).default('glb'),
+  /** More files of the same build, stored beside the model (one build, every format a user may want: the studio asks for all). */
+  alsoFormats: z.array(z.enum(MODEL_FORMATS)).max(MODEL_FORMATS.length).default([]),
   detail: z.enum(Object.keys(DETAIL_LEVELS) as [keyof typeof DETAIL_LEVELS, ...(keyof typeof DETAIL_LEVELS)[]]).default('medium'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   model: z.string().min(1).max(200).optional(),
@@ -62,6 +64,7 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
       prompt: { type: 'string', optional: true },
       program: { type: 'string', optional: true, description: 'art_… of a stored scene program, or its JSON' },
       format: { type: 'string', optional: true, description: 'glb | gltf | stl | 3mf' },
+      alsoFormats: { type: 'json', optional: true, description: 'more formats of the same build to store beside the model, e.g. ["stl","3mf"]' },
       detail: { type: 'string', optional: true, description: 'low | medium | high' },
       seed: { type: 'integer', optional: true },
       model: { type: 'string', optional: true, description: 'a text model that writes the program (local GGUF or provider:model)' },
@@ -73,6 +76,8 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
       program: { type: 'artifact' },
       thumbnail: { type: 'artifact', optional: true },
       turntable: { type: 'artifact', optional: true },
+      /** Every model file stored, by format (the model itself and alsoFormats). */
+      files: { type: 'json' },
       metrics: { type: 'json' },
       source: { type: 'string' },
     },
@@ -84,8 +89,9 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
     },
     async run(ctx, raw) {
       const input = parseOrThrow(model3dGenerateInputSchema, Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null)), 'model3d.generate input');
+      const extra = input.alsoFormats.filter((f) => f !== input.format);
       // The thumbnail renderer reads GLB, whatever format was asked for.
-      const formats: ModelFormat[] = input.thumbnail || input.turntable ? [...new Set<ModelFormat>([input.format, 'glb'])] : [input.format];
+      const formats: ModelFormat[] = [...new Set<ModelFormat>([input.format, ...extra, ...(input.thumbnail || input.turntable ? (['glb'] as const) : [])])];
       const chosen = await chooseProgram(ctx, input, formats, resolveModel);
       const { built } = chosen;
       const bytes = built.files[input.format];
@@ -128,7 +134,14 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
         parameters,
         seed,
       });
-      const outputs: Record<string, unknown> = { model: modelArtifact.id, program: programArtifact.id, metrics, source: chosen.source };
+      const files: Partial<Record<ModelFormat, string>> = { [input.format]: modelArtifact.id };
+      for (const format of extra) {
+        const other = built.files[format];
+        if (other === undefined) throw new ShenbiError('ENGINE_FAILED', `the kernel wrote no ${format} file`);
+        const stored = await ctx.writeArtifact({ kind: 'model3d', mimeType: MODEL_MIME_TYPES[format], bytes: other, name: `${base}.${format}`, parents: [programArtifact.id], engine: ENGINE, model, parameters: { ...parameters, format }, seed });
+        files[format] = stored.id;
+      }
+      const outputs: Record<string, unknown> = { model: modelArtifact.id, program: programArtifact.id, files, metrics, source: chosen.source };
       const glb = built.files.glb;
       if ((input.thumbnail || input.turntable) && glb !== undefined) {
         const previews = await modelPreviews(ctx, glb, input.turntable);

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { RoomEnvironment } from 'three/examples/jsm/environments/RoomEnvironment.js';
 import { useI18n } from '../i18n.ts';
 import { disposeTree, frameStartView, loadModel } from './model-scene.ts';
 
@@ -47,7 +48,11 @@ export function ModelViewer({ url, mimeType, name, labelWording }: ModelViewerPr
     renderer.outputColorSpace = THREE.SRGBColorSpace;
     const scene = new THREE.Scene();
     scene.background = new THREE.Color(VIEWER_BACKGROUND);
-    scene.add(new THREE.HemisphereLight(0xffffff, 0x6b6259, 1.8));
+    // Metals show what they reflect: without an environment, gold and steel render near black.
+    const environment = new THREE.PMREMGenerator(renderer);
+    scene.environment = environment.fromScene(new RoomEnvironment(), 0.04).texture;
+    environment.dispose();
+    scene.add(new THREE.HemisphereLight(0xffffff, 0x6b6259, 1.0));
     const camera = new THREE.PerspectiveCamera(35, 1, 0.01, 100);
     const sun = new THREE.DirectionalLight(0xffffff, 2.4);
     camera.add(sun);
@@ -95,6 +100,7 @@ export function ModelViewer({ url, mimeType, name, labelWording }: ModelViewerPr
       observer.disconnect();
       controls.dispose();
       if (model) disposeTree(model);
+      scene.environment?.dispose();
       renderer.dispose();
     };
   }, [url, mimeType, name]);

@@ -22,7 +22,9 @@ export function Model3dPage() {
   const job = useJob();
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const input = compact({ prompt, detail, format, model, seed: seed.trim() === '' ? undefined : Number(seed), turntable: turntable || undefined });
+    // One build, every file a user may want to download: the chosen format is the one shown.
+    const alsoFormats = FORMATS.filter((f) => f !== format);
+    const input = compact({ prompt, detail, format, alsoFormats, model, seed: seed.trim() === '' ? undefined : Number(seed), turntable: turntable || undefined });
     void job.run({ task: '3d', input });
   };
   return (

@@ -9,6 +9,7 @@ const WOOD = '#9a6a3a';
 export const chair: BuiltInObject = {
   id: 'chair',
   names: { zh: ['椅子', '椅', '凳子', '座椅', '木椅'], en: ['chair', 'seat', 'stool'] },
+  countWords: { zh: ['靠板', '横档', '板条', '竖板'], en: ['slat', 'slats', 'spindle', 'spindles'] },
   description: 'A wooden dining chair facing +Z, seat 0.45 m high, back posts to about 0.95 m. count = back slats.',
   build(params: ObjectParams) {
     const v = variation(params.seed);

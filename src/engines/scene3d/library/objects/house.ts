@@ -11,6 +11,7 @@ const STOREY = 2.8;
 export const house: BuiltInObject = {
   id: 'house',
   names: { zh: ['房子', '房屋', '小屋', '屋子', '住宅', '别墅', '房'], en: ['house', 'home', 'cottage', 'cabin', 'building'] },
+  countWords: { zh: ['层', '楼'], en: ['storey', 'storeys', 'story', 'stories', 'storied', 'floor', 'floors', 'level', 'levels'] },
   description: 'A house with plastered walls, a gable roof (ridge along X), a door facing +Z, windows and a chimney. count = storeys.',
   build(params: ObjectParams) {
     const v = variation(params.seed);

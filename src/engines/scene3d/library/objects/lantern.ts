@@ -10,6 +10,7 @@ const PAPER_RED = '#c8161d';
 export const lantern: BuiltInObject = {
   id: 'lantern',
   names: { zh: ['灯笼', '红灯笼', '宫灯', '纸灯笼'], en: ['lantern', 'paper lantern', 'chinese lantern'] },
+  countWords: { zh: ['骨', '肋', '瓣'], en: ['rib', 'ribs', 'ribbed', 'spoke', 'spokes'] },
   description: 'A red paper lantern: a glowing ribbed paper body between two gold caps, a hanging ring and a silk tassel. count = ribs.',
   build(params: ObjectParams) {
     const v = variation(params.seed);
@@ -58,7 +59,7 @@ export const lantern: BuiltInObject = {
     return finishProgram(
       {
         name: 'lantern',
-        description: `A red paper lantern with ${ribs} ribs`,
+        description: `A paper lantern with ${ribs} ribs`,
         materials: {
           paper: { baseColor: paper, metallic: 0, roughness: 0.85, emissive: lighter(paper, 0.25), emissiveStrength: 1.5, opacity: 0.9 },
           rib: { baseColor: '#5a1a12', metallic: 0, roughness: 0.6 },

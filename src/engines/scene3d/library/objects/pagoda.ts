@@ -10,6 +10,7 @@ const WALL_RED = '#8e2a1e';
 export const pagoda: BuiltInObject = {
   id: 'pagoda',
   names: { zh: ['塔', '宝塔', '佛塔', '古塔', '木塔'], en: ['pagoda', 'tower', 'stupa'] },
+  countWords: { zh: ['层', '级', '重檐', '重', '檐'], en: ['tier', 'tiers', 'tiered', 'storey', 'storeys', 'story', 'stories', 'storied', 'floor', 'floors', 'level', 'levels', 'roof', 'roofs'] },
   description: 'An octagonal pagoda on a stone platform: tiers of red walls under grey flared roofs, a gold spire. count = tiers.',
   build(params: ObjectParams) {
     const v = variation(params.seed);

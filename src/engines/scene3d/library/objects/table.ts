@@ -13,6 +13,7 @@ const WOOD = '#8b5a2b';
 export const table: BuiltInObject = {
   id: 'table',
   names: { zh: ['桌子', '桌', '餐桌', '书桌', '方桌', '圆桌', '茶几'], en: ['table', 'desk', 'dining table'] },
+  countWords: { zh: ['腿', '脚', '足'], en: ['leg', 'legs', 'legged'] },
   description: 'A wooden table 0.75 m high. count = legs (4 rectangular, 3 or 5-8 round, 1 pedestal, 2 trestle).',
   build(params: ObjectParams) {
     const v = variation(params.seed);

@@ -14,6 +14,7 @@ const NEEDLES = '#2d5a34';
 export const tree: BuiltInObject = {
   id: 'tree',
   names: { zh: ['树', '大树', '树木', '松树', '果树', '樱花树'], en: ['tree', 'oak', 'pine', 'fir'] },
+  countWords: { zh: ['层', '团', '簇'], en: ['layer', 'layers', 'layered', 'crown', 'crowns', 'tier', 'tiers'] },
   description: 'A tree about 5-6 m tall: round leafy crowns on a forked trunk, or a conifer of stacked cones. count = crowns or cone layers.',
   build(params: ObjectParams) {
     const v = variation(params.seed);

@@ -10,6 +10,7 @@ const GOLD = '#d4af37';
 export const trophy: BuiltInObject = {
   id: 'trophy',
   names: { zh: ['奖杯', '奖座', '冠军杯'], en: ['trophy', 'trophy cup', 'award', 'cup trophy'] },
+  countWords: { zh: ['阶', '级', '层'], en: ['step', 'steps', 'stepped', 'tier', 'tiers', 'tiered', 'level', 'levels'] },
   description: 'A trophy about 0.35 m tall: a hollow gold bowl with two handles on a turned stem and a stepped dark base with a plaque. count = base steps.',
   build(params: ObjectParams) {
     const v = variation(params.seed);

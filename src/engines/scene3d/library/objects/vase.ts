@@ -28,6 +28,7 @@ function outlineAt(points: ReadonlyArray<readonly [number, number]>, t: number):
 export const vase: BuiltInObject = {
   id: 'vase',
   names: { zh: ['花瓶', '瓶子', '瓷瓶', '梅瓶', '瓶'], en: ['vase', 'urn', 'jar', 'bottle'] },
+  countWords: { zh: ['金边', '环', '圈', '纹'], en: ['band', 'bands', 'ring', 'rings', 'stripe', 'stripes'] },
   description: 'A hollow glazed porcelain vase about 0.3 m tall, in one of three classic outlines, with gold bands. count = bands.',
   build(params: ObjectParams) {
     const v = variation(params.seed);
