@@ -85,11 +85,21 @@ async function refuseOthersMedia(services: ServerServices, principal: Principal,
   for (const id of idsIn(value, 'upl')) await visibleUpload(services, principal, id);
 }
 
-/** Artifact ids among a job's outputs (single values or lists). */
+/** Artifact ids among a job's outputs (single values, lists or records of them). */
 export function outputArtifactIds(job: JobRecord): string[] {
-  return Object.values(job.outputs ?? {})
-    .flatMap((value) => (Array.isArray(value) ? value : [value]))
-    .filter((value): value is string => typeof value === 'string' && isValidId(value, 'art'));
+  const ids = new Set<string>();
+  // Outputs may group ids in lists or records (`files: { glb: art_…, stl: art_… }`); a few levels are enough.
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value === 'string') {
+      if (isValidId(value, 'art')) ids.add(value);
+    } else if (depth < 3 && Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+    } else if (depth < 3 && value !== null && typeof value === 'object') {
+      for (const item of Object.values(value)) visit(item, depth + 1);
+    }
+  };
+  visit(job.outputs ?? {}, 0);
+  return [...ids];
 }
 
 /**

@@ -34,6 +34,8 @@ test("the promised item: the player's request first, else the NPC's reply; none 
   assert.deepEqual(promisedItem('请为将军打造一把剑。', '好的，三天后来取。'), { prompt: '请为将军打造一把剑。', object: 'sword', source: 'player' });
   assert.deepEqual(promisedItem('Make something for the general.', 'Aye. A red lantern for his tent, then!'), { prompt: 'A red lantern for his tent, then!', object: 'lantern', source: 'reply' });
   assert.deepEqual(promisedItem('Hello there', 'Good day.'), { prompt: 'Hello there', object: null, source: 'player' });
+  // A greeting asks for nothing: what the reply mentions is not a promise.
+  assert.deepEqual(promisedItem('Good morning to you', 'Morning! Mind the old tree by the gate.'), { prompt: 'Good morning to you', object: null, source: 'player' });
 });
 
 test('npc-item: the blacksmith answers (text + voice) and forges the sword as a labeled GLB', { timeout: 300_000 }, async () => {
