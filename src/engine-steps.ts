@@ -9,6 +9,7 @@ import { createDiffusionModelResolver } from './pipelines/steps/image/diffusion-
 import { diffusionStep } from './pipelines/steps/image/diffusion-step.ts';
 import { lyricsStep } from './pipelines/steps/music/lyrics-step.ts';
 import { model3dGenerateStep } from './pipelines/steps/model3d/model3d-generate-step.ts';
+import { motionGenerateStep } from './pipelines/steps/motion/motion-generate-step.ts';
 import { songStep } from './pipelines/steps/music/song-step.ts';
 import { midiRenderStep } from './pipelines/steps/music/midi-render-step.ts';
 import { npcReplyStep } from './pipelines/steps/npc/npc-reply-step.ts';
@@ -144,5 +145,6 @@ export function createEngineSteps({ config, store, models, engines, textModels }
     cloudModel3dStep(() => ({ providers: config.providers }), media),
   ];
   const model3dSteps = [model3dGenerateStep(resolveTextModel)];
-  return [...textSteps, ...speechSteps, ...cloudAudioSteps, ...videoSteps, ...visionSteps, ...model3dSteps];
+  const motionSteps = [motionGenerateStep(resolveTextModel, media)];
+  return [...textSteps, ...speechSteps, ...cloudAudioSteps, ...videoSteps, ...visionSteps, ...model3dSteps, ...motionSteps];
 }

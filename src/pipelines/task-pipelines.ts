@@ -224,6 +224,20 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
     ],
     outputs: { model: { $from: 'model3d.model' }, program: { $from: 'model3d.program' }, thumbnail: { $from: 'model3d.thumbnail' }, turntable: { $from: 'model3d.turntable' }, files: { $from: 'model3d.files' }, metrics: { $from: 'model3d.metrics' }, source: { $from: 'model3d.source' } },
   }),
+  // Text → motion on the standard skeleton: the rule-based parser, a text model (Action-GPT) or a given plan; or imported joints.
+  motion: (input): PipelineSpecInput => ({
+    id: 'generate-motion',
+    title: 'Generate a motion',
+    steps: [
+      {
+        id: 'motion',
+        uses: 'motion.generate',
+        // `--set plan={…}` arrives parsed; the step takes the plan as text (or an art_ id).
+        with: { ...defined(input, ['prompt', 'format', 'fps', 'seed', 'model', 'rig', 'joints']), ...(input.plan === undefined ? {} : { plan: typeof input.plan === 'string' ? input.plan : JSON.stringify(input.plan) }) },
+      },
+    ],
+    outputs: { motion: { $from: 'motion.motion' }, plan: { $from: 'motion.plan' }, bvh: { $from: 'motion.bvh' }, metrics: { $from: 'motion.metrics' }, duration: { $from: 'motion.duration' }, source: { $from: 'motion.source' }, warnings: { $from: 'motion.warnings' } },
+  }),
 };
 
 export function availableTaskKinds(): TaskKind[] {

@@ -6,7 +6,7 @@ import { defineTask } from './task-definition.ts';
 export const model3dTask = defineTask({
   kind: '3d',
   title: '3D model',
-  description: 'Text-to-3D: a scene program (built-in object, or written by a text model) built into solid geometry as GLB, glTF, STL or 3MF, with a thumbnail.',
+  description: 'Text-to-3D: a scene program (built-in object, or written by a text model) built into solid geometry as GLB, glTF, STL, 3MF or USDZ (Apple AR), with a thumbnail.',
   primaryField: 'prompt',
   outputs: ['model3d', 'json', 'image'],
   input: z

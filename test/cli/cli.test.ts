@@ -50,10 +50,12 @@ describe('shenbi CLI', () => {
     assert.deepEqual(body.error.details.issues.map((i) => i.path), ['width']);
   });
 
-  test('a task without an installed engine says so with ENGINE_UNAVAILABLE', async () => {
-    const r = await runCli(['generate', 'motion', 'a slow bow'], { home });
-    assert.equal(r.status, 4);
-    assert.match(r.stderr, /error\[ENGINE_UNAVAILABLE\]/);
+  // Every task kind has an engine now (motion was the last); a prompt the motion engine cannot read is a usage error that teaches its vocabulary.
+  test('a motion prompt with no action in it: INVALID_INPUT (exit 2) listing the vocabulary', async () => {
+    const r = await runCli(['generate', 'motion', 'a quiet afternoon'], { home });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /error\[INVALID_INPUT\]/);
+    assert.match(r.stderr, /walk.*鞠躬/);
   });
 
   test('run showcase makes a labeled verse and card; a re-run is served from the cache', async () => {

@@ -61,6 +61,7 @@ const CLASSIFIED: Record<string, Class> = {
   'shenbi generate vision sign.png --set mode=ocr': 'reader-files',
   'shenbi generate science "Integrate x^2 from 0 to 3" --set check=9': 'model',
   'shenbi generate 3d "一盏红灯笼"': 'runs',
+  'shenbi generate motion "walk forward 3 meters, turn left 90 degrees, then wave the right hand" --set format=bvh': 'runs',
   'shenbi tasks list': 'runs',
   'shenbi pipelines list | show ID': 'synopsis',
   'shenbi jobs list | show ID | cancel ID | recover | rm ID': 'synopsis',

@@ -110,7 +110,9 @@ test('an end the database refuses is written again until it lands; meanwhile wai
   sqlite.pragma('busy_timeout = 5000');
   sqlite.exec(`CREATE TRIGGER refuse_failures BEFORE UPDATE OF status ON jobs WHEN NEW.status = 'failed' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
   // Leases far longer than the heartbeat: a loaded machine never makes the holder look dead.
-  const runner = makeRunner(temp.store, [failing], { heartbeatMs: 50, staleAfterMs: 10_000 });
+  // Each heartbeat also retries the refused end (a write): at 50 ms a loaded machine's runner
+  // held SQLite's write lock so often that this test's own DROP TRIGGER starved for 30 s.
+  const runner = makeRunner(temp.store, [failing], { heartbeatMs: 250, staleAfterMs: 10_000 });
   const other = makeRunner(temp.store, [failing], { staleAfterMs: 10_000 });
   try {
     const job = await runner.submit({ id: 'full', title: 'Full', steps: [{ id: 'a', uses: 'r.fail', with: {} }], outputs: { v: { $from: 'a.value' } } });
@@ -128,7 +130,7 @@ test('an end the database refuses is written again until it lands; meanwhile wai
         sqlite.exec('DROP TRIGGER refuse_failures');
         break;
       } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 5) throw error;
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 10) throw error;
       }
     }
     const deadline = Date.now() + 15_000;

@@ -77,6 +77,8 @@ function printReport(r: FileReport): void {
       ? `  AIGC implicit: the format holds only a short marker, found in ${r.implicit.marker.placement}: "${r.implicit.marker.text}" (the full label is in the producer's store and ledger)`
       : r.container === 'stl'
       ? '  AIGC implicit: none (STL has room only for a short "AIGC Label=… ProduceID=…" marker in its header, and has none)'
+      : r.implicit.storeOnly !== null
+      ? `  AIGC implicit: not embedded (${r.implicit.storeOnly})`
       : !r.implicit.possible
       ? '  AIGC implicit: not possible in this format (recorded in the store and ledger)'
       : r.implicit.count === 0

@@ -17,6 +17,7 @@ import { validateSceneProgram } from './validate-program.ts';
 import { sceneDocument, writeGlb, writeGltfJson } from './write-gltf.ts';
 import { write3mf } from './write-3mf.ts';
 import { writeStl } from './write-stl.ts';
+import { writeUsdzFromGlb } from './write-usdz.ts';
 
 const optionsSchema = z
   .object({
@@ -45,10 +46,13 @@ export async function buildSceneInThread(program: unknown, options: BuildSceneOp
 export async function writeSceneFiles(program: SceneProgram, parts: readonly PartMesh[], formats: readonly ModelFormat[]): Promise<Partial<Record<ModelFormat, Uint8Array>>> {
   const files: Partial<Record<ModelFormat, Uint8Array>> = {};
   const wanted = new Set(formats);
-  if (wanted.has('glb') || wanted.has('gltf')) {
+  if (wanted.has('glb') || wanted.has('gltf') || wanted.has('usdz')) {
     const document = await sceneDocument(program, parts);
-    if (wanted.has('glb')) files.glb = await writeGlb(document);
+    const glb = wanted.has('glb') || wanted.has('usdz') ? await writeGlb(document) : undefined;
+    if (wanted.has('glb')) files.glb = glb;
     if (wanted.has('gltf')) files.gltf = await writeGltfJson(document);
+    // USDZ is converted from the GLB (three.js's exporter reads a three.js scene).
+    if (glb !== undefined && wanted.has('usdz')) files.usdz = await writeUsdzFromGlb(glb);
   }
   if (wanted.has('stl')) files.stl = writeStl(parts);
   if (wanted.has('3mf')) files['3mf'] = write3mf(program, parts);

@@ -1,7 +1,7 @@
 import type { Detail, SceneProgram, SceneProgramInput, Vec3 } from './scene-program.ts';
 
 /** The file formats a built scene can be written as. GLB is the default and the one labeled in place. */
-export const MODEL_FORMATS = ['glb', 'gltf', 'stl', '3mf'] as const;
+export const MODEL_FORMATS = ['glb', 'gltf', 'stl', '3mf', 'usdz'] as const;
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
 export const MODEL_MIME_TYPES: Readonly<Record<ModelFormat, string>> = {
@@ -9,6 +9,8 @@ export const MODEL_MIME_TYPES: Readonly<Record<ModelFormat, string>> = {
   gltf: 'model/gltf+json',
   stl: 'model/stl',
   '3mf': 'model/3mf',
+  /** USD package for Apple AR (Quick Look), written from the GLB (write-usdz.ts). */
+  usdz: 'model/vnd.usdz+zip',
 };
 
 /** What the kernel measured on the built solids. Lengths in millimetres (what printers and slicers use). */

@@ -24,7 +24,7 @@ export function estimateF0(samples: Float32Array, sampleRate: number, minHz = 70
   const x = samples.subarray(bestStart, bestStart + frame);
   const minLag = Math.floor(sampleRate / maxHz);
   const maxLag = Math.min(frame - 1, Math.ceil(sampleRate / minHz));
-  let bestLag = 0;
+  const scores = new Float64Array(maxLag + 2);
   let bestScore = 0;
   for (let lag = minLag; lag <= maxLag; lag++) {
     let num = 0;
@@ -35,13 +35,17 @@ export function estimateF0(samples: Float32Array, sampleRate: number, minHz = 70
       a += x[i]! * x[i]!;
       b += x[i + lag]! * x[i + lag]!;
     }
-    const score = num / Math.sqrt(a * b + 1e-12);
-    if (score > bestScore) {
-      bestScore = score;
-      bestLag = lag;
-    }
+    scores[lag] = num / Math.sqrt(a * b + 1e-12);
+    if (scores[lag]! > bestScore) bestScore = scores[lag]!;
   }
-  return bestScore > 0.5 && bestLag > 0 ? sampleRate / bestLag : undefined;
+  if (bestScore <= 0.5) return undefined;
+  // A periodic signal correlates as well at 2, 3… periods as at one: take the shortest lag that
+  // peaks within 10 % of the best, or rounding picks a sub-octave (a period-doubled voice).
+  for (let lag = minLag; lag <= maxLag; lag++) {
+    const score = scores[lag]!;
+    if (score >= 0.9 * bestScore && score >= scores[lag - 1]! && score >= scores[lag + 1]!) return sampleRate / lag;
+  }
+  return undefined;
 }
 
 /** Resynthesises `samples` (pitch `sourceHz`) at `targetHz`, `targetLength` samples long. */

@@ -4,6 +4,8 @@ import { labelAudio } from './audio.ts';
 import { labelImage } from './image.ts';
 import { labelGltf } from './model3d.ts';
 import { labelStl, labelThreeMf } from './model3d-print.ts';
+import { labelBvh } from './motion-bvh.ts';
+import { labelUsdz } from './model3d-usdz.ts';
 import { containerForMime } from '../implicit/sniff.ts';
 import {
   explicitLabelOptionsSchema,
@@ -38,6 +40,8 @@ const stderrLogger: ExplicitLabelLogger = {
 
 /** 3D printing formats (their MIME aliases resolved by the implicit labels' table). */
 const PRINTABLE_MODEL: ReadonlySet<string> = new Set(['stl', '3mf']);
+/** Other model containers by MIME type (USDZ for AR). */
+const OTHER_MODEL: ReadonlySet<string> = new Set(['usdz']);
 
 /** Which labeler serves an artifact: by MIME type first, the artifact kind second. */
 export function modalityOf(candidate: Pick<ArtifactCandidate, 'kind' | 'mimeType'>): Modality | undefined {
@@ -45,9 +49,11 @@ export function modalityOf(candidate: Pick<ArtifactCandidate, 'kind' | 'mimeType
   // MIDI is notes, not sound: nothing to hear until it is rendered (and that render is labeled).
   if (mime === 'audio/midi' || mime === 'audio/x-midi' || candidate.kind === 'midi') return undefined;
   if (mime.startsWith('image/')) return 'image';
+  // Motion (BVH) drives 3D figures: it follows the 3D switch and wording.
+  if (containerForMime(mime) === 'bvh') return 'model3d';
   if (mime.startsWith('audio/')) return 'audio';
   if (mime === 'video/mp4' || mime === 'video/quicktime') return 'video';
-  if (mime.startsWith('model/gltf') || PRINTABLE_MODEL.has(containerForMime(mime))) return 'model3d';
+  if (mime.startsWith('model/gltf') || PRINTABLE_MODEL.has(containerForMime(mime)) || OTHER_MODEL.has(containerForMime(mime))) return 'model3d';
   if (mime.startsWith('text/') || mime === 'application/json' || mime.endsWith('+json') || mime === 'application/javascript') return 'text';
   if (candidate.kind === 'text' || candidate.kind === 'code' || candidate.kind === 'json' || candidate.kind === 'subtitle') return 'text';
   return undefined;
@@ -112,7 +118,9 @@ function label(candidate: ArtifactCandidate, modality: Modality | undefined, opt
     case 'model3d': {
       const container = containerForMime(mimeType);
       if (container === 'stl') return labelStl(bytes, options.wording.text);
+      if (container === 'bvh') return labelBvh(bytes, options.wording.text);
       if (container === '3mf') return labelThreeMf(bytes, options.wording.text);
+      if (container === 'usdz') return labelUsdz(bytes, options.wording.text);
       return labelGltf(bytes, mimeType, options.wording.text);
     }
     default:

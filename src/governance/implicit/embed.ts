@@ -1,3 +1,4 @@
+import { embedBvh } from './bvh.ts';
 import { mediaInvalid, utf8 } from './bytes.ts';
 import { embedFlac } from './flac.ts';
 import { embedHtml } from './html.ts';
@@ -12,6 +13,7 @@ import { implicitLabelPayloadSchema, type ImplicitLabelPayload } from './payload
 import { embedPng } from './png.ts';
 import { embedStl, isBinaryStl } from './stl.ts';
 import { embedThreeMf } from './three-mf.ts';
+import { embedUsdz, USDZ_STORE_NOTE } from './usdz.ts';
 import { containerForMime } from './sniff.ts';
 import { embedAss, embedLrc, embedVtt } from './subtitle-carriers.ts';
 import type { Container, EmbeddedLabel, Placement } from './types.ts';
@@ -56,6 +58,10 @@ export async function embedImplicitLabel(bytes: Uint8Array, mimeType: string, la
       return done(embedGlb(bytes, payload), 'gltf-extras');
     case '3mf':
       return done(embedThreeMf(bytes, payload), '3mf-metadata');
+    case 'usdz': {
+      const out = embedUsdz(bytes, payload);
+      return out === null ? stored(USDZ_STORE_NOTE) : done(out, 'usdz-layer-data');
+    }
     case 'stl': {
       const out = embedStl(bytes, payload);
       const placement = isBinaryStl(bytes) ? 'stl-header' : 'stl-solid-name';
@@ -63,6 +69,8 @@ export async function embedImplicitLabel(bytes: Uint8Array, mimeType: string, la
     }
     case 'midi':
       return done(embedMidi(bytes, payload), 'midi-text-event');
+    case 'bvh':
+      return done(utf8(embedBvh(text(), payload)), 'bvh-end-site');
     case 'vtt':
       return done(utf8(embedVtt(text(), payload)), 'vtt-note');
     case 'ass':

@@ -12,7 +12,7 @@ import type { Container, EmbeddedLabel } from './types.ts';
 
 /** From this size the copy to a worker costs less than the embedding would block. */
 const OFF_THREAD_MIN_BYTES = 1 << 20;
-const IN_MEMORY: ReadonlySet<Container> = new Set<Container>(['png', 'jpeg', 'webp', 'mp3', 'wav', 'flac', 'glb', 'midi', 'stl', '3mf']);
+const IN_MEMORY: ReadonlySet<Container> = new Set<Container>(['png', 'jpeg', 'webp', 'mp3', 'wav', 'flac', 'glb', 'midi', 'stl', '3mf', 'usdz']);
 
 const embedTask = offThreadTask(new URL('./embed.ts', import.meta.url), embedding, 'embedImplicitLabel');
 

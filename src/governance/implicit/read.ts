@@ -1,3 +1,4 @@
+import { readBvh } from './bvh.ts';
 import { decodeText } from './embed.ts';
 import { readFlac } from './flac.ts';
 import { readHtml } from './html.ts';
@@ -11,6 +12,7 @@ import { readOgg } from './ogg.ts';
 import { readPng } from './png.ts';
 import { readStl } from './stl.ts';
 import { readThreeMf } from './three-mf.ts';
+import { readUsdzLabels } from './usdz.ts';
 import { containerForMime, sniffContainer } from './sniff.ts';
 import { readAss, readLrc, readVtt } from './subtitle-carriers.ts';
 import { NO_FINDINGS, type Container, type ImplicitLabelReport, type RawFindings } from './types.ts';
@@ -47,10 +49,14 @@ function findingsFor(bytes: Uint8Array, container: Container): RawFindings {
       return readGlb(bytes);
     case '3mf':
       return readThreeMf(bytes);
+    case 'usdz':
+      return readUsdzLabels(bytes);
     case 'stl':
       return readStl(bytes);
     case 'midi':
       return readMidi(bytes);
+    case 'bvh':
+      return readBvh(text());
     case 'vtt':
       return readVtt(text());
     case 'ass':
@@ -79,7 +85,9 @@ export function readImplicitLabels(bytes: Uint8Array, mimeType?: string): Implic
   const labels = raw.aigc.map(inspectAigc);
   const problems: string[] = [];
   const marker = raw.marker ?? null;
-  if (labels.length === 0 && marker !== null) problems.push(`${container} holds only a short AIGC marker (${marker.text}); the full label is in the producer's store and ledger`);
+  const storeOnly = raw.storeOnly ?? null;
+  if (labels.length === 0 && storeOnly !== null) problems.push(storeOnly);
+  else if (labels.length === 0 && marker !== null) problems.push(`${container} holds only a short AIGC marker (${marker.text}); the full label is in the producer's store and ledger`);
   else if (labels.length === 0) problems.push(`no AIGC implicit label found in this ${container} file`);
   if (labels.length > 1) problems.push(`${labels.length} AIGC labels found; a file must carry exactly one`);
   for (const label of labels) problems.push(...label.problems.map((p) => `${label.placement}: ${p}`));
@@ -89,6 +97,7 @@ export function readImplicitLabels(bytes: Uint8Array, mimeType?: string): Implic
     digitalSourceType: raw.digitalSourceType,
     reproduction: raw.reproduction,
     marker,
+    storeOnly,
     valid: problems.length === 0,
     problems,
   };

@@ -1,6 +1,8 @@
 import { ascii, id3v2Length } from './bytes.ts';
+import { isBvhText } from './bvh.ts';
 import { isAsciiStl, isBinaryStl } from './stl.ts';
 import { isThreeMfPackage, zipEntryNames } from './three-mf-package.ts';
+import { isUsdzPackage } from '../../media/usdz/usdz-package.ts';
 import type { Container } from './types.ts';
 
 /** Container families by MIME type (parameters such as `; charset=utf-8` ignored). */
@@ -42,6 +44,8 @@ const BY_MIME: Record<string, Container> = {
   'application/sla': 'stl',
   'model/3mf': '3mf',
   'application/vnd.ms-package.3dmanufacturing-3dmodel+xml': '3mf',
+  'model/vnd.usdz+zip': 'usdz',
+  'application/x-bvh': 'bvh',
   'audio/midi': 'midi',
   'audio/x-midi': 'midi',
   'audio/mid': 'midi',
@@ -74,12 +78,17 @@ export function sniffContainer(bytes: Uint8Array): Container {
   if (head(4) === 'MThd') return 'midi';
   if (head(4) === 'glTF') return 'glb';
   if (head(3) === 'ID3' || (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0)) return 'mp3';
-  if (head(4) === 'PK\x03\x04' && isThreeMfPackage(zipEntryNames(bytes) ?? [])) return '3mf';
+  if (head(4) === 'PK\x03\x04') {
+    const names = zipEntryNames(bytes) ?? [];
+    if (isThreeMfPackage(names)) return '3mf';
+    if (isUsdzPackage(names)) return 'usdz';
+  }
   // A binary STL header is free bytes: only the size relation identifies it, so after every magic number.
   if (isBinaryStl(bytes) || isAsciiStl(bytes)) return 'stl';
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 4096)).toString('utf8').replace(/^\uFEFF/, '');
   if (text.includes('\uFFFD') || text.includes('\0')) return 'unknown';
   const start = text.trimStart();
+  if (isBvhText(start)) return 'bvh';
   if (/^WEBVTT(?:[ \t\r\n]|$)/.test(text)) return 'vtt';
   if (/^\[Script Info\]/i.test(start)) return 'ass';
   if (/^---\r?\n/.test(text)) return 'markdown';

@@ -16,6 +16,8 @@ export type Container =
   | 'glb'
   | 'stl'
   | '3mf'
+  | 'usdz'
+  | 'bvh'
   | 'midi'
   | 'vtt'
   | 'ass'
@@ -45,6 +47,8 @@ export type Placement =
   | 'html-meta'
   | 'png-text'
   | '3mf-metadata'
+  | 'usdz-layer-data'
+  | 'bvh-end-site'
   | 'stl-header'
   | 'stl-solid-name'
   | 'store';
@@ -84,6 +88,8 @@ export interface RawFindings {
   readonly reproduction: ReproductionRecord | null;
   /** Formats too small for the label (STL): the marker found, if any. */
   readonly marker?: AigcMarker | null;
+  /** Why this file cannot hold the label at all (a USDZ whose default layer is binary): it is in the store and ledger. */
+  readonly storeOnly?: string | null;
 }
 
 export interface FoundAigcLabel {
@@ -106,6 +112,8 @@ export interface ImplicitLabelReport {
   readonly reproduction: ReproductionRecord | null;
   /** STL: the short marker standing in for the label the format cannot hold (null elsewhere). */
   readonly marker: AigcMarker | null;
+  /** Why this file cannot hold the label (a USDZ with a binary default layer), else null. */
+  readonly storeOnly: string | null;
   /** Exactly one AIGC carrier, and it is valid. */
   readonly valid: boolean;
   readonly problems: string[];

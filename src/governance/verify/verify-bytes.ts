@@ -37,6 +37,8 @@ export interface LabelVerification {
      * place of the label (which does not fit; it is in the producer's store and ledger).
      */
     readonly marker: AigcMarker | null;
+    /** Why this file cannot hold the label (a USDZ whose default layer is binary .usdc), else null. */
+    readonly storeOnly: string | null;
   };
   readonly digitalSourceType: string | null;
   readonly reproduction: unknown;
@@ -70,7 +72,9 @@ const MIME_BY_CONTAINER: Partial<Record<Container, string>> = {
   glb: 'model/gltf-binary',
   stl: 'model/stl',
   '3mf': 'model/3mf',
+  usdz: 'model/vnd.usdz+zip',
   midi: 'audio/midi',
+  bvh: 'application/x-bvh',
   vtt: 'text/vtt',
   ass: 'text/x-ass',
   lrc: 'application/x-lrc',
@@ -101,18 +105,19 @@ export async function verifyLabels(bytes: Uint8Array, options: VerifyOptions & {
     const report = readImplicitLabels(bytes, mimeType);
     const first = report.labels[0];
     implicit = {
-      possible,
+      possible: possible && report.storeOnly === null,
       count: report.labels.length,
       valid: report.valid,
       placement: first?.placement ?? null,
       label: first?.label ?? null,
       problems: report.labels.length === 0 ? [] : report.problems,
       marker: report.marker,
+      storeOnly: report.storeOnly,
     };
     digitalSourceType = report.digitalSourceType;
     reproduction = report.reproduction;
   } catch (error) {
-    implicit = { possible, count: 0, valid: false, placement: null, label: null, problems: [`unreadable ${container} file: ${(error as Error).message}`], marker: null };
+    implicit = { possible, count: 0, valid: false, placement: null, label: null, problems: [`unreadable ${container} file: ${(error as Error).message}`], marker: null, storeOnly: null };
   }
   problems.push(...implicit.problems.map((p) => `implicit: ${p}`));
 

@@ -13,6 +13,7 @@ const EXTENSIONS: Record<string, string> = {
   'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/svg+xml': 'svg',
   'video/mp4': 'mp4', 'video/webm': 'webm', 'text/plain': 'txt', 'text/markdown': 'md', 'text/html': 'html',
   'application/json': 'json', 'text/vtt': 'vtt', 'application/x-subrip': 'srt', 'model/gltf-binary': 'glb',
+  'model/gltf+json': 'gltf', 'model/stl': 'stl', 'model/3mf': '3mf', 'model/vnd.usdz+zip': 'usdz', 'application/x-bvh': 'bvh',
 };
 
 const listQuery = z.object({ job: z.string().optional() }).strict();

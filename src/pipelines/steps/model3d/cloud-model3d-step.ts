@@ -4,7 +4,7 @@ import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { convertModel } from '../../../engines/cloud-3d/convert.ts';
 import { CLOUD_3D_ENGINE_INFO, generateCloud3d, MODEL_MAX_BYTES_CEILING, toCloud3dImage, type Cloud3dOptions, type Cloud3dRequest, type Cloud3dResult } from '../../../engines/cloud-3d/index.ts';
-import { MODEL_MIME_TYPES } from '../../../engines/scene3d/types.ts';
+import { MODEL_FORMATS, MODEL_MIME_TYPES } from '../../../engines/scene3d/types.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { present } from '../present-inputs.ts';
 import { modelPreviews } from './model-previews.ts';
@@ -13,7 +13,8 @@ const inputSchema = z.object({
   model: z.string().min(1).max(300),
   prompt: z.string().trim().min(1).max(4_000).optional(),
   image: z.string().min(1).max(4_096).optional(),
-  format: z.enum(['glb', 'gltf', 'stl', '3mf']).default('glb'),
+  /** Every format the task offers is named here, so those this step cannot make are refused with a reason (below). */
+  format: z.enum(MODEL_FORMATS).default('glb'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** A PNG view of the model, drawn here (headless Chromium) rather than trusted from the provider. */
   thumbnail: z.boolean().default(true),
@@ -45,7 +46,7 @@ export function cloudModel3dStep(options: () => CloudModel3dStepOptions, media: 
       model: { type: 'string', description: 'provider:model, e.g. meshy:latest, tripo:default, rodin:Gen-2, fal:fal-ai/trellis' },
       prompt: { type: 'string', optional: true, description: 'What the object is (text-to-3D).' },
       image: { type: 'string', optional: true, description: 'A picture of the object (image-to-3D): an artifact id, upload id, URL or file path.' },
-      format: { type: 'string', optional: true, default: 'glb', description: 'glb | gltf (STL and 3MF come from the local engine).' },
+      format: { type: 'string', optional: true, default: 'glb', description: 'glb | gltf (STL, 3MF and USDZ come from the local engine).' },
       seed: { type: 'integer', optional: true },
       thumbnail: { type: 'boolean', optional: true, default: true, description: 'A PNG view of the model (needs Chromium; skipped with a warning without it).' },
       pollMs: { type: 'integer', optional: true, description: 'First poll interval, ms (default 5000).' },
@@ -57,6 +58,9 @@ export function cloudModel3dStep(options: () => CloudModel3dStepOptions, media: 
       const input = parseOrThrow(inputSchema, present(inputs), 'model3d.cloud input');
       if (input.format === 'stl' || input.format === '3mf') {
         throw new ShenbiError('INVALID_INPUT', `model3d.cloud stores glb or gltf; ${input.format} comes from the local engine (model3d.generate), whose solids are checked watertight`, { hint: 'Use format glb or gltf with a cloud model.' });
+      }
+      if (input.format === 'usdz') {
+        throw new ShenbiError('INVALID_INPUT', 'model3d.cloud stores glb or gltf; usdz comes from the local engine (model3d.generate)', { hint: 'Use format glb or gltf with a cloud model.' });
       }
       if (!input.prompt && !input.image) throw new ShenbiError('INVALID_INPUT', 'model3d.cloud needs a prompt or an image');
       const request: Cloud3dRequest = { prompt: input.prompt, seed: input.seed };

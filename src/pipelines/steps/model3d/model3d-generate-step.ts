@@ -57,13 +57,13 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
   return {
     type: 'model3d.generate',
     title: 'Generate a 3D model',
-    description: 'A scene program (built-in object, text model or given) built into solid geometry: GLB, glTF, STL or 3MF.',
+    description: 'A scene program (built-in object, text model or given) built into solid geometry: GLB, glTF, STL, 3MF or USDZ.',
     version: '1',
     engine: 'scene3d',
     inputs: {
       prompt: { type: 'string', optional: true },
       program: { type: 'string', optional: true, description: 'art_… of a stored scene program, or its JSON' },
-      format: { type: 'string', optional: true, description: 'glb | gltf | stl | 3mf' },
+      format: { type: 'string', optional: true, description: 'glb | gltf | stl | 3mf | usdz' },
       alsoFormats: { type: 'json', optional: true, description: 'more formats of the same build to store beside the model, e.g. ["stl","3mf"]' },
       detail: { type: 'string', optional: true, description: 'low | medium | high' },
       seed: { type: 'integer', optional: true },
