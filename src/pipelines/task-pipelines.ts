@@ -236,7 +236,7 @@ const BUILDERS: Partial<Record<TaskKind, TaskPipelineBuilder>> = {
         with: { ...defined(input, ['prompt', 'format', 'fps', 'seed', 'model', 'rig', 'joints']), ...(input.plan === undefined ? {} : { plan: typeof input.plan === 'string' ? input.plan : JSON.stringify(input.plan) }) },
       },
     ],
-    outputs: { motion: { $from: 'motion.motion' }, plan: { $from: 'motion.plan' }, bvh: { $from: 'motion.bvh' }, metrics: { $from: 'motion.metrics' }, duration: { $from: 'motion.duration' }, source: { $from: 'motion.source' }, warnings: { $from: 'motion.warnings' } },
+    outputs: { motion: { $from: 'motion.motion' }, plan: { $from: 'motion.plan' }, bvh: { $from: 'motion.bvh' }, metrics: { $from: 'motion.metrics' }, duration: { $from: 'motion.duration' }, timeline: { $from: 'motion.timeline' }, source: { $from: 'motion.source' }, warnings: { $from: 'motion.warnings' } },
   }),
 };
 

@@ -82,6 +82,8 @@ const CLASSIFIED: Record<string, Class> = {
   'npm run bench:npc': 'benchmark',
   'npm run bench:soak': 'benchmark',
   'npm run bench:fuzz': 'benchmark',
+  'npm run bench:3d': 'benchmark',
+  'npm run bench:motion': 'benchmark',
 };
 
 interface ReadmeCommand {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ERROR_CODES } from '../../src/core/errors.ts';
+import { ACTIONS } from '../../src/engines/motion/action-plan.ts';
 import { listPipelines } from '../../src/pipelines/index.ts';
 import { Shenbi } from '../../src/shenbi.ts';
 import { musicTask } from '../../src/tasks/music.ts';
@@ -53,4 +54,11 @@ test('every built-in pipeline and every music option the studio offers has a Chi
   for (const value of vocals.unwrap().options) assert.ok(isChinese(optionLabel('zh', 'vocals', value)), value);
   for (const edit of ['cover', 'portrait', 'stabilize', 'enhance', 'subtitles', 'dub', 'folder']) assert.ok(isChinese(optionLabel('zh', 'videoEdit', edit)), edit);
   for (const mode of ['ocr', 'caption', 'question']) assert.ok(isChinese(optionLabel('zh', 'visionMode', mode)), mode);
+});
+
+test('every motion action, format and player view has a Chinese label (the timeline names actions by them)', () => {
+  for (const action of ACTIONS) assert.ok(isChinese(optionLabel('zh', 'motionAction', action)), action);
+  for (const format of ['glb', 'bvh']) assert.ok(/[\u4e00-\u9fff]/.test(optionLabel('zh', 'motionFormat', format)), format);
+  for (const view of ['mannequin', 'skeleton']) assert.ok(isChinese(optionLabel('zh', 'motionView', view)), view);
+  for (const source of ['rules', 'text-model', 'plan', 'humanml3d']) assert.ok(/[\u4e00-\u9fff]/.test(optionLabel('zh', 'motionSource', source)), source);
 });

@@ -113,7 +113,7 @@ test('the 3D page makes 一盏红灯笼 offline, the viewer draws it with its AI
   const downloads = await result.getByTestId('model-downloads').locator('a').evaluateAll((links) => links.map((a) => (a as unknown as { getAttribute(n: string): string | null }).getAttribute('href')));
   const names = await result.getByTestId('model-downloads').locator('a').allTextContents();
   // Every format of the one build, the program and the thumbnail.
-  for (const ending of ['.glb', '.gltf', '.stl', '.3mf', '.scene.json', '.png']) assert.ok(names.some((n) => n.endsWith(ending)), `${ending} among ${names.join(', ')}`);
+  for (const ending of ['.glb', '.gltf', '.stl', '.3mf', '.usdz', '.scene.json', '.png']) assert.ok(names.some((n) => n.endsWith(ending)), `${ending} among ${names.join(', ')}`);
 
   // The label the server wrote into the GLB is the one on screen.
   const glbHref = downloads[names.findIndex((n) => n.endsWith('.glb'))]!;

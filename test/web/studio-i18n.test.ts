@@ -74,7 +74,7 @@ const VIEWS: View[] = [
   { route: 'video', mode: 'article', ready: '[data-testid="model-needed"]', needsModel: true },
   { route: 'vision', ready: '[data-testid="upload-input"]' },
   { route: '3d', ready: '[data-testid="model3d-form"] textarea' },
-  { route: 'motion', ready: '[data-testid="unavailable"]' },
+  { route: 'motion', ready: '[data-testid="motion-form"] textarea' },
   { route: 'npc', ready: '[data-testid="model-needed"]', needsModel: true },
   { route: 'gallery', ready: '[data-testid="gallery-job"], .empty' },
   { route: 'models', ready: '[data-testid="model-row"]' },
@@ -122,7 +122,7 @@ const READ_TEXTS = `(() => {
  * Latin words allowed in the Chinese UI: brand and product names, the other language's own
  * name, acronyms, units and formats. Model names (the catalog's) are added before the walk.
  */
-const ALLOWED = new Set(['Shenbi', 'English', 'AIGC', 'NPC', 'OCR', 'MIDI', 'API', 'URL', 'JSON', 'WAV', 'MP3', 'OGG', 'FLAC', 'OpenAI', 'Deadwood', 'CPU', 'kHz', 'VAD', 'ONNX', 'GGUF', 'SF3', 'Qwen', 'Llama', 'TinyStories', 'Silero', 'FluidR3', 'onnxruntime', 'GLB', 'glTF', 'STL']);
+const ALLOWED = new Set(['Shenbi', 'English', 'AIGC', 'NPC', 'OCR', 'MIDI', 'API', 'URL', 'JSON', 'WAV', 'MP3', 'OGG', 'FLAC', 'OpenAI', 'Deadwood', 'CPU', 'kHz', 'VAD', 'ONNX', 'GGUF', 'SF3', 'Qwen', 'Llama', 'TinyStories', 'Silero', 'FluidR3', 'onnxruntime', 'GLB', 'glTF', 'STL', 'BVH', 'USDZ']);
 
 /** English words in texts shown in the Chinese UI (identifiers such as `a:b`, `a_b`, paths and commands excepted). */
 function untranslated(texts: string[]): string[] {

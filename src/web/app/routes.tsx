@@ -4,12 +4,12 @@ import { GalleryPage } from './pages/GalleryPage.tsx';
 import { ImagePage } from './pages/ImagePage.tsx';
 import { Model3dPage } from './pages/Model3dPage.tsx';
 import { ModelsPage } from './pages/ModelsPage.tsx';
+import { MotionPage } from './pages/MotionPage.tsx';
 import { MusicPage } from './pages/MusicPage.tsx';
 import { NpcPage } from './pages/NpcPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SpeechPage } from './pages/SpeechPage.tsx';
 import { TextPage } from './pages/TextPage.tsx';
-import { UnavailablePage } from './pages/UnavailablePage.tsx';
 import { VideoPage } from './pages/VideoPage.tsx';
 import { VisionPage } from './pages/VisionPage.tsx';
 
@@ -29,7 +29,7 @@ export const ROUTES: readonly Route[] = [
   { path: 'video', title: 'pageVideo', group: 'navCreate', render: () => <VideoPage /> },
   { path: 'vision', title: 'pageVision', group: 'navCreate', render: () => <VisionPage /> },
   { path: '3d', title: 'page3d', group: 'navCreate', render: () => <Model3dPage /> },
-  { path: 'motion', title: 'pageMotion', group: 'navCreate', render: () => <UnavailablePage task="motion" /> },
+  { path: 'motion', title: 'pageMotion', group: 'navCreate', render: () => <MotionPage /> },
   { path: 'npc', title: 'pageNpc', group: 'navScenarios', render: () => <NpcPage /> },
   { path: 'gallery', title: 'pageGallery', group: 'navManage', render: () => <GalleryPage /> },
   { path: 'models', title: 'pageModels', group: 'navManage', render: () => <ModelsPage /> },

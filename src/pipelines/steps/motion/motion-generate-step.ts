@@ -3,7 +3,7 @@ import { ShenbiError } from '../../../core/errors.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import type { ActionPlanInput } from '../../../engines/motion/action-plan.ts';
-import type { MotionClip, MotionMetrics } from '../../../engines/motion/clip.ts';
+import type { MotionClip, MotionMetrics, SynthesizedMotion } from '../../../engines/motion/clip.ts';
 import { importHumanMl3d, retargetToRig, writeBvh, writeMotionGlb } from '../../../engines/motion/formats/index.ts';
 import { parseMotionPrompt } from '../../../engines/motion/plan/parse-prompt.ts';
 import { textToPlan } from '../../../engines/motion/plan/text-to-plan.ts';
@@ -44,6 +44,8 @@ interface MadeMotion {
   metrics: MotionMetrics;
   /** The plan as realised (defaults filled in), stored beside the motion; absent for imported joints. */
   plan?: unknown;
+  /** When each action plays (SynthesizedMotion.timeline); absent for imported joints. */
+  timeline?: SynthesizedMotion['timeline'];
   parents: string[];
   warnings: string[];
   textModel: { name: string; sha256: string | null } | null;
@@ -80,6 +82,8 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
       bvh: { type: 'artifact', optional: true },
       metrics: { type: 'json' },
       duration: { type: 'number' },
+      /** The realised timeline: each action (idle gaps and inserted stand_ups too) with its start, duration and layer, seconds. */
+      timeline: { type: 'json', optional: true },
       source: { type: 'string' },
       /** What was read or done other than asked (an unknown word mapped, a model's plan replaced): also progress messages and provenance. */
       warnings: { type: 'json', optional: true },
@@ -104,7 +108,7 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
       const parameters = { source: made.source, format: input.format, fps: clip.fps, frames: clip.frameCount, duration, metrics, ...(made.warnings.length === 0 ? {} : { warnings: made.warnings }) };
       ctx.progress({ fraction: 0.7, message: `${duration.toFixed(2)} s at ${clip.fps} fps; foot skate ${metrics.footSkateCmPerS.toFixed(2)} cm/s, float ${metrics.floatCm.toFixed(2)} cm, penetration ${metrics.penetrationCm.toFixed(2)} cm` });
 
-      const outputs: Record<string, unknown> = { metrics, duration, source: made.source, ...(made.warnings.length === 0 ? {} : { warnings: made.warnings }) };
+      const outputs: Record<string, unknown> = { metrics, duration, source: made.source, ...(made.timeline === undefined ? {} : { timeline: made.timeline }), ...(made.warnings.length === 0 ? {} : { warnings: made.warnings }) };
       let motionParents = made.parents;
       if (made.plan !== undefined) {
         const planArtifact = await ctx.writeArtifact({
@@ -154,7 +158,7 @@ async function synthesize(ctx: StepContext, input: MotionInput, resolveModel: Te
   const chosen = await choosePlan(ctx, input, resolveModel);
   ctx.progress({ fraction: 0.4, message: `synthesising ${chosen.plan.actions.map((a) => a.action).join(' → ')}` });
   const { motion, metrics } = await runOffThread(synthesizeTask, [chosen.plan, { fps: input.fps, seed: input.seed }], { signal: ctx.signal });
-  return { ...chosen, clip: motion.clip, metrics, plan: motion.plan, warnings: [...chosen.warnings, ...motion.warnings] };
+  return { ...chosen, clip: motion.clip, metrics, plan: motion.plan, timeline: motion.timeline, warnings: [...chosen.warnings, ...motion.warnings] };
 }
 
 interface ChosenPlan {

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n.ts';
 import { optionLabel } from '../i18n-values.ts';
 import { AiBadge } from './AiBadge.tsx';
 import { LazyModelViewer } from './LazyModelViewer.tsx';
+import { LazyMotionPlayer } from './LazyMotionPlayer.tsx';
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-subrip)|application\/.*\+json)/;
 const TEXT_EXTENSIONS = /\.(lrc|srt|vtt|ass|txt|md|json)$/i;
@@ -11,6 +12,11 @@ const TEXT_EXTENSIONS = /\.(lrc|srt|vtt|ass|txt|md|json)$/i;
 /** A 3D model the viewer can open (glTF/GLB, STL, 3MF); a glTF's JSON MIME type must not fall through to the text view. */
 export function isModel3d(info: { kind: string; mimeType: string }): boolean {
   return info.kind === 'model3d' || info.mimeType.startsWith('model/');
+}
+
+/** A motion the player plays: a motion artifact as GLB (skinned mannequin) or BVH. */
+export function isMotion(info: { kind: string; mimeType: string; name: string | null }): boolean {
+  return info.kind === 'motion' && (info.mimeType === 'model/gltf-binary' || /bvh/i.test(info.mimeType) || (info.name ?? '').toLowerCase().endsWith('.bvh'));
 }
 
 export function formatBytes(size: number | null): string {
@@ -39,7 +45,7 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
     };
   }, [id, given]);
 
-  const isText = info !== null && !isModel3d(info) && (TEXT_TYPES.test(info.mimeType) || TEXT_EXTENSIONS.test(info.name ?? ''));
+  const isText = info !== null && !isModel3d(info) && !isMotion(info) && (TEXT_TYPES.test(info.mimeType) || TEXT_EXTENSIONS.test(info.name ?? ''));
   useEffect(() => {
     if (!info || !isText) return;
     let live = true;
@@ -58,6 +64,7 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
   else if (mime.startsWith('audio/')) viewer = <audio controls preload="metadata" src={info.url} data-artifact={info.id} />;
   else if (mime.startsWith('video/')) viewer = <video controls preload="metadata" src={info.url} data-artifact={info.id} />;
   else if (mime.startsWith('image/')) viewer = <img src={info.url} alt={info.name ?? info.id} loading="lazy" />;
+  else if (isMotion(info)) viewer = <LazyMotionPlayer url={info.url} mimeType={mime} name={info.name} labelWording={explicitWording(info.labels)} />;
   else if (isModel3d(info)) viewer = <LazyModelViewer url={info.url} mimeType={mime} name={info.name} labelWording={explicitWording(info.labels)} />;
   else if (isText) viewer = <pre className="artifact-text">{text ?? '…'}</pre>;
   else viewer = null;

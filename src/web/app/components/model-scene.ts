@@ -2,6 +2,7 @@ import * as THREE from 'three';
 import { ThreeMFLoader } from 'three/examples/jsm/loaders/3MFLoader.js';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { STLLoader } from 'three/examples/jsm/loaders/STLLoader.js';
+import { USDLoader } from 'three/examples/jsm/loaders/USDLoader.js';
 
 /** A model ready to add to a scene, with what the viewer shows around it. */
 export interface LoadedModel {
@@ -43,7 +44,7 @@ function zUpToYUp(object: THREE.Object3D): THREE.Object3D {
   return group;
 }
 
-/** Parses GLB / glTF (self-contained), STL or 3MF bytes by MIME type (or file extension). */
+/** Parses GLB / glTF (self-contained), STL, 3MF or USDZ bytes by MIME type (or file extension). */
 export async function loadModel(bytes: ArrayBuffer, mimeType: string, name: string | null): Promise<LoadedModel> {
   const extension = (name ?? '').toLowerCase().split('.').pop() ?? '';
   if (mimeType.startsWith('model/gltf') || extension === 'glb' || extension === 'gltf') {
@@ -60,6 +61,11 @@ export async function loadModel(bytes: ArrayBuffer, mimeType: string, name: stri
   if (mimeType === 'model/3mf' || extension === '3mf') {
     const group = new ThreeMFLoader().parse(bytes);
     return { root: zUpToYUp(group), label: null, parts: partNames(group) };
+  }
+  if (mimeType === 'model/vnd.usdz+zip' || extension === 'usdz') {
+    // USD for Apple AR: metres, +Y up, as glTF; the label is the layer's doc, shown from the artifact's record.
+    const group = new USDLoader().parse(bytes);
+    return { root: group, label: null, parts: partNames(group) };
   }
   throw new Error(`not a 3D format the viewer reads (${mimeType})`);
 }

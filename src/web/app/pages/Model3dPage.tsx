@@ -8,7 +8,7 @@ import { optionLabel } from '../i18n-values.ts';
 
 /** The `3d` task's choices (src/tasks/model3d.ts). */
 const DETAILS = ['low', 'medium', 'high'] as const;
-const FORMATS = ['glb', 'gltf', 'stl', '3mf'] as const;
+const FORMATS = ['glb', 'gltf', 'stl', '3mf', 'usdz'] as const;
 
 /** Text → 3D model: offline from the built-in library, or a scene program written by a text model. */
 export function Model3dPage() {
