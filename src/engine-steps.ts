@@ -145,6 +145,6 @@ export function createEngineSteps({ config, store, models, engines, textModels }
     cloudModel3dStep(() => ({ providers: config.providers }), media),
   ];
   const model3dSteps = [model3dGenerateStep(resolveTextModel)];
-  const motionSteps = [motionGenerateStep(resolveTextModel, media)];
+  const motionSteps = [motionGenerateStep(resolveTextModel, media, () => ({ providers: config.providers }))];
   return [...textSteps, ...speechSteps, ...cloudAudioSteps, ...videoSteps, ...visionSteps, ...model3dSteps, ...motionSteps];
 }

@@ -18,7 +18,7 @@ export const motionTask = defineTask({
       format: z.enum(['glb', 'bvh']).default('glb'),
       fps: z.number().int().min(20).max(60).default(30),
       seed,
-      /** A text model that expands the prompt and writes the plan (Action-GPT): an installed GGUF name or provider:model. Absent: the rule-based parser. */
+      /** A text model that expands the prompt and writes the plan (Action-GPT): an installed GGUF name or provider:model; or a motion server (a provider of kind motion-http, docs/motion-protocol.md) that returns joints. Absent: the rule-based parser. */
       model: modelName,
       /** A GLB/VRM humanoid to retarget the motion onto (an artifact id, upload id, URL or file). */
       rig: mediaRef.optional(),

@@ -147,7 +147,8 @@ test('the 3D page makes 一盏红灯笼 offline, the viewer draws it with its AI
   // The gallery: the same model in the same viewer, with the same label.
   await page.getByRole('link', { name: '作品库' }).click();
   const item = page.locator('[data-testid="gallery-item"]').filter({ has: page.locator('[data-testid="model-viewer"]') }).first();
-  const galleryViewer = await readyViewer(item, 60_000);
+  // Every file of the build is in the gallery, each in its own software-WebGL viewer: generous under load.
+  const galleryViewer = await readyViewer(item, 180_000);
   await assertLabelOnScreen(galleryViewer, wording);
   const galleryShot = await galleryViewer.getByTestId('model-canvas').screenshot();
   assert.ok((await centreCoverage(galleryShot, 4)).covered > 0.9, 'the gallery viewer draws the model');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A cloud or local endpoint reached through the AI SDK. Holds the NAME of the key's env var, never the key. */
 export const ProviderConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui', 'fal', 'replicate', 'luma', 'black-forest-labs', 'meshy', 'tripo', 'rodin']),
+  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui', 'fal', 'replicate', 'luma', 'black-forest-labs', 'meshy', 'tripo', 'rodin', 'motion-http']),
   baseURL: z.string().url().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   defaultModel: z.string().min(1).optional(),

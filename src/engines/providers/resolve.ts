@@ -81,6 +81,7 @@ function baseProviderModel({ config, modelId, key }: ResolvedSpec, fetch: typeof
     case 'meshy':
     case 'tripo':
     case 'rodin':
+    case 'motion-http':
       throw new ShenbiError('INVALID_INPUT', `provider "${config.name}" (${config.kind}) does not generate text`);
   }
 }

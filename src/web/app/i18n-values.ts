@@ -84,6 +84,7 @@ const OPTIONS = {
     'text-model': { zh: '文本模型扩写', en: 'Expanded by the text model' },
     plan: { zh: '已保存的动作计划', en: 'Stored action plan' },
     humanml3d: { zh: '导入的关节数据（HumanML3D）', en: 'Imported joints (HumanML3D)' },
+    provider: { zh: '动作生成服务（HumanML3D 关节）', en: 'Motion server (HumanML3D joints)' },
   },
   motionView: {
     mannequin: { zh: '人体模型', en: 'Mannequin' },

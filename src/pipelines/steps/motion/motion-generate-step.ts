@@ -3,6 +3,7 @@ import { ShenbiError } from '../../../core/errors.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import type { ActionPlanInput } from '../../../engines/motion/action-plan.ts';
+import type { CloudMotionOptions } from '../../../engines/cloud-motion/index.ts';
 import type { MotionClip, MotionMetrics, SynthesizedMotion } from '../../../engines/motion/clip.ts';
 import { importHumanMl3d, retargetToRig, writeBvh, writeMotionGlb } from '../../../engines/motion/formats/index.ts';
 import { parseMotionPrompt } from '../../../engines/motion/plan/parse-prompt.ts';
@@ -11,6 +12,7 @@ import { offThreadTask, runOffThread } from '../../../workers/off-thread.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import type { TextModelResolver } from '../text/model-resolver.ts';
 import * as motionWork from './motion-work.ts';
+import { askMotionProvider, isMotionProviderModel } from './provider-motion.ts';
 import { readPlanInput } from './stored-plan.ts';
 
 export const MOTION_FORMATS = ['glb', 'bvh'] as const;
@@ -28,17 +30,17 @@ export const motionGenerateInputSchema = z.object({
   rig: z.string().min(1).max(4096).optional(),
   joints: z.string().min(1).max(4096).optional(),
 });
-type MotionInput = z.output<typeof motionGenerateInputSchema>;
+export type MotionInput = z.output<typeof motionGenerateInputSchema>;
 
 /** Where the plan came from: given, written by a text model, the rule-based parser, or no plan (imported joints). */
-export type MotionSource = 'plan' | 'text-model' | 'rules' | 'humanml3d';
+export type MotionSource = 'plan' | 'text-model' | 'rules' | 'humanml3d' | 'provider';
 
 const ENGINE = { id: 'shenbi-motion', version: '1' } as const;
 
 const synthesizeTask = offThreadTask(new URL('./motion-work.ts', import.meta.url), motionWork, 'synthesizeAndMeasure');
 const measureTask = offThreadTask(new URL('./motion-work.ts', import.meta.url), motionWork, 'measureClip');
 
-interface MadeMotion {
+export interface MadeMotion {
   source: MotionSource;
   clip: MotionClip;
   metrics: MotionMetrics;
@@ -49,6 +51,10 @@ interface MadeMotion {
   parents: string[];
   warnings: string[];
   textModel: { name: string; sha256: string | null } | null;
+  /** Who made the joints, when not this engine (a motion provider). */
+  engine?: { id: string; version: string };
+  /** Extra provenance (a provider's request id). */
+  provenance?: Record<string, unknown>;
 }
 
 /**
@@ -59,7 +65,7 @@ interface MadeMotion {
  * skinned mannequin, or the user's `rig` retargeted) with a BVH beside it, or as BVH; the plan
  * JSON is its parent; the plausibility metrics go into outputs and provenance.
  */
-export function motionGenerateStep(resolveModel: TextModelResolver, media: MediaPolicy): StepDefinition {
+export function motionGenerateStep(resolveModel: TextModelResolver, media: MediaPolicy, motionProviders: () => Omit<CloudMotionOptions, 'signal'> = () => ({})): StepDefinition {
   return {
     type: 'motion.generate',
     title: 'Generate a motion',
@@ -72,7 +78,7 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
       format: { type: 'string', optional: true, description: 'glb | bvh' },
       fps: { type: 'integer', optional: true, description: '20..60 frames per second' },
       seed: { type: 'integer', optional: true },
-      model: { type: 'string', optional: true, description: 'a text model that expands the prompt and writes the plan (local GGUF or provider:model)' },
+      model: { type: 'string', optional: true, description: 'a text model that expands the prompt and writes the plan (local GGUF or provider:model), or a motion server (a motion-http provider:model) that makes the joints' },
       rig: { type: 'string', optional: true, description: 'a GLB/VRM humanoid to retarget the motion onto' },
       joints: { type: 'string', optional: true, description: 'a HumanML3D joint array (.npy or JSON, frames × 22 × 3) to import instead of synthesising' },
     },
@@ -91,6 +97,7 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
     // A text model's plan depends on the model file, so its hash is part of the cache key.
     async cacheSalt(inputs) {
       if (typeof inputs.model !== 'string' || inputs.plan !== undefined || inputs.joints !== undefined) return null;
+      if (isMotionProviderModel(inputs.model, motionProviders())) return { motionProvider: inputs.model };
       const resolved = await resolveModel(inputs.model);
       return { model: resolved.name, sha256: resolved.sha256 };
     },
@@ -99,13 +106,15 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
       if (input.rig !== undefined && input.format !== 'glb') {
         throw new ShenbiError('INVALID_INPUT', 'A rig is retargeted into GLB: use format=glb with rig (the BVH is always of the standard skeleton).');
       }
-      const made = input.joints !== undefined ? await importJoints(ctx, input, media) : await synthesize(ctx, input, resolveModel);
+      const fromProvider = input.model !== undefined && isMotionProviderModel(input.model, motionProviders());
+      const made = fromProvider ? await askMotionProvider(ctx, input, motionProviders()) : input.joints !== undefined ? await importJoints(ctx, input, media) : await synthesize(ctx, input, resolveModel);
       for (const warning of made.warnings) ctx.progress({ message: `warning: ${warning}` });
       const { clip, metrics } = made;
       const duration = clip.frameCount / clip.fps;
       const seed = input.seed;
       const model = made.textModel;
-      const parameters = { source: made.source, format: input.format, fps: clip.fps, frames: clip.frameCount, duration, metrics, ...(made.warnings.length === 0 ? {} : { warnings: made.warnings }) };
+      const engine = made.engine ?? ENGINE;
+      const parameters = { ...made.provenance, source: made.source, format: input.format, fps: clip.fps, frames: clip.frameCount, duration, metrics, ...(made.warnings.length === 0 ? {} : { warnings: made.warnings }) };
       ctx.progress({ fraction: 0.7, message: `${duration.toFixed(2)} s at ${clip.fps} fps; foot skate ${metrics.footSkateCmPerS.toFixed(2)} cm/s, float ${metrics.floatCm.toFixed(2)} cm, penetration ${metrics.penetrationCm.toFixed(2)} cm` });
 
       const outputs: Record<string, unknown> = { metrics, duration, source: made.source, ...(made.timeline === undefined ? {} : { timeline: made.timeline }), ...(made.warnings.length === 0 ? {} : { warnings: made.warnings }) };
@@ -117,7 +126,7 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
           bytes: Buffer.from(`${JSON.stringify(made.plan, null, 2)}\n`, 'utf8'),
           name: 'motion.plan.json',
           parents: made.parents,
-          engine: ENGINE,
+          engine,
           model,
           parameters: { source: made.source },
           seed,
@@ -129,14 +138,14 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
       if (rig !== undefined) motionParents = [...motionParents, ...rig.parents];
       const bvh = Buffer.from(writeBvh(clip), 'utf8');
       if (input.format === 'bvh') {
-        const stored = await ctx.writeArtifact({ kind: 'motion', mimeType: MOTION_MIME_TYPES.bvh, bytes: bvh, name: 'motion.bvh', parents: motionParents, engine: ENGINE, model, parameters, seed });
+        const stored = await ctx.writeArtifact({ kind: 'motion', mimeType: MOTION_MIME_TYPES.bvh, bytes: bvh, name: 'motion.bvh', parents: motionParents, engine, model, parameters, seed });
         outputs.motion = stored.id;
       } else {
         ctx.progress({ fraction: 0.8, message: rig === undefined ? 'writing the GLB mannequin' : `retargeting onto ${rig.name}` });
         const glb = rig === undefined ? await writeMotionGlb(clip, { name: 'motion' }) : await retargetToRig(clip, rig.bytes);
-        const stored = await ctx.writeArtifact({ kind: 'motion', mimeType: MOTION_MIME_TYPES.glb, bytes: Buffer.from(glb), name: 'motion.glb', parents: motionParents, engine: ENGINE, model, parameters: { ...parameters, ...(rig === undefined ? {} : { rig: rig.name }) }, seed });
+        const stored = await ctx.writeArtifact({ kind: 'motion', mimeType: MOTION_MIME_TYPES.glb, bytes: Buffer.from(glb), name: 'motion.glb', parents: motionParents, engine, model, parameters: { ...parameters, ...(rig === undefined ? {} : { rig: rig.name }) }, seed });
         outputs.motion = stored.id;
-        const beside = await ctx.writeArtifact({ kind: 'motion', mimeType: MOTION_MIME_TYPES.bvh, bytes: bvh, name: 'motion.bvh', parents: motionParents, engine: ENGINE, model, parameters: { ...parameters, format: 'bvh' }, seed });
+        const beside = await ctx.writeArtifact({ kind: 'motion', mimeType: MOTION_MIME_TYPES.bvh, bytes: bvh, name: 'motion.bvh', parents: motionParents, engine, model, parameters: { ...parameters, format: 'bvh' }, seed });
         outputs.bvh = beside.id;
       }
       ctx.progress({ fraction: 1, message: 'done' });
