@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mediaRef, modelName, prompt, seed } from './common-fields.ts';
+import { isCloud3dSpec } from '../engines/cloud-3d/spec.ts';
 import { MODEL_FORMATS } from '../engines/scene3d/types.ts';
 import { defineTask } from './task-definition.ts';
 
@@ -31,5 +32,7 @@ export const model3dTask = defineTask({
       turntable: z.boolean().default(false),
     })
     .strict()
-    .refine((v) => v.prompt !== undefined || v.program !== undefined || v.image !== undefined, { message: 'give a prompt (or a program to rebuild, or an image for a cloud model)', path: ['prompt'] }),
+    .refine((v) => v.prompt !== undefined || v.program !== undefined || v.image !== undefined, { message: 'give a prompt (or a program to rebuild, or an image for a cloud model)', path: ['prompt'] })
+    // The local kernel builds from words: an image would be silently ignored.
+    .refine((v) => v.image === undefined || (v.model !== undefined && isCloud3dSpec(v.model)), { message: 'image-to-3D runs on a cloud 3D model: add --set model=meshy:latest (or tripo:…, rodin:…, fal:…, replicate:…)', path: ['image'] }),
 });

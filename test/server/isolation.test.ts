@@ -187,13 +187,16 @@ describe('media inputs', () => {
     return input;
   }
 
+  /** Fields only some engines read: image-to-3D runs on a cloud 3D model (no key is needed to be refused at submission). */
+  const READ_ONLY_WITH: Record<string, Record<string, unknown>[]> = { '3d.image': [{ model: 'meshy:latest' }] };
+
   /**
    * Inputs in which the media field is really read: the plain one, then one per value of each
    * enum field (an image `operation`), keeping those where a never-existing id is refused (404).
    * A combination that accepts any id does not read the field, so it says nothing about isolation.
    */
   async function readingVariants(task: (typeof tasks)[number], field: string, kind: 'artifact' | 'upload'): Promise<Record<string, unknown>[]> {
-    const candidates: Record<string, unknown>[] = [{}];
+    const candidates: Record<string, unknown>[] = [{}, ...(READ_ONLY_WITH[`${task.kind}.${field}`] ?? [])];
     for (const [name, schema] of Object.entries(task.input.properties ?? {})) for (const value of schema.enum ?? []) candidates.push({ [name]: value });
     // Last, without the filled-in prompt: a field that replaces it (music's own midi file) refuses the two together.
     if (task.input.properties?.prompt !== undefined) candidates.push({ prompt: undefined });

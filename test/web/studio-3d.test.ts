@@ -79,6 +79,8 @@ async function centreCoverage(png: Buffer, half: number): Promise<{ covered: num
 /** The label is in the DOM, visible, inside the canvas's box and not covered by anything. */
 async function assertLabelOnScreen(viewer: Locator, expected: string): Promise<void> {
   const label = viewer.getByTestId('model-label');
+  // A page screenshot clips to the viewport: bring the viewer into it first.
+  await viewer.scrollIntoViewIfNeeded();
   assert.equal(await label.textContent(), expected);
   assert.ok(await label.isVisible(), 'the label is visible');
   const [box, canvas] = await Promise.all([label.boundingBox(), viewer.getByTestId('model-canvas').boundingBox()]);

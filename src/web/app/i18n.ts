@@ -65,6 +65,7 @@ const DICTIONARY = {
   vocals: { zh: '人声', en: 'Vocals' },
   lyrics: { zh: '歌词', en: 'Lyrics' },
   midiDownload: { zh: '下载 MIDI', en: 'Download MIDI' },
+  view3d: { zh: '在 3D 视图中打开', en: 'View in 3D' },
   videoSource: { zh: '源视频（上传 ID、作品 ID 或允许目录中的路径）', en: 'Source video (upload id, artifact id or a path inside the media roots)' },
   operation: { zh: '操作', en: 'Operation' },
   script: { zh: '文稿（可选）', en: 'Script (optional)' },

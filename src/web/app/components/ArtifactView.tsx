@@ -32,6 +32,9 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
   const [info, setInfo] = useState<ArtifactInfo | null>(given ?? null);
   const [text, setText] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  // Each live viewer draws on software WebGL where there is no GPU: one job's STL, 3MF and USDZ
+  // copies of the same model open on request, the GLB/glTF at once.
+  const [opened, setOpened] = useState(false);
 
   useEffect(() => {
     if (given) return;
@@ -65,7 +68,13 @@ export function ArtifactView({ id, info: given }: { id: string; info?: ArtifactI
   else if (mime.startsWith('video/')) viewer = <video controls preload="metadata" src={info.url} data-artifact={info.id} />;
   else if (mime.startsWith('image/')) viewer = <img src={info.url} alt={info.name ?? info.id} loading="lazy" />;
   else if (isMotion(info)) viewer = <LazyMotionPlayer url={info.url} mimeType={mime} name={info.name} labelWording={explicitWording(info.labels)} />;
-  else if (isModel3d(info)) viewer = <LazyModelViewer url={info.url} mimeType={mime} name={info.name} labelWording={explicitWording(info.labels)} />;
+  else if (isModel3d(info) && (opened || mime.startsWith('model/gltf'))) viewer = <LazyModelViewer url={info.url} mimeType={mime} name={info.name} labelWording={explicitWording(info.labels)} />;
+  else if (isModel3d(info))
+    viewer = (
+      <button type="button" className="button-link" data-testid="open-model-viewer" onClick={() => setOpened(true)}>
+        {t('view3d')}
+      </button>
+    );
   else if (isText) viewer = <pre className="artifact-text">{text ?? '…'}</pre>;
   else viewer = null;
 
