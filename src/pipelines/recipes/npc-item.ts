@@ -13,7 +13,7 @@ export const npcItemPipeline: PipelineSpecInput = {
     message: { type: 'string', description: 'What the player says, e.g. "Forge a sword for the general".' },
     model: { type: 'string', optional: true, description: "Text model for the NPC's reply (default: defaultTextModel)." },
     itemModel: { type: 'string', optional: true, description: 'Text model that writes the item’s scene program (default: the built-in object library).' },
-    format: { type: 'string', default: 'glb', description: 'glb | gltf | stl | 3mf' },
+    format: { type: 'string', default: 'glb', description: 'glb | gltf | stl | 3mf | usdz' },
     detail: { type: 'string', default: 'medium', description: 'low | medium | high' },
     seed: { type: 'integer', optional: true, description: 'Same seed, same model.' },
     thumbnail: { type: 'boolean', default: true, description: 'Render a PNG of the model (needs Chromium).' },
