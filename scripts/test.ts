@@ -1,7 +1,8 @@
-// `npm test`'s runner: every test file, two at a time (one per core: most files wait on child
-// processes, servers and ffmpeg, so two in flight cut the suite from ~19 to ~13 min on a
-// quiet 2-core machine), then the files that measure time, alone, so that no neighbour's
-// work ends up in their measurements. Extra arguments go to `node --test` (e.g. a file list).
+// `npm test`'s runner: every test file, three at a time (most files wait on child processes,
+// servers, Chromium and ffmpeg: on a quiet 2-core machine one at a time took ~19 min, two
+// ~13 min before 3D and motion landed), then the files that measure time, alone, so that no
+// neighbour's work ends up in their measurements. Extra arguments go to `node --test` (e.g. a
+// file list); FILES_AT_ONCE overrides the three.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,6 @@ if (missing.length > 0) {
 }
 const timed = all.filter((file) => TIMED_FILES.includes(file.replace(/^\.\//, '')));
 const rest = all.filter((file) => !timed.includes(file));
-const restStatus = run(rest, 2);
+const restStatus = run(rest, Math.max(1, Number(process.env.FILES_AT_ONCE ?? 3) || 3));
 const timedStatus = run(timed, 1);
 process.exit(restStatus !== 0 ? restStatus : timedStatus);

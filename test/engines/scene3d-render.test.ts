@@ -60,6 +60,8 @@ function isBackground(data: Buffer, width: number, x: number, y: number): boolea
 }
 
 const available = await isRendererAvailable();
+/** The first test's thumbnail, which the second compares with renderPreviews' own. */
+let thumbnail: Uint8Array | undefined;
 
 test('the thumbnail draws the model: the centre is the box, the corners are background, same bytes twice', { skip: !available && 'no Chromium here' }, async () => {
   const glb = await redBoxGlb();
@@ -78,29 +80,25 @@ test('the thumbnail draws the model: the centre is the box, the corners are back
   let covered = 0;
   for (let y = 0; y < height; y += 1) for (let x = 0; x < width; x += 1) if (!isBackground(data, width, x, y)) covered += 1;
   assert.ok(covered > width * height * 0.1 && covered < width * height * 0.8, `coverage ${covered / (width * height)}`);
-  assert.deepEqual(await renderThumbnail(glb, { width: 256, height: 256 }), png, 'deterministic');
+  thumbnail = png;
 });
 
-test('the turntable is an MP4 of the asked duration and frame count', { skip: !available && 'no Chromium here' }, async () => {
+test('renderPreviews gives both from one launch: the same thumbnail (deterministic), and a turntable MP4 of the asked duration and frame count', { skip: !available && 'no Chromium here' }, async () => {
+  assert.ok(thumbnail, 'runs after the thumbnail test');
   const glb = await redBoxGlb();
-  const mp4 = await renderTurntable(glb, { width: 128, height: 128, seconds: 2, fps: 12 });
+  // Each launch of Chromium costs seconds: one call checks determinism, the shared launch and the turntable.
+  const previews = await renderPreviews(glb, { width: 256, height: 256, seconds: 2, fps: 12, turntable: true });
+  assert.deepEqual(previews.thumbnail, thumbnail, 'the same bytes as renderThumbnail drew');
+  const mp4 = previews.turntable!;
   const path = join(work, 'turntable.mp4');
   writeFileSync(path, mp4);
   const probe = await probeMedia(path);
   const video = probe.streams.find((s) => s.type === 'video');
   assert.equal(video?.codec, 'h264');
-  assert.deepEqual([video?.width, video?.height], [128, 128]);
+  assert.deepEqual([video?.width, video?.height], [256, 256]);
   assert.equal(video?.fps, 12);
   assert.ok(Math.abs(probe.duration - 2) < 0.1, `duration ${probe.duration}`);
   assert.equal(probe.streams.filter((s) => s.type === 'audio').length, 0);
-});
-
-test('renderPreviews gives both from one launch; the turntable starts on the thumbnail view', { skip: !available && 'no Chromium here' }, async () => {
-  const glb = await redBoxGlb();
-  const previews = await renderPreviews(glb, { width: 128, height: 128, seconds: 1, fps: 4, turntable: true });
-  assert.deepEqual(previews.thumbnail, await renderThumbnail(glb, { width: 128, height: 128 }));
-  assert.ok(previews.turntable && previews.turntable.length > 1000);
-  assert.equal((await renderPreviews(glb, { width: 128, height: 128 })).turntable, undefined);
 });
 
 test('bad input: not a GLB, a GLB without geometry, bad options, a missing Chromium, a cancelled job', async () => {
