@@ -2,7 +2,11 @@ import { ShenbiError } from '../../core/errors.ts';
 import { boundedFetch } from '../providers/bounded-fetch.ts';
 import { providerFetch } from '../cloud-music/http.ts';
 import type { Cloud3dContext, Cloud3dResult, ModelLocation } from './types.ts';
-import { validateModelFile } from './validate-model.ts';
+import { offThreadTask, runOffThread } from '../../workers/off-thread.ts';
+import * as validation from './validate-model.ts';
+
+// Parsing a provider's model (up to the byte cap, hundreds of MB) is CPU work: not on the event loop.
+const checkTask = offThreadTask(new URL('./validate-model.ts', import.meta.url), validation, 'checkModelFile');
 
 /** Default and hard ceiling for a provider's model file: real textured GLBs run 5–60 MB. */
 export const DEFAULT_MODEL_MAX_BYTES = 200 * 1024 * 1024;
@@ -48,6 +52,6 @@ export async function downloadModel(location: ModelLocation, ctx: Cloud3dContext
     if (limit !== undefined) throw limit;
     throw new ShenbiError('PROVIDER_UNAVAILABLE', `${ctx.spec}: downloading the model failed: ${(error as Error).message}`, { cause: error });
   }
-  const checked = await validateModelFile(bytes, ctx.spec);
+  const checked = await runOffThread(checkTask, [bytes, ctx.spec], ctx.signal === undefined ? {} : { signal: ctx.signal });
   return { bytes, format: checked.format, meshes: checked.meshes, requestId: location.requestId };
 }

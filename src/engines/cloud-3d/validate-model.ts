@@ -53,3 +53,9 @@ export async function validateModelFile(bytes: Uint8Array, spec: string): Promis
   if (drawable.length === 0) throw refused(spec, 'has no mesh with vertices');
   return { format: isGlb ? 'glb' : 'gltf', meshes: drawable.length, document };
 }
+
+/** validateModelFile's verdict without the parsed document: what crosses back from a worker thread. */
+export async function checkModelFile(bytes: Uint8Array, spec: string): Promise<{ format: 'glb' | 'gltf'; meshes: number }> {
+  const { format, meshes } = await validateModelFile(bytes, spec);
+  return { format, meshes };
+}

@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
-import { convertModel } from '../../../engines/cloud-3d/convert.ts';
+import * as conversion from '../../../engines/cloud-3d/convert.ts';
+import { offThreadTask, runOffThread } from '../../../workers/off-thread.ts';
 import { CLOUD_3D_ENGINE_INFO, generateCloud3d, MODEL_MAX_BYTES_CEILING, toCloud3dImage, type Cloud3dOptions, type Cloud3dRequest, type Cloud3dResult } from '../../../engines/cloud-3d/index.ts';
 import { MODEL_FORMATS, MODEL_MIME_TYPES } from '../../../engines/scene3d/types.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { present } from '../present-inputs.ts';
 import { modelPreviews } from './model-previews.ts';
+
+// Rewriting a provider's model between GLB and glTF is CPU work: on the worker pool.
+const convertTask = offThreadTask(new URL('../../../engines/cloud-3d/convert.ts', import.meta.url), conversion, 'convertModel');
 
 const inputSchema = z.object({
   model: z.string().min(1).max(300),
@@ -93,7 +97,7 @@ export function cloudModel3dStep(options: () => CloudModel3dStepOptions, media: 
         clearTimeout(timer);
       }
       ctx.progress({ fraction: 0.9, message: 'storing the checked model' });
-      const bytes = await convertModel(result.bytes, result.format, input.format);
+      const bytes = await runOffThread(convertTask, [result.bytes, result.format, input.format], { signal: ctx.signal });
       const provider = input.model.split(':')[0]!;
       const artifact = await ctx.writeArtifact({
         kind: 'model3d',
@@ -109,7 +113,7 @@ export function cloudModel3dStep(options: () => CloudModel3dStepOptions, media: 
       const outputs: { model: string; thumbnail?: string } = { model: artifact.id };
       if (input.thumbnail) {
         // The renderer reads GLB, whatever format was stored.
-        const previews = await modelPreviews(ctx, await convertModel(result.bytes, result.format, 'glb'), false);
+        const previews = await modelPreviews(ctx, await runOffThread(convertTask, [result.bytes, result.format, 'glb'], { signal: ctx.signal }), false);
         if (previews !== undefined) {
           const thumbnail = await ctx.writeArtifact({ kind: 'image', mimeType: 'image/png', bytes: Buffer.from(previews.thumbnail), name: 'model.png', parents: [artifact.id], engine: { id: `${CLOUD_3D_ENGINE_INFO.id}:${provider}`, version: CLOUD_3D_ENGINE_INFO.version }, model: { name: input.model, sha256: null }, parameters: { view: 'start' }, seed: input.seed ?? null });
           outputs.thumbnail = thumbnail.id;
