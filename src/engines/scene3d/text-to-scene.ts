@@ -1,3 +1,4 @@
+import { withOutputFittingContext } from '../llama-cpp/fit-output.ts';
 import { generateObject, jsonSchema, NoObjectGeneratedError, type LanguageModel, type ModelMessage } from 'ai';
 import { ShenbiError, toShenbiError } from '../../core/errors.ts';
 import { buildScene } from './build-scene.ts';
@@ -86,14 +87,7 @@ async function generateProgram(options: TextToSceneOptions, schema: ReturnType<t
       // llama.cpp: leave out the oldest turns (examples, earlier attempts) rather than fail on a small context.
       providerOptions: { llamaCpp: { truncate: 'oldest' } },
     });
-  const wanted = options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-  try {
-    return await call(wanted);
-  } catch (error) {
-    const contextSize = error instanceof ShenbiError && error.code === 'CONTEXT_OVERFLOW' ? Number((error.details as { contextSize?: unknown } | undefined)?.contextSize) : NaN;
-    if (!(contextSize > 0) || Math.floor(contextSize / 2) >= wanted) throw error;
-    return call(Math.floor(contextSize / 2));
-  }
+  return withOutputFittingContext(options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS, call);
 }
 
 async function attemptOnce(options: TextToSceneOptions, build: typeof buildScene, schema: ReturnType<typeof jsonSchema>, messages: ModelMessage[]): Promise<Attempt> {

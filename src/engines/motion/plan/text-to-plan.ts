@@ -1,3 +1,4 @@
+import { withOutputFittingContext } from '../../llama-cpp/fit-output.ts';
 import { generateObject, generateText, jsonSchema, NoObjectGeneratedError, type LanguageModel, type ModelMessage } from 'ai';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import { formatIssues } from '../../../core/validation.ts';
@@ -117,14 +118,7 @@ async function generatePlan(options: TextToPlanOptions, schema: ReturnType<typeo
       maxRetries: 0,
       providerOptions: { llamaCpp: { truncate: 'oldest' } },
     });
-  const wanted = options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-  try {
-    return await call(wanted);
-  } catch (error) {
-    const contextSize = error instanceof ShenbiError && error.code === 'CONTEXT_OVERFLOW' ? Number((error.details as { contextSize?: unknown } | undefined)?.contextSize) : NaN;
-    if (!(contextSize > 0) || Math.floor(contextSize / 2) >= wanted) throw error;
-    return call(Math.floor(contextSize / 2));
-  }
+  return withOutputFittingContext(options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS, call);
 }
 
 async function attemptOnce(options: TextToPlanOptions, schema: ReturnType<typeof jsonSchema>, messages: ModelMessage[]): Promise<Attempt> {
