@@ -244,8 +244,10 @@ test('portrait video with the persistent mark: still there at 3 s; sized from th
 });
 
 test('unreadable video: MEDIA_INVALID, and no temporary file left behind', async () => {
-  // Work folders go under the Shenbi work root (`<pid>-t<thread>-explicit-video-…`).
-  const videoDirs = () => (existsSync(currentWorkRoot()) ? readdirSync(currentWorkRoot()).filter((f) => /^\d+-t\d+-explicit-video-/.test(f)).length : 0);
+  // Work folders go under the Shenbi work root (`<pid>-t<thread>-explicit-video-…`). Only this process's
+  // folders count: other test files run at the same time and label videos of their own.
+  const ours = new RegExp(`^${process.pid}-t\\d+-explicit-video-`);
+  const videoDirs = () => (existsSync(currentWorkRoot()) ? readdirSync(currentWorkRoot()).filter((f) => ours.test(f)).length : 0);
   const before = videoDirs();
   await assert.rejects(labelVideo(Buffer.from('not a video at all'), { wording: 'AI生成', corner: 'top-left', inkRatio: 0.06, seconds: 2.5, persistent: false }), (error: unknown) => isShenbiError(error) && error.code === 'MEDIA_INVALID');
   assert.equal(videoDirs(), before);

@@ -207,8 +207,10 @@ test('a 1080p PNG is labeled in memory well under the 200 ms budget', async () =
 });
 
 test('ffmpeg remuxes leave no temp folder behind, on success or failure', async () => {
-  // Work folders go under the Shenbi work root (`<pid>-t<thread>-label-…`).
-  const labelDirs = () => (existsSync(currentWorkRoot()) ? readdirSync(currentWorkRoot()).filter((f) => /^\d+-t\d+-label-/.test(f)).length : 0);
+  // Work folders go under the Shenbi work root (`<pid>-t<thread>-label-…`). Only this process's folders
+  // count: other test files run at the same time and label files of their own.
+  const ours = new RegExp(`^${process.pid}-t\\d+-label-`);
+  const labelDirs = () => (existsSync(currentWorkRoot()) ? readdirSync(currentWorkRoot()).filter((f) => ours.test(f)).length : 0);
   const before = labelDirs();
   const mp4 = join(dir, 'tiny.mp4');
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=32x32:rate=5:duration=0.4', '-c:v', 'libx264', '-preset', 'ultrafast', mp4]);
