@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_LANGUAGE: { exit: EXIT.usage, http: 422, retryable: false },
   /** A 3D scene program that cannot be built: unknown shapes, non-finite or absurd sizes, too many parts, reference cycles, a model emptied by booleans, over the triangle budget. */
   SCENE_INVALID: { exit: EXIT.usage, http: 422, retryable: false },
+  /** A portrait whose face cannot be animated: details.reason is face.none, face.too-small or face.profile. */
+  FACE_NOT_USABLE: { exit: EXIT.usage, http: 422, retryable: false },
   UNKNOWN_VOICE: { exit: EXIT.usage, http: 422, retryable: false },
 
   MODEL_NOT_FOUND: { exit: EXIT.notFound, http: 404, retryable: false },
