@@ -19,7 +19,7 @@ function tooLarge(ctx: Cloud3dContext, cause: unknown): ShenbiError {
 }
 
 /** The ShenbiError a failed body read wraps (bounded-fetch's size or idle limit), if any. */
-function limitError(error: unknown): ShenbiError | undefined {
+export function limitError(error: unknown): ShenbiError | undefined {
   for (let current = error, depth = 0; current !== null && current !== undefined && depth < 6; current = (current as { cause?: unknown }).cause, depth++) {
     if (current instanceof ShenbiError) return current;
   }

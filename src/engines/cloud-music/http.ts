@@ -23,7 +23,7 @@ export interface ProviderCallContext {
 /** Largest audio file accepted from a provider (a 5-minute WAV at 48 kHz stereo is ~58 MB). */
 export const MAX_AUDIO_BYTES = 100 * 1024 * 1024;
 
-/** The human part of a provider's error body: ElevenLabs `detail.message`, Replicate/fal `detail`, OpenAI-style `error.message`. */
+/** The human part of a provider's error body: ElevenLabs `detail.message`, Replicate/fal `detail`, OpenAI-style `error.message`, D-ID `description`. */
 export function providerMessage(body: string): string | undefined {
   let data: unknown;
   try {
@@ -36,7 +36,7 @@ export function providerMessage(body: string): string | undefined {
     if (Array.isArray(value)) return value.map((v) => pick(v)).filter(Boolean).join('; ') || undefined;
     if (value && typeof value === 'object') {
       const o = value as Record<string, unknown>;
-      return pick(o.message) ?? pick(o.msg) ?? pick(o.detail) ?? pick(o.error) ?? pick(o.title);
+      return pick(o.message) ?? pick(o.msg) ?? pick(o.detail) ?? pick(o.error) ?? pick(o.title) ?? pick(o.description);
     }
     return undefined;
   };

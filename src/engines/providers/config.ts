@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A cloud or local endpoint reached through the AI SDK. Holds the NAME of the key's env var, never the key. */
 export const ProviderConfigSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui', 'fal', 'replicate', 'luma', 'black-forest-labs', 'meshy', 'tripo', 'rodin', 'motion-http']),
+  kind: z.enum(['openai', 'anthropic', 'google', 'deepseek', 'openai-compatible', 'elevenlabs', 'automatic1111', 'comfyui', 'fal', 'replicate', 'luma', 'black-forest-labs', 'meshy', 'tripo', 'rodin', 'motion-http', 'did']),
   baseURL: z.string().url().optional(),
   apiKeyEnv: z.string().min(1).optional(),
   defaultModel: z.string().min(1).optional(),
@@ -37,6 +37,8 @@ export const PROVIDER_PRESETS: readonly ProviderConfig[] = [
   { name: 'meshy', kind: 'meshy', apiKeyEnv: 'MESHY_API_KEY', defaultModel: 'latest' },
   { name: 'tripo', kind: 'tripo', apiKeyEnv: 'TRIPO_API_KEY', defaultModel: 'default' },
   { name: 'rodin', kind: 'rodin', apiKeyEnv: 'RODIN_API_KEY', defaultModel: 'Gen-2' },
+  // Cloud talking heads only (a portrait + audio → video); fal and replicate above serve them too (fal:fal-ai/sadtalker …).
+  { name: 'did', kind: 'did', apiKeyEnv: 'DID_API_KEY', defaultModel: 'talks' },
 ];
 
 /**

@@ -82,6 +82,7 @@ function baseProviderModel({ config, modelId, key }: ResolvedSpec, fetch: typeof
     case 'tripo':
     case 'rodin':
     case 'motion-http':
+    case 'did':
       throw new ShenbiError('INVALID_INPUT', `provider "${config.name}" (${config.kind}) does not generate text`);
   }
 }
