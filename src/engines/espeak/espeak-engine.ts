@@ -7,6 +7,8 @@ import { synthesizeReplySchema, voicesReplySchema } from './protocol.ts';
 import { EspeakRunnerClient, type RunnerClientOptions } from './runner-client.ts';
 import { resolveVoice, type EspeakVoice } from './voices.ts';
 import { buildTimings } from './word-timings.ts';
+import { buildPhonemeTimings } from './phoneme-timings.ts';
+import type { TimedPhoneme } from '../talking-head/types.ts';
 import { MAX_SPEECH_TEXT_CHARS } from '../speech-text-limit.ts';
 
 export const ESPEAK_ENGINE_INFO: EngineInfo = {
@@ -15,7 +17,7 @@ export const ESPEAK_ENGINE_INFO: EngineInfo = {
   tasks: ['speech'],
   local: true,
   license: 'GPL-3.0 (separate process)',
-  description: 'Offline formant text-to-speech (eSpeak-NG, Emscripten build) in a separate runner process: Mandarin, English and 100+ languages, with word timings.',
+  description: 'Offline formant text-to-speech (eSpeak-NG, Emscripten build) in a separate runner process: Mandarin, English and 100+ languages, with word and phoneme timings.',
 };
 
 /** Longest text one call accepts; longer texts should be split (e.g. by sentence) by the caller. */
@@ -45,6 +47,8 @@ export interface SynthesisResult {
   /** One entry per eSpeak word event; text taken from the input. Starts strictly increase; all inside the audio. */
   words: TimedText[];
   sentences: TimedText[];
+  /** eSpeak's phonemes ('ˈoʊ', 'tɕh'; '' a pause), each ending where the next begins; starts strictly increase; all inside the audio. */
+  phonemes: TimedPhoneme[];
   /** The eSpeak voice id used. */
   voice: string;
   language: string;
@@ -143,8 +147,10 @@ export function createEspeakEngine(options: RunnerClientOptions = {}): EspeakEng
       const samples = new Float32Array(pcm16.length);
       for (let i = 0; i < pcm16.length; i++) samples[i] = pcm16[i]! / 32768;
       const audio: PcmAudio = { sampleRate, samples };
-      const timings = buildTimings(text, events, samples.length / sampleRate);
-      return { audio, words: timings.words, sentences: timings.sentences, voice: resolved.voice.id, language: resolved.language };
+      const duration = samples.length / sampleRate;
+      const timings = buildTimings(text, events, duration);
+      const phonemes = buildPhonemeTimings(events, duration);
+      return { audio, words: timings.words, sentences: timings.sentences, phonemes, voice: resolved.voice.id, language: resolved.language };
     },
     close: () => client.close(),
   };

@@ -36,12 +36,14 @@ export type RunnerRequest = VoicesRequest | SynthesizeRequest | PhonemizeRequest
 export const phonemizeReplySchema = z.object({ phonemes: z.string() });
 
 export const runnerEventSchema = z.object({
-  type: z.enum(['word', 'sentence', 'end']),
+  type: z.enum(['word', 'sentence', 'end', 'phoneme']),
   /** 0-based code-point offset into the request text. */
   charIndex: z.number().int().nonnegative(),
   charLength: z.number().int().nonnegative(),
   /** Seconds from the start of the audio. */
   time: z.number().nonnegative(),
+  /** On 'phoneme' events: eSpeak's phoneme ('ˈoʊ', 'tɕh', '(en)' for a language switch); '' is a pause. */
+  phoneme: z.string().max(64).optional(),
 });
 export type RunnerEvent = z.infer<typeof runnerEventSchema>;
 

@@ -49,7 +49,8 @@ function wordSpans(text: string, events: readonly RunnerEvent[], duration: numbe
     if (event.time >= duration) continue;
     kept.push(event);
   }
-  const boundaries = events.filter((e) => e.type !== 'word');
+  // Clause and sentence ends only: phoneme events fall inside words and must not cut them.
+  const boundaries = events.filter((e) => e.type === 'sentence' || e.type === 'end');
 
   const spans: WordSpan[] = [];
   kept.forEach((event, i) => {

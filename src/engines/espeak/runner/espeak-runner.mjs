@@ -17,14 +17,15 @@
 //   <- { id, ok: true, voices: [{ id, name, languages: string[] }] }
 //   -> { id, op: 'synthesize', text, voice, rate, pitch }
 //   <- { id, ok: true, sampleRate, samples: Int16Array,
-//        events: [{ type: 'word'|'sentence'|'end', charIndex, charLength, time }] }
+//        events: [{ type: 'word'|'sentence'|'end'|'phoneme', charIndex, charLength, time, phoneme? }] }
+//      (a 'phoneme' event carries eSpeak's phoneme string, IPA-like: 'ˈoʊ', 'tɕh'; '' is a pause)
 //   -> { id, op: 'phonemize', text, voice }
 //   <- { id, ok: true, phonemes: string }   (IPA; '_' between phonemes, ' ' between words, '|' between clauses)
 //   <- { id, ok: false, error: { code, message } }
 // charIndex is a 0-based code-point offset into text; time is seconds from the start.
 import Module from '@echogarden/espeak-ng-emscripten';
 
-const KEPT_EVENTS = new Set(['word', 'sentence', 'end']);
+const KEPT_EVENTS = new Set(['word', 'sentence', 'end', 'phoneme']);
 
 let worker;
 let moduleInstance;
@@ -65,6 +66,8 @@ function synthesize({ text, voice, rate, pitch, range = 50 }) {
         charIndex: Math.max(0, event.text_position - 1),
         charLength: Math.max(0, event.word_length),
         time: event.audio_position / 1000,
+        // A phoneme event's id is the phoneme itself (a string); other events number it.
+        ...(event.type === 'phoneme' ? { phoneme: typeof event.id === 'string' ? event.id : '' } : {}),
       });
     }
     return 0; // 0 = keep going

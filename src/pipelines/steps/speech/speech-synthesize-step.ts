@@ -17,14 +17,15 @@ const inputSchema = z.object({
 
 /**
  * Text to speech with eSpeak-NG: synthesizes, normalizes loudness (EBU R128 target, −1 dBTP
- * ceiling), encodes, and stores the audio plus its word and sentence timings.
+ * ceiling), encodes, and stores the audio plus its word, sentence and phoneme timings.
  */
 export function speechSynthesizeStep(engine: Pick<EspeakEngine, 'synthesize'>): StepDefinition {
   return {
     type: 'speech.synthesize',
     title: 'Synthesize speech',
-    description: 'Offline text-to-speech (eSpeak-NG) with word and sentence timings, loudness-normalized.',
-    version: '1',
+    description: 'Offline text-to-speech (eSpeak-NG) with word, sentence and phoneme timings, loudness-normalized.',
+    // 2: the timings file gained `phonemes` (older cached results lack them).
+    version: '2',
     engine: 'speech',
     inputs: {
       text: { type: 'string' },
@@ -70,7 +71,7 @@ export function speechSynthesizeStep(engine: Pick<EspeakEngine, 'synthesize'>): 
         reportEncoding: true,
         engine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
         parameters: { voice: result.voice, language: result.language, speed, pitch: pitch ?? 1, format, loudness },
-        timings: (duration) => ({ words: result.words, sentences: result.sentences, duration, voice: result.voice, language: result.language }),
+        timings: (duration) => ({ words: result.words, sentences: result.sentences, phonemes: result.phonemes, duration, voice: result.voice, language: result.language }),
       });
     },
   };
