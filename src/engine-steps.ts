@@ -36,6 +36,8 @@ import { sceneClipsStep } from './pipelines/steps/video/scene-clips-step.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
+import { talkingHeadStep } from './pipelines/steps/talking-head/talking-head-step.ts';
+import { createEspeakPhonemizer } from './engines/piper/phonemizer.ts';
 import { ocrStep } from './pipelines/steps/vision/ocr-step.ts';
 import type { MediaPolicy } from './pipelines/steps/media-input.ts';
 import type { Store } from './store/types.ts';
@@ -46,6 +48,8 @@ export interface Engines {
   espeak: EspeakEngine | undefined;
   /** Piper voices (onnxruntime sessions + an eSpeak phonemizer process); optional so older callers need not name it. */
   piper?: PiperEngine | undefined;
+  /** eSpeak text → IPA for words aligned to a user's recording (talking heads); its own runner process. */
+  phonemizer?: EspeakPhonemizer | undefined;
 }
 
 export interface EngineStepDeps {
@@ -118,7 +122,16 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const videoSteps = [
     lyricVideoStep(media, labeler),
     articleScriptStep(resolveTextModel),
-    narratedVideoStep(voice, labeler),
+    narratedVideoStep(voice, labeler, media),
+    talkingHeadStep({
+      voice: () => ({
+        synthesize: (o) => espeak().synthesize(o),
+        phonemize: (text, o) => (engines.phonemizer ??= createEspeakPhonemizer()).phonemize(text, phonemizeVoice(text, o.language), o.signal),
+      }),
+      media,
+      labeler,
+      providers: () => ({ providers: config.providers }),
+    }),
     videoSubtitlesStep({ voice, resolveModel: modelFile, media, labeler }),
     videoDubStep({ voice, resolveModel: modelFile, media }),
     videoCoverStep(media),
@@ -147,4 +160,12 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const model3dSteps = [model3dGenerateStep(resolveTextModel)];
   const motionSteps = [motionGenerateStep(resolveTextModel, media, () => ({ providers: config.providers }))];
   return [...textSteps, ...speechSteps, ...cloudAudioSteps, ...videoSteps, ...visionSteps, ...model3dSteps, ...motionSteps];
+}
+
+type EspeakPhonemizer = ReturnType<typeof createEspeakPhonemizer>;
+
+/** eSpeak's voice for phonemizing a word: Mandarin for Han text or a zh language tag, else the tag, else English. */
+function phonemizeVoice(text: string, language: string | undefined): string {
+  if (language !== undefined && !/^(zh|cmn)/i.test(language)) return language;
+  return language !== undefined || /\p{Script=Han}/u.test(text) ? 'cmn' : 'en-us';
 }

@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig, type LoadConfigOptions } from './config/load.ts';
 import type { ShenbiConfig } from './config/schema.ts';
 import { toShenbiError } from './core/errors.ts';
-import type { PipelineSpecInput } from './core/pipeline.ts';
+import type { PipelineSpec, PipelineSpecInput } from './core/pipeline.ts';
 import type { JobEvent } from './core/progress.ts';
 import type { StepDefinition } from './core/step.ts';
 import type { GovernanceHook } from './governance/hook.ts';
 import { governancePolicy } from './governance/policy.ts';
-import { moderationAdmission, Moderator } from './governance/moderation/index.ts';
+import { likenessAdmission, moderationAdmission, Moderator } from './governance/moderation/index.ts';
 import { JobRunner, StepRegistry } from './jobs/index.ts';
 import { crashPointsFromEnv } from './jobs/crash-points.ts';
 import { DEFAULT_JOB_TIMINGS } from './config/job-timings.ts';
@@ -72,8 +72,13 @@ export class Shenbi {
     const steps = new StepRegistry();
     const textModels = createTextModels({ config, models, llama: llamaPool(config, engines), wrap: (model) => withModeration(model, moderator) });
     for (const step of [...BUILTIN_STEPS, ...createEngineSteps({ config, store, models, engines, textModels }), ...(options.steps ?? [])]) steps.register(step);
-    // Content moderation at submission: a refused input leaves no job, artifact or blob.
-    const admit = moderationAdmission(moderator);
+    // Content moderation and likeness consent at submission: a refused input leaves no job, artifact or blob.
+    const moderate = moderationAdmission(moderator);
+    const likeness = likenessAdmission({ guardOf: (type) => steps.find(type)?.likeness, findArtifact: (id) => store.artifacts.find(id) });
+    const admit = async (spec: PipelineSpec, input: Record<string, unknown>) => {
+      await moderate(spec, input);
+      await likeness(spec, input);
+    };
     // One loaded model serves several requests through parallel sequences: allow 4 text steps at
     // once. A diffusion session already uses every core: one at a time.
     // Cloud 3D waits on a provider but parses the model and draws its thumbnail here: 4.
@@ -130,6 +135,7 @@ export class Shenbi {
     await this.engines.llama?.close();
     await this.engines.espeak?.close();
     await this.engines.piper?.close();
+    await this.engines.phonemizer?.close();
     await releaseWhisper();
     await closeOcr();
     await releaseDiffusionSessions();

@@ -44,6 +44,13 @@ export interface StepContext {
 export type StepInputs = Record<string, unknown>;
 export type StepOutputs = Record<string, unknown>;
 
+/** Which input carries a person's likeness (a portrait), and the feature in words for the refusal. */
+export interface LikenessGuard {
+  readonly input: string;
+  /** "a talking portrait". */
+  readonly feature: string;
+}
+
 /**
  * A node type, in the spirit of ComfyUI: inputs and outputs declared as data so graphs can
  * be validated, cached and drawn without running anything.
@@ -66,5 +73,10 @@ export interface StepDefinition {
    * Runs before `run`, so it must apply the same caller rules before touching any file.
    */
   cacheSalt?(inputs: StepInputs, caller: JobCaller): Promise<unknown> | unknown;
+  /**
+   * The step animates or imitates the person shown in one of its inputs: the submission is
+   * refused without consent (its `consent` input) unless that face is synthetic.
+   */
+  readonly likeness?: LikenessGuard;
   run(ctx: StepContext, inputs: StepInputs): Promise<StepOutputs>;
 }

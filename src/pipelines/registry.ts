@@ -7,9 +7,10 @@ import { articleToVideoPipeline } from './recipes/article-to-video.ts';
 import { lyricVideoPipeline } from './recipes/lyric-video.ts';
 import { npcItemPipeline } from './recipes/npc-item.ts';
 import { npcReplyPipeline } from './recipes/npc-reply.ts';
+import { talkingHeadPipeline } from './recipes/talking-head.ts';
 
 /** Built-in scenario recipes, by id. */
-export const BUILTIN_PIPELINES: readonly PipelineSpecInput[] = [blessingCardPipeline, blessingSongPipeline, songFromLyricsPipeline, lyricVideoPipeline, articleToVideoPipeline, npcReplyPipeline, npcItemPipeline];
+export const BUILTIN_PIPELINES: readonly PipelineSpecInput[] = [blessingCardPipeline, blessingSongPipeline, songFromLyricsPipeline, lyricVideoPipeline, articleToVideoPipeline, npcReplyPipeline, npcItemPipeline, talkingHeadPipeline];
 
 /** `showcase` is what `npm start` runs: the best pipeline that needs no model. */
 export const PIPELINE_ALIASES: Readonly<Record<string, string>> = { showcase: 'blessing-card' };

@@ -98,6 +98,18 @@ export const READER_FILES: Record<string, ReaderFiles> = {
       assert.match(srt, /astronaut/i);
     },
   },
+  'shenbi run talking-head --set portrait=me.jpg --set text="大家好，欢迎收看今天的节目。" --set consent=\'{"subject":"me","basis":"self"}\'': {
+    async prepare({ work }) {
+      // A real face: the public-domain astronaut portrait, as the JPEG a reader would have.
+      await sharp(join(TESTDATA, 'portrait-astronaut.png')).jpeg({ quality: 90 }).toFile(join(work, 'me.jpg'));
+    },
+    async check({ stdout }) {
+      const video = printedBlob(stdout, 'video', /video\/mp4/);
+      const { stdout: streams } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', video]);
+      assert.deepEqual(streams.trim().split('\n').sort(), ['aac', 'h264,512,512']);
+      assert.match(stdout, /lipSync: "?speech-phonemes/);
+    },
+  },
   'shenbi generate vision sign.png --set mode=ocr': {
     async prepare({ work }) {
       await sign(join(work, 'sign.png'), 'EXIT 12');

@@ -59,6 +59,7 @@ const CLASSIFIED: Record<string, Class> = {
   'shenbi generate video --set source=./material --set operation=folder --set script="$(cat script.txt)"': 'reader-files',
   'shenbi generate image "a red lantern" --set model=openai:gpt-image-1': 'network',
   'shenbi generate vision sign.png --set mode=ocr': 'reader-files',
+  'shenbi run talking-head --set portrait=me.jpg --set text="大家好，欢迎收看今天的节目。" --set consent=\'{"subject":"me","basis":"self"}\'': 'reader-files',
   'shenbi generate science "Integrate x^2 from 0 to 3" --set check=9': 'model',
   'shenbi generate 3d "一盏红灯笼"': 'runs',
   'shenbi generate motion "walk forward 3 meters, turn left 90 degrees, then wave the right hand" --set format=bvh': 'runs',
@@ -84,6 +85,7 @@ const CLASSIFIED: Record<string, Class> = {
   'npm run bench:fuzz': 'benchmark',
   'npm run bench:3d': 'benchmark',
   'npm run bench:motion': 'benchmark',
+  'npm run bench:talking-head': 'benchmark',
 };
 
 interface ReadmeCommand {

@@ -14,6 +14,7 @@ import {
   requireConsent,
   withModeration,
   consentSchema,
+  isSyntheticLikeness,
 } from '../../src/governance/moderation/index.ts';
 import { provenance } from '../store/fixtures.ts';
 
@@ -197,5 +198,25 @@ describe('consent for imitating a real person', () => {
     const consent = { given: true as const, subject: '张三', statement: '我同意将我的声音用于本次配音克隆。' };
     assert.deepEqual(requireConsent({ consent }, 'voice cloning'), consent);
     assert.equal(consentSchema.safeParse({ ...consent, extra: 1 }).success, false);
+  });
+
+  test('a consent names its subject and a basis (or quotes the statement); the CLI’s JSON string is read too', () => {
+    const consent = { subject: 'Eileen Collins', basis: 'public-domain' as const };
+    assert.deepEqual(requireConsent({ consent }, 'a talking portrait'), consent);
+    assert.deepEqual(requireConsent({ consent: JSON.stringify(consent) }, 'a talking portrait'), consent);
+    assert.throws(() => requireConsent({ consent: { subject: 'Eileen Collins' } }, 'a talking portrait'), refusedWith('consent.invalid'));
+    assert.throws(() => requireConsent({ consent: { subject: 'Eileen Collins', basis: 'found online' } }, 'a talking portrait'), refusedWith('consent.invalid'));
+    assert.throws(() => requireConsent({ consent: 'yes' }, 'a talking portrait'), refusedWith('consent.invalid'));
+  });
+
+  test('only a picture drawn from words alone is a synthetic likeness', () => {
+    const made = (task: string, inputs: Record<string, unknown> = {}, kind: 'image' | 'video' = 'image') => ({ kind, provenance: { task, inputs } }) as Parameters<typeof isSyntheticLikeness>[0];
+    assert.equal(isSyntheticLikeness(made('image.diffusion', { prompt: 'a portrait of a presenter' })), true);
+    assert.equal(isSyntheticLikeness(made('image.cloud', { prompt: 'a presenter' })), true);
+    // Image-to-image of a photo, an edit, a frame of a video: still the person in the photo.
+    assert.equal(isSyntheticLikeness(made('image.diffusion', { prompt: 'make it a painting', image: '/photos/me.jpg' })), false);
+    assert.equal(isSyntheticLikeness(made('image.edit', { image: 'upl_abc' })), false);
+    assert.equal(isSyntheticLikeness(made('video.cover', {}, 'image')), false);
+    assert.equal(isSyntheticLikeness(made('image.diffusion', { prompt: 'x' }, 'video')), false);
   });
 });

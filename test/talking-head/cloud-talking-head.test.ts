@@ -9,6 +9,7 @@ import { generateTalkingHeadVideo, isTalkingHeadProviderModel, type TalkingHeadO
 import type { ProviderConfig } from '../../src/engines/providers/index.ts';
 import { probeMedia, runFfmpeg } from '../../src/engines/video/run-ffmpeg.ts';
 import { sendJson, startFakeServer, type FakeServer, type RecordedRequest } from '../helpers/fake-providers.ts';
+import { TESTDATA } from '../helpers/testdata.ts';
 
 /**
  * Cloud talking-head adapters (fal queue, Replicate predictions, D-ID talks) against 127.0.0.1
@@ -18,7 +19,6 @@ import { sendJson, startFakeServer, type FakeServer, type RecordedRequest } from
  * and speech from /work/shared/testdata).
  */
 
-const TESTDATA = '/work/shared/testdata';
 type Route = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 let route: Route = (_req, res) => sendJson(res, 500, { detail: 'no route set' });
 let cdnRoute: Route = (_req, res) => sendJson(res, 404, { detail: 'no file' });

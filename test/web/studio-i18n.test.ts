@@ -75,6 +75,7 @@ const VIEWS: View[] = [
   { route: 'vision', ready: '[data-testid="upload-input"]' },
   { route: '3d', ready: '[data-testid="model3d-form"] textarea' },
   { route: 'motion', ready: '[data-testid="motion-form"] textarea' },
+  { route: 'digital-human', ready: '[data-testid="digital-human-form"] textarea' },
   { route: 'npc', ready: '[data-testid="model-needed"]', needsModel: true },
   { route: 'gallery', ready: '[data-testid="gallery-job"], .empty' },
   { route: 'models', ready: '[data-testid="model-row"]' },

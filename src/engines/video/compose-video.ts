@@ -112,6 +112,17 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
       filters.push(`${timeline.scenes.map((_, i) => `[s${i}]`).join('')}concat=n=${timeline.scenes.length}:v=1:a=0[cat]`);
       last = 'cat';
     }
+    if (timeline.presenter) {
+      // The presenter input comes after the soundtrack, so the soundtrack keeps its index.
+      const index = timeline.scenes.length + (timeline.audio ? 1 : 0);
+      const { size } = timeline.presenter;
+      const margin = Math.round(Math.min(width, height) * 0.03);
+      // Above the subtitle band in a tall frame, where subtitles span the width.
+      const bottom = height > width ? Math.round(height * 0.2) : margin;
+      filters.push(`[${index}:v]scale=${size}:${size},setsar=1,format=yuv420p,drawbox=c=white@0.85:t=${Math.max(2, Math.round(size / 90))},setpts=PTS-STARTPTS[pip]`);
+      filters.push(`[${last}][pip]overlay=x=${width - size - margin}:y=${height - size - bottom}:eof_action=repeat[presented]`);
+      last = 'presented';
+    }
     if (timeline.ass) {
       const assPath = join(work, 'overlay.ass');
       await writeFile(assPath, timeline.ass, 'utf8');
@@ -126,6 +137,7 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
     const filterScript = join(work, 'filters.txt');
     await writeFile(filterScript, filters.join(';\n'), 'utf8');
     args.push(...(timeline.audio ? ['-i', timeline.audio] : []));
+    if (timeline.presenter) args.push('-i', timeline.presenter.video);
     args.push('-filter_complex_script', filterScript, '-map', `[${last}]`);
     if (timeline.audio) args.push('-map', `${timeline.scenes.length}:a:0`, '-c:a', 'aac', '-b:a', '160k', '-ar', '48000');
     args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '22', '-pix_fmt', 'yuv420p', '-r', String(fps), '-t', duration.toFixed(3), '-movflags', '+faststart');

@@ -40,6 +40,11 @@ export const timelineSchema = z
     audio: z.string().min(1).optional(),
     /** Subtitles/overlays as an ASS script, burned in. */
     ass: z.string().optional(),
+    /**
+     * A picture-in-picture clip over the whole video (a talking presenter), square, placed in
+     * the lower right above the subtitle band; its sound is not used.
+     */
+    presenter: z.object({ video: z.string().min(1), size: z.number().int().min(64).max(1080) }).strict().optional(),
   })
   .strict();
 

@@ -6,4 +6,5 @@ export { moderateWithProvider, type ProviderVerdict } from './provider.ts';
 export { moderationAdmission, collectProse } from './input-check.ts';
 export { moderationHook } from './moderation-hook.ts';
 export { moderationMiddleware, withModeration, streamWindow } from './stream-middleware.ts';
-export { consentSchema, consentField, requireConsent, type Consent } from './consent.ts';
+export { CONSENT_BASES, consentSchema, consentField, requireConsent, type Consent, type ConsentBasis } from './consent.ts';
+export { consentForLikeness, isSyntheticLikeness, likenessAdmission, type LikenessLookup } from './likeness.ts';

@@ -116,6 +116,23 @@ const OPTIONS = {
     dance_step: { zh: '舞步', en: 'Dance step' },
     tai_chi: { zh: '太极', en: 'Tai chi' },
   },
+  /** The Digital human page: the consent's basis (CONSENT_BASES in src/governance/moderation/consent.ts), resolution and layout. */
+  consentBasis: {
+    self: { zh: '本人（照片中就是我）', en: 'Myself (the photo is of me)' },
+    written: { zh: '本人书面同意', en: 'Their written consent' },
+    contract: { zh: '合同授权', en: 'Under contract' },
+    'public-domain': { zh: '公有领域的照片（如政府公开照片）', en: 'A public-domain photo (e.g. a government photo)' },
+    'ai-generated': { zh: '人工智能生成，不是真实人物', en: 'AI-generated: no real person' },
+  },
+  dhResolution: {
+    source: { zh: '与照片相同', en: 'Same as the photo' },
+    '720p': { zh: '720p', en: '720p' },
+    '1080p': { zh: '1080p', en: '1080p' },
+  },
+  dhLayout: {
+    portrait: { zh: '人像（照片原构图）', en: 'Portrait (the photo’s framing)' },
+    presenter: { zh: '竖屏主播（9:16）', en: 'Presenter (9:16)' },
+  },
   kind: {
     audio: { zh: '音频', en: 'audio' },
     image: { zh: '图像', en: 'image' },
@@ -157,6 +174,7 @@ const ERRORS: Labels = {
   INVALID_INPUT: { zh: '输入有误', en: 'The input is not valid' },
   CONTEXT_OVERFLOW: { zh: '内容超出了模型的上下文长度', en: "The text is longer than the model's context" },
   MEDIA_INVALID: { zh: '无法读取这个媒体文件', en: 'This media file cannot be read' },
+  FACE_NOT_USABLE: { zh: '这张人像中没有可驱动的正脸', en: 'This portrait has no face that can be animated' },
   SCENE_INVALID: { zh: '这个 3D 场景程序无法构建', en: 'This 3D scene program cannot be built' },
   UNSUPPORTED_LANGUAGE: { zh: '不支持这种语言', en: 'This language is not supported' },
   UNKNOWN_VOICE: { zh: '没有这个声音', en: 'There is no such voice' },
@@ -178,7 +196,7 @@ const ERRORS: Labels = {
   JOB_FAILED: { zh: '任务失败', en: 'The job failed' },
   JOB_INTERRUPTED: { zh: '任务被中断', en: 'The job was interrupted' },
   JOB_CANCELLED: { zh: '任务已取消', en: 'The job was cancelled' },
-  GOVERNANCE_REFUSED: { zh: '内容未通过安全审核', en: 'The content was refused by moderation' },
+  GOVERNANCE_REFUSED: { zh: '未通过内容审核或肖像授权检查', en: 'Refused by moderation or for missing consent' },
   PATH_NOT_ALLOWED: { zh: '不允许读取这个路径（不在允许的媒体目录中）', en: 'That path is outside the allowed media folders' },
   DISK_FULL: { zh: '磁盘空间不足', en: 'The disk is full' },
   RATE_LIMITED: { zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again shortly' },
@@ -253,6 +271,7 @@ const STEPS: Labels = {
   'video.scene-clips': { zh: '正在生成分镜画面', en: 'Making the scene clips' },
   'video.stabilize': { zh: '正在防抖', en: 'Stabilising' },
   'video.subtitles': { zh: '正在加字幕', en: 'Adding subtitles' },
+  'video.talking-head': { zh: '正在生成数字人视频', en: 'Animating the portrait' },
   'vision.describe': { zh: '正在看图', en: 'Looking at the picture' },
   'vision.ocr': { zh: '正在识别文字', en: 'Reading the text' },
 };
@@ -277,6 +296,7 @@ const PIPELINES: Labels = {
   'lyric-video': { zh: '歌词视频', en: 'Lyric video' },
   'npc-reply': { zh: 'NPC 语音回复', en: 'NPC voice reply' },
   'npc-item': { zh: 'NPC 打造物品（3D）', en: 'NPC makes an item (3D)' },
+  'talking-head': { zh: '数字人', en: 'Digital human' },
 };
 
 export function pipelineTitle(language: Language, id: string, serverTitle: string | null): string {

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { MessageKey } from './i18n.ts';
+import { DigitalHumanPage } from './pages/DigitalHumanPage.tsx';
 import { GalleryPage } from './pages/GalleryPage.tsx';
 import { ImagePage } from './pages/ImagePage.tsx';
 import { Model3dPage } from './pages/Model3dPage.tsx';
@@ -30,6 +31,7 @@ export const ROUTES: readonly Route[] = [
   { path: 'vision', title: 'pageVision', group: 'navCreate', render: () => <VisionPage /> },
   { path: '3d', title: 'page3d', group: 'navCreate', render: () => <Model3dPage /> },
   { path: 'motion', title: 'pageMotion', group: 'navCreate', render: () => <MotionPage /> },
+  { path: 'digital-human', title: 'pageDigitalHuman', group: 'navCreate', render: () => <DigitalHumanPage /> },
   { path: 'npc', title: 'pageNpc', group: 'navScenarios', render: () => <NpcPage /> },
   { path: 'gallery', title: 'pageGallery', group: 'navManage', render: () => <GalleryPage /> },
   { path: 'models', title: 'pageModels', group: 'navManage', render: () => <ModelsPage /> },

@@ -19,6 +19,10 @@ import { writeNarrationSubtitleFiles } from './narration-subtitle-files.ts';
 import { movable } from '../../../workers/off-thread.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
 import { scenePictureFile } from './scene-pictures.ts';
+import type { TimedPhoneme } from '../../../engines/talking-head/types.ts';
+import { consentForLikeness } from '../../../governance/moderation/index.ts';
+import { readMediaInput, type MediaPolicy } from '../media-input.ts';
+import { renderPresenterClip } from '../talking-head/presenter-clip.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 import { safeFileBase, safeFileName } from '../../../core/file-name.ts';
 
@@ -49,7 +53,13 @@ const inputSchema = z.object({
   aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
   resolution: z.enum(['720p', '1080p']).default('720p'),
   seed: z.number().int().min(0).default(1),
+  /** A presenter's portrait: a talking head reads the narration in a corner (picture in picture). */
+  presenter: z.string().trim().min(1).max(4096).optional(),
+  /** For a real person's portrait: checked by governance and recorded in the provenance. */
+  consent: z.unknown().optional(),
 });
+
+const PRESENTER = { input: 'presenter', feature: 'A talking presenter' } as const;
 
 /**
  * A script of scenes → a narrated, subtitled video: each scene's narration is spoken (eSpeak),
@@ -57,13 +67,14 @@ const inputSchema = z.object({
  * words become subtitles timed from the voice's own word events, scene by scene (also written
  * beside the video as SRT and WebVTT).
  */
-export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>, labeler?: VideoLabeler): StepDefinition {
+export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>, labeler?: VideoLabeler, media?: MediaPolicy): StepDefinition {
   return {
     type: 'video.narrated',
     title: 'Narrated video',
     description: 'Scenes with spoken narration, captions and subtitles, cut to the narration; a scene may show a clip or image artifact.',
-    version: '3',
+    version: '4',
     engine: 'ffmpeg',
+    likeness: PRESENTER,
     inputs: {
       script: { type: 'json' },
       clips: { type: 'json', optional: true, description: 'video or image artifact ids, one per scene in order' },
@@ -72,10 +83,15 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
       aspect: { type: 'string', optional: true, default: '16:9' },
       resolution: { type: 'string', optional: true, default: '720p' },
       seed: { type: 'integer', optional: true, default: 1 },
+      presenter: { type: 'string', optional: true, description: 'a portrait: a talking presenter reads the narration in a corner' },
+      consent: { type: 'json', optional: true, description: 'for a real person: { subject, basis }' },
     },
     outputs: { video: { type: 'artifact' }, subtitles: { type: 'artifact' }, webvtt: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.narrated input');
+      // A presenter's consent is checked before any work (and at submission, when it is a job input).
+      const consent = input.presenter === undefined ? undefined : await consentForLikeness(input.presenter, input.consent, PRESENTER, { findArtifact: async (id) => (await ctx.readArtifact(id)).artifact });
+      const phonemes: TimedPhoneme[] = [];
       const random = createRandom(input.seed);
       const spoken: PcmAudio[] = [];
       const narrated: NarratedScene[] = [];
@@ -97,6 +113,7 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
         }
         const seconds = result.audio.samples.length / result.audio.sampleRate;
         spoken.push(result.audio);
+        for (const p of result.phonemes) phonemes.push({ phoneme: p.phoneme, start: p.start + offset, end: p.end + offset });
         const length = seconds + (i < input.script.scenes.length - 1 ? GAP : 0.6);
         narrated.push({ text, words: result.words.map((w) => ({ text: w.text, start: w.start + offset, end: w.end + offset })), start: offset, end: offset + length });
         captions.push({ text: scene.caption.trim(), start: offset, end: offset + length });
@@ -120,14 +137,24 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
           scenes[i] = 'video' in picture ? { duration, video: picture.video } : { duration, motion, image: picture.image };
           pictured.push(id);
         }
+        let presenter: { video: string; size: number } | undefined;
+        if (input.presenter !== undefined) {
+          if (media === undefined) throw new ShenbiError('ENGINE_UNAVAILABLE', 'This server has no media policy for presenter portraits.');
+          const portrait = await readMediaInput(ctx, input.presenter, media, 'image');
+          pictured.push(...portrait.parents);
+          const size = Math.round((Math.min(width, height) * 0.34) / 2) * 2;
+          ctx.progress({ fraction: 0.3, message: 'animating the presenter' });
+          const clip = await renderPresenterClip({ portrait: portrait.bytes, phonemes, narration, duration: offset, size, dir: work, seed: input.seed, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.3 * f, message: 'animating the presenter' }) });
+          presenter = { video: clip.path, size };
+        }
         const audioPath = join(work, 'narration.wav');
         await writeFile(audioPath, await encodeWavOffThread(narration, 1, { signal: ctx.signal }));
         const output = join(work, 'video.mp4');
         const label = labelOverlay(labeler);
         try {
           await composeVideo(
-            { aspect: input.aspect, resolution: input.resolution, scenes, audio: audioPath, ass },
-            { output, ...label.composeOptions, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: 0.3 + 0.65 * f, message: 'encoding video' }) },
+            { aspect: input.aspect, resolution: input.resolution, scenes, audio: audioPath, ass, ...(presenter === undefined ? {} : { presenter }) },
+            { output, ...label.composeOptions, signal: ctx.signal, onProgress: (f) => ctx.progress({ fraction: (presenter === undefined ? 0.3 : 0.6) + (presenter === undefined ? 0.65 : 0.35) * f, message: 'encoding video' }) },
           );
         } catch (error) {
           if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -141,7 +168,14 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
           name: safeFileName(input.script.title, 'mp4', 'video'),
           engine: VIDEO_ENGINE,
           parents: pictured,
-          parameters: { aspect: input.aspect, resolution: input.resolution, scenes: scenes.length, pictured: pictured.length, narration: 'espeak-ng' },
+          parameters: {
+            aspect: input.aspect,
+            resolution: input.resolution,
+            scenes: scenes.length,
+            pictured: pictured.length,
+            narration: 'espeak-ng',
+            ...(input.presenter === undefined ? {} : { presenter: true, ...(consent === undefined ? { likeness: 'synthetic' } : { consent }) }),
+          },
           seed: input.seed,
         });
         const subtitles = await writeNarrationSubtitleFiles(ctx, cues, { id: video.id, baseName: safeFileBase(input.script.title, 'video') });

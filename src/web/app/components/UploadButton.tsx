@@ -8,7 +8,7 @@ import { ProgressBar } from './ProgressBar.tsx';
  * Picks a file from this computer and uploads it (progress shown); hands back the `upl_…` id
  * for a media field. The file stays the user's own: it is never labeled or listed as output.
  */
-export function UploadButton({ accept, onUploaded }: { accept: string; onUploaded: (id: string) => void }) {
+export function UploadButton({ accept, onUploaded, label }: { accept: string; onUploaded: (id: string, file: File) => void; label?: string }) {
   const { t } = useI18n();
   const id = useId();
   const [state, setState] = useState<{ name: string; fraction: number } | null>(null);
@@ -23,7 +23,7 @@ export function UploadButton({ accept, onUploaded }: { accept: string; onUploade
     setState({ name: file.name, fraction: 0 });
     try {
       const upload = await uploadFile(file, (fraction) => setState({ name: file.name, fraction }), controller.signal);
-      onUploaded(upload.id);
+      onUploaded(upload.id, file);
     } catch (e) {
       if (!controller.signal.aborted) setError(e);
     } finally {
@@ -32,7 +32,7 @@ export function UploadButton({ accept, onUploaded }: { accept: string; onUploade
   };
   return (
     <div className="field upload-field">
-      <label htmlFor={id}>{t('uploadFile')}</label>
+      <label htmlFor={id}>{label ?? t('uploadFile')}</label>
       <input id={id} type="file" accept={accept} data-testid="upload-input" disabled={state !== null} onChange={(e) => void pick(e.target.files?.[0])} />
       {state !== null ? <ProgressBar progress={{ fraction: state.fraction, message: `${t('uploading')} ${state.name}`, stepId: null, etaMs: null }} /> : null}
       {error !== null ? <ErrorBox error={error} /> : null}

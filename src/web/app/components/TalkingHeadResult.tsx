@@ -1,0 +1,74 @@
+import { infoFromSummary } from '../api/artifacts.ts';
+import type { ArtifactSummary, JobView } from '../api/jobs.ts';
+import { useI18n, type MessageKey } from '../i18n.ts';
+import { AiBadge } from './AiBadge.tsx';
+import { formatBytes } from './ArtifactView.tsx';
+
+/** The downloads a talking-head job offers, by output name (the `talking-head` pipeline's outputs). */
+const DOWNLOADS: readonly { output: 'video' | 'audio' | 'timings'; label: MessageKey }[] = [
+  { output: 'video', label: 'dhDownloadVideo' },
+  { output: 'audio', label: 'dhDownloadAudio' },
+  { output: 'timings', label: 'dhDownloadTimings' },
+];
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Warnings as the step reports them: a list of sentences, or one (read defensively from the job's JSON). */
+function warningsOf(value: unknown): string[] {
+  if (typeof value === 'string' && value !== '') return [value];
+  if (Array.isArray(value)) return value.filter((w): w is string => typeof w === 'string' && w !== '');
+  return [];
+}
+
+/** A finished digital-human job: the presenter video, its length, what the server warned about, and its files. */
+export function TalkingHeadResult({ job }: { job: JobView }) {
+  const { t } = useI18n();
+  const outputs = job.outputs ?? {};
+  const artifact = (output: string): ArtifactSummary | undefined => job.artifacts?.find((a) => a.id === outputs[output]);
+  const video = artifact('video');
+  const duration = num(outputs.duration);
+  const warnings = warningsOf(outputs.warnings);
+  return (
+    <section className="result talking-head-result" aria-label={t('result')} data-testid="result">
+      {video ? (
+        <figure className="artifact" data-mime={video.mimeType}>
+          <video controls preload="metadata" playsInline src={infoFromSummary(video).url} data-artifact={video.id} data-testid="talking-head-video" />
+          <figcaption>
+            <AiBadge />
+            {duration !== null ? (
+              <span className="artifact-meta" translate="no" data-testid="talking-head-duration">
+                <span>{duration.toFixed(1)} s</span>
+              </span>
+            ) : null}
+          </figcaption>
+        </figure>
+      ) : null}
+      {warnings.length > 0 ? (
+        <ul className="plain muted" data-testid="talking-head-warnings" aria-label={t('dhWarnings')}>
+          {warnings.map((warning, i) => (
+            // The server's own words (English): kept as detail, not translated.
+            <li key={i} lang="en">
+              {warning}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <ul className="plain talking-head-downloads" data-testid="talking-head-downloads">
+        {DOWNLOADS.map(({ output, label }) => {
+          const file = artifact(output);
+          if (!file) return null;
+          return (
+            <li key={output} data-output={output}>
+              <a className="button-link" href={infoFromSummary(file).url} download={file.name ?? file.id}>
+                {t(label)}
+              </a>{' '}
+              <span className="muted" translate="no">
+                {file.name ?? file.id} · {formatBytes(file.size)}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
