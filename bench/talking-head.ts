@@ -8,8 +8,12 @@
  * side, so wall time is less than their sum. "cores for 1×" = CPU seconds per audio second:
  * below 2, two idle cores render faster than real time (the wall figure also shows what the
  * machine's load, printed with it, allowed).
+ * The anchor, in the same run: ffmpeg alone encoding the same picture as a still video with
+ * the same audio and the same x264/AAC settings — the least any renderer must pay to deliver
+ * that video. "× still" is Shenbi's render time over that floor.
  * Run: npm run bench:talking-head   (SECONDS=n for another track length)
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +47,13 @@ async function canvases(): Promise<{ name: string; path: string }[]> {
   return [{ name: '512×512', path: PORTRAIT }, { name: '1080×1920', path: tall }];
 }
 
+/** ffmpeg alone: the still picture and the audio, encoded as the renderer encodes (wall seconds). */
+function stillEncodeSeconds(picture: string, seconds: number, out: string): number {
+  const started = performance.now();
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-framerate', String(FPS), '-i', picture, '-i', AUDIO, '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '19', '-pix_fmt', 'yuv420p', '-r', String(FPS), '-c:a', 'aac', '-b:a', '128k', '-af', 'apad', '-t', String(seconds), '-movflags', '+faststart', out]);
+  return (performance.now() - started) / 1000;
+}
+
 const rows: string[][] = [];
 const loadBefore = loadavg()[0]!;
 try {
@@ -60,6 +71,7 @@ try {
       outPath: join(dir, `out-${analysis.imageWidth}x${analysis.imageHeight}.mp4`), idle: { blink: true, head: true }, seed: 1,
     });
     const { warpMs, encodeMs, totalMs } = result.timings;
+    const still = stillEncodeSeconds(path, result.duration, join(dir, `still-${analysis.imageWidth}.mp4`));
     const cpu = landmarkMs + warpMs + encodeMs;
     const pct = (x: number) => `${((100 * x) / cpu).toFixed(0)} %`;
     const r = result.region;
@@ -67,6 +79,7 @@ try {
       name, `${r.width}×${r.height}`, result.duration.toFixed(1), ((landmarkMs + totalMs) / 1000).toFixed(2),
       `${(result.duration / ((landmarkMs + totalMs) / 1000)).toFixed(2)}×`, (cpu / 1000 / result.duration).toFixed(2), `${(coldMs / 1000).toFixed(1)} s`,
       pct(landmarkMs), pct(warpMs), pct(encodeMs), (warpMs / result.frames).toFixed(1),
+      still.toFixed(2), `${((landmarkMs + totalMs) / 1000 / still).toFixed(2)}×`,
     ]);
   }
 } finally {
@@ -75,10 +88,11 @@ try {
 }
 
 console.log(`talking head, ${FPS} fps, ${SECONDS} s synthetic mouth track, idle on, ${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`);
-const header = ['canvas', 'patch', 'audio s', 'render s', 'real-time ×', 'cores for 1×', 'cold landmark', 'landmark', 'warp', 'encode', 'warp CPU ms/frame'];
+const header = ['canvas', 'patch', 'audio s', 'render s', 'real-time ×', 'cores for 1×', 'cold landmark', 'landmark', 'warp', 'encode', 'warp CPU ms/frame', 'ffmpeg still s', '× still'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows) console.log(line(row));
 console.log('render s = warm landmarking + warp + encode, wall; shares are of CPU time (landmarking: its wall time; warp on the worker threads and encode in ffmpeg run side by side).');
+console.log('ffmpeg still s = the same picture as a still video with the same audio and x264/AAC settings, ffmpeg alone (the floor); × still = render s / that.');
