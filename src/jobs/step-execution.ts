@@ -7,6 +7,7 @@ import type { ArtifactDraft, StepContext, StepInputs, StepOutputs } from '../cor
 import type { Store } from '../store/types.ts';
 import { backoffDelay, sleep } from './backoff.ts';
 import { cacheKey } from './cache-key.ts';
+import { localFileStamps } from './local-file-stamps.ts';
 import type { EngineLimits } from './engine-limits.ts';
 import { resolveStepInputs, type PlannedStep } from './execution-plan.ts';
 import { isArtifactId } from './port-values.ts';
@@ -216,7 +217,9 @@ async function stepCacheKey(host: StepHost, step: PlannedStep, inputs: StepInput
   const salt = step.definition.cacheSalt === undefined ? undefined : await step.definition.cacheSalt(inputs, host.caller);
   // A job that may not read local files never reuses a result made from one (a path in the inputs),
   // nor another tenant's: its artifacts belong to that tenant, and a hit would tell that they exist.
-  const restricted = host.caller.localFiles ? salt : { salt, localFiles: false, tenant: host.caller.tenant };
+  // A local file is keyed by its size and modification time too: an edited file makes a new result.
+  const files = host.caller.localFiles ? await localFileStamps(inputs) : undefined;
+  const restricted = host.caller.localFiles ? (files === undefined ? salt : { salt, files }) : { salt, localFiles: false, tenant: host.caller.tenant };
   return cacheKey({ stepType: step.definition.type, stepVersion: step.definition.version, inputs: keyed, salt: restricted });
 }
 
