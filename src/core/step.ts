@@ -39,6 +39,11 @@ export interface StepContext {
   /** Stores an artifact (through governance) and returns it; pass its id on as an output. */
   writeArtifact(draft: ArtifactDraft): Promise<Artifact>;
   readArtifact(id: string): Promise<{ artifact: Artifact; bytes: Buffer }>;
+  /**
+   * This attempt's result must not be reused by the step cache: it is a fallback (a provider
+   * failed and designed cards stood in), so the next identical run should try again.
+   */
+  keepOutOfCache?(reason: string): void;
 }
 
 export type StepInputs = Record<string, unknown>;

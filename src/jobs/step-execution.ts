@@ -86,6 +86,8 @@ export async function executeStep(host: StepHost, step: PlannedStep): Promise<St
     let raw: unknown;
     let written: Set<string> | undefined;
     let engineStarted = false;
+    /** Why this attempt's result must not be reused (a step fell back after a provider failed). */
+    let keptOut: string | undefined;
     try {
       host.signal.throwIfAborted();
       const attemptStarted = Date.now();
@@ -93,7 +95,9 @@ export async function executeStep(host: StepHost, step: PlannedStep): Promise<St
       host.attemptStarted(step.id, baseAttempts + attempt, attemptStarted);
       if (host.wants()) host.emit({ type: 'step.started', jobId: host.jobId, at: attemptStarted, stepId: step.id, attempt });
       written = new Set();
-      const ctx = createStepContext(host, step, inputs, attempt, attemptStarted, written);
+      const ctx = createStepContext(host, step, inputs, attempt, attemptStarted, written, (reason) => {
+        keptOut = reason;
+      });
       let work: Promise<unknown>;
       try {
         work = step.definition.run(ctx, inputs);
@@ -119,7 +123,7 @@ export async function executeStep(host: StepHost, step: PlannedStep): Promise<St
     }
     const outputs = checkStepOutputs(step.definition, step.id, raw);
     await checkForeignArtifacts(host, step, inputs, outputs, written);
-    if (key !== null) await store.cache.put(key, step.definition.type, outputs);
+    if (key !== null && keptOut === undefined) await store.cache.put(key, step.definition.type, outputs);
     host.signal.throwIfAborted();
     // A lazy 'running' write still in flight must land before the completion, never after.
     await host.runningRecorded(step.id);
@@ -144,6 +148,7 @@ function createStepContext(
   attempt: number,
   attemptStarted: number,
   written: Set<string>,
+  keepOutOfCache: (reason: string) => void,
 ): StepContext {
   const { store } = host.services;
   return {
@@ -155,6 +160,7 @@ function createStepContext(
     progress(update) {
       host.progress(step.id, update);
     },
+    keepOutOfCache,
     partial(piece) {
       if (!host.wants()) return;
       const { output, index, artifactId, text } = piece;
