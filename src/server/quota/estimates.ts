@@ -92,13 +92,17 @@ const TEXT_MODEL_STEPS: Readonly<Record<string, { multiplier?: string; defaultMu
   'science.solve': {},
   'music.lyrics': {},
   'video.article-script': {},
+  // Up to 3 attempts (the errors sent back); no input names the count, so the default applies.
+  'video.short-script': { multiplier: 'attempts', defaultMultiplier: 3 },
   'vision.describe': {},
   'npc.reply': {},
 };
 
 /** Steps whose outputs are never audio or video. */
 const NO_MEDIA_PREFIXES = ['text.', 'prompt.', 'code.', 'science.', 'image.', 'vision.'];
-const NO_MEDIA_STEPS = new Set(['music.lyrics', 'speech.align', 'speech.transcribe', 'video.cover', 'video.article-script', 'npc.promised-item', 'model3d.cloud']);
+const NO_MEDIA_STEPS = new Set(['music.lyrics', 'speech.align', 'speech.transcribe', 'video.cover', 'video.article-script', 'video.short-script', 'video.short-pictures', 'npc.promised-item', 'model3d.cloud']);
+/** A short: its target is at most 180 s, and narration may run past the target by a quarter. */
+const SHORT_MAX_SECONDS = 240;
 
 /** model3d.generate: a text model writes the program only when one is named, up to this many tries of this many tokens. */
 const SCENE_TEXT_MODEL = { attempts: 3, outputTokens: 4096 } as const;
@@ -137,6 +141,8 @@ async function stepMediaSeconds(step: StepShape, value: (name: string) => unknow
       return ((await source()) ?? UNKNOWN_MEDIA_SECONDS.video) + label;
     case 'npc.reply':
       return UNKNOWN_MEDIA_SECONDS.npc + label;
+    case 'video.short':
+      return SHORT_MAX_SECONDS + label;
     case 'model3d.generate':
       return value('turntable') === true ? TURNTABLE_SECONDS + label : 0;
     default:
