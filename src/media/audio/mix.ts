@@ -8,6 +8,8 @@ export interface DuckOptions {
   release?: number;
   /** Voice level above which the bed ducks (linear envelope). */
   threshold?: number;
+  /** Seconds the detector reads the voice ahead, so the bed is already down at a word's first consonant. Default 0. */
+  lookahead?: number;
 }
 
 /**
@@ -22,13 +24,14 @@ export function duckAndMix(bed: PcmAudio, voice: PcmAudio, options: DuckOptions 
   const attack = Math.exp(-1 / ((options.attack ?? 0.02) * rate));
   const release = Math.exp(-1 / ((options.release ?? 0.3) * rate));
   const threshold = options.threshold ?? 0.02;
+  const ahead = Math.max(0, Math.round((options.lookahead ?? 0) * rate));
   const length = Math.max(bed.samples.length, voice.samples.length);
   const out = new Float32Array(length);
   let envelope = 0;
   let gain = 1;
   for (let i = 0; i < length; i++) {
     const v = voice.samples[i] ?? 0;
-    const level = Math.abs(v);
+    const level = Math.abs(voice.samples[i + ahead] ?? 0);
     envelope = level > envelope ? attack * envelope + (1 - attack) * level : release * envelope + (1 - release) * level;
     const target = envelope > threshold ? duck : 1;
     gain = target < gain ? attack * gain + (1 - attack) * target : release * gain + (1 - release) * target;
