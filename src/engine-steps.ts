@@ -23,6 +23,7 @@ import { promptExpandStep } from './pipelines/steps/text/prompt-expand-step.ts';
 import { scienceSolveStep } from './pipelines/steps/text/science-solve-step.ts';
 import { textGenerateStep } from './pipelines/steps/text/text-generate-step.ts';
 import { articleScriptStep } from './pipelines/steps/video/article-script-step.ts';
+import { shortScriptStep } from './pipelines/steps/short/short-script-step.ts';
 import { cloudClipStep } from './pipelines/steps/video/cloud-clip-step.ts';
 import { videoCoverStep, videoDubStep, videoEnhanceStep, videoPortraitStep, videoStabilizeStep, videoSubtitlesStep } from './pipelines/steps/video/edit-steps.ts';
 import type { TextModels } from './pipelines/steps/text/text-models.ts';
@@ -34,6 +35,8 @@ import { cloudSpeechStep } from './pipelines/steps/speech/cloud-speech-step.ts';
 import { describeImageStep } from './pipelines/steps/vision/describe-image-step.ts';
 import { sceneClipsStep } from './pipelines/steps/video/scene-clips-step.ts';
 import { folderShortStep } from './pipelines/steps/video/folder-short-step.ts';
+import { shortVideoStep } from './pipelines/steps/short/short-video-step.ts';
+import { shortPicturesStep } from './pipelines/steps/short/short-pictures-step.ts';
 import { lyricVideoStep } from './pipelines/steps/video/lyric-video-step.ts';
 import { narratedVideoStep } from './pipelines/steps/video/narrated-video-step.ts';
 import { talkingHeadStep } from './pipelines/steps/talking-head/talking-head-step.ts';
@@ -122,6 +125,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const videoSteps = [
     lyricVideoStep(media, labeler),
     articleScriptStep(resolveTextModel),
+    shortScriptStep(resolveTextModel),
     narratedVideoStep(voice, labeler, media),
     talkingHeadStep({
       voice: () => ({
@@ -139,6 +143,8 @@ export function createEngineSteps({ config, store, models, engines, textModels }
     videoStabilizeStep(media, labeler),
     videoEnhanceStep(media, labeler),
     folderShortStep(voice, media, labeler),
+    shortVideoStep({ voice, media, labeler, providers: () => ({ providers: config.providers }) }),
+    shortPicturesStep({ engines: { imageModel: (spec) => providerImageModel(spec, { providers: config.providers }), diffusionModel: createDiffusionModelResolver({ modelsDir: config.modelsDir, mediaRoots: config.mediaRoots }) }, media }),
     cloudClipStep((spec) => providerVideoModel(spec, { providers: config.providers })),
     sceneClipsStep((spec) => providerVideoModel(spec, { providers: config.providers })),
   ];

@@ -8,9 +8,10 @@ import { lyricVideoPipeline } from './recipes/lyric-video.ts';
 import { npcItemPipeline } from './recipes/npc-item.ts';
 import { npcReplyPipeline } from './recipes/npc-reply.ts';
 import { talkingHeadPipeline } from './recipes/talking-head.ts';
+import { shortPipeline } from './recipes/short.ts';
 
 /** Built-in scenario recipes, by id. */
-export const BUILTIN_PIPELINES: readonly PipelineSpecInput[] = [blessingCardPipeline, blessingSongPipeline, songFromLyricsPipeline, lyricVideoPipeline, articleToVideoPipeline, npcReplyPipeline, npcItemPipeline, talkingHeadPipeline];
+export const BUILTIN_PIPELINES: readonly PipelineSpecInput[] = [blessingCardPipeline, blessingSongPipeline, songFromLyricsPipeline, lyricVideoPipeline, articleToVideoPipeline, npcReplyPipeline, npcItemPipeline, talkingHeadPipeline, shortPipeline];
 
 /** `showcase` is what `npm start` runs: the best pipeline that needs no model. */
 export const PIPELINE_ALIASES: Readonly<Record<string, string>> = { showcase: 'blessing-card' };

@@ -54,6 +54,7 @@ const CLASSIFIED: Record<string, Class> = {
   'shenbi generate transcription talk.wav --set transcript="$(cat talk.txt)" --set format=srt': 'reader-files',
   'shenbi generate transcription talk.wav --set language=zh': 'model', // recognition: whisper-base
   'shenbi run lyric-video --set lyrics="新年快乐|万事如意" --set aspect=9:16': 'runs',
+  'shenbi run short --set script="雨中的城市\\n下雨了，街上的人撑起了伞。\\n雨停了，天边出现了彩虹。"': 'runs',
   'shenbi run article-to-video --set article="$(cat post.txt)" --set scenes=5': 'model', // the script step: the default text model
   'shenbi generate video --set source=clip.mp4 --set operation=subtitles': 'model', // no script given: whisper-base recognises the speech
   'shenbi generate video --set source=./material --set operation=folder --set script="$(cat script.txt)"': 'reader-files',
@@ -86,6 +87,7 @@ const CLASSIFIED: Record<string, Class> = {
   'npm run bench:3d': 'benchmark',
   'npm run bench:motion': 'benchmark',
   'npm run bench:talking-head': 'benchmark',
+  'npm run bench:short': 'benchmark',
 };
 
 interface ReadmeCommand {

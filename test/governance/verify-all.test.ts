@@ -41,6 +41,7 @@ test('every artifact of every recipe and offline task passes shenbi verify (impl
       'article-to-video': { article: 'Tea was first drunk in China. It spread along the trade roads.', scenes: 2, aspect: '16:9' },
       'npc-reply': { scene, message: '钥匙在哪里？' },
       'npc-item': { scene, message: '请给我打一把剑。', thumbnail: false },
+      short: { script: '雨中的城市\n下雨了，街上的人撑起了伞。\n雨停了，天边出现了彩虹。', music: 'none' },
       'talking-head': { portrait: join(TESTDATA, 'portrait-astronaut.png'), text: 'Hello.', consent: { subject: 'Eileen Collins', basis: 'public-domain' }, blink: false },
     };
     assert.deepEqual(Object.keys(recipes).sort(), listPipelines().map((p) => p.id).sort(), 'every built-in recipe is exercised here');

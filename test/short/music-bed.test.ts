@@ -158,6 +158,13 @@ test('a length outside 5–600 s, an unknown mood or a bad seed is INVALID_INPUT
     );
     assert.throws(() => composeBed(request as never), (error: unknown) => error instanceof ShenbiError && error.code === 'INVALID_INPUT');
   }
+  await assert.rejects(renderBed({ mood: 'warm', seconds: 20, seed: 1, sampleRate: 1000 }), (error: unknown) => error instanceof ShenbiError && error.code === 'INVALID_INPUT');
+});
+
+test('another sample rate, as documented: 44.1 kHz, still exact to the sample', async () => {
+  const bed = await renderBed({ mood: 'gentle', seconds: 5, seed: 2, sampleRate: 44_100 });
+  assert.equal(bed.sampleRate, 44_100);
+  assert.equal(bed.samples.length, 5 * 44_100);
 });
 
 test('an aborted render stops with JOB_CANCELLED', async () => {

@@ -318,6 +318,10 @@ test('no text model installed and no script: MODEL_NOT_INSTALLED with the pull c
   assert.equal(asObject.source, 'given');
   assert.equal(asObject.script.title, '城市的雨夜');
   assert.deepEqual(asObject.script.scenes[0]!.sounds, [{ effect: 'rain', at: 'start' }]);
+  // A JSON script (an edited one) keeps exactly its cues: a scene whose cues were all removed stays silent.
+  const edited = { title: '雷雨', scenes: [{ narration: '远处传来了雷声。', sounds: [] }, { narration: '雨停了。', sounds: [{ effect: 'chime', at: 'end' }] }] };
+  const kept = (await step.run(stepContext([]), { script: edited })) as { script: ShortScript };
+  assert.deepEqual(kept.script.scenes.map((s) => s.sounds), [[], [{ effect: 'chime', at: 'end' }]]);
 });
 
 test('tagSoundCues: zh and en words → effects, at most two a scene, placed where said; a whoosh for silent scenes, never two in a row; deterministic', () => {

@@ -70,7 +70,10 @@ const VIEWS: View[] = [
   { route: 'image', ready: 'main form textarea' },
   { route: 'music', ready: 'main form textarea' },
   { route: 'music', mode: 'blessing', ready: '[data-testid="model-needed"]', needsModel: true },
-  { route: 'video', ready: '[data-testid="upload-input"]' },
+  // Idea → short opens on writing from an idea (needs the text model); your own script works offline.
+  { route: 'video', ready: '[data-testid="short-form"] [data-testid="model-needed"]', needsModel: true },
+  { route: 'video', mode: 'own', ready: '[data-testid="short-own-script"]' },
+  { route: 'video', mode: 'edit', ready: '[data-testid="upload-input"]' },
   { route: 'video', mode: 'article', ready: '[data-testid="model-needed"]', needsModel: true },
   { route: 'vision', ready: '[data-testid="upload-input"]' },
   { route: '3d', ready: '[data-testid="model3d-form"] textarea' },
@@ -123,7 +126,7 @@ const READ_TEXTS = `(() => {
  * Latin words allowed in the Chinese UI: brand and product names, the other language's own
  * name, acronyms, units and formats. Model names (the catalog's) are added before the walk.
  */
-const ALLOWED = new Set(['Shenbi', 'English', 'AIGC', 'NPC', 'OCR', 'MIDI', 'API', 'URL', 'JSON', 'WAV', 'MP3', 'OGG', 'FLAC', 'OpenAI', 'Deadwood', 'CPU', 'kHz', 'VAD', 'ONNX', 'GGUF', 'SF3', 'Qwen', 'Llama', 'TinyStories', 'Silero', 'FluidR3', 'onnxruntime', 'GLB', 'glTF', 'STL', 'BVH', 'USDZ']);
+const ALLOWED = new Set(['Shenbi', 'English', 'AIGC', 'NPC', 'OCR', 'MIDI', 'API', 'URL', 'JSON', 'WAV', 'MP3', 'OGG', 'FLAC', 'OpenAI', 'Deadwood', 'CPU', 'kHz', 'VAD', 'ONNX', 'GGUF', 'SF3', 'Qwen', 'Llama', 'TinyStories', 'Silero', 'FluidR3', 'onnxruntime', 'GLB', 'glTF', 'STL', 'BVH', 'USDZ', 'SRT']);
 
 /** English words in texts shown in the Chinese UI (identifiers such as `a:b`, `a_b`, paths and commands excepted). */
 function untranslated(texts: string[]): string[] {
@@ -240,8 +243,12 @@ test('each page that needs the text model fails with MODEL_NOT_INSTALLED and the
 test('each page opens on what works offline: the music page sings your lyrics, the video page edits your video', async () => {
   const { context, page, errors } = await open('en-US', 1280);
   await page.goto(`${server!.url}/#/video`);
+  // The video page opens on idea → short, whose own-script path works offline; editing your video is a click away.
+  assert.equal(await page.locator('.segmented label.selected').first().getAttribute('data-mode'), 'short');
+  assert.equal(await page.locator('.segmented label[data-mode="own"] [data-testid="badge-offline"]').count(), 1, 'your own script is marked as working offline');
+  await page.locator('.segmented label[data-mode="edit"]').click();
   await page.getByTestId('upload-input').waitFor();
-  assert.equal(await page.locator('.segmented label.selected').getAttribute('data-mode'), 'edit');
+  assert.equal(await page.locator('.segmented label.selected').first().getAttribute('data-mode'), 'edit');
   assert.equal(await page.getByRole('combobox', { name: 'Operation' }).inputValue(), 'cover');
   assert.equal(await page.locator('.segmented label[data-mode="article"] [data-testid="badge-model"]').count(), 1, 'article → short is marked as needing a model');
 

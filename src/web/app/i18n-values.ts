@@ -133,6 +133,32 @@ const OPTIONS = {
     portrait: { zh: '人像（照片原构图）', en: 'Portrait (the photo’s framing)' },
     presenter: { zh: '竖屏主播（9:16）', en: 'Presenter (9:16)' },
   },
+  /** Idea → short: the sound effects (SOUND_EFFECTS in src/engines/short/short-script.ts), where in a scene a cue sounds, and the music choice. */
+  soundEffect: {
+    whoosh: { zh: '嗖', en: 'Whoosh' },
+    pop: { zh: '啵', en: 'Pop' },
+    chime: { zh: '叮咚', en: 'Chime' },
+    bell: { zh: '铃声', en: 'Bell' },
+    rain: { zh: '雨声', en: 'Rain' },
+    wind: { zh: '风声', en: 'Wind' },
+    crowd: { zh: '人群', en: 'Crowd' },
+    applause: { zh: '掌声', en: 'Applause' },
+    footsteps: { zh: '脚步声', en: 'Footsteps' },
+    typing: { zh: '打字声', en: 'Typing' },
+    heartbeat: { zh: '心跳', en: 'Heartbeat' },
+    firework: { zh: '烟花', en: 'Firework' },
+    thunder: { zh: '雷声', en: 'Thunder' },
+  },
+  cuePlace: {
+    start: { zh: '开头', en: 'at the start' },
+    middle: { zh: '中间', en: 'midway' },
+    end: { zh: '结尾', en: 'at the end' },
+  },
+  shortMusic: {
+    bed: { zh: '自动作曲的背景音乐', en: 'A music bed from the composer' },
+    none: { zh: '不要音乐', en: 'No music' },
+    upload: { zh: '我的音乐', en: 'My own track' },
+  },
   kind: {
     audio: { zh: '音频', en: 'audio' },
     image: { zh: '图像', en: 'image' },
@@ -269,6 +295,9 @@ const STEPS: Labels = {
   'video.narrated': { zh: '正在配音并合成视频', en: 'Narrating and encoding' },
   'video.portrait': { zh: '正在转为竖屏', en: 'Reframing to portrait' },
   'video.scene-clips': { zh: '正在生成分镜画面', en: 'Making the scene clips' },
+  'video.short': { zh: '正在配音、配乐并合成短视频', en: 'Narrating, scoring and encoding the short' },
+  'video.short-pictures': { zh: '正在为每个镜头配图', en: 'Making a picture for each scene' },
+  'video.short-script': { zh: '正在构思短视频脚本', en: 'Writing the short’s script' },
   'video.stabilize': { zh: '正在防抖', en: 'Stabilising' },
   'video.subtitles': { zh: '正在加字幕', en: 'Adding subtitles' },
   'video.talking-head': { zh: '正在生成数字人视频', en: 'Animating the portrait' },
@@ -297,6 +326,9 @@ const PIPELINES: Labels = {
   'npc-reply': { zh: 'NPC 语音回复', en: 'NPC voice reply' },
   'npc-item': { zh: 'NPC 打造物品（3D）', en: 'NPC makes an item (3D)' },
   'talking-head': { zh: '数字人', en: 'Digital human' },
+  short: { zh: '想法成片', en: 'Idea to short' },
+  // The studio's script-only stage of `short` (an inline pipeline), as the gallery lists its jobs.
+  'short-script': { zh: '短视频脚本', en: 'Short script' },
 };
 
 export function pipelineTitle(language: Language, id: string, serverTitle: string | null): string {

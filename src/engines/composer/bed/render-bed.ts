@@ -1,3 +1,4 @@
+import { ShenbiError } from '../../../core/errors.ts';
 import { normalizeLoudness } from '../../../media/audio/loudness.ts';
 import { fitWithFades } from '../../../media/audio/fit.ts';
 import type { PcmAudio } from '../../../media/audio/pcm.ts';
@@ -25,10 +26,13 @@ const renderTask = offThreadTask(new URL(import.meta.url), self, 'renderBedInThr
  * Aborting `signal` stops the thread. INVALID_INPUT for a mood, length or seed out of range.
  */
 export async function renderBed(options: RenderBedOptions): Promise<PcmAudio> {
-  const { signal, ...request } = options;
+  const { signal, sampleRate, ...request } = options;
   // Validated here too, so bad input fails before a thread is woken.
   composeBed(request);
-  return runOffThread(renderTask, [request], signal === undefined ? {} : { signal });
+  if (sampleRate !== undefined && (!Number.isInteger(sampleRate) || sampleRate < 8_000 || sampleRate > 192_000)) {
+    throw new ShenbiError('INVALID_INPUT', `the music bed's sample rate must be an integer from 8000 to 192000 Hz, not ${sampleRate}`);
+  }
+  return runOffThread(renderTask, [{ ...request, ...(sampleRate === undefined ? {} : { sampleRate }) }], signal === undefined ? {} : { signal });
 }
 
 /** renderBed in this thread (the worker's side). */

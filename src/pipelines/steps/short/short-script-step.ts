@@ -67,7 +67,7 @@ async function resolveWithScriptHint(resolveModel: TextModelResolver, name: stri
 /**
  * The first stage of a short: a script of scenes (narration, caption, visual, mood, sound
  * cues) from the user's own text or JSON, or written by the text model from one sentence.
- * Scenes without sound cues get them by rule (tagSoundCues).
+ * Scenes without sound cues get them by rule (tagSoundCues), except in a given JSON script, which says what it wants.
  */
 export function shortScriptStep(resolveModel: TextModelResolver): StepDefinition {
   return {
@@ -120,7 +120,9 @@ export function shortScriptStep(resolveModel: TextModelResolver): StepDefinition
           throw toShenbiError(error, 'ENGINE_FAILED');
         }
       }
-      script = tagSoundCues(script);
+      // A JSON script says exactly which cues it wants (an edited one may have removed them all);
+      // plain text and a model's script get cues by rule where a scene has none.
+      if (given === undefined || !given.trim().startsWith('{')) script = tagSoundCues(script);
       for (const warning of warnings) ctx.progress({ message: `warning: ${warning}` });
       const source = resolved === undefined ? 'given' : 'text-model';
       const document = await ctx.writeArtifact({

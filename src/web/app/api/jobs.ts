@@ -1,7 +1,8 @@
 import { ApiError, errorFromBody, postJson, requestJson } from './http.ts';
 import { parseData, readSse } from './sse.ts';
 
-export type JobRequest = { task: string; input: Record<string, unknown> } | { pipeline: string; input: Record<string, unknown> };
+/** A task, a built-in pipeline by id, or an inline pipeline spec (the server validates it). */
+export type JobRequest = { task: string; input: Record<string, unknown> } | { pipeline: string | Record<string, unknown>; input: Record<string, unknown> };
 
 /** An output artifact as the job view lists it. */
 export interface ArtifactSummary {

@@ -3,8 +3,8 @@ import { useI18n } from '../i18n.ts';
 import { errorTitle } from '../i18n-values.ts';
 import { PullButton } from './PullButton.tsx';
 
-/** A hint that is exactly the pull command names a model the studio can pull itself. */
-const PULL_HINT = /^shenbi models pull ([\w.-]+)$/;
+/** A hint that is the pull command (alone, or followed by " — " and another way round) names a model the studio can pull itself. */
+const PULL_HINT = /^shenbi models pull ([\w.-]+)(?:$| — )/;
 
 /**
  * The server's error: what its stable code means (in the UI's language), the code, the

@@ -3,6 +3,7 @@ import { compact, Field, Select } from '../components/Field.tsx';
 import { JobPanel } from '../components/JobPanel.tsx';
 import { ModelNotice, NeedsBadge } from '../components/ModelNotice.tsx';
 import { ModeSwitch } from '../components/ModeSwitch.tsx';
+import { ShortMode } from '../components/short/ShortMode.tsx';
 import { UploadButton } from '../components/UploadButton.tsx';
 import { useJob } from '../components/useJob.ts';
 import { useModelList } from '../components/useModelList.ts';
@@ -14,12 +15,12 @@ const EDITS = ['cover', 'portrait', 'stabilize', 'enhance', 'subtitles', 'dub', 
 const ASPECTS = ['16:9', '9:16', '1:1'] as const;
 
 /**
- * An edit of your own video (offline: the default), or article → narrated short (needs the
- * text model for the script).
+ * Idea → short (the default: an idea through the text model, or your own script offline), an
+ * edit of your own video (offline), or article → narrated short (needs the text model).
  */
 export function VideoPage() {
   const { t, language } = useI18n();
-  const [kind, setKind] = useState<'article' | 'edit'>('edit');
+  const [kind, setKind] = useState<'short' | 'article' | 'edit'>('short');
   const [article, setArticle] = useState('');
   const [source, setSource] = useState('');
   const [operation, setOperation] = useState<string>('cover');
@@ -32,18 +33,23 @@ export function VideoPage() {
     const input = kind === 'article' ? compact({ prompt: article, operation: 'article', aspect, scenes: 3 }) : compact({ source, operation, script, aspect });
     void job.run({ task: 'video', input });
   };
+  const modes = (
+    <ModeSwitch
+      name="video-kind"
+      label={t('operation')}
+      value={kind}
+      onChange={setKind}
+      choices={[
+        { value: 'short', label: t('videoShort') },
+        { value: 'edit', label: t('editVideo'), badge: <NeedsBadge kind="offline" /> },
+        { value: 'article', label: t('videoArticle'), badge: <NeedsBadge kind="model" /> },
+      ]}
+    />
+  );
+  if (kind === 'short') return <ShortMode modes={modes} />;
   return (
     <form className="card" onSubmit={submit} aria-busy={job.running}>
-      <ModeSwitch
-        name="video-kind"
-        label={t('operation')}
-        value={kind}
-        onChange={setKind}
-        choices={[
-          { value: 'edit', label: t('editVideo'), badge: <NeedsBadge kind="offline" /> },
-          { value: 'article', label: t('videoArticle'), badge: <NeedsBadge kind="model" /> },
-        ]}
-      />
+      {modes}
       {kind === 'article' ? (
         <>
           <ModelNotice list={models.list} onInstalled={models.reload} />

@@ -1,0 +1,67 @@
+import { infoFromSummary } from '../../api/artifacts.ts';
+import type { ArtifactSummary, JobView } from '../../api/jobs.ts';
+import { useI18n, type MessageKey } from '../../i18n.ts';
+import { AiBadge } from '../AiBadge.tsx';
+import { formatBytes } from '../ArtifactView.tsx';
+
+/** The downloads a finished short offers, by the `short` pipeline's output names. */
+const DOWNLOADS: readonly { output: 'video' | 'cover' | 'subtitles' | 'script'; label: MessageKey }[] = [
+  { output: 'video', label: 'shortDownloadVideo' },
+  { output: 'cover', label: 'shortDownloadCover' },
+  { output: 'subtitles', label: 'shortDownloadSubtitles' },
+  { output: 'script', label: 'shortDownloadScript' },
+];
+
+/** A finished short: the video (its cover as the poster), the cover itself, its length and its files. */
+export function ShortResult({ job }: { job: JobView }) {
+  const { t } = useI18n();
+  const outputs = job.outputs ?? {};
+  const artifact = (output: string): ArtifactSummary | undefined => job.artifacts?.find((a) => a.id === outputs[output]);
+  const video = artifact('video');
+  const cover = artifact('cover');
+  const duration = typeof outputs.duration === 'number' && Number.isFinite(outputs.duration) ? outputs.duration : null;
+  return (
+    <section className="result short-result" aria-label={t('result')} data-testid="result">
+      <div className="short-media">
+        {video ? (
+          <figure className="artifact" data-mime={video.mimeType}>
+            <video controls preload="metadata" playsInline src={infoFromSummary(video).url} poster={cover ? infoFromSummary(cover).url : undefined} data-artifact={video.id} data-testid="short-video" />
+            <figcaption>
+              <AiBadge />
+              {duration !== null ? (
+                <span className="artifact-meta" translate="no" data-testid="short-duration">
+                  <span>{duration.toFixed(1)} s</span>
+                </span>
+              ) : null}
+            </figcaption>
+          </figure>
+        ) : null}
+        {cover ? (
+          <figure className="artifact" data-mime={cover.mimeType}>
+            <img src={infoFromSummary(cover).url} alt={t('shortCover')} data-artifact={cover.id} data-testid="short-cover" />
+            <figcaption>
+              <AiBadge />
+              <span className="artifact-meta">{t('shortCover')}</span>
+            </figcaption>
+          </figure>
+        ) : null}
+      </div>
+      <ul className="plain short-downloads" data-testid="short-downloads">
+        {DOWNLOADS.map(({ output, label }) => {
+          const file = artifact(output);
+          if (!file) return null;
+          return (
+            <li key={output} data-output={output}>
+              <a className="button-link" href={infoFromSummary(file).url} download={file.name ?? file.id}>
+                {t(label)}
+              </a>{' '}
+              <span className="muted" translate="no">
+                {file.name ?? file.id} · {formatBytes(file.size)}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
