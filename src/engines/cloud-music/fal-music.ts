@@ -20,7 +20,8 @@ export function falInput(request: CloudMusicRequest, modelId: string): Record<st
   if (/ace-step/i.test(modelId)) {
     return { tags: request.prompt, lyrics: request.instrumental || !request.lyrics ? '[inst]' : request.lyrics, duration: Math.round(request.durationSec), ...seed };
   }
-  if (/stable-audio/i.test(modelId)) return { prompt: request.prompt, seconds_total: Math.min(47, Math.round(request.durationSec)), ...seed };
+  // Stable Audio takes whole seconds, 1–47 (a 0.3 s effect asks for 1 s and is cut by the caller).
+  if (/stable-audio/i.test(modelId)) return { prompt: request.prompt, seconds_total: Math.min(47, Math.max(1, Math.round(request.durationSec))), ...seed };
   return { prompt: request.prompt, duration: Math.round(request.durationSec), ...seed };
 }
 

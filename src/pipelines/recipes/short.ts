@@ -22,6 +22,7 @@ export const shortPipeline: PipelineSpecInput = {
     style: { type: 'string', optional: true, description: 'A look added to every picture prompt.' },
     music: { type: 'string', optional: true, description: 'none, your track, or a provider music model; absent: a bed from the composer.' },
     effects: { type: 'string', optional: true, description: 'A folder of your own effect files (whoosh.wav …).' },
+    effectsModel: { type: 'string', optional: true, description: "A provider sound model for the effects (elevenlabs:sound-generation, fal:fal-ai/stable-audio); absent: Shenbi's own." },
     voice: { type: 'string', optional: true },
     aspect: { type: 'string', optional: true, description: '9:16 (default), 16:9 or 1:1.' },
     resolution: { type: 'string', optional: true, description: '720p (default) or 1080p.' },
@@ -46,7 +47,7 @@ export const shortPipeline: PipelineSpecInput = {
       with: {
         script: { $from: 'script.script' },
         pictures: { $from: 'pictures.pictures' },
-        ...Object.fromEntries(['music', 'effects', 'voice', 'aspect', 'resolution', 'presenter', 'consent', 'seed'].map((name) => [name, { $from: `inputs.${name}` }])),
+        ...Object.fromEntries(['music', 'effects', 'effectsModel', 'voice', 'aspect', 'resolution', 'presenter', 'consent', 'seed'].map((name) => [name, { $from: `inputs.${name}` }])),
       },
     },
   ],

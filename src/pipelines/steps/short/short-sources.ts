@@ -9,6 +9,7 @@ import { decodeAudio } from '../../../media/audio/encode.ts';
 import type { PcmAudio } from '../../../media/audio/pcm.ts';
 import { allowedPath } from '../local-media-path.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
+import { providerEffects, type ProviderEffect } from './provider-effects.ts';
 import type { PlacedEffect } from './short-timeline.ts';
 
 /** Where the music came from, for provenance. */
@@ -95,22 +96,44 @@ export interface ShortEffect {
   readonly effect: SoundEffect;
   readonly time: number;
   readonly audio: PcmAudio;
-  /** 'synthesized' (seeded, Shenbi's own) or 'folder' (the user's file of that name). */
-  readonly source: 'synthesized' | 'folder';
+  /** 'synthesized' (seeded, Shenbi's own), 'folder' (the user's file of that name) or 'provider' (a sound model's). */
+  readonly source: 'synthesized' | 'folder' | 'provider';
   readonly seed?: number;
+  /** The sound model asked ('provider'), with its request id. */
+  readonly model?: string;
+  readonly requestId?: string | null;
+  /** A synthesised effect standing in for a sound model that failed: the model and why. */
+  readonly fallbackFrom?: string;
+  readonly reason?: string;
+}
+
+export interface EffectsRequest {
+  readonly folder: string | undefined;
+  readonly media: MediaPolicy | undefined;
+  readonly seed: number;
+  readonly sampleRate: number;
+  /** A provider sound model (provider:model) asked once per effect the folder lacks. */
+  readonly model?: string | undefined;
+  readonly providers?: (() => Omit<CloudMusicOptions, 'signal'>) | undefined;
+  /** Told once per effect whose sound model failed (the synthesised one is used instead). */
+  readonly onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
- * Each placed cue's sound: the user's file for that effect when their folder has one, else
- * Shenbi's seeded synthesis (seed + the cue's index, so two cues of one effect differ).
+ * Each placed cue's sound: the user's file for that effect when their folder has one, else the
+ * sound model's (one request per effect, used at every cue of it) when one is named, else
+ * Shenbi's seeded synthesis (seed + the cue's index, so two cues of one effect differ) — also
+ * where the sound model failed, with a warning.
  */
-export async function shortEffects(ctx: StepContext, placed: readonly PlacedEffect[], options: { folder: string | undefined; media: MediaPolicy | undefined; seed: number; sampleRate: number }): Promise<ShortEffect[]> {
+export async function shortEffects(ctx: StepContext, placed: readonly PlacedEffect[], options: EffectsRequest): Promise<ShortEffect[]> {
   let own: Partial<Record<SoundEffect, PcmAudio>> = {};
   if (options.folder !== undefined) {
     if (options.media === undefined) throw new ShenbiError('ENGINE_UNAVAILABLE', 'This server has no media policy for effect folders.');
     const dir = await allowedPath(options.folder, { roots: options.media.roots, caller: ctx.caller, what: 'effects folder' });
     own = await readEffectFolder(dir, { signal: ctx.signal });
   }
+  const provided = options.model === undefined ? new Map<SoundEffect, ProviderEffect>() : await providerEffects(ctx, placed.map((p) => p.effect).filter((e) => own[e] === undefined), { model: options.model, providers: options.providers, seed: options.seed, sampleRate: options.sampleRate });
+  for (const [effect, answer] of provided) if (!answer.ok) options.onWarning?.(`sound effect ${effect} from ${answer.model} failed (${answer.reason}); used Shenbi's own instead`);
   const effects: ShortEffect[] = [];
   for (const [i, cue] of placed.entries()) {
     ctx.signal.throwIfAborted();
@@ -120,8 +143,20 @@ export async function shortEffects(ctx: StepContext, placed: readonly PlacedEffe
       effects.push({ effect: cue.effect, time: cue.time, audio: file, source: 'folder' });
       continue;
     }
+    const answer = provided.get(cue.effect);
+    if (answer?.ok === true) {
+      effects.push({ effect: cue.effect, time: cue.time, audio: answer.audio, source: 'provider', model: answer.model, requestId: answer.requestId });
+      continue;
+    }
     const seed = options.seed + i;
-    effects.push({ effect: cue.effect, time: cue.time, audio: synthesizeEffect(cue.effect, { seed, sampleRate: options.sampleRate }), source: 'synthesized', seed });
+    const fallback = answer === undefined ? {} : { fallbackFrom: answer.model, reason: answer.reason };
+    effects.push({ effect: cue.effect, time: cue.time, audio: synthesizeEffect(cue.effect, { seed, sampleRate: options.sampleRate }), source: 'synthesized', seed, ...fallback });
   }
   return effects;
+}
+
+/** A cue's effect for the provenance: where its sound came from, without the audio. */
+export function effectProvenance(e: ShortEffect): Omit<ShortEffect, 'audio'> {
+  const { audio: _audio, ...rest } = e;
+  return rest;
 }

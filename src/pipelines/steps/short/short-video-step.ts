@@ -24,7 +24,7 @@ import { VIDEO_ENGINE } from '../video/lyric-video-step.ts';
 import { writeNarrationSubtitleFiles } from '../video/narration-subtitle-files.ts';
 import { scenePictureFile } from '../video/scene-pictures.ts';
 import { narrateScenes, placeNarration, type ShortVoice } from './short-narration.ts';
-import { shortEffects, shortMusic } from './short-sources.ts';
+import { effectProvenance, isProviderMusic, shortEffects, shortMusic } from './short-sources.ts';
 import { clipDurations, CROSS_FADE_SECONDS, shortTimeline } from './short-timeline.ts';
 import { withTitleCard } from './title-card.ts';
 
@@ -42,6 +42,8 @@ const inputSchema = z.object({
   music: z.string().trim().min(1).max(4096).optional(),
   /** A folder of the user's effect files (whoosh.wav …) used where it has the effect. */
   effects: z.string().trim().min(1).max(4096).optional(),
+  /** A provider sound model (elevenlabs:sound-generation, fal:fal-ai/stable-audio …) for the effects your folder lacks; absent: Shenbi's own. */
+  effectsModel: z.string().trim().max(200).refine(isProviderMusic, 'effectsModel is a provider sound model such as elevenlabs:sound-generation or fal:fal-ai/stable-audio').optional(),
   voice: z.string().optional(),
   speed: z.number().min(0.5).max(2).default(1),
   aspect: z.enum(['16:9', '9:16', '1:1']).default('9:16'),
@@ -73,22 +75,24 @@ export function shortVideoStep(deps: ShortVideoStepDeps): StepDefinition {
     type: 'video.short',
     title: 'Short video',
     description: 'A script and a picture per scene become a narrated short with music, sound effects, subtitles, a title card and a cover.',
-    version: '1',
+    version: '2',
     engine: 'ffmpeg',
     likeness: PRESENTER,
+    // The defaults live in inputSchema, once; the port table only names the ports.
     inputs: {
       script: { type: 'json' },
       pictures: { type: 'json', description: 'one picture per scene: [{ artifact, source }]' },
       music: { type: 'string', optional: true, description: "'none', a track, or a provider music model; absent: the composer's bed" },
       effects: { type: 'string', optional: true, description: 'a folder of your effect files (whoosh.wav …)' },
+      effectsModel: { type: 'string', optional: true, description: "a provider sound model for the effects (elevenlabs:sound-generation …); absent: Shenbi's own" },
       voice: { type: 'string', optional: true },
-      speed: { type: 'number', optional: true, default: 1 },
-      aspect: { type: 'string', optional: true, default: '9:16' },
-      resolution: { type: 'string', optional: true, default: '720p' },
-      titleCard: { type: 'boolean', optional: true, default: true },
+      speed: { type: 'number', optional: true },
+      aspect: { type: 'string', optional: true },
+      resolution: { type: 'string', optional: true },
+      titleCard: { type: 'boolean', optional: true },
       presenter: { type: 'string', optional: true, description: 'a portrait: a talking presenter reads the narration in a corner' },
       consent: { type: 'json', optional: true, description: 'for a real person: { subject, basis }' },
-      seed: { type: 'integer', optional: true, default: 1 },
+      seed: { type: 'integer', optional: true },
     },
     outputs: {
       video: { type: 'artifact' },
@@ -114,7 +118,7 @@ export function shortVideoStep(deps: ShortVideoStepDeps): StepDefinition {
       const music = await shortMusic(ctx, { music: input.music, mood: script.mood, seconds: timeline.duration, seed: input.seed, sampleRate: SAMPLE_RATE, media: deps.media, providers: deps.providers });
       for (const warning of music.warnings) say(0.25, warning);
       say(0.25, `placing ${timeline.effects.length} sound effects`);
-      const effects = await shortEffects(ctx, timeline.effects, { folder: input.effects, media: deps.media, seed: input.seed, sampleRate: SAMPLE_RATE });
+      const effects = await shortEffects(ctx, timeline.effects, { folder: input.effects, media: deps.media, seed: input.seed, sampleRate: SAMPLE_RATE, model: input.effectsModel, providers: deps.providers, onWarning: (warning) => say(0.28, warning) });
       say(0.28, 'mixing');
       let mixed;
       try {
@@ -185,7 +189,7 @@ export function shortVideoStep(deps: ShortVideoStepDeps): StepDefinition {
         const sources = {
           pictures: input.pictures.map((p, i) => ({ scene: i + 1, artifact: p.artifact, source: p.source, ...(p.note === undefined ? {} : { note: p.note }) })),
           music: music.source,
-          effects: effects.map((e) => ({ effect: e.effect, time: round(e.time), source: e.source, ...(e.seed === undefined ? {} : { seed: e.seed }) })),
+          effects: effects.map((e) => ({ ...effectProvenance(e), time: round(e.time) })),
           narration: { engine: 'espeak-ng', voice: spoken.voice ?? null, language: spoken.language ?? null },
         };
         const loudness = { narrationLufs: round(mixed.loudness.narrationLufs), finalLufs: round(mixed.loudness.finalLufs), truePeakDb: round(mixed.loudness.truePeakDb) };
