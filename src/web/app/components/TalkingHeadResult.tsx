@@ -1,11 +1,11 @@
 import { infoFromSummary } from '../api/artifacts.ts';
-import type { ArtifactSummary, JobView } from '../api/jobs.ts';
-import { useI18n, type MessageKey } from '../i18n.ts';
+import type { JobView } from '../api/jobs.ts';
+import { useI18n } from '../i18n.ts';
 import { AiBadge } from './AiBadge.tsx';
-import { formatBytes } from './ArtifactView.tsx';
+import { OutputDownloads, outputArtifact, type OutputDownload } from './OutputDownloads.tsx';
 
 /** The downloads a talking-head job offers, by output name (the `talking-head` pipeline's outputs). */
-const DOWNLOADS: readonly { output: 'video' | 'audio' | 'timings'; label: MessageKey }[] = [
+const DOWNLOADS: readonly OutputDownload[] = [
   { output: 'video', label: 'dhDownloadVideo' },
   { output: 'audio', label: 'dhDownloadAudio' },
   { output: 'timings', label: 'dhDownloadTimings' },
@@ -24,7 +24,7 @@ function warningsOf(value: unknown): string[] {
 export function TalkingHeadResult({ job }: { job: JobView }) {
   const { t } = useI18n();
   const outputs = job.outputs ?? {};
-  const artifact = (output: string): ArtifactSummary | undefined => job.artifacts?.find((a) => a.id === outputs[output]);
+  const artifact = (output: string) => outputArtifact(job, output);
   const video = artifact('video');
   const duration = num(outputs.duration);
   const warnings = warningsOf(outputs.warnings);
@@ -53,22 +53,7 @@ export function TalkingHeadResult({ job }: { job: JobView }) {
           ))}
         </ul>
       ) : null}
-      <ul className="plain talking-head-downloads" data-testid="talking-head-downloads">
-        {DOWNLOADS.map(({ output, label }) => {
-          const file = artifact(output);
-          if (!file) return null;
-          return (
-            <li key={output} data-output={output}>
-              <a className="button-link" href={infoFromSummary(file).url} download={file.name ?? file.id}>
-                {t(label)}
-              </a>{' '}
-              <span className="muted" translate="no">
-                {file.name ?? file.id} · {formatBytes(file.size)}
-              </span>
-            </li>
-          );
-        })}
-      </ul>
+      <OutputDownloads job={job} downloads={DOWNLOADS} className="talking-head-downloads" testId="talking-head-downloads" />
     </section>
   );
 }

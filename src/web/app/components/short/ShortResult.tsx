@@ -1,11 +1,11 @@
 import { infoFromSummary } from '../../api/artifacts.ts';
-import type { ArtifactSummary, JobView } from '../../api/jobs.ts';
-import { useI18n, type MessageKey } from '../../i18n.ts';
+import type { JobView } from '../../api/jobs.ts';
+import { useI18n } from '../../i18n.ts';
 import { AiBadge } from '../AiBadge.tsx';
-import { formatBytes } from '../ArtifactView.tsx';
+import { OutputDownloads, outputArtifact, type OutputDownload } from '../OutputDownloads.tsx';
 
 /** The downloads a finished short offers, by the `short` pipeline's output names. */
-const DOWNLOADS: readonly { output: 'video' | 'cover' | 'subtitles' | 'script'; label: MessageKey }[] = [
+const DOWNLOADS: readonly OutputDownload[] = [
   { output: 'video', label: 'shortDownloadVideo' },
   { output: 'cover', label: 'shortDownloadCover' },
   { output: 'subtitles', label: 'shortDownloadSubtitles' },
@@ -16,7 +16,7 @@ const DOWNLOADS: readonly { output: 'video' | 'cover' | 'subtitles' | 'script'; 
 export function ShortResult({ job }: { job: JobView }) {
   const { t } = useI18n();
   const outputs = job.outputs ?? {};
-  const artifact = (output: string): ArtifactSummary | undefined => job.artifacts?.find((a) => a.id === outputs[output]);
+  const artifact = (output: string) => outputArtifact(job, output);
   const video = artifact('video');
   const cover = artifact('cover');
   const duration = typeof outputs.duration === 'number' && Number.isFinite(outputs.duration) ? outputs.duration : null;
@@ -46,22 +46,7 @@ export function ShortResult({ job }: { job: JobView }) {
           </figure>
         ) : null}
       </div>
-      <ul className="plain short-downloads" data-testid="short-downloads">
-        {DOWNLOADS.map(({ output, label }) => {
-          const file = artifact(output);
-          if (!file) return null;
-          return (
-            <li key={output} data-output={output}>
-              <a className="button-link" href={infoFromSummary(file).url} download={file.name ?? file.id}>
-                {t(label)}
-              </a>{' '}
-              <span className="muted" translate="no">
-                {file.name ?? file.id} · {formatBytes(file.size)}
-              </span>
-            </li>
-          );
-        })}
-      </ul>
+      <OutputDownloads job={job} downloads={DOWNLOADS} className="short-downloads" testId="short-downloads" />
     </section>
   );
 }
