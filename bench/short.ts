@@ -122,7 +122,7 @@ try {
   }
   const { artifact: video } = await shenbi.store.artifacts.read(String(job.outputs!.video));
   const audio = join(dir, 'soundtrack.wav');
-  await run('ffmpeg', ['-v', 'error', '-y', '-i', shenbi.store.blobs.pathOf(video.blobRef), '-vn', '-ac', '1', '-ar', '48000', audio]);
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', (await shenbi.store.blobs.localPath(video.blobRef)), '-vn', '-ac', '1', '-ar', '48000', audio]);
   const { width, height } = frameSize('9:16', '720p');
   const srt = parseSrt((await shenbi.store.artifacts.read(String(job.outputs!.subtitles))).bytes.toString('utf8')).filter((c) => !c.lines.join(' ').includes('人工智能生成'));
   const { scenes: spans, titleCard } = short.timeline;

@@ -86,7 +86,7 @@ export function createEngineSteps({ config, store, models, engines, textModels }
   const espeak = () => (engines.espeak ??= createEspeakEngine());
   const resolveTextModel = textModels.language;
   const textSteps = [textGenerateStep(resolveTextModel), promptExpandStep(resolveTextModel), codeGenerateStep(resolveTextModel), scienceSolveStep(resolveTextModel)];
-  const media: MediaPolicy = { roots: config.mediaRoots, uploadsDir: config.uploads.dir, fetch: config.media.fetch };
+  const media: MediaPolicy = { roots: config.mediaRoots, uploadsDir: config.uploads.dir, uploadObjects: store.uploadObjects ?? null, fetch: config.media.fetch };
   const speechSteps = [
     speechSynthesizeStep({ synthesize: (o) => espeak().synthesize(o) }),
     piperSpeechStep({ synthesize: (o) => (engines.piper ??= createPiperEngine()).synthesize(o) }, { modelsDir: config.modelsDir, models }),

@@ -23,6 +23,43 @@ import { retainWorkerPool } from './workers/pool.ts';
 import { openStore } from './store/index.ts';
 import { sweepWorkDirs, useWorkRoot, workRootOf } from './fs/work-dir.ts';
 import type { JobRecord, Store } from './store/types.ts';
+import type { JobEventBus } from './jobs/event-bus.ts';
+import type { JobQueue } from './jobs/queue.ts';
+
+/** A shared service this instance depends on, and how to ask whether it answers. */
+interface DependencyCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+/** The answer for one dependency (the shape /readyz reports). */
+export interface DependencyStatus {
+  name: string;
+  ok: boolean;
+  /** Why not, without credentials; null when ok. */
+  detail: string | null;
+}
+
+const DEPENDENCY_TIMEOUT_MS = 2_000;
+
+/**
+ * The shared queue and event bus when config `queue` names a Redis (docs/deploy.md); loaded
+ * only then, so the embedded default never loads BullMQ.
+ */
+async function openSharedQueue(config: ShenbiConfig, runsJobs: boolean): Promise<{ queue: JobQueue; eventBus: JobEventBus } | undefined> {
+  const url = config.scaleOut?.queue ?? null;
+  if (url === null || config.scaleOut === undefined) return undefined;
+  const { worker } = config.scaleOut;
+  const [{ BullMqQueue }, { RedisEventBus }] = await Promise.all([import('./jobs/queues/bullmq-queue.ts'), import('./jobs/events/redis-event-bus.ts')]);
+  const eventBus = await RedisEventBus.open({ url });
+  try {
+    const queue = await BullMqQueue.open({ url, lanes: runsJobs ? worker.lanes : [], concurrency: worker.concurrency });
+    return { queue, eventBus };
+  } catch (error) {
+    await eventBus.close();
+    throw error;
+  }
+}
 
 export interface OpenShenbiOptions extends LoadConfigOptions {
   /** A resolved config; skips loading from file and environment. */
@@ -31,6 +68,12 @@ export interface OpenShenbiOptions extends LoadConfigOptions {
   governance?: GovernanceHook[];
   /** Step types beyond the built-in ones. */
   steps?: StepDefinition[];
+  /**
+   * With a shared queue (config `queue`): whether this process runs jobs of its worker lanes
+   * (`shenbi worker`, `shenbi serve`) or only submits them (`serve --no-worker`, the other CLI
+   * commands). Without one, every process runs its own jobs. Default false.
+   */
+  runsJobs?: boolean;
 }
 
 export interface RunOptions {
@@ -59,14 +102,33 @@ export class Shenbi {
     readonly moderator: Moderator,
     private readonly engines: Engines,
     private readonly releaseWorkRoot: () => void,
+    private readonly eventBus: JobEventBus | undefined,
+    private readonly dependencies: readonly DependencyCheck[],
   ) {}
+
+  /** Whether the shared services this instance uses (Redis, S3) answer now; each check is bounded (/readyz). */
+  async readiness(): Promise<DependencyStatus[]> {
+    return Promise.all(
+      this.dependencies.map(async ({ name, check }) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([check(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${name} did not answer within ${DEPENDENCY_TIMEOUT_MS} ms`)), DEPENDENCY_TIMEOUT_MS)))]);
+          return { name, ok: true, detail: null };
+        } catch (error) {
+          return { name, ok: false, detail: toShenbiError(error).message };
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
 
   static async open(options: OpenShenbiOptions = {}): Promise<Shenbi> {
     const config = options.config ?? loadConfig(options);
     mkdirSync(config.home, { recursive: true });
     const moderator = new Moderator(config.moderation, { warn: (message) => process.emitWarning(message) });
     const governance = governancePolicy(config, { moderator, extra: options.governance ?? [] });
-    const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance });
+    const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance, s3: config.scaleOut?.s3 ?? null });
     const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
     const engines: Engines = { llama: undefined, espeak: undefined };
     const steps = new StepRegistry();
@@ -88,6 +150,11 @@ export class Shenbi {
     const releaseWorkRoot = useWorkRoot(workRoot);
     const { heartbeatMs, staleAfterMs } = config.jobs ?? DEFAULT_JOB_TIMINGS;
     const checkpoint = crashPointsFromEnv(options.env ?? process.env);
+    const shared = await openSharedQueue(config, options.runsJobs === true).catch(async (error: unknown) => {
+      await store.close();
+      releaseWorkRoot();
+      throw error;
+    });
     const runner = new JobRunner({
       store,
       steps,
@@ -95,10 +162,20 @@ export class Shenbi {
       concurrency,
       heartbeatMs,
       staleAfterMs,
+      clock: store.clock,
+      ...(shared === undefined ? {} : { queue: shared.queue, eventBus: shared.eventBus }),
       sweepWorkDirs: async () => (await sweepWorkDirs(workRoot)).removed,
       ...(checkpoint === undefined ? {} : { checkpoint }),
     });
-    return new Shenbi(config, store, steps, runner, models, textModels, moderator, engines, releaseWorkRoot);
+    // What /readyz asks beyond the database: the shared queue's Redis and the blobs' bucket.
+    const dependencies: DependencyCheck[] = [];
+    if (shared !== undefined) dependencies.push({ name: 'redis', check: async () => void (await shared.queue.depth()) });
+    const s3 = store.s3Blobs;
+    if (s3 !== null) {
+      const { checkBucket } = await import('./store/blobs/s3-client.ts');
+      dependencies.push({ name: 's3', check: () => checkBucket(s3.client, s3.settings, DEPENDENCY_TIMEOUT_MS) });
+    }
+    return new Shenbi(config, store, steps, runner, models, textModels, moderator, engines, releaseWorkRoot, shared?.eventBus, dependencies);
   }
 
   /** Submits a pipeline (an id, alias, .json path or spec) and waits for it to finish. */
@@ -132,6 +209,7 @@ export class Shenbi {
 
   async close(): Promise<void> {
     await this.runner.close();
+    await this.eventBus?.close();
     await this.engines.llama?.close();
     await this.engines.espeak?.close();
     await this.engines.piper?.close();

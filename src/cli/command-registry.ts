@@ -29,6 +29,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'models', load: async () => (await import('./commands/models.ts')).registerModels },
   { name: 'npc', load: async () => (await import('./commands/npc.ts')).registerNpc },
   { name: 'serve', load: async () => (await import('./commands/serve.ts')).registerServe },
+  { name: 'worker', load: async () => (await import('./commands/worker.ts')).registerWorker },
   { name: 'apikeys', load: async () => (await import('./commands/apikeys.ts')).registerApiKeys },
   { name: 'keys', load: async () => (await import('./commands/keys.ts')).registerKeys },
 ];

@@ -37,14 +37,20 @@ export class CliContext {
     return loadConfig({ ...(config === undefined ? {} : { configPath: config }), ...(home === undefined ? {} : { overrides: { home } }) });
   }
 
-  async open(): Promise<Shenbi> {
+  /**
+   * `runsJobs`: with a shared queue, this process takes jobs of its worker lanes (`serve`,
+   * `worker`); otherwise it only submits (see OpenShenbiOptions). The first open decides.
+   */
+  async open(options: { runsJobs?: boolean; overrides?: Partial<ShenbiConfig> } = {}): Promise<Shenbi> {
     if (this.shenbi === undefined) {
       const { home, config } = this.options;
       // Loaded here, not at the top: the engine pulls in every engine and the store, which `--help` never needs.
       const { Shenbi } = await import('../shenbi.ts');
+      const overrides = { ...options.overrides, ...(home === undefined ? {} : { home }) };
       this.shenbi = await Shenbi.open({
         ...(config === undefined ? {} : { configPath: config }),
-        ...(home === undefined ? {} : { overrides: { home } }),
+        ...(Object.keys(overrides).length === 0 ? {} : { overrides }),
+        ...(options.runsJobs === undefined ? {} : { runsJobs: options.runsJobs }),
       });
     }
     return this.shenbi;

@@ -47,7 +47,8 @@ export async function reportJob(ctx: CliContext, shenbi: Shenbi, job: JobRecord)
     .filter((value): value is string => typeof value === 'string' && isValidId(value, 'art'));
   const artifacts = await Promise.all(artifactIds.map((id) => shenbi.store.artifacts.get(id)));
   if (ctx.output.json && job.status === 'completed') {
-    printJson({ job, notice: AI_NOTICE, artifacts: artifacts.map((a) => ({ ...a, path: shenbi.store.blobs.pathOf(a.blobRef) })) });
+    const paths = await Promise.all(artifacts.map((a) => shenbi.store.blobs.localPath(a.blobRef)));
+    printJson({ job, notice: AI_NOTICE, artifacts: artifacts.map((a, i) => ({ ...a, path: paths[i] })) });
   } else if (job.status === 'completed') {
     printLine(`${job.id} completed`);
     // The terminal is an interactive surface too (GB 45438 §5.1): text shown here is marked, as the files are.
@@ -59,7 +60,7 @@ export async function reportJob(ctx: CliContext, shenbi: Shenbi, job: JobRecord)
       } else {
         for (const artifact of listed as NonNullable<(typeof listed)[number]>[]) {
           printLine(`  ${name}: ${artifact.id}  ${artifact.mimeType}  ${formatBytes(artifact.size)}`);
-          printLine(`    ${shenbi.store.blobs.pathOf(artifact.blobRef)}`);
+          printLine(`    ${await shenbi.store.blobs.localPath(artifact.blobRef)}`);
         }
       }
     }

@@ -6,6 +6,7 @@ import { parseOrThrow } from '../core/validation.ts';
 import { configFileSchema, type ConfigFile, type ShenbiConfig } from './schema.ts';
 import { resolveServerLimits } from './server-limits.ts';
 import { resolveJobTimings } from './job-timings.ts';
+import { resolveScaleOut } from './scale-out.ts';
 import { defaultModerationConfig, type ModerationConfig } from '../governance/moderation/config.ts';
 import { resolveMediaFetchSettings } from '../media/fetch/media-fetch-settings.ts';
 
@@ -26,7 +27,8 @@ export const DEFAULT_TEXT_MODEL = 'qwen2.5-0.5b-instruct';
 /**
  * Resolves configuration: defaults < config file < environment < overrides.
  * Environment: SHENBI_HOME, SHENBI_DATABASE, SHENBI_MODELS_DIR, SHENBI_MODEL_ENDPOINT or
- * HF_ENDPOINT, SHENBI_THREADS, SHENBI_LLAMA_THREADS, SHENBI_TEXT_MODEL, SHENBI_MEDIA_ROOTS.
+ * HF_ENDPOINT, SHENBI_THREADS, SHENBI_LLAMA_THREADS, SHENBI_TEXT_MODEL, SHENBI_MEDIA_ROOTS, and the
+ * scale-out ones (SHENBI_QUEUE, SHENBI_BLOBS, SHENBI_S3_*, SHENBI_WORKER_LANES; see scale-out.ts).
  */
 export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
   const env = options.env ?? process.env;
@@ -68,6 +70,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ShenbiConfig {
     },
     server: resolveServerLimits(file.server),
     jobs: resolveJobTimings(file.jobs),
+    scaleOut: resolveScaleOut(file, env, availableParallelism()),
   };
   return { ...config, ...options.overrides };
 }

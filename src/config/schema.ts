@@ -6,6 +6,7 @@ import { moderationConfigSchema, type ModerationConfig } from '../governance/mod
 import { mediaFetchConfigSchema, type MediaFetchSettings } from '../media/fetch/media-fetch-settings.ts';
 import { serverLimitsFileSchema, type ServerLimits } from './server-limits.ts';
 import { jobTimingsFileSchema, type JobTimings } from './job-timings.ts';
+import { scaleOutFileSchema, type ScaleOutSettings } from './scale-out.ts';
 
 /** The config file (`$SHENBI_HOME/config.json`), every field optional. */
 export const configFileSchema = z
@@ -85,6 +86,7 @@ export const configFileSchema = z
     /** Job leases and recovery: heartbeatMs, staleAfterMs, recoverEveryMs (see job-timings.ts). */
     jobs: jobTimingsFileSchema.optional(),
   })
+  .extend(scaleOutFileSchema.shape)
   .strict();
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -116,4 +118,6 @@ export interface ShenbiConfig {
   server?: ServerLimits;
   /** Job leases and how often `shenbi serve` recovers jobs of dead processes; defaults when absent. */
   jobs?: JobTimings;
+  /** Shared queue, blobs on S3, worker lanes (docs/deploy.md); absent: the embedded default. */
+  scaleOut?: ScaleOutSettings;
 }

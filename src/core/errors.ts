@@ -80,7 +80,13 @@ export const ERROR_CODES = {
   DISK_FULL: { exit: EXIT.io, http: 507, retryable: false },
   STORAGE_ERROR: { exit: EXIT.io, http: 500, retryable: false },
   BLOB_CORRUPT: { exit: EXIT.io, http: 500, retryable: false },
+  /** The blob store's S3 bucket cannot be reached (at start or while running); the message names endpoint and bucket. */
+  BLOB_STORE_UNAVAILABLE: { exit: EXIT.io, http: 503, retryable: true },
   DATABASE_ERROR: { exit: EXIT.io, http: 500, retryable: true },
+  /** The shared job queue (Redis, config `queue`) cannot be reached: at start, or for an enqueue while it is down. */
+  QUEUE_UNAVAILABLE: { exit: EXIT.io, http: 503, retryable: true },
+  /** GET /readyz: a dependency (database, Redis, S3) does not answer; details.checks names which. */
+  NOT_READY: { exit: EXIT.io, http: 503, retryable: true },
   /** The provenance ledger's hash chain does not verify: an entry was edited or removed (`shenbi ledger verify`). */
   LEDGER_BROKEN: { exit: EXIT.io, http: 500, retryable: false },
   INTERNAL: { exit: EXIT.internal, http: 500, retryable: false },

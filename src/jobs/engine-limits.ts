@@ -4,6 +4,14 @@ import { Semaphore } from '../core/semaphore.ts';
 /** The engine key of steps that declare none. */
 export const DEFAULT_ENGINE = 'cpu';
 
+/** One engine's load in this process. */
+export interface EngineUsage {
+  engine: string;
+  running: number;
+  waiting: number;
+  limit: number;
+}
+
 /**
  * One semaphore per engine key: steps on the same engine share its limit (a loaded model,
  * a provider's rate limit, the CPU cores). Engines without a configured limit get
@@ -24,6 +32,11 @@ export class EngineLimits {
 
   limitOf(engine: string): number {
     return this.#limits[engine] ?? this.#defaultLimit;
+  }
+
+  /** Steps running and waiting per engine used so far in this process, with its limit (metrics). */
+  usage(): EngineUsage[] {
+    return [...this.#semaphores].map(([engine, semaphore]) => ({ engine, running: semaphore.limit - semaphore.available, waiting: semaphore.waiting, limit: semaphore.limit }));
   }
 
   semaphore(engine: string = DEFAULT_ENGINE): Semaphore {

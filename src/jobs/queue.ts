@@ -1,5 +1,21 @@
+import type { Lane } from './lanes.ts';
+
 /** Runs one job that the queue delivers; resolves when the job has ended or been handed off. */
 export type JobHandler = (jobId: string) => Promise<void>;
+
+/** Where a job should go: the lane of the engine its heaviest step needs (see lanes.ts). */
+export interface JobRoute {
+  lane: Lane;
+}
+
+/** Waiting work of one lane, for metrics and readiness. */
+export interface LaneDepth {
+  lane: Lane;
+  /** Jobs waiting to be delivered. */
+  waiting: number;
+  /** Age of the oldest waiting job (ms), 0 when none waits. */
+  oldestAgeMs: number;
+}
 
 /**
  * Where submitted jobs wait for a runner. The job itself (spec, input, state) lives in the
@@ -13,14 +29,16 @@ export interface JobQueue {
    * queue). A shared queue says false: the submitter then follows its jobs through the store.
    */
   readonly deliversLocally: boolean;
-  /** Adds a persisted job. */
-  enqueue(jobId: string): Promise<void>;
+  /** Adds a persisted job; a shared queue delivers it only to workers that run `route.lane` (in-process: ignored). Enqueuing an id that is still waiting is a no-op. */
+  enqueue(jobId: string, route: JobRoute): Promise<void>;
   /** Starts delivering jobs to `handler`; called once. */
   process(handler: JobHandler): void;
   /** Takes a job out before it is delivered; false if it was not waiting here. */
   remove(jobId: string): Promise<boolean>;
-  /** How many jobs are waiting (not yet delivered). */
+  /** How many jobs are waiting (not yet delivered) in this process's view. */
   size(): number;
+  /** Waiting jobs per lane (a shared queue asks Redis; in-process: one 'all' figure under each lane it was given). */
+  depth(): Promise<LaneDepth[]>;
   /** Stops delivering; resolves once running handlers have returned. Waiting ids are dropped (they stay queued in the store). */
   close(): Promise<void>;
 }
@@ -35,6 +53,8 @@ export class InProcessQueue implements JobQueue {
   /** Index of the next id to deliver; the array is compacted lazily (shift() is O(n)). */
   #head = 0;
   readonly #removed = new Set<string>();
+  /** Lane and enqueue time of each waiting id (for depth()). */
+  readonly #routes = new Map<string, { lane: Lane; at: number }>();
   readonly #running = new Set<Promise<void>>();
   #handler: JobHandler | undefined;
   #closed = false;
@@ -43,9 +63,10 @@ export class InProcessQueue implements JobQueue {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`queue concurrency must be a positive integer, got ${concurrency}`);
   }
 
-  async enqueue(jobId: string): Promise<void> {
+  async enqueue(jobId: string, route: JobRoute): Promise<void> {
     if (this.#closed) return;
     this.#removed.delete(jobId);
+    this.#routes.set(jobId, { lane: route.lane, at: Date.now() });
     this.#waiting.push(jobId);
     this.#pump();
   }
@@ -67,11 +88,27 @@ export class InProcessQueue implements JobQueue {
     return this.#waiting.length - this.#head - this.#removed.size;
   }
 
+  async depth(): Promise<LaneDepth[]> {
+    const now = Date.now();
+    const byLane = new Map<Lane, LaneDepth>();
+    for (let i = this.#head; i < this.#waiting.length; i += 1) {
+      const jobId = this.#waiting[i] as string;
+      const route = this.#routes.get(jobId);
+      if (route === undefined || this.#removed.has(jobId)) continue;
+      const depth = byLane.get(route.lane) ?? { lane: route.lane, waiting: 0, oldestAgeMs: 0 };
+      depth.waiting += 1;
+      depth.oldestAgeMs = Math.max(depth.oldestAgeMs, now - route.at);
+      byLane.set(route.lane, depth);
+    }
+    return [...byLane.values()];
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#waiting.length = 0;
     this.#head = 0;
     this.#removed.clear();
+    this.#routes.clear();
     await Promise.allSettled([...this.#running]);
   }
 
@@ -81,6 +118,7 @@ export class InProcessQueue implements JobQueue {
     while (!this.#closed && this.#running.size < this.concurrency && this.#head < this.#waiting.length) {
       const jobId = this.#waiting[this.#head] as string;
       this.#head += 1;
+      this.#routes.delete(jobId);
       if (this.#removed.delete(jobId)) continue;
       const run: Promise<void> = handler(jobId)
         .catch((error: unknown) => {

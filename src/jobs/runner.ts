@@ -9,13 +9,15 @@ import { TERMINAL_JOB_STATUSES, type JobStatus } from '../core/progress.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import type { JobRecord, JobStepRecord, Store } from '../store/types.ts';
 import { sleep } from './backoff.ts';
-import { EngineLimits } from './engine-limits.ts';
+import { EngineLimits, type EngineUsage } from './engine-limits.ts';
 import { failStoredJob } from './fail-stored-job.ts';
 import { compilePlan, type ExecutionPlan } from './execution-plan.ts';
-import { JobEvents, type JobEventListener } from './job-events.ts';
+import { ALL_JOBS, JobEvents, type JobEventListener } from './job-events.ts';
 import { JobExecution } from './job-execution.ts';
 import { validateJobInput } from './job-input.ts';
-import { InProcessQueue, type JobQueue } from './queue.ts';
+import type { JobEventBus } from './event-bus.ts';
+import { laneOfEngines, type Lane } from './lanes.ts';
+import { InProcessQueue, type JobQueue, type LaneDepth } from './queue.ts';
 import { RecoveryLoop } from './recovery-loop.ts';
 import { UnrecordedEnds } from './unrecorded-ends.ts';
 import type { ExecutionServices, JobCheckpoint } from './step-execution.ts';
@@ -54,6 +56,14 @@ export interface JobRunnerOptions {
   sweepWorkDirs?: () => Promise<number>;
   /** TEST ONLY: awaited after each persisted step boundary (see crash-points.ts). */
   checkpoint?: JobCheckpoint;
+  /** Carries job events to and from other processes (servers and workers on a shared queue). */
+  eventBus?: JobEventBus;
+  /**
+   * Lease time: ms since the epoch on a clock every runner of the database shares (a
+   * DatabaseClock: the database's own time), so skew between hosts cannot make a live
+   * runner's lease look stale. Default Date.now.
+   */
+  clock?: () => number;
 }
 
 const optionsSchema = z.object({
@@ -109,6 +119,8 @@ interface LocalJob {
 }
 
 const WAIT_POLL_MS = 200;
+/** With an event bus the end is announced; the store is read this often in case the announcement was lost. */
+const BUS_POLL_MS = 1_000;
 
 /**
  * Runs pipeline jobs in this process. Submitting persists the job before it is queued;
@@ -137,6 +149,10 @@ export class JobRunner {
   readonly #unrecorded = new UnrecordedEnds();
   #recovery: RecoveryLoop | undefined;
   #recoveryUsers = 0;
+  readonly #now: () => number;
+  readonly #submitted = new Set<(job: JobRecord) => void>();
+  readonly #eventBus: JobEventBus | undefined;
+  readonly #stopBus: (() => void) | undefined;
 
   constructor(options: JobRunnerOptions) {
     const valid = parseOrThrow(optionsSchema, { ...options, store: undefined, steps: undefined, queue: undefined, random: undefined }, 'job runner options', 'CONFIG_INVALID');
@@ -154,6 +170,23 @@ export class JobRunner {
       random: options.random ?? Math.random,
       ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
     };
+    this.#now = options.clock ?? Date.now;
+    this.#eventBus = options.eventBus;
+    if (this.#eventBus !== undefined) {
+      const bus = this.#eventBus;
+      // Other processes' events reach this process's subscribers (SSE, wait()); events of jobs
+      // running here go out. A job runs in one process at a time, so nothing loops back.
+      const stopIn = bus.subscribe((event) => {
+        if (!this.#local.has(event.jobId)) this.#events.emit(event);
+      });
+      const stopOut = this.#events.subscribe(ALL_JOBS, (event) => {
+        if (this.#local.has(event.jobId) || this.#unrecorded.has(event.jobId)) bus.publish(event);
+      });
+      this.#stopBus = () => {
+        stopIn();
+        stopOut();
+      };
+    }
     this.#queue = options.queue ?? new InProcessQueue(valid.jobConcurrency ?? 32);
     this.#queue.process((jobId) => this.#runQueued(jobId));
     // One timer for the whole runner, never one per job or step.
@@ -175,17 +208,24 @@ export class JobRunner {
     const id = newId('job');
     await beforeCreate?.(id);
     // In our own queue the job is leased to us: no other runner takes it while we live.
-    const lease = this.#queue.deliversLocally ? { owner: this.owner, at: Date.now() } : undefined;
+    const lease = this.#queue.deliversLocally ? { owner: this.owner, at: this.#now() } : undefined;
     const record = await this.#store.jobs.create({ id, spec: validated.spec, input: jobInput, caller, ...(lease === undefined ? {} : { lease }) });
     if (this.#queue.deliversLocally) {
       this.#local.set(record.id, { record, plan, interrupted: false, resume: false, cancelRequested: false, execution: undefined });
     }
     await this.#services.checkpoint?.(record.id, 'queued');
     try {
-      await this.#queue.enqueue(record.id);
+      await this.#queue.enqueue(record.id, { lane: laneOf(plan) });
     } catch (error) {
       await this.#abandonSubmission(record.id, error);
       throw error;
+    }
+    for (const listener of this.#submitted) {
+      try {
+        listener(record);
+      } catch (error) {
+        process.emitWarning(`a submission listener threw on ${record.id}: ${toShenbiError(error).message}`);
+      }
     }
     return record;
   }
@@ -213,13 +253,19 @@ export class JobRunner {
           this.#waiters.set(jobId, list);
         });
       }
-      const record = await this.#store.jobs.get(jobId);
-      if (isTerminal(record.status)) return record;
-      if (this.#closed) throw this.#closedError(jobId);
-      // Another process runs it: poll the store.
-      await sleep(WAIT_POLL_MS, this.#closeController.signal).catch(() => {
-        throw this.#closedError(jobId);
-      });
+      // Another process runs it: poll the store, and again at once when its end is announced
+      // (event bus); listening before reading, so an end between the two is not missed.
+      const ended = this.#endAnnounced(jobId);
+      try {
+        const record = await this.#store.jobs.get(jobId);
+        if (isTerminal(record.status)) return record;
+        if (this.#closed) throw this.#closedError(jobId);
+        await Promise.race([ended.promise, sleep(this.#eventBus === undefined ? WAIT_POLL_MS : BUS_POLL_MS, this.#closeController.signal)]).catch(() => {
+          throw this.#closedError(jobId);
+        });
+      } finally {
+        ended.stop();
+      }
     }
   }
 
@@ -261,7 +307,7 @@ export class JobRunner {
     this.#assertOpen();
     const tempFilesRemoved = await this.#store.blobs.sweepTemp();
     const workDirsRemoved = (await this.#sweepWorkDirs?.()) ?? 0;
-    const now = Date.now();
+    const now = this.#now();
     const staleBefore = now - this.#staleAfterMs;
     const report: RecoveryReport = { tempFilesRemoved, workDirsRemoved, resumed: [], failed: [] };
     for (const record of await this.#store.jobs.listRecoverable(staleBefore)) {
@@ -287,7 +333,7 @@ export class JobRunner {
       if (this.#queue.deliversLocally) {
         this.#local.set(record.id, { record, plan, interrupted, resume: true, cancelRequested: false, execution: undefined });
       }
-      await this.#queue.enqueue(record.id);
+      await this.#queue.enqueue(record.id, { lane: laneOf(plan) });
       report.resumed.push(record.id);
     }
     return report;
@@ -305,9 +351,10 @@ export class JobRunner {
     this.#recovery ??= new RecoveryLoop(async () => {
       if (this.#closed) return null;
       await this.recover();
-      const now = Date.now();
+      const now = this.#now();
       const oldest = await this.#store.jobs.oldestLease(this.owner, now - this.#staleAfterMs);
-      return oldest === null ? null : oldest + this.#staleAfterMs + 1;
+      // The loop's timer runs on this host's clock; leases are on the shared one.
+      return oldest === null ? null : oldest + this.#staleAfterMs + 1 - (now - Date.now());
     }, everyMs);
     const loop = this.#recovery;
     this.#recoveryUsers += 1;
@@ -332,6 +379,7 @@ export class JobRunner {
     this.#closeController.abort();
     clearInterval(this.#heartbeatTimer);
     await this.#recovery?.stop();
+    this.#stopBus?.();
     // Last tries: ends the store refused before, and the queued jobs nobody here will run (one
     // delivered meanwhile sees #closed after its claim and hands itself back).
     await this.#unrecorded.retry();
@@ -349,6 +397,35 @@ export class JobRunner {
     this.#local.clear();
   }
 
+  /**
+   * Graceful stop (SIGTERM): takes no more jobs, lets those running here finish for up to
+   * `graceMs`, then close() hands the rest back to the queue for another runner.
+   */
+  async drain(graceMs: number): Promise<void> {
+    if (this.#closed) return;
+    const stopped = this.#queue.close();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    await this.close();
+  }
+
+  /** Steps running and the limit, per engine, in this process. */
+  engineUsage(): EngineUsage[] {
+    return this.#services.limits.usage();
+  }
+
+  /** Called with each job this runner has stored and queued (metrics). Returns the unsubscribe function. */
+  onSubmitted(listener: (job: JobRecord) => void): () => void {
+    this.#submitted.add(listener);
+    return () => this.#submitted.delete(listener);
+  }
+
+  /** Waiting jobs per lane in this runner's queue (shared: all processes'). */
+  queueDepth(): Promise<LaneDepth[]> {
+    return this.#queue.depth();
+  }
+
   /** The queue's handler: claim, then run (or settle a job cancelled meanwhile). */
   async #runQueued(jobId: string): Promise<void> {
     let local = this.#local.get(jobId);
@@ -362,7 +439,7 @@ export class JobRunner {
       return;
     }
     try {
-      const now = Date.now();
+      const now = this.#now();
       if (!(await this.#store.jobs.claim(jobId, this.owner, now, now - this.#staleAfterMs))) {
         // Another runner has it, or it was cancelled elsewhere.
         await this.#settle(jobId);
@@ -498,7 +575,7 @@ export class JobRunner {
     this.#heartbeatRunning = true;
     try {
       await this.#unrecorded.retry();
-      await this.#store.jobs.heartbeat(this.owner, Date.now());
+      await this.#store.jobs.heartbeat(this.owner, this.#now());
       await Promise.all(running.map((local) => local.execution?.recordRunningSteps()));
       for (const local of running) {
         const execution = local.execution;
@@ -514,6 +591,17 @@ export class JobRunner {
     }
   }
 
+  /** Resolves when an event says the job ended (here or, through the event bus, elsewhere). */
+  #endAnnounced(jobId: string): { promise: Promise<void>; stop: () => void } {
+    let stop = () => {};
+    const promise = new Promise<void>((resolve) => {
+      stop = this.#events.subscribe(jobId, (event) => {
+        if (event.type === 'job.completed' || event.type === 'job.failed' || event.type === 'job.cancelled') resolve();
+      });
+    });
+    return { promise, stop };
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new ShenbiError('INTERNAL', 'This job runner is closed.');
   }
@@ -523,6 +611,11 @@ export class JobRunner {
       details: { jobId },
     });
   }
+}
+
+/** The lane that carries a job: its heaviest step's (lanes.ts). */
+function laneOf(plan: ExecutionPlan): Lane {
+  return laneOfEngines([...plan.steps.values()].map((step) => step.engine));
 }
 
 function isTerminal(status: JobStatus): boolean {

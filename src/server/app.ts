@@ -1,7 +1,7 @@
 import { webhookRegistry } from '../engines/providers/webhook-registry.ts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ShenbiError } from '../core/errors.ts';
+import { ShenbiError, toShenbiError } from '../core/errors.ts';
 import type { Shenbi } from '../shenbi.ts';
 import { openDatabase } from '../store/db/connect.ts';
 import { ApiKeyRepository } from './auth/api-key-repository.ts';
@@ -11,6 +11,15 @@ import { JobEventLog } from './job-event-log.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { originGuard } from './middleware/origin-guard.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { RedisTokenBuckets } from './middleware/redis-token-buckets.ts';
+import { MemoryTokenBuckets, type TokenBuckets } from './middleware/token-buckets.ts';
+import { accessLog, markUnmatched } from './metrics/access-log.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
+import { databaseCheck, type ReadinessCheck } from './readiness.ts';
+import { registerOpsRoutes } from './routes/ops.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { JobInfoCache } from '../jobs/job-info.ts';
+import { attachJobLogs } from '../jobs/job-logs.ts';
 import { registerAudioRoutes, MAX_AUDIO_UPLOAD_BYTES } from './openai/audio.ts';
 import { registerChatRoutes } from './openai/chat.ts';
 import { registerEmbeddingRoutes } from './openai/embeddings.ts';
@@ -50,8 +59,15 @@ export interface ServerOptions {
   textModels?: TextModels;
   /** Header and body timeouts and connection caps; default: the config's `server` section. */
   limits?: Partial<ServerLimits>;
+  /** JSON-lines logger for access and job lines; default createLogger() (SHENBI_LOG_LEVEL, stderr). */
+  logger?: Logger;
+  /** Redis that counts rate limits for every server on it; default the config's `queue` URL (null: this process counts). */
+  rateLimitRedisUrl?: string | null;
+  /** More /readyz checks besides the database and `shenbi.readiness()`. */
+  readinessChecks?: ReadinessCheck[];
 }
 
+/** Shenbi's checks of the shared services it uses (Redis, S3), when it offers them. */
 export interface ShenbiServerApp {
   app: Hono<ServerEnv>;
   services: ServerServices;
@@ -85,16 +101,31 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
     });
   }
   // One moderator and one llama.cpp pool with the jobs: a model loaded for a job serves chat too.
-  const uploads = new UploadStore(new UploadRepository(database.db), shenbi.config.uploads);
+  const uploads = new UploadStore(new UploadRepository(database.db), shenbi.config.uploads, shenbi.store.uploadObjects ?? null);
   const quotas = new QuotaMeter(new UsageReservations(database.db), () => services);
   const services: ServerServices = { shenbi, keys, moderator: shenbi.moderator, events: new JobEventLog(shenbi.runner, shenbi.store.jobs), text: options.textModels ?? shenbi.textModels, uploads, quotas };
+  const logger = options.logger ?? createLogger();
+  const jobInfo = new JobInfoCache(shenbi.store.jobs);
+  const metrics = new ServerMetrics(shenbi.runner, jobInfo);
+  const detachJobLogs = attachJobLogs(shenbi.runner, logger, jobInfo);
+  const redisUrl = options.rateLimitRedisUrl === undefined ? (shenbi.config.scaleOut?.queue ?? null) : options.rateLimitRedisUrl;
+  const buckets: TokenBuckets = redisUrl === null ? new MemoryTokenBuckets() : new RedisTokenBuckets({ url: redisUrl });
   const sweeper = startUploadSweeper(uploads);
   quotas.start();
   let port = options.port ?? 8787;
 
   const app = new Hono<ServerEnv>();
-  app.onError((error, c) => errorResponse(c, error));
-  app.notFound((c) => errorResponse(c, new ShenbiError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { hint: 'See GET /api/openapi.json for the routes.' })));
+  // Before everything else, so refusals by the guards below are logged and counted too.
+  app.use('*', accessLog(logger, metrics));
+  app.onError((error, c) => {
+    metrics.jobs.httpError(toShenbiError(error).code);
+    return errorResponse(c, error);
+  });
+  app.notFound((c) => {
+    markUnmatched(c.req.raw);
+    metrics.jobs.httpError('ROUTE_NOT_FOUND');
+    return errorResponse(c, new ShenbiError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { hint: 'See GET /api/openapi.json for the routes.' }));
+  });
 
   if (loopback) app.use('*', originGuard({ port: () => port, allowedOrigins: options.allowedOrigins ?? [], allowedHosts: options.allowedHosts ?? [] }));
   if (options.staticDir !== undefined) app.use('*', staticFiles(options.staticDir));
@@ -114,11 +145,19 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   // Public: the API description and a liveness check.
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(book.docs)));
   app.get('/api/health', (c) => c.json({ ok: true }));
+  // Health checks and metrics: before authentication and rate limits, which apply to /api and /v1 only.
+
+  registerOpsRoutes(app, book, {
+    metrics,
+    keys,
+    readiness: [databaseCheck(database.db), ...(options.readinessChecks ?? [])],
+    dependencies: [() => shenbi.readiness()],
+  });
   registerWebhookRoutes(app, shenbi.config.publicBaseUrl);
 
   for (const prefix of ['/v1/*', '/api/*']) {
     app.use(prefix, authenticate({ keys, requireKeys: !loopback }));
-    app.use(prefix, rateLimit(keys));
+    app.use(prefix, rateLimit(keys, Date.now, buckets));
   }
   registerOpenAiModelRoutes(book, services);
   registerChatRoutes(book, services);
@@ -146,6 +185,9 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
     close() {
       closed ??= (async () => {
         services.events.close();
+        metrics.close();
+        detachJobLogs();
+        await buckets.close();
         await sweeper.stop();
         await quotas.stop();
         // Jobs this process runs later must poll again: nothing receives webhooks any more.

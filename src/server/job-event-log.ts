@@ -21,6 +21,10 @@ interface JobLog {
   follower: JobStoreFollower | undefined;
   /** A store read for it is under way. */
   polling: boolean;
+  /** Steps started and not yet ended, and steps completed: the same step event from the event bus and the store is recorded once. */
+  running: Set<string>;
+  completed: Set<string>;
+  started: boolean;
 }
 
 export interface JobEventLogOptions {
@@ -101,7 +105,7 @@ export class JobEventLog {
   #log(jobId: string): JobLog {
     let log = this.#jobs.get(jobId);
     if (log === undefined) {
-      log = { events: [], listeners: new Set(), ended: false, endedAt: 0, follower: undefined, polling: false };
+      log = { events: [], listeners: new Set(), ended: false, endedAt: 0, follower: undefined, polling: false, running: new Set(), completed: new Set(), started: false };
       this.#jobs.set(jobId, log);
       this.#evict();
     }
@@ -137,7 +141,8 @@ export class JobEventLog {
   #record(event: JobEvent): void {
     const log = this.#log(event.jobId);
     // A job ends once: the same end seen twice (its runner here, and the store) is sent once.
-    if (log.ended) return;
+    if (log.ended || isRepeat(log, event)) return;
+    JobEventLog.#note(log, event);
     const last = log.events.at(-1);
     const entry = { seq: (last?.seq ?? 0) + 1, event };
     log.events.push(entry);
@@ -153,6 +158,16 @@ export class JobEventLog {
     for (const listener of [...log.listeners]) listener(entry);
   }
 
+  /** Remembers which structural events the job has had (see isRepeat). */
+  static #note(log: JobLog, event: JobEvent): void {
+    if (event.type === 'job.started') log.started = true;
+    else if (event.type === 'step.started') log.running.add(event.stepId);
+    else if (event.type === 'step.completed') {
+      log.running.delete(event.stepId);
+      log.completed.add(event.stepId);
+    } else if (event.type === 'step.retry') log.running.delete(event.stepId);
+  }
+
   #evict(): void {
     const now = Date.now();
     for (const [id, log] of this.#jobs) {
@@ -160,4 +175,16 @@ export class JobEventLog {
       if (log.listeners.size === 0 && (log.ended || this.#jobs.size > this.#maxJobs)) this.#jobs.delete(id);
     }
   }
+}
+
+/**
+ * A job run by another process reaches this log twice when an event bus carries its events
+ * and the store follower reads its snapshots: a start or completion already recorded is not
+ * recorded again, whichever way it came first.
+ */
+function isRepeat(log: JobLog, event: JobEvent): boolean {
+  if (event.type === 'job.started') return log.started;
+  if (event.type === 'step.started') return log.running.has(event.stepId) || log.completed.has(event.stepId);
+  if (event.type === 'step.completed') return log.completed.has(event.stepId);
+  return false;
 }

@@ -33,6 +33,8 @@ export function buildOpenApi(docs: readonly RouteDoc[]): Record<string, unknown>
         ? { description: 'No Content' }
         : doc.produces === 'sse'
         ? { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: { type: 'string' } } } }
+        : doc.produces === 'text'
+        ? { description: 'Text', content: { 'text/plain': { schema: { type: 'string' } } } }
         : doc.produces === 'bytes'
           ? { description: 'Bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
           : { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } };

@@ -15,8 +15,8 @@ export interface RouteDoc {
   scope: ApiScope | null;
   body?: z.ZodType;
   bodyType?: 'json' | 'multipart' | 'bytes';
-  /** What a success returns: JSON, SSE, or bytes. */
-  produces?: 'json' | 'sse' | 'bytes';
+  /** What a success returns: JSON, SSE, bytes, or plain text (Prometheus metrics). */
+  produces?: 'json' | 'sse' | 'bytes' | 'text';
   /** The status of a success when it is not 200. */
   successStatus?: '201' | '202' | '204';
 }

@@ -5,17 +5,21 @@ import type { JobStatus, StepStatus } from '../core/progress.ts';
 import type { Provenance } from '../core/provenance.ts';
 import type { JobCaller } from '../core/job-caller.ts';
 import type { StepOutputs } from '../core/step.ts';
+import type { UploadObjects } from './blobs/upload-objects.ts';
 import type { LedgerStore } from './ledger/ledger-store.ts';
 
-/** Content-addressed bytes on disk. Writes are atomic: temp file, fsync, rename. */
+/** Content-addressed bytes (on disk, or in an S3 bucket with a local cache). Writes are atomic. */
 export interface BlobStore {
   /** Stores bytes under their sha256; storing the same bytes twice is a no-op. */
   put(bytes: Uint8Array): Promise<BlobInfo>;
   /** Reads a blob; BLOB_NOT_FOUND if absent, BLOB_CORRUPT if it no longer hashes to its ref. */
   read(ref: string, options?: BlobReadOptions): Promise<Buffer>;
   has(ref: string): Promise<boolean>;
-  /** Local path of a stored blob, for engines that take files (ffmpeg, ...). */
-  pathOf(ref: string): string;
+  /**
+   * A local file holding the blob, for engines that take files (ffmpeg, ...): the blob itself
+   * on disk, or a remote blob materialised into the local cache first. BLOB_NOT_FOUND if absent.
+   */
+  localPath(ref: string): Promise<string>;
   delete(ref: string): Promise<void>;
   /** Removes temp files a crashed writer left behind; returns how many. */
   sweepTemp(): Promise<number>;
@@ -26,6 +30,11 @@ export interface BlobStore {
    * both before and after the file is moved aside (see LocalBlobStore).
    */
   removeUnreferenced(ref: string, options: { olderThanMs: number; isReferenced: () => Promise<boolean> }): Promise<BlobRemoval>;
+}
+
+/** Short-lived GET URLs of blobs, answering with the given headers. */
+export interface PresignedDownloads {
+  url(ref: string, options: { contentDisposition?: string; contentType?: string }): Promise<string>;
 }
 
 export interface BlobEntry {
@@ -228,5 +237,9 @@ export interface Store {
   readonly conversations: ConversationStore;
   /** Hash-chained provenance entries, one per artifact, appended by artifacts.put. */
   readonly ledger: LedgerStore;
+  /** Where uploads' bytes are shared between machines (an S3 bucket); absent or null: the local uploads dir only. */
+  readonly uploadObjects?: UploadObjects | null;
+  /** Set when downloads go straight to the object store (config s3.presignDownloads): a short-lived URL of a blob. */
+  readonly presignedDownloads?: PresignedDownloads | null;
   close(): Promise<void>;
 }

@@ -23,7 +23,7 @@ describe('shenbi artifacts rm / jobs rm / gc', () => {
       if (jobId !== null) await store.jobs.create({ id: jobId, spec: pipelineSpec(['a']), input: {} });
       const artifact = await store.artifacts.put(newArtifact(text, { jobId }));
       ids[name] = artifact.id;
-      paths[name] = store.blobs.pathOf(artifact.blobRef);
+      paths[name] = (await store.blobs.localPath(artifact.blobRef));
     }
     await store.jobs.update(runningJob, { status: 'running' });
     await store.jobs.update(doneJob, { status: 'completed' });

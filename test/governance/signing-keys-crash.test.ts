@@ -56,7 +56,7 @@ async function assertJobSignsTrusted(shenbi: Shenbi, anchor: string | undefined,
   const caPem = anchor ?? readFileSync(join(shenbi.config.c2pa.keysDir, KEY_FILES.caCertificate), 'utf8');
   const artifact = await shenbi.store.artifacts.get(String(job.outputs?.audio));
   assert.ok(artifact.labels.some((l) => l.type === 'c2pa'), `${what}: the audio is signed`);
-  const path = shenbi.store.blobs.pathOf(artifact.blobRef);
+  const path = (await shenbi.store.blobs.localPath(artifact.blobRef));
   const report = await verifyLabels(readFileSync(path), { mimeType: artifact.mimeType, trustAnchors: [caPem], require: ['trusted'] });
   assert.equal(report.c2pa.state, 'Trusted', `${what}: ${JSON.stringify(report.c2pa)}`);
   return path;

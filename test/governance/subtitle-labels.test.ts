@@ -32,8 +32,8 @@ test('every subtitle format Shenbi writes verifies as labeled; an SRT carries a 
       const mine = artifacts.filter((a) => a.jobId === job.id);
       const subtitle = mine.find((a) => a.kind === 'subtitle')!;
       const timings = mine.find((a) => a.mimeType.startsWith('application/json'))!;
-      const path = shenbi.store.blobs.pathOf(subtitle.blobRef);
-      files.set(format, { path, bytes: readFileSync(path), timings: JSON.parse(readFileSync(shenbi.store.blobs.pathOf(timings.blobRef), 'utf8')) });
+      const path = (await shenbi.store.blobs.localPath(subtitle.blobRef));
+      files.set(format, { path, bytes: readFileSync(path), timings: JSON.parse(readFileSync((await shenbi.store.blobs.localPath(timings.blobRef)), 'utf8')) });
     }
   } finally {
     await shenbi.close();

@@ -72,7 +72,7 @@ test('every artifact of every recipe and offline task passes shenbi verify (impl
       assert.equal(job.status, 'completed', `${kind} ${JSON.stringify(input)}: ${JSON.stringify(job.error)}`);
     }
     const artifacts = await shenbi.store.artifacts.list({ limit: 10_000 });
-    const files = artifacts.map((a) => shenbi.store.blobs.pathOf(a.blobRef));
+    const files = await Promise.all(artifacts.map((a) => shenbi.store.blobs.localPath(a.blobRef)));
     const kinds = new Set(artifacts.map((a) => a.mimeType.split(';')[0]));
     for (const mime of ['text/markdown', 'image/png', 'image/jpeg', 'image/webp', 'audio/wav', 'audio/mpeg', 'audio/ogg', 'audio/flac', 'audio/midi', 'video/mp4', 'application/json', 'text/vtt', 'application/x-lrc']) {
       assert.ok(kinds.has(mime), `a ${mime} artifact was produced (found ${[...kinds].join(', ')})`);
@@ -82,7 +82,7 @@ test('every artifact of every recipe and offline task passes shenbi verify (impl
     // Independently of the store's records: the CLI reads each file's bytes.
     const r = await runCli(['--json', 'verify', '--require', 'implicit,trusted', ...files], { home, env });
     const report = JSON.parse(r.stdout) as { ok: boolean; files: { file: string; mimeType: string; verdict: string; problems: string[]; c2pa: { supported: boolean; state: string } }[] };
-    const stored = new Map(artifacts.map((a) => [shenbi.store.blobs.pathOf(a.blobRef), `${a.kind} ${a.mimeType} ${a.name ?? ''} (step ${a.stepId})`]));
+    const stored = new Map(await Promise.all(artifacts.map(async (a) => [await shenbi.store.blobs.localPath(a.blobRef), `${a.kind} ${a.mimeType} ${a.name ?? ''} (step ${a.stepId})`] as const)));
     const failures = report.files.filter((f) => f.verdict !== 'labeled').map((f) => `${stored.get(f.file)} read as ${f.mimeType}: ${f.verdict}: ${f.problems.join('; ')}`);
     assert.deepEqual(failures, [], `${failures.length} of ${files.length} artifacts fail verify`);
     assert.equal(r.status, 0, r.stderr);

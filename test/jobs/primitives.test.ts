@@ -59,7 +59,7 @@ test('in-process queue: FIFO, bounded concurrency, removable before delivery', a
       if (finished.length === 4) resolve();
     });
   });
-  for (const id of ['a', 'b', 'c', 'd', 'e']) await queue.enqueue(id);
+  for (const id of ['a', 'b', 'c', 'd', 'e']) await queue.enqueue(id, { lane: 'text' });
   assert.equal(await queue.remove('d'), true);
   assert.equal(await queue.remove('a'), false, 'already delivered');
   assert.equal(queue.size(), 2);

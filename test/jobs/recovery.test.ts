@@ -102,7 +102,7 @@ test('after kill -9 mid-step, recover() resumes the job: step 1 not re-run, no t
     const artifacts = await temp.store.artifacts.list();
     assert.ok(artifacts.length >= 3);
     for (const artifact of artifacts) {
-      const file = await readFile(temp.store.blobs.pathOf(artifact.blobRef));
+      const file = await readFile((await temp.store.blobs.localPath(artifact.blobRef)));
       assert.equal(file.length, artifact.size);
       assert.equal(createHash('sha256').update(file).digest('hex'), artifact.sha256);
     }

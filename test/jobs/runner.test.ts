@@ -333,6 +333,9 @@ test('behind the JobQueue interface, one runner submits and another (sharing the
     size() {
       return 0;
     }
+    async depth() {
+      return [];
+    }
     async close() {}
   }
   const producerQueue = new HandOffQueue();

@@ -113,7 +113,7 @@ test('kill -9 of `shenbi serve` at every persisted step boundary; a restarted `s
       const verification = await store.ledger.verifyChain();
       assert.equal(verification.ok, true, JSON.stringify(verification));
       for (const artifact of await store.artifacts.list({ limit: 1000 })) {
-        const bytes = readFileSync(store.blobs.pathOf(artifact.blobRef));
+        const bytes = readFileSync((await store.blobs.localPath(artifact.blobRef)));
         assert.equal(createHash('sha256').update(bytes).digest('hex'), artifact.sha256);
       }
     } finally {

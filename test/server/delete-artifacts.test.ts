@@ -44,7 +44,7 @@ async function aliceJob(status: 'running' | 'completed'): Promise<{ jobId: strin
 test('DELETE /api/artifacts/:id: 403 without generate scope, 404 for another tenant, 204 for the owner; bytes gone, ledger intact', async () => {
   const { artifactIds } = await aliceJob('completed');
   const id = artifactIds[0]!;
-  const blobPath = t.shenbi.store.blobs.pathOf((await t.shenbi.store.artifacts.get(id)).blobRef);
+  const blobPath = await t.shenbi.store.blobs.localPath((await t.shenbi.store.artifacts.get(id)).blobRef);
   await expectCode(call(`/api/artifacts/${id}`, tokens.readOnly!), 403, 'FORBIDDEN', 'no generate scope');
   await expectCode(call(`/api/artifacts/${id}`, tokens.bob!), 404, 'ARTIFACT_NOT_FOUND', 'another tenant');
   assert.ok(await t.shenbi.store.artifacts.find(id), 'still there after refused deletes');

@@ -69,7 +69,7 @@ async function speechJob(name: string, text: string): Promise<{ status: number; 
   const view = JSON.parse(final.data) as { artifacts: { id: string; mimeType: string }[] };
   const audio = view.artifacts.find((a) => a.mimeType.startsWith('audio/'))!;
   const artifact = await t.shenbi.store.artifacts.get(audio.id);
-  return { status: 202, audio: t.shenbi.store.blobs.pathOf(artifact.blobRef) };
+  return { status: 202, audio: (await t.shenbi.store.blobs.localPath(artifact.blobRef)) };
 }
 
 /** Until the job-end listener has settled every reservation of a key. */

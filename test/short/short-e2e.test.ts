@@ -82,7 +82,7 @@ test('one sentence → a 9:16 short: narration, bed and effects where expected, 
   assert.equal(script.scenes.length, 6);
 
   const { artifact: videoArtifact, bytes: videoBytes } = await shenbi.store.artifacts.read(String(outputs.video));
-  const videoPath = shenbi.store.blobs.pathOf(videoArtifact.blobRef);
+  const videoPath = (await shenbi.store.blobs.localPath(videoArtifact.blobRef));
   const probe = await probeMedia(videoPath);
   const picture = probe.streams.find((s) => s.type === 'video');
   assert.ok(picture && probe.streams.some((s) => s.type === 'audio'), 'video and audio streams');

@@ -15,7 +15,7 @@ describeEachDialect('artifact deletion', (ctx) => {
     const b = await store.artifacts.put(newArtifact(text));
     const other = await store.artifacts.put(newArtifact('other bytes'));
     assert.equal(a.blobRef, b.blobRef);
-    const path = store.blobs.pathOf(a.blobRef);
+    const path = (await store.blobs.localPath(a.blobRef));
 
     const first = await store.artifacts.delete(a.id);
     assert.deepEqual(first.deletedArtifacts, [a.id]);
@@ -34,7 +34,7 @@ describeEachDialect('artifact deletion', (ctx) => {
     assert.equal(swept.blobsRemoved, 1);
     assert.equal(swept.bytesReclaimed, Buffer.byteLength(text));
     assert.equal(await exists(path), false);
-    assert.ok(await exists(store.blobs.pathOf(other.blobRef)), 'other blobs untouched');
+    assert.ok(await exists((await store.blobs.localPath(other.blobRef))), 'other blobs untouched');
 
     // History stays: both ledger entries remain and the chain verifies.
     const chain = await store.ledger.verifyChain();
@@ -48,7 +48,7 @@ describeEachDialect('artifact deletion', (ctx) => {
   test('a put of identical bytes refreshes the blob mtime, so a grace period protects it', async () => {
     const store = await ctx.openFreshStore();
     const a = await store.artifacts.put(newArtifact('refreshed'));
-    const path = store.blobs.pathOf(a.blobRef);
+    const path = (await store.blobs.localPath(a.blobRef));
     const old = new Date(Date.now() - 3_600_000);
     await utimes(path, old, old);
     await store.blobs.put(Buffer.from('refreshed'));

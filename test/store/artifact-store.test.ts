@@ -11,6 +11,14 @@ import { openDatabase, openStore } from '../../src/store/index.ts';
 import { describeEachDialect } from './dialects.ts';
 import { hasCode, newArtifact, provenance } from './fixtures.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
+import { LocalBlobStore } from '../../src/store/blobs/local-blob-store.ts';
+import type { BlobStore } from '../../src/store/types.ts';
+
+/** These tests open the on-disk store: its temp dir is where crashed writes would be. */
+function tempDirOf(blobs: BlobStore): string {
+  assert.ok(blobs instanceof LocalBlobStore);
+  return blobs.tempDir;
+}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -59,14 +67,14 @@ describeEachDialect('artifact store', (ctx) => {
     const { artifact, bytes } = await store.artifacts.read(audio.id);
     assert.deepEqual(artifact, audio);
     assert.ok(bytes.equals(wav));
-    assert.ok((await readFile(store.blobs.pathOf(audio.blobRef))).equals(wav));
+    assert.ok((await readFile((await store.blobs.localPath(audio.blobRef)))).equals(wav));
 
     assert.deepEqual((await store.artifacts.list()).map((a) => a.id), [text.id, audio.id], 'newest first');
     assert.deepEqual((await store.artifacts.list({ jobId: 'job_x' })).map((a) => a.id), [audio.id]);
     assert.deepEqual((await store.artifacts.list({ kind: 'text' })).map((a) => a.id), [text.id]);
     assert.deepEqual((await store.artifacts.list({ limit: 1 })).map((a) => a.id), [text.id]);
     await assert.rejects(store.artifacts.list({ limit: 0 }), hasCode('INVALID_INPUT'));
-    assert.deepEqual(await readdir(store.blobs.tempDir), []);
+    assert.deepEqual(await readdir(tempDirOf(store.blobs)), []);
   });
 
   test('the governance hook sees every write first and may rewrite the bytes', async () => {
@@ -110,7 +118,7 @@ describeEachDialect('artifact store', (ctx) => {
     await assert.rejects(store.artifacts.put(newArtifact('something forbidden')), hasCode('GOVERNANCE_REFUSED'));
     assert.equal(calls, 1);
     assert.deepEqual(await blobFiles(store.blobsDir), []);
-    assert.deepEqual(await readdir(store.blobs.tempDir), []);
+    assert.deepEqual(await readdir(tempDirOf(store.blobs)), []);
     assert.deepEqual(await store.artifacts.list(), []);
     assert.equal(await artifactRowCount(store.databaseUrl), 0);
 
@@ -156,7 +164,7 @@ describeEachDialect('artifact store', (ctx) => {
   test('reading an artifact whose blob was tampered with fails with BLOB_CORRUPT', async () => {
     const store = await ctx.openFreshStore();
     const art = await store.artifacts.put(newArtifact('the true content'));
-    await writeFile(store.blobs.pathOf(art.blobRef), 'the TRUE content');
+    await writeFile((await store.blobs.localPath(art.blobRef)), 'the TRUE content');
     await assert.rejects(store.artifacts.read(art.id), (error: unknown) => {
       assert.ok(error instanceof ShenbiError);
       assert.equal(error.code, 'BLOB_CORRUPT');
@@ -175,7 +183,7 @@ describeEachDialect('artifact store', (ctx) => {
     assert.equal(new Set(puts.map((a) => a.blobRef)).size, 1);
     assert.deepEqual(await blobFiles(store.blobsDir), [puts[0]?.sha256]);
     assert.equal((await store.artifacts.list()).length, 8);
-    assert.deepEqual(await readdir(store.blobs.tempDir), []);
+    assert.deepEqual(await readdir(tempDirOf(store.blobs)), []);
   });
 
   test('openStore sweeps temp files of dead writers and close is idempotent', async () => {
@@ -184,11 +192,11 @@ describeEachDialect('artifact store', (ctx) => {
     await store.close();
     const child = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => child.once('exit', resolve));
-    const leftover = join(store.blobs.tempDir, `${child.pid}-00112233aabbccdd.tmp`);
+    const leftover = join(tempDirOf(store.blobs), `${child.pid}-00112233aabbccdd.tmp`);
     await writeFile(leftover, 'partial');
     const reopened = await openStore({ database: store.databaseUrl, blobsDir: store.blobsDir, governance: implicitLabelRecord('t') });
     try {
-      assert.deepEqual(await readdir(reopened.blobs.tempDir), []);
+      assert.deepEqual(await readdir(tempDirOf(reopened.blobs)), []);
       assert.equal((await reopened.artifacts.read(art.id)).bytes.toString(), 'kept');
     } finally {
       await reopened.close();

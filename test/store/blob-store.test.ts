@@ -44,17 +44,17 @@ describe('LocalBlobStore', () => {
     const info = await blobs.put(bytes);
     const hex = sha256(bytes);
     assert.deepEqual(info, { ref: `sha256:${hex}`, sha256: hex, size: bytes.byteLength });
-    assert.equal(blobs.pathOf(info.ref), join(blobs.root, 'sha256', hex.slice(0, 2), hex.slice(2, 4), hex));
-    assert.deepEqual(await readFile(blobs.pathOf(info.ref)), bytes);
+    assert.equal((await blobs.localPath(info.ref)), join(blobs.root, 'sha256', hex.slice(0, 2), hex.slice(2, 4), hex));
+    assert.deepEqual(await readFile((await blobs.localPath(info.ref))), bytes);
     assert.deepEqual(await blobs.read(info.ref), bytes);
     assert.equal(await blobs.has(info.ref), true);
     assert.deepEqual(await readdir(blobs.tempDir), [], 'no temp file is left after writes');
 
     // Same bytes again: same ref, same file (not rewritten); only its mtime is refreshed, so
     // a sweep's grace period counts from the latest put.
-    const before = await stat(blobs.pathOf(info.ref));
+    const before = await stat((await blobs.localPath(info.ref)));
     assert.deepEqual(await blobs.put(Buffer.from(bytes)), info);
-    const again = await stat(blobs.pathOf(info.ref));
+    const again = await stat((await blobs.localPath(info.ref)));
     assert.equal(again.ino, before.ino);
     assert.ok(again.mtimeMs >= before.mtimeMs);
 
@@ -113,7 +113,7 @@ describe('LocalBlobStore', () => {
   test('a tampered blob reads as BLOB_CORRUPT; an unverified read returns the raw bytes', async () => {
     const blobs = await freshStore();
     const info = await blobs.put(Buffer.from('original content'));
-    await writeFile(blobs.pathOf(info.ref), 'tampered content');
+    await writeFile((await blobs.localPath(info.ref)), 'tampered content');
     await assert.rejects(blobs.read(info.ref), (error: unknown) => {
       assert.ok(error instanceof ShenbiError);
       assert.equal(error.code, 'BLOB_CORRUPT');
@@ -122,7 +122,7 @@ describe('LocalBlobStore', () => {
     });
     assert.equal((await blobs.read(info.ref, { verify: false })).toString(), 'tampered content');
     // A put of the original bytes with a different size on disk repairs it.
-    await writeFile(blobs.pathOf(info.ref), 'short');
+    await writeFile((await blobs.localPath(info.ref)), 'short');
     await blobs.put(Buffer.from('original content'));
     assert.equal((await blobs.read(info.ref)).toString(), 'original content');
   });
@@ -144,7 +144,7 @@ describe('LocalBlobStore', () => {
       '',
     ];
     for (const ref of bad) {
-      assert.throws(() => blobs.pathOf(ref), hasCode('INVALID_INPUT'), JSON.stringify(ref));
+      await assert.rejects(blobs.localPath(ref), hasCode('INVALID_INPUT'), JSON.stringify(ref));
       await assert.rejects(blobs.read(ref), hasCode('INVALID_INPUT'), JSON.stringify(ref));
       await assert.rejects(blobs.has(ref), hasCode('INVALID_INPUT'), JSON.stringify(ref));
       await assert.rejects(blobs.delete(ref), hasCode('INVALID_INPUT'), JSON.stringify(ref));

@@ -52,7 +52,7 @@ export function registerArtifacts(program: Command, ctx: CliContext): void {
       const shenbi = await ctx.open();
       const artifact = await artifactByIdOrProduceId(shenbi.store.artifacts, id);
       if (options.provenance === true) return showLedgerEntry(ctx, shenbi.store.ledger, artifact.id);
-      const path = shenbi.store.blobs.pathOf(artifact.blobRef);
+      const path = await shenbi.store.blobs.localPath(artifact.blobRef);
       if (ctx.output.json) return printJson({ ...artifact, path });
       printLine(`${artifact.id}  ${artifact.kind}  ${artifact.mimeType}  ${formatBytes(artifact.size)}`);
       printLine(`sha256 ${artifact.sha256}`);

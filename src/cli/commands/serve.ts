@@ -13,6 +13,7 @@ const serveOptions = z.object({
   static: z.string().optional(),
   allowOrigin: z.array(z.string().url()),
   allowHost: z.array(z.string().min(1)),
+  worker: z.boolean(),
 });
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -24,9 +25,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--static <dir>', 'built studio to serve (default: dist/web when it exists)')
     .option('--allow-origin <origin>', 'another origin whose pages may call a loopback server (repeatable)', collect, [])
     .option('--allow-host <host:port>', 'another Host header a loopback server answers to (repeatable)', collect, [])
+    .option('--no-worker', 'with a shared queue (config "queue"): only accept jobs, run none (workers run them)')
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOrThrow(serveOptions, raw, 'options');
-      const shenbi = await ctx.open();
+      const shenbi = await ctx.open({ runsJobs: options.worker });
       const staticDir = options.static ?? (existsSync(resolve('dist/web/index.html')) ? resolve('dist/web') : undefined);
       // The HTTP server and its routes load only for `serve`.
       const { startServer } = await import('../../server/start.ts');

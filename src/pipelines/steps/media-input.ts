@@ -5,7 +5,8 @@ import { fetchMediaBytes } from '../../media/fetch/fetch-media.ts';
 import type { HostResolver } from '../../media/fetch/guarded-lookup.ts';
 import type { FetchedMediaKind, MediaFetchSettings } from '../../media/fetch/media-fetch-settings.ts';
 import { allowedPath, localFilesRefused } from './local-media-path.ts';
-import { uploadNotFound, uploadPath } from './upload-file.ts';
+import type { UploadObjects } from '../../store/blobs/upload-objects.ts';
+import { localUploadFile, uploadNotFound } from './upload-file.ts';
 
 export { allowedPath, localFilesRefused } from './local-media-path.ts';
 
@@ -14,6 +15,8 @@ export interface MediaPolicy {
   readonly roots: readonly string[];
   /** Where users' uploads (`upl_…`) live (config.uploads.dir); without it upload ids are not accepted. */
   readonly uploadsDir?: string;
+  /** Uploads shared through S3: one not in uploadsDir yet is fetched from there. */
+  readonly uploadObjects?: UploadObjects | null;
   /** Limits, deadlines and address rules for media URLs (config media.fetch); default: public addresses, default limits. */
   readonly fetch?: MediaFetchSettings;
   /** Name resolution for media URLs; tests inject one. Default: the system resolver. */
@@ -57,7 +60,7 @@ export async function readMediaInput(ctx: StepContext, ref: string, policy: Medi
 async function readUpload(id: string, policy: MediaPolicy): Promise<Buffer> {
   if (policy.uploadsDir === undefined) throw uploadNotFound(id);
   try {
-    return await readFile(uploadPath(policy.uploadsDir, id));
+    return await readFile(await localUploadFile(policy.uploadsDir, id, policy.uploadObjects));
   } catch (error) {
     if (error instanceof ShenbiError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw uploadNotFound(id, error);

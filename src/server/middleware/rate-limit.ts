@@ -3,11 +3,7 @@ import { ShenbiError } from '../../core/errors.ts';
 import type { ApiKeyRepository } from '../auth/api-key-repository.ts';
 import { utcDay } from '../auth/api-key-repository.ts';
 import type { ServerEnv } from '../context.ts';
-
-interface Bucket {
-  tokens: number;
-  at: number;
-}
+import { MemoryTokenBuckets, type TokenBuckets } from './token-buckets.ts';
 
 function secondsToUtcMidnight(now: number): number {
   const next = new Date(now);
@@ -20,26 +16,21 @@ function secondsToUtcMidnight(now: number): number {
  * daily quotas of requests (counted atomically here), tokens and media seconds (reserved
  * before work and settled after by the routes; a spent day is refused here). Over either →
  * 429 with Retry-After.
- * Keyless (local) requests are not limited.
+ * Keyless (local) requests are not limited. The buckets are this process's (default) or
+ * shared through Redis by every server on it (RedisTokenBuckets, when a queue URL is set);
+ * pass one instance to every mount so /v1 and /api draw from the same bucket.
  */
-export function rateLimit(keys: ApiKeyRepository, now: () => number = Date.now): MiddlewareHandler<ServerEnv> {
-  const buckets = new Map<string, Bucket>();
+export function rateLimit(keys: ApiKeyRepository, now: () => number = Date.now, buckets: TokenBuckets = new MemoryTokenBuckets(now)): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const { key } = c.get('principal');
     if (key === null) return next();
     const at = now();
     if (key.ratePerMinute !== null) {
       const capacity = key.ratePerMinute;
-      const perMs = capacity / 60_000;
-      const bucket = buckets.get(key.id) ?? { tokens: capacity, at };
-      bucket.tokens = Math.min(capacity, bucket.tokens + (at - bucket.at) * perMs);
-      bucket.at = at;
-      buckets.set(key.id, bucket);
-      if (bucket.tokens < 1) {
-        const retryAfterSeconds = (1 - bucket.tokens) / perMs / 1000;
-        throw new ShenbiError('RATE_LIMITED', `Rate limit of ${capacity} requests per minute reached.`, { details: { retryAfterSeconds, limit: capacity } });
+      const taken = await buckets.take(key.id, capacity);
+      if (!taken.allowed) {
+        throw new ShenbiError('RATE_LIMITED', `Rate limit of ${capacity} requests per minute reached.`, { details: { retryAfterSeconds: taken.retryAfterSeconds, limit: capacity } });
       }
-      bucket.tokens -= 1;
     }
     const day = utcDay(at);
     const exhausted = (what: string, usage: unknown) =>

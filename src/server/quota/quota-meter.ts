@@ -3,7 +3,7 @@ import { isValidId } from '../../core/ids.ts';
 import type { PipelineSpecInput } from '../../core/pipeline.ts';
 import { TERMINAL_JOB_STATUSES } from '../../core/progress.ts';
 import { probeMedia } from '../../engines/video/run-ffmpeg.ts';
-import { uploadPath } from '../../pipelines/steps/upload-file.ts';
+import { localUploadFile } from '../../pipelines/steps/upload-file.ts';
 import type { JobRecord } from '../../store/types.ts';
 import type { ApiKeyRecord } from '../auth/api-key-repository.ts';
 import type { Principal, ServerServices } from '../context.ts';
@@ -166,7 +166,10 @@ export class QuotaMeter {
       const artifact = await store.artifacts.find(id);
       if (artifact === undefined) continue;
       if (MEDIA_KINDS.has(artifact.kind)) {
-        const probe = await probeMedia(store.blobs.pathOf(artifact.blobRef), { timeoutMs: PROBE_TIMEOUT_MS }).catch(() => undefined);
+        const probe = await store.blobs
+          .localPath(artifact.blobRef)
+          .then((path) => probeMedia(path, { timeoutMs: PROBE_TIMEOUT_MS }))
+          .catch(() => undefined);
         mediaMs += Math.ceil((probe?.duration ?? 0) * 1000);
       } else if (TEXT_KINDS.has(artifact.kind)) textBytes += artifact.size;
     }
@@ -188,10 +191,10 @@ export class QuotaMeter {
           let path: string | undefined;
           if (isValidId(id, 'art')) {
             const artifact = await visibleArtifact(services, principal, id);
-            path = services.shenbi.store.blobs.pathOf(artifact.blobRef);
+            path = await services.shenbi.store.blobs.localPath(artifact.blobRef);
           } else if (isValidId(id, 'upl')) {
             await visibleUpload(services, principal, id);
-            path = uploadPath(services.uploads.limits.dir, id);
+            path = await localUploadFile(services.uploads.limits.dir, id, services.uploads.objects);
           }
           return path === undefined ? undefined : (await probeMedia(path, { timeoutMs: PROBE_TIMEOUT_MS })).duration;
         } catch (error) {

@@ -86,6 +86,13 @@ export async function sendArtifact(c: Context<ServerEnv>, services: ServerServic
   c.header('X-Shenbi-Labels', [...new Set(artifact.labels.map((l) => l.type))].join(', ') || 'none');
   const inm = c.req.header('if-none-match');
   if (inm !== undefined && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304);
+  const presigned = services.shenbi.store.presignedDownloads;
+  if (presigned != null) {
+    // The object store serves the bytes (and Range) itself; the URL expires, so the redirect is not cached.
+    const url = await presigned.url(artifact.blobRef, { contentDisposition: contentDisposition(artifact), contentType: artifact.mimeType });
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(url, 302);
+  }
   const { bytes } = await services.shenbi.store.artifacts.read(artifact.id);
   c.header('Content-Type', artifact.mimeType);
   const range = c.req.header('range');

@@ -9,6 +9,7 @@ import { ShenbiError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { uploadPath } from '../../pipelines/steps/upload-file.ts';
 import { sniffMedia } from './sniff-media.ts';
+import type { UploadObjects } from '../../store/blobs/upload-objects.ts';
 import type { UploadRecord, UploadRepository } from './upload-repository.ts';
 
 export interface UploadLimits {
@@ -41,6 +42,8 @@ export class UploadStore {
   constructor(
     readonly repository: UploadRepository,
     readonly limits: UploadLimits,
+    /** With S3: every upload's bytes also go to the bucket, so a worker on another machine can read them. */
+    readonly objects: UploadObjects | null = null,
   ) {}
 
   async receive(body: WebReadableStream<Uint8Array> | null, owner: { tenant: string; keyId: string | null }, name: string | undefined, signal?: AbortSignal): Promise<UploadRecord> {
@@ -75,11 +78,19 @@ export class UploadStore {
         createdAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + this.limits.retentionMs).toISOString(),
       };
-      await this.repository.insert(record);
+      // Bytes in the bucket before the record exists: a worker never finds a record without them.
+      await this.objects?.put(id, temp);
+      try {
+        await this.repository.insert(record);
+      } catch (error) {
+        await this.objects?.delete(id).catch(() => {});
+        throw error;
+      }
       try {
         await rename(temp, uploadPath(this.limits.dir, id));
       } catch (error) {
         await this.repository.delete(id);
+        await this.objects?.delete(id).catch(() => {});
         throw error;
       }
       return record;
@@ -92,6 +103,7 @@ export class UploadStore {
   /** Removes the bytes, then the record: a reader never finds a record without its file for long. */
   async remove(id: string): Promise<void> {
     await rm(uploadPath(this.limits.dir, id), { force: true });
+    await this.objects?.delete(id);
     await this.repository.delete(id);
   }
 

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { blobRefFor } from '../../core/artifact.ts';
 import { ShenbiError, toShenbiError } from '../../core/errors.ts';
 import { fsyncDir } from '../../fs/atomic-file.ts';
@@ -112,17 +115,68 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async has(ref: string): Promise<boolean> {
-    const found = await stat(this.pathOf(ref)).catch(() => undefined);
+    const found = await stat(this.#pathOf(ref)).catch(() => undefined);
     return found?.isFile() ?? false;
   }
 
-  pathOf(ref: string): string {
+  /** The blob's file here (BLOB_NOT_FOUND if absent); engines that take paths read it in place. */
+  async localPath(ref: string): Promise<string> {
+    const path = this.#pathOf(ref);
+    if (!(await this.has(ref))) throw new ShenbiError('BLOB_NOT_FOUND', `Blob ${ref} is not in the blob store ${this.root}.`, { details: { ref } });
+    return path;
+  }
+
+  /**
+   * Stores a stream (never held in memory) that must hash to `expected` (`sha256:<hex>`):
+   * BLOB_CORRUPT and nothing stored otherwise. Used to fill this store as a cache of a remote one.
+   */
+  async putStream(source: Readable, expected: string): Promise<BlobInfo> {
+    const digest = blobRefDigest(expected);
+    const tempName = `${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+    const tempPath = join(this.#tmpDir, tempName);
+    const hash = createHash('sha256');
+    let size = 0;
+    this.#inFlight.add(tempName);
+    try {
+      await pipeline(
+        source,
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            size += chunk.length;
+            hash.update(chunk);
+            callback(null, chunk);
+          },
+        }),
+        createWriteStream(tempPath, { flags: 'wx', mode: 0o644, flush: true }),
+      );
+      const actual = hash.digest('hex');
+      if (actual !== digest) {
+        throw new ShenbiError('BLOB_CORRUPT', `Blob ${expected} is corrupt: its content now hashes to sha256:${actual}.`, {
+          details: { ref: expected, actual: `sha256:${actual}` },
+          hint: 'The stored object was changed or damaged; regenerate or re-import the artifact.',
+        });
+      }
+      const finalPath = this.#pathOfDigest(digest);
+      await mkdir(dirname(finalPath), { recursive: true });
+      await rename(tempPath, finalPath);
+      await fsyncDir(dirname(finalPath)).catch(() => {});
+      return { ref: expected, sha256: digest, size };
+    } catch (error) {
+      await rm(tempPath, { force: true }).catch(() => {});
+      if (error instanceof ShenbiError) throw error;
+      throw storageError(`Cannot store blob ${expected} in ${this.root}`, error);
+    } finally {
+      this.#inFlight.delete(tempName);
+    }
+  }
+
+  #pathOf(ref: string): string {
     return this.#pathOfDigest(blobRefDigest(ref));
   }
 
   async delete(ref: string): Promise<void> {
     try {
-      await rm(this.pathOf(ref), { force: true });
+      await rm(this.#pathOf(ref), { force: true });
     } catch (error) {
       throw storageError(`Cannot delete blob ${ref}`, error);
     }
@@ -149,7 +203,7 @@ export class LocalBlobStore implements BlobStore {
    * (ArtifactStore.put checks after committing) and writes it again.
    */
   async removeUnreferenced(ref: string, options: { olderThanMs: number; isReferenced: () => Promise<boolean> }): Promise<BlobRemoval> {
-    const path = this.pathOf(ref);
+    const path = this.#pathOf(ref);
     const info = await stat(path).catch(() => undefined);
     if (info === undefined || !info.isFile()) return { removed: false, reason: 'absent' };
     if (Date.now() - info.mtimeMs < options.olderThanMs) return { removed: false, reason: 'recent' };
