@@ -260,9 +260,17 @@ export class JobRunner {
         const record = await this.#store.jobs.get(jobId);
         if (isTerminal(record.status)) return record;
         if (this.#closed) throw this.#closedError(jobId);
-        await Promise.race([ended.promise, sleep(this.#eventBus === undefined ? WAIT_POLL_MS : BUS_POLL_MS, this.#closeController.signal)]).catch(() => {
-          throw this.#closedError(jobId);
-        });
+        // A sleep of its own, ended when the race is over: its timer and abort listener go with it.
+        const nap = new AbortController();
+        const stopNap = () => nap.abort();
+        this.#closeController.signal.addEventListener('abort', stopNap, { once: true });
+        try {
+          await Promise.race([ended.promise, sleep(this.#eventBus === undefined ? WAIT_POLL_MS : BUS_POLL_MS, nap.signal).catch(() => {})]);
+        } finally {
+          this.#closeController.signal.removeEventListener('abort', stopNap);
+          nap.abort();
+        }
+        if (this.#closeController.signal.aborted) throw this.#closedError(jobId);
       } finally {
         ended.stop();
       }
@@ -485,7 +493,8 @@ export class JobRunner {
       return undefined;
     });
     if (record === undefined || isTerminal(record.status) || this.#closed) return undefined;
-    const local: LocalJob = { record, plan: undefined, interrupted: record.status === 'running', resume: true, cancelRequested: false, execution: undefined };
+    // A job that never started has no step results to read back.
+    const local: LocalJob = { record, plan: undefined, interrupted: record.status === 'running', resume: record.startedAt !== null, cancelRequested: false, execution: undefined };
     this.#local.set(jobId, local);
     return local;
   }

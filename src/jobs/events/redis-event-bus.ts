@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { JobEvent } from '../../core/progress.ts';
+import { parseOrThrow } from '../../core/validation.ts';
+import type { JobEventBus } from '../event-bus.ts';
+import { openRedis, warnRedisError } from '../redis/connect.ts';
+import { closeRedis } from '../redis/within.ts';
+import { jobEventSchema } from './job-event-schema.ts';
+
+const optionsSchema = z.object({
+  url: z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
+  prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (no colon)').default('shenbi'),
+});
+
+/** What goes over the channel: the event and the process that sent it. */
+const messageSchema = z.object({ origin: z.string().min(1).max(64), event: jobEventSchema });
+
+/** Messages larger than this are dropped unread (a job's outputs are ids and small values). */
+const MAX_MESSAGE_BYTES = 1_000_000;
+
+/**
+ * Job events over Redis pub/sub: one channel (`<prefix>:job-events`), JSON messages checked
+ * with zod on receipt, each tagged with this bus's random origin so a process never hears
+ * its own events. Pub/sub is at most once: a message published while a subscriber is
+ * reconnecting is lost, which the runner tolerates (wait() still polls the store).
+ */
+export class RedisEventBus implements JobEventBus {
+  readonly #origin = randomBytes(8).toString('hex');
+  readonly #channel: string;
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  readonly #listeners = new Set<(event: JobEvent) => void>();
+  readonly #warn: (error: Error) => void;
+  readonly #subscribed: Promise<void>;
+  #closed = false;
+
+  private constructor(url: string, prefix: string, publisher: Redis, subscriber: Redis) {
+    this.#channel = `${prefix}:job-events`;
+    this.#publisher = publisher;
+    this.#subscriber = subscriber;
+    this.#warn = warnRedisError(url);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.#channel) this.#receive(message);
+    });
+    this.#subscribed = subscriber.subscribe(this.#channel).then(() => undefined);
+    this.#subscribed.catch((error: unknown) => this.#warn(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  /** Connects both connections (bounded, ~5 s each) or fails with QUEUE_UNAVAILABLE naming the redacted URL. */
+  static async open(options: { url: string; prefix?: string }): Promise<RedisEventBus> {
+    const valid = parseOrThrow(optionsSchema, options, 'event bus options', 'CONFIG_INVALID');
+    const publisher = await openRedis(valid.url, { role: 'command' });
+    let subscriber: Redis;
+    try {
+      subscriber = await openRedis(valid.url, { role: 'subscriber' });
+    } catch (error) {
+      publisher.disconnect();
+      throw error;
+    }
+    const bus = new RedisEventBus(valid.url, valid.prefix, publisher, subscriber);
+    await bus.ready();
+    return bus;
+  }
+
+  publish(event: JobEvent): void {
+    if (this.#closed) return;
+    let message: string;
+    try {
+      message = JSON.stringify({ origin: this.#origin, event });
+    } catch (error) {
+      this.#warn(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    this.#publisher.publish(this.#channel, message).catch((error: unknown) => this.#warn(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  subscribe(listener: (event: JobEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  ready(): Promise<void> {
+    return this.#subscribed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    await Promise.all([closeRedis(this.#subscriber), closeRedis(this.#publisher)]);
+  }
+
+  #receive(message: string): void {
+    if (message.length > MAX_MESSAGE_BYTES) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const result = messageSchema.safeParse(parsed);
+    // Someone else's message on our channel, or a newer version's event: not ours to read.
+    if (!result.success || result.data.origin === this.#origin) return;
+    const event = result.data.event as JobEvent;
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#warn(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+}
