@@ -1,4 +1,4 @@
-import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { Semaphore } from '../../core/semaphore.ts';
 
 export interface ContextLanesOptions {
@@ -30,7 +30,15 @@ async function takeSequence(context: LlamaContext, signal?: AbortSignal): Promis
 interface Lane {
   readonly context: LlamaContext;
   active: number;
+  /** Sequences that finished a request and keep its tokens in the KV cache, oldest first. */
+  readonly idle: LlamaContextSequence[];
 }
+
+/**
+ * A kept sequence is chosen for its cached prefix only when it saves at least this many
+ * tokens of evaluation; below that, spreading requests over the least busy lane wins.
+ */
+const MIN_REUSED_TOKENS = 16;
 
 /**
  * The contexts one loaded model serves requests from. The weights are loaded once; each lane
@@ -71,7 +79,7 @@ export class ContextLanes {
       throw error;
     }
     return new ContextLanes(
-      contexts.map((context) => ({ context, active: 0 })),
+      contexts.map((context) => ({ context, active: 0, idle: [] })),
       options.sequences,
     );
   }
@@ -91,20 +99,29 @@ export class ContextLanes {
   }
 
   /**
-   * Runs fn on a free sequence of the least busy lane. More requests than sequences wait
-   * their turn (FIFO) instead of failing; the sequence is disposed (its KV cache freed) after.
+   * Runs fn on a sequence. More requests than sequences wait their turn (FIFO) instead of
+   * failing. This is the prompt cache: a finished request's sequence is kept with its tokens
+   * in the KV cache, and a later request whose prompt starts the same way (a system prompt,
+   * a persona, the earlier turns of a conversation) gets that sequence, so LlamaChat and
+   * LlamaCompletion evaluate only the tokens after the shared prefix (they align the
+   * sequence's state to the new prompt themselves). Otherwise the least busy lane serves it.
+   * A sequence whose request failed is disposed: its state may be half written.
    */
-  async withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>, signal?: AbortSignal, promptTokens?: readonly Token[]): Promise<T> {
     const release = await this.#permits.acquire(signal);
     try {
-      const lane = this.#leastBusy();
+      const { lane, sequence: kept } = this.#choose(promptTokens);
       lane.active++;
       try {
-        const sequence = await takeSequence(lane.context, signal);
+        const sequence = kept ?? (await this.#sequenceIn(lane, signal));
+        let ok = false;
         try {
-          return await fn(sequence);
+          const result = await fn(sequence);
+          ok = true;
+          return result;
         } finally {
-          sequence.dispose();
+          if (ok && !sequence.disposed) lane.idle.push(sequence);
+          else sequence.dispose();
         }
       } finally {
         lane.active--;
@@ -114,6 +131,34 @@ export class ContextLanes {
     }
   }
 
+  /** Prompt tokens reusable from kept sequences now: the longest cached prefix (tests, metrics). */
+  cachedPrefixLength(promptTokens: readonly Token[]): number {
+    let best = 0;
+    for (const lane of this.#lanes) for (const sequence of lane.idle) best = Math.max(best, sharedPrefix(sequence, promptTokens));
+    return best;
+  }
+
+  /** The kept sequence with the longest useful cached prefix, else the least busy lane. */
+  #choose(promptTokens: readonly Token[] | undefined): { lane: Lane; sequence?: LlamaContextSequence } {
+    if (promptTokens !== undefined && promptTokens.length > 0) {
+      let best: { lane: Lane; index: number; length: number } | undefined;
+      for (const lane of this.#lanes) {
+        lane.idle.forEach((sequence, index) => {
+          const length = sharedPrefix(sequence, promptTokens);
+          if (length >= MIN_REUSED_TOKENS && length > (best?.length ?? 0)) best = { lane, index, length };
+        });
+      }
+      if (best !== undefined) return { lane: best.lane, sequence: best.lane.idle.splice(best.index, 1)[0]! };
+    }
+    return { lane: this.#leastBusy() };
+  }
+
+  /** A fresh sequence of the lane, or, when every one is kept, its least recently used kept one. */
+  async #sequenceIn(lane: Lane, signal: AbortSignal | undefined): Promise<LlamaContextSequence> {
+    if (lane.context.sequencesLeft > 0 || lane.idle.length === 0) return takeSequence(lane.context, signal);
+    return lane.idle.shift()!;
+  }
+
   #leastBusy(): Lane {
     let best = this.#lanes[0]!;
     for (const lane of this.#lanes) if (lane.active < best.active) best = lane;
@@ -121,6 +166,15 @@ export class ContextLanes {
   }
 
   async dispose(): Promise<void> {
-    for (const lane of this.#lanes) await lane.context.dispose();
+    for (const lane of this.#lanes) {
+      for (const sequence of lane.idle.splice(0)) sequence.dispose();
+      await lane.context.dispose();
+    }
   }
+}
+
+/** How many leading tokens of `tokens` the sequence's KV cache already holds. */
+function sharedPrefix(sequence: LlamaContextSequence, tokens: readonly Token[]): number {
+  if (sequence.disposed) return 0;
+  return sequence.compareContextTokens(tokens as Token[]).firstDifferentIndex;
 }

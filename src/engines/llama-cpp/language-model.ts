@@ -15,6 +15,8 @@ import {
   LlamaChat,
   LlamaCompletion,
   LlamaText,
+  type ChatHistoryItem,
+  type ChatModelFunctions,
   type GbnfJsonSchema,
   type LlamaContextSequence,
   type LlamaGrammar,
@@ -65,9 +67,10 @@ function mapFinish(reason: string, toolCalls: number): LanguageModelV3FinishReas
   return { unified, raw: reason };
 }
 
-function usage(input: number, output: number): LanguageModelV3Usage {
+/** `cached`: prompt tokens the sequence's KV cache already held (the prompt cache), not evaluated again. */
+function usage(input: number, output: number, cached: number): LanguageModelV3Usage {
   return {
-    inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
+    inputTokens: { total: input, noCache: input - cached, cacheRead: cached, cacheWrite: 0 },
     outputTokens: { total: output, text: output, reasoning: 0 },
   };
 }
@@ -125,13 +128,17 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
       else if (options.responseFormat?.type === 'json') grammar = await jsonGrammar(pooled, options.responseFormat.schema);
       // Forced tool calls must not leak as text: they are returned as calls only.
       const emit = tools.kind === 'forced' ? undefined : onText;
-      const generated = await pooled.lanes.withSequence(
-        (sequence) =>
-          chatWrapper
-            ? this.#chat(pooled, sequence, options, tools, grammar, emit)
-            : this.#complete(pooled, sequence, options, tools, grammar, emit),
-        options.abortSignal,
-      );
+      // The prompt is rendered before a sequence is taken, so the lanes can hand this request
+      // the kept sequence that already holds the longest part of it (the prompt cache).
+      const generated = chatWrapper
+        ? await (async () => {
+            const prepared = this.#prepareChat(pooled, options, tools);
+            return pooled.lanes.withSequence((sequence) => this.#chat(pooled, sequence, options, prepared, grammar, emit), options.abortSignal, prepared.promptTokens);
+          })()
+        : await (async () => {
+            const prepared = this.#prepareCompletion(pooled, options, tools);
+            return pooled.lanes.withSequence((sequence) => this.#complete(pooled, sequence, options, prepared, grammar, emit), options.abortSignal, prepared.tokens);
+          })();
       const content: LanguageModelV3Content[] = [];
       let calls = generated.calls;
       if (tools.kind === 'forced') {
@@ -148,7 +155,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
       return {
         content,
         finishReason: mapFinish(generated.stopReason, calls.length),
-        usage: usage(generated.inputTokens, generated.outputTokens),
+        usage: usage(generated.inputTokens, generated.outputTokens, generated.cachedTokens),
         warnings,
         droppedMessages: generated.droppedMessages,
         contextSize: pooled.lanes.contextSize,
@@ -178,38 +185,37 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     };
   }
 
-  async #complete(
-    pooled: PooledModel,
-    sequence: LlamaContextSequence,
-    options: LanguageModelV3CallOptions,
-    tools: ToolPlan,
-    grammar: LlamaGrammar | undefined,
-    onText: ((text: string) => void) | undefined,
-  ): Promise<Generated> {
+  /** A base model's prompt as plain text, fitted to the context, and its tokens. */
+  #prepareCompletion(pooled: PooledModel, options: LanguageModelV3CallOptions, tools: ToolPlan): PreparedCompletion {
     const render = (prompt: LanguageModelV3Prompt) => {
       const text = renderPlainPrompt(prompt);
       return tools.kind === 'forced' ? `${text}\n${forcedToolInstruction(tools)}\n` : text;
     };
     const fitted = fitPrompt(options, (prompt) => pooled.model.tokenize(render(prompt), true).length, pooled.lanes.contextSize);
-    const tokens = pooled.model.tokenize(render(fitted.prompt), true);
+    return { tokens: pooled.model.tokenize(render(fitted.prompt), true), droppedMessages: fitted.droppedMessages };
+  }
+
+  async #complete(
+    pooled: PooledModel,
+    sequence: LlamaContextSequence,
+    options: LanguageModelV3CallOptions,
+    { tokens, droppedMessages }: PreparedCompletion,
+    grammar: LlamaGrammar | undefined,
+    onText: ((text: string) => void) | undefined,
+  ): Promise<Generated> {
+    const cachedTokens = cachedPrefix(sequence, tokens);
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {
       const { counter, settings } = this.#sampling(options, tokens.length, pooled.lanes.contextSize, grammar);
       const result = await completion.generateCompletionWithMeta(tokens, { ...settings, onTextChunk: onText });
-      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens: tokens.length, outputTokens: counter(), calls: [], droppedMessages: fitted.droppedMessages };
+      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens: tokens.length, outputTokens: counter(), calls: [], droppedMessages, cachedTokens };
     } finally {
       completion.dispose({ disposeSequence: false });
     }
   }
 
-  async #chat(
-    pooled: PooledModel,
-    sequence: LlamaContextSequence,
-    options: LanguageModelV3CallOptions,
-    tools: ToolPlan,
-    grammar: LlamaGrammar | undefined,
-    onText: ((text: string) => void) | undefined,
-  ): Promise<Generated> {
+  /** A chat model's history, fitted to the context, and the tokens its template renders. */
+  #prepareChat(pooled: PooledModel, options: LanguageModelV3CallOptions, tools: ToolPlan): PreparedChat {
     const chatWrapper = pooled.chatWrapper!;
     const functions = tools.kind === 'auto' ? tools.functions : undefined;
     const historyOf = (prompt: LanguageModelV3Prompt) => {
@@ -220,14 +226,25 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
       }
       return history;
     };
-    // Measure the rendered prompt first: LlamaChat would otherwise shift (drop) old turns silently.
-    const measure = (prompt: LanguageModelV3Prompt) => {
+    const render = (prompt: LanguageModelV3Prompt) => {
       const { contextText } = chatWrapper.generateContextState({ chatHistory: historyOf(prompt), availableFunctions: functions });
-      return LlamaText(contextText).tokenize(pooled.model.tokenizer).length;
+      return LlamaText(contextText).tokenize(pooled.model.tokenizer);
     };
-    const fitted = fitPrompt(options, measure, pooled.lanes.contextSize);
-    const history = historyOf(fitted.prompt);
-    const inputTokens = fitted.inputTokens;
+    // Measure the rendered prompt first: LlamaChat would otherwise shift (drop) old turns silently.
+    const fitted = fitPrompt(options, (prompt) => render(prompt).length, pooled.lanes.contextSize);
+    return { history: historyOf(fitted.prompt), functions, promptTokens: render(fitted.prompt), inputTokens: fitted.inputTokens, droppedMessages: fitted.droppedMessages };
+  }
+
+  async #chat(
+    pooled: PooledModel,
+    sequence: LlamaContextSequence,
+    options: LanguageModelV3CallOptions,
+    { history, functions, promptTokens, inputTokens, droppedMessages }: PreparedChat,
+    grammar: LlamaGrammar | undefined,
+    onText: ((text: string) => void) | undefined,
+  ): Promise<Generated> {
+    const chatWrapper = pooled.chatWrapper!;
+    const cachedTokens = cachedPrefix(sequence, promptTokens);
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
     try {
       const { counter, settings } = this.#sampling(options, inputTokens, pooled.lanes.contextSize, grammar);
@@ -236,7 +253,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
         ? await chat.generateResponse(history, { ...common, grammar: undefined, functions, documentFunctionParams: true })
         : await chat.generateResponse(history, common);
       const calls = (result.functionCalls ?? []).map((call) => ({ name: call.functionName, input: call.params as unknown }));
-      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens, outputTokens: counter(), calls, droppedMessages: fitted.droppedMessages };
+      return { text: result.response, stopReason: result.metadata.stopReason, inputTokens, outputTokens: counter(), calls, droppedMessages, cachedTokens };
     } finally {
       chat.dispose({ disposeSequence: false });
     }
@@ -305,6 +322,22 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
   }
 }
 
+/** A base model's request, rendered and fitted before a sequence is taken. */
+interface PreparedCompletion {
+  tokens: Token[];
+  droppedMessages: number;
+}
+
+/** A chat model's request, rendered and fitted before a sequence is taken. */
+interface PreparedChat {
+  history: ChatHistoryItem[];
+  functions: ChatModelFunctions | undefined;
+  /** The tokens the chat template renders for `history`: what the prompt cache matches. */
+  promptTokens: Token[];
+  inputTokens: number;
+  droppedMessages: number;
+}
+
 interface Generated {
   text: string;
   stopReason: string;
@@ -312,4 +345,15 @@ interface Generated {
   outputTokens: number;
   calls: { name: string; input: unknown }[];
   droppedMessages: number;
+  /** Prompt tokens taken from the sequence's KV cache instead of evaluated. */
+  cachedTokens: number;
+}
+
+/**
+ * How much of the prompt the sequence already holds. LlamaChat and LlamaCompletion keep that
+ * prefix and evaluate the rest; at least the last prompt token is evaluated again, to sample from.
+ */
+function cachedPrefix(sequence: LlamaContextSequence, tokens: Token[]): number {
+  if (tokens.length === 0) return 0;
+  return Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, tokens.length - 1);
 }

@@ -23,7 +23,9 @@ export function openAiFinishReason(reason: FinishReason | undefined): 'stop' | '
 function usageOf(usage: LanguageModelUsage | undefined) {
   const prompt = usage?.inputTokens ?? 0;
   const completion = usage?.outputTokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  // OpenAI's field for prompt caching: the prompt tokens a previous request's KV cache served.
+  const cached = usage?.inputTokenDetails?.cacheReadTokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } };
 }
 
 type Sampling = Pick<ChatRequest, 'temperature' | 'top_p' | 'max_tokens' | 'stop' | 'seed' | 'frequency_penalty' | 'presence_penalty'> & { max_completion_tokens?: number | null | undefined };
