@@ -68,3 +68,13 @@ test('concurrent requests with one persona: a first wave fills the sequences, a 
   const second = await wave(['Where is the fire?', 'Who is Mochi?', 'Is it quiet at night?', 'When is supper?']);
   assert.ok(second.every((result) => result.cached > 300), `cached: ${second.map((r) => r.cached).join(', ')}`);
 });
+
+test('a base model (plain completion, after its BOS token) reuses the cache the same way', async () => {
+  const model = provider.languageModel(BASE);
+  const prompt = 'Once upon a time there was a little girl named Lily who loved to play in the park. '.repeat(12);
+  const first = await generateText({ model, prompt, temperature: 0, maxOutputTokens: 8 });
+  const second = await generateText({ model, prompt, temperature: 0, maxOutputTokens: 8 });
+  assert.equal(first.usage.inputTokenDetails.cacheReadTokens, 0);
+  assert.equal(second.usage.inputTokenDetails.cacheReadTokens, (second.usage.inputTokens ?? 0) - 1);
+  assert.equal(second.text, first.text);
+});

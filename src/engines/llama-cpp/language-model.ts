@@ -137,7 +137,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
           })()
         : await (async () => {
             const prepared = this.#prepareCompletion(pooled, options, tools);
-            return pooled.lanes.withSequence((sequence) => this.#complete(pooled, sequence, options, prepared, grammar, emit), options.abortSignal, prepared.tokens);
+            return pooled.lanes.withSequence((sequence) => this.#complete(pooled, sequence, options, prepared, grammar, emit), options.abortSignal, prepared.contextTokens);
           })();
       const content: LanguageModelV3Content[] = [];
       let calls = generated.calls;
@@ -192,18 +192,22 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
       return tools.kind === 'forced' ? `${text}\n${forcedToolInstruction(tools)}\n` : text;
     };
     const fitted = fitPrompt(options, (prompt) => pooled.model.tokenize(render(prompt), true).length, pooled.lanes.contextSize);
-    return { tokens: pooled.model.tokenize(render(fitted.prompt), true), droppedMessages: fitted.droppedMessages };
+    const tokens = pooled.model.tokenize(render(fitted.prompt), true);
+    // LlamaCompletion puts the model's beginning-of-sequence token first in the context.
+    const { bos, shouldPrependBosToken } = pooled.model.tokens;
+    const contextTokens = shouldPrependBosToken && bos !== null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
+    return { tokens, contextTokens, droppedMessages: fitted.droppedMessages };
   }
 
   async #complete(
     pooled: PooledModel,
     sequence: LlamaContextSequence,
     options: LanguageModelV3CallOptions,
-    { tokens, droppedMessages }: PreparedCompletion,
+    { tokens, contextTokens, droppedMessages }: PreparedCompletion,
     grammar: LlamaGrammar | undefined,
     onText: ((text: string) => void) | undefined,
   ): Promise<Generated> {
-    const cachedTokens = cachedPrefix(sequence, tokens);
+    const cachedTokens = Math.max(0, cachedPrefix(sequence, contextTokens) - (contextTokens.length - tokens.length));
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {
       const { counter, settings } = this.#sampling(options, tokens.length, pooled.lanes.contextSize, grammar);
@@ -325,6 +329,8 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
 /** A base model's request, rendered and fitted before a sequence is taken. */
 interface PreparedCompletion {
   tokens: Token[];
+  /** `tokens` as the sequence will hold them (after the BOS token LlamaCompletion adds): what the prompt cache matches. */
+  contextTokens: Token[];
   droppedMessages: number;
 }
 
