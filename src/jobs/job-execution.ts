@@ -174,6 +174,11 @@ export class JobExecution implements StepHost {
     return true;
   }
 
+  /** Whether an earlier run of this job got as far as starting (this run resumes it). */
+  get resumed(): boolean {
+    return this.#prior.size > 0;
+  }
+
   priorAttempts(stepId: string): number {
     return this.#prior.get(stepId)?.attempts ?? 0;
   }

@@ -44,6 +44,8 @@ export interface StepHost {
   readonly artifactHashes: Map<string, string>;
   /** Attempts recorded for this step before this run (a resumed job). */
   priorAttempts(stepId: string): number;
+  /** An earlier run of this job started; whatever it was doing may not be recorded (running states are written lazily). */
+  readonly resumed: boolean;
   /**
    * An attempt began. The host records `running` in the store only if the step is still
    * running at the next heartbeat, so short steps cost one write (their completion), not two.
@@ -81,6 +83,10 @@ export async function executeStep(host: StepHost, step: PlannedStep): Promise<St
 
   const semaphore = host.services.limits.semaphore(step.engine);
   const baseAttempts = host.priorAttempts(step.id);
+  // An earlier run of this job may have been interrupted inside this step (its runner died,
+  // perhaps before the step's running state was written): what that attempt stored is not
+  // an output of the job; the attempt below writes its own.
+  if (host.resumed) await store.artifacts.discardStepOutputs(host.jobId, step.id);
   for (let attempt = 1; ; attempt++) {
     const release = semaphore.tryAcquire() ?? (await semaphore.acquire(host.signal));
     let raw: unknown;
@@ -114,6 +120,8 @@ export async function executeStep(host: StepHost, step: PlannedStep): Promise<St
       if (host.signal.aborted) throw host.signal.reason;
       const failure = toShenbiError(error, 'ENGINE_FAILED');
       if (!failure.retryable || attempt >= step.retry.maxAttempts) throw failure;
+      // The failed attempt's stored pieces go; the retry writes its own.
+      if (written !== undefined && written.size > 0) await store.artifacts.discardStepOutputs(host.jobId, step.id);
       const delayMs = backoffDelay(step.retry, attempt, host.services.random);
       if (host.wants()) {
         host.emit({ type: 'step.retry', jobId: host.jobId, at: Date.now(), stepId: step.id, attempt: attempt + 1, delayMs, code: failure.code, message: failure.message });

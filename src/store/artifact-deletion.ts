@@ -57,6 +57,20 @@ export async function deleteJobArtifactRows(db: Kysely<Database>, jobId: string)
   });
 }
 
+/**
+ * Deletes the artifact rows one step of a job wrote in an attempt that did not complete (its
+ * runner died, or the attempt failed and is retried): the next attempt writes its own, so the
+ * job ends with one set. The job is live by design here, so there is no JOB_RUNNING check.
+ */
+export async function deleteStepArtifactRows(db: Kysely<Database>, jobId: string, stepId: string): Promise<DeletedRows> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx.selectFrom('artifacts').select(['id', 'blob_ref']).where('job_id', '=', jobId).where('step_id', '=', stepId).execute();
+    if (rows.length === 0) return { ids: [], refs: [] };
+    await trx.deleteFrom('artifacts').where('job_id', '=', jobId).where('step_id', '=', stepId).execute();
+    return { ids: rows.map((r) => r.id), refs: [...new Set(rows.map((r) => r.blob_ref))] };
+  });
+}
+
 async function refuseLiveJobs(trx: Transaction<Database>, jobIds: readonly (string | null)[]): Promise<void> {
   const ids = [...new Set(jobIds.filter((id): id is string => id !== null))];
   if (ids.length === 0) return;

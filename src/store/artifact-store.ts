@@ -12,7 +12,7 @@ import { databaseFailure } from './db/database-failure.ts';
 import { parseJsonText, writeJson } from './db/json-column.ts';
 import type { ArtifactsTable, Database } from './db/schema.ts';
 import { appendLedgerEntry } from './ledger/append-entry.ts';
-import { deleteArtifactRows, deleteJobArtifactRows, sweepBlobs } from './artifact-deletion.ts';
+import { deleteArtifactRows, deleteJobArtifactRows, deleteStepArtifactRows, sweepBlobs } from './artifact-deletion.ts';
 import type { ArtifactFilter, ArtifactStore, BlobStore, NewArtifact, ReclaimReport, SweepOptions } from './types.ts';
 
 /**
@@ -189,6 +189,12 @@ export class SqlArtifactStore implements ArtifactStore {
   async deleteByJob(jobId: string, options: Partial<SweepOptions> = {}): Promise<ReclaimReport> {
     const deleted = await deleteJobArtifactRows(this.#db, parseOrThrow(idSchema, jobId, 'job id'));
     return this.#reclaim(deleted, options);
+  }
+
+  async discardStepOutputs(jobId: string, stepId: string): Promise<ReclaimReport> {
+    const deleted = await deleteStepArtifactRows(this.#db, parseOrThrow(idSchema, jobId, 'job id'), parseOrThrow(z.string().min(1), stepId, 'step id'));
+    if (deleted.ids.length === 0) return { deletedArtifacts: [], blobsRemoved: 0, bytesReclaimed: 0, blobsKept: 0 };
+    return this.#reclaim(deleted, {});
   }
 
   async sweepUnreferencedBlobs(options: SweepOptions): Promise<ReclaimReport> {

@@ -111,6 +111,8 @@ export interface ArtifactStore {
   delete(ids: string | readonly string[], options?: Partial<SweepOptions>): Promise<ReclaimReport>;
   /** Deletes every artifact of a job (JOB_RUNNING while it is queued or running). */
   deleteByJob(jobId: string, options?: Partial<SweepOptions>): Promise<ReclaimReport>;
+  /** Removes what a step of a live job wrote in an attempt that did not complete (the next attempt writes its own). */
+  discardStepOutputs(jobId: string, stepId: string): Promise<ReclaimReport>;
   /** Removes blob files no artifact references, if older than the grace period. */
   sweepUnreferencedBlobs(options: SweepOptions): Promise<ReclaimReport>;
 }
