@@ -88,6 +88,7 @@ const CLASSIFIED: Record<string, Class> = {
   'npm run bench:motion': 'benchmark',
   'npm run bench:talking-head': 'benchmark',
   'npm run bench:short': 'benchmark',
+  'npm run bench:scale': 'benchmark',
 };
 
 interface ReadmeCommand {

@@ -9,12 +9,11 @@ import { printJson, printLine } from '../output.ts';
 const signingKeys = () => import('../../governance/c2pa/keys.ts');
 type KeyFiles = Awaited<ReturnType<typeof signingKeys>>['KEY_FILES'];
 
-/** $SHENBI_HOME/keys, resolved without opening the store. */
+/** The keys folder the signer uses (config `c2pa.keysDir`, default $SHENBI_HOME/keys), resolved without opening the store. */
 async function keysDir(ctx: CliContext): Promise<string> {
-  const { keysDirFor } = await signingKeys();
   const { home, config } = ctx.options;
   const resolved = loadConfig({ ...(config === undefined ? {} : { configPath: config }), ...(home === undefined ? {} : { overrides: { home } }) });
-  return keysDirFor(resolved.home);
+  return resolved.c2pa.keysDir;
 }
 
 function describe(keys: SigningKeys, KEY_FILES: KeyFiles) {

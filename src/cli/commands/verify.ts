@@ -41,10 +41,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .action(async (files: string[], raw: { require?: string; trustAnchor?: string[]; localCa?: boolean }) => {
       const options = parseOrThrow(optionsSchema, raw, 'options');
       // The verifiers (C2PA WASM, image and audio decoders) load when `verify` runs, not for `shenbi --help`.
-      const [{ KEY_FILES, keysDirFor }, { verifyLabels }] = await Promise.all([import('../../governance/c2pa/keys.ts'), import('../../governance/verify/verify-bytes.ts')]);
+      const [{ KEY_FILES }, { verifyLabels }] = await Promise.all([import('../../governance/c2pa/keys.ts'), import('../../governance/verify/verify-bytes.ts')]);
       const anchors: string[] = [];
       for (const path of options.trustAnchor) anchors.push(await readFile(resolve(path), 'utf8'));
-      const localCa = join(keysDirFor((await ctx.config()).home), KEY_FILES.caCertificate);
+      const localCa = join((await ctx.config()).c2pa.keysDir, KEY_FILES.caCertificate);
       if (options.localCa && existsSync(localCa)) anchors.push(await readFile(localCa, 'utf8'));
 
       const reports: FileReport[] = [];
