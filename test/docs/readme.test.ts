@@ -89,6 +89,7 @@ const CLASSIFIED: Record<string, Class> = {
   'npm run bench:talking-head': 'benchmark',
   'npm run bench:short': 'benchmark',
   'npm run bench:scale': 'benchmark',
+  'npm run bench:speech': 'benchmark',
 };
 
 interface ReadmeCommand {

@@ -8,6 +8,7 @@ import { offThreadTask, runOffThread, type OffThreadOptions } from '../../worker
 import { ownBuffer } from '../../workers/transferables.ts';
 import * as loudness from './loudness.ts';
 import type { NormalizeOptions } from './loudness.ts';
+import * as mastering from './master-wav.ts';
 import * as mixing from './mix.ts';
 import type { DuckOptions } from './mix.ts';
 import type { PcmAudio } from './pcm.ts';
@@ -25,6 +26,7 @@ const resampleTask = offThreadTask(new URL('./resample.ts', import.meta.url), re
 const gainTask = offThreadTask(new URL('./mix.ts', import.meta.url), mixing, 'gainTo');
 const duckTask = offThreadTask(new URL('./mix.ts', import.meta.url), mixing, 'duckAndMix');
 const encodeWavTask = offThreadTask(new URL('./wav.ts', import.meta.url), wav, 'encodeWav');
+const masterWavTask = offThreadTask(new URL('./master-wav.ts', import.meta.url), mastering, 'masterWav');
 const decodeWavTask = offThreadTask(new URL('./wav.ts', import.meta.url), wav, 'decodeWav');
 
 export type AudioOffThreadOptions = Pick<OffThreadOptions, 'signal' | 'transfer'>;
@@ -37,6 +39,13 @@ function tight<T extends PcmAudio>(audio: T): T {
 /** `normalizeLoudness` off the event loop. */
 export function normalizeLoudnessOffThread(audio: PcmAudio, options: NormalizeOptions = {}, run: AudioOffThreadOptions = {}): Promise<PcmAudio> {
   return runOffThread(normalizeTask, [tight(audio), options], { ...run, inline: audio.samples.length < SMALL_SAMPLES });
+}
+
+/** `masterWav` (normalise, then 16-bit WAV) off the event loop, in one hop; the bytes as a Buffer. */
+export async function masterWavOffThread(audio: PcmAudio, options: NormalizeOptions, channels = 1, run: AudioOffThreadOptions = {}): Promise<{ bytes: Buffer; frames: number; sampleRate: number }> {
+  const result = await runOffThread(masterWavTask, [tight(audio), options, channels], { ...run, inline: audio.samples.length < SMALL_SAMPLES });
+  const view = result.bytes;
+  return { ...result, bytes: Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength) };
 }
 
 /** `integratedLoudness` off the event loop. */

@@ -1,6 +1,6 @@
 import type { StepContext } from '../../../core/step.ts';
 import { AUDIO_MIME_TYPES, encodeAudio, type AudioFormat } from '../../../media/audio/encode.ts';
-import { normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
+import { masterWavOffThread, normalizeLoudnessOffThread } from '../../../media/audio/off-thread.ts';
 import { durationOf, type PcmAudio } from '../../../media/audio/pcm.ts';
 
 export interface StoreSpeechOptions {
@@ -21,10 +21,23 @@ export interface StoreSpeechOptions {
  * its timings file (a child of the audio), both with the same engine, model and parameters.
  */
 export async function storeSpeech(ctx: StepContext, speech: PcmAudio, options: StoreSpeechOptions): Promise<{ audio: string; timings: string; duration: number }> {
-  const audio = await normalizeLoudnessOffThread(speech, { targetLufs: options.loudness, peakDb: -1 }, { signal: ctx.signal });
-  if (options.reportEncoding === true) ctx.progress({ fraction: 0.7, message: `encoding ${options.format}` });
-  const bytes = await encodeAudio(audio, options.format, { signal: ctx.signal });
-  const duration = durationOf(audio);
+  const target = { targetLufs: options.loudness, peakDb: -1 };
+  let bytes: Buffer;
+  let duration: number;
+  // The checks encodeAudio makes (samples, rate) fall to the general path, which reports them.
+  const plainWav = options.format === 'wav' && speech.samples.length > 0 && Number.isInteger(speech.sampleRate) && speech.sampleRate >= 8000 && speech.sampleRate <= 192_000;
+  if (plainWav) {
+    // Normalise and write the WAV in one worker task (the same bytes as the two steps below).
+    if (options.reportEncoding === true) ctx.progress({ fraction: 0.7, message: 'encoding wav' });
+    const mastered = await masterWavOffThread(speech, target, 1, { signal: ctx.signal });
+    bytes = mastered.bytes;
+    duration = mastered.frames / mastered.sampleRate;
+  } else {
+    const audio = await normalizeLoudnessOffThread(speech, target, { signal: ctx.signal });
+    if (options.reportEncoding === true) ctx.progress({ fraction: 0.7, message: `encoding ${options.format}` });
+    bytes = await encodeAudio(audio, options.format, { signal: ctx.signal });
+    duration = durationOf(audio);
+  }
   const common = { engine: options.engine, ...(options.model ? { model: options.model } : {}), parameters: options.parameters };
   const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[options.format], bytes, name: `speech.${options.format}`, ...common });
   const timingsArtifact = await ctx.writeArtifact({
