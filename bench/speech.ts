@@ -65,6 +65,12 @@ const CASES: Case[] = [
   { name: '300 English characters', language: 'en', cliVoice: 'en', text: englishText },
 ];
 
+// The anchor is Debian's espeak-ng CLI (the same engine, native): without it there is nothing to compare with.
+await run('espeak-ng', ['--version']).catch(() => {
+  console.error('bench:speech compares with the espeak-ng command line: install it first (Debian: apt install espeak-ng).');
+  process.exit(2);
+});
+
 const home = await mkdtemp(join(tmpdir(), 'shenbi-bench-speech-'));
 const shenbi = await Shenbi.open({ overrides: { home } });
 const cliDir = await mkdtemp(join(tmpdir(), 'shenbi-bench-speech-cli-'));
