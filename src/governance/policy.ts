@@ -15,6 +15,23 @@ export interface GovernancePolicyOptions {
   /** A voice for the spoken audio prompt (the eSpeak runner); without it, the rhythm only. */
   readonly speak?: SpeakFunction;
   readonly log?: (message: string) => void;
+  /** Called with each hook's name and wall time once it has reviewed an artifact (benches print a per-stage profile). */
+  readonly onStage?: (hook: string, ms: number) => void;
+}
+
+/** The hook, reporting its time to `onStage`. */
+function timed(hook: GovernanceHook, onStage: (hook: string, ms: number) => void): GovernanceHook {
+  return {
+    name: hook.name,
+    async review(candidate) {
+      const start = performance.now();
+      try {
+        return await hook.review(candidate);
+      } finally {
+        onStage(hook.name, performance.now() - start);
+      }
+    },
+  };
 }
 
 /**
@@ -39,5 +56,6 @@ export function governancePolicy(config: ShenbiConfig, options: GovernancePolicy
   if (config.c2pa.enabled) {
     hooks.push(c2paSignHook({ keys: () => ensureSigningKeys(config.c2pa.keysDir, log), claimGenerator: { name: 'Shenbi', version: VERSION } }));
   }
-  return composeGovernance(...hooks);
+  const { onStage } = options;
+  return composeGovernance(...(onStage === undefined ? hooks : hooks.map((hook) => timed(hook, onStage))));
 }

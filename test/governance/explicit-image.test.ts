@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { labelImage } from '../../src/governance/explicit/image.ts';
+import { labelImage, layoutLabel } from '../../src/governance/explicit/image.ts';
 import type { Corner } from '../../src/governance/explicit/options.ts';
 
 interface Rgb { r: number; g: number; b: number }
@@ -128,4 +128,31 @@ test('marking a 1920x1080 PNG is one decode and one encode: fast', async () => {
   const ms = performance.now() - start;
   console.log(`# 1080p PNG explicit mark: ${ms.toFixed(0)} ms`);
   assert.ok(ms < 1500, `${ms} ms`);
+});
+
+test('an opaque noise PNG: same pixels as the full re-encode, still RGB, and no larger (stored deflate)', async () => {
+  const noise = Buffer.alloc(640 * 360 * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+  const original = await sharp(noise, { raw: { width: 640, height: 360, channels: 3 } }).png().toBuffer();
+  const { bytes, record } = await labelImage(original, { wording: 'AI生成', corner: 'bottom-right', inkRatio: 0.055 });
+  const box = (record.value as { box: { left: number; top: number; width: number; height: number } }).box;
+  // What the mark was before: the same composite through sharp's defaults (level 6, RGBA).
+  const layout = await layoutLabel(640, 360, 'AI生成', 'bottom-right', 0.055);
+  const before = await sharp(original).composite([{ input: Buffer.from(layout.svg), left: layout.left, top: layout.top }]).png().toBuffer();
+  assert.deepEqual((await pixels(bytes)).data, (await pixels(before)).data, 'the same pixels as the full re-encode');
+  assert.ok(bytes.length <= before.length, `${bytes.length} > ${before.length}`);
+  const meta = await sharp(bytes).metadata();
+  assert.deepEqual([meta.format, meta.channels, meta.hasAlpha], ['png', 3, false]);
+  const level6 = await sharp(bytes).png().toBuffer();
+  assert.ok(bytes.length <= level6.length, `${bytes.length} > ${level6.length}`);
+  const a = await pixels(original);
+  const b = await pixels(bytes);
+  let outside = 0;
+  for (let y = 0; y < 360; y++) {
+    for (let x = 0; x < 640; x++) {
+      if (x >= box.left && x < box.left + box.width && y >= box.top && y < box.top + box.height) continue;
+      for (let c = 0; c < 3; c++) if (a.data[(y * 640 + x) * 3 + c] !== b.data[(y * 640 + x) * 3 + c]) outside++;
+    }
+  }
+  assert.equal(outside, 0, 'pixels outside the plate are untouched');
 });

@@ -27,6 +27,8 @@ class BytesFileReaderSync {
   readAsArrayBuffer(blob: BytesBlob | Blob): ArrayBuffer {
     if (blob instanceof BytesBlob) {
       const { bytes } = blob;
+      // c2pa-rs copies what it reads into wasm memory and never writes here: a whole buffer goes as is (one 20 MB copy fewer).
+      if (bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer;
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     }
     throw new TypeError('FileReaderSync shim reads only in-memory BytesBlob sources');

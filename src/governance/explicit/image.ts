@@ -2,6 +2,7 @@ import sharp, { type Metadata } from 'sharp';
 import { ShenbiError } from '../../core/errors.ts';
 import { inkMetrics, LABEL_FONT_FAMILY, xmlEscape } from './glyph-metrics.ts';
 import type { Corner } from './options.ts';
+import { INCOMPRESSIBLE_RATIO, pngDeflateRatio } from './png-density.ts';
 import type { ExplicitResult } from './text.ts';
 import { sharpErrorGist } from '../../engines/image-ops/sharp-error.ts';
 
@@ -84,8 +85,13 @@ export async function labelImage(bytes: Uint8Array, options: ImageLabelOptions):
   let image = sharp(bytes).keepIccProfile();
   if ((meta.orientation ?? 1) > 1) image = image.autoOrient();
   image = image.composite([{ input: Buffer.from(box.svg), left: box.left, top: box.top }]);
-  if (format === 'png') image = image.png(meta.isPalette ? { palette: true } : {});
-  else if (format === 'jpeg') image = image.jpeg({ quality: 92 });
+  if (format === 'png') {
+    // The plate's composite adds an alpha channel; an opaque input stays opaque (same pixels, ¾ the samples).
+    if (meta.hasAlpha !== true) image = image.removeAlpha();
+    // Noise-like pixels did not compress before the mark and will not after it: skip deflate's search.
+    const stored = !meta.isPalette && (pngDeflateRatio(bytes, meta) ?? 0) >= INCOMPRESSIBLE_RATIO;
+    image = image.png(meta.isPalette ? { palette: true } : stored ? { compressionLevel: 0 } : {});
+  } else if (format === 'jpeg') image = image.jpeg({ quality: 92 });
   else image = image.webp({ quality: 92 });
   const out = await image.toBuffer();
   return {

@@ -1,5 +1,6 @@
 import { ascii, mediaInvalid, utf8Text, view } from './bytes.ts';
 import { remuxWithMetadata } from './ffmpeg-remux.ts';
+import { embedMp4InMemory } from './mp4-udta.ts';
 import { aigcJson, parseShenbiJson, shenbiJson, type ImplicitLabelPayload } from './payload.ts';
 import type { RawAigc, RawFindings } from './types.ts';
 import { readXmp } from './xmp.ts';
@@ -11,7 +12,7 @@ import { readXmp } from './xmp.ts';
  * front for streaming. The brand keys ffmpeg would copy from ftyp are left out.
  */
 
-interface Box {
+export interface Box {
   type: string;
   start: number;
   end: number;
@@ -19,7 +20,7 @@ interface Box {
   body: number;
 }
 
-function boxes(bytes: Uint8Array, from: number, to: number): Box[] {
+export function boxes(bytes: Uint8Array, from: number, to: number): Box[] {
   const dv = view(bytes);
   const out: Box[] = [];
   let at = from;
@@ -51,6 +52,9 @@ function checkMp4(bytes: Uint8Array): { brand: string } {
 export async function embedMp4(bytes: Uint8Array, payload: ImplicitLabelPayload): Promise<Uint8Array> {
   const { brand } = checkMp4(bytes);
   const mov = brand === 'qt  ';
+  // A faststart MP4 (what every composer writes) is edited in memory; anything else is remuxed.
+  const inMemory = mov ? null : embedMp4InMemory(bytes, aigcJson(payload.aigc), shenbiJson(payload));
+  if (inMemory !== null) return inMemory;
   return remuxWithMetadata(bytes, 'MP4', mov ? 'mov' : 'mp4', [
     '-f', mov ? 'mov' : 'mp4',
     '-movflags', '+use_metadata_tags+faststart',
