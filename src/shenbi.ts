@@ -169,7 +169,14 @@ export class Shenbi {
     });
     // What /readyz asks beyond the database: the shared queue's Redis and the blobs' bucket.
     const dependencies: DependencyCheck[] = [];
-    if (shared !== undefined) dependencies.push({ name: 'redis', check: async () => void (await shared.queue.depth()) });
+    if (shared !== undefined) {
+      dependencies.push({
+        name: 'redis',
+        check: async () => {
+          await shared.queue.depth();
+        },
+      });
+    }
     const s3 = store.s3Blobs;
     if (s3 !== null) {
       const { checkBucket } = await import('./store/blobs/s3-client.ts');
