@@ -120,6 +120,7 @@ async function timed(work: () => unknown): Promise<{ wall: number; cpu: number }
 }
 
 interface Timing { wall: number; cpu: number }
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 interface Row { label: string; triangles: number; whole: Timing; builder: Timing; writer: Timing; kernel: Timing }
 const medianTiming = (xs: Timing[]): Timing => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
 const rows: Row[] = [];
@@ -129,10 +130,17 @@ for (const { label, program } of programs) {
   direct(validated, kernel);
   const whole: Timing[] = [], builder: Timing[] = [], writer: Timing[] = [], reference: Timing[] = [];
   for (let i = 0; i < RUNS; i++) {
+    // Each measurement starts on a quiet process: the CPU clock counts every thread, and the
+    // worker thread of the whole build (its GC, its buffers) would otherwise be billed to the
+    // next stage, which on millisecond objects doubles it.
+    await settle();
     whole.push(await timed(() => buildSceneInThread(program, { detail: DETAIL })));
     let parts: Awaited<ReturnType<typeof buildPartMeshes>> = [];
+    await settle();
     builder.push(await timed(async () => (parts = await buildPartMeshes(validated, DETAIL))));
+    await settle();
     writer.push(await timed(() => writeSceneFiles(validated, parts, ['glb'])));
+    await settle();
     reference.push(await timed(() => direct(validated, kernel)));
   }
   rows.push({ label, triangles: first.metrics.triangles, whole: medianTiming(whole), builder: medianTiming(builder), writer: medianTiming(writer), kernel: medianTiming(reference) });
