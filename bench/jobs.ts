@@ -15,6 +15,7 @@ import { implicitLabelRecord } from '../src/governance/implicit-record.ts';
 import { JobRunner } from '../src/jobs/runner.ts';
 import { StepRegistry } from '../src/jobs/step-registry.ts';
 import { openStore, type OpenedStore } from '../src/store/index.ts';
+import { printTable } from './print-table.ts';
 
 const JOBS = Number(process.argv[2] ?? 2000);
 const STEPS_PER_JOB = 3;
@@ -135,14 +136,6 @@ async function main(): Promise<void> {
     await store?.close();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
 }
 
 await main();

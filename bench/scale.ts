@@ -22,6 +22,7 @@ import { startCluster, type Cluster, type ClusterProcess } from '../test/helpers
 import { openAIChat, openAIStream, startFakeServer } from '../test/helpers/fake-providers.ts';
 import { startServeProcess } from '../test/helpers/serve-process.ts';
 import { SseReader } from '../test/helpers/sse-reader.ts';
+import { printTable } from './print-table.ts';
 
 /** How long the fake provider takes to answer: the I/O a cloud job waits on. */
 const PROVIDER_DELAY_MS = Number(process.env.BENCH_PROVIDER_DELAY_MS ?? 1_000);
@@ -274,13 +275,5 @@ function percentile(values: number[], p: number): number {
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
-}
 
 await main();

@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import { ShenbiError } from '../../src/core/errors.ts';
 import { LANES, type Lane } from '../../src/jobs/lanes.ts';
 import { BullMqQueue } from '../../src/jobs/queues/bullmq-queue.ts';
-import { freePort, startRedis, type TestRedis } from '../helpers/redis.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 // One Redis for the file, with an fsync'd AOF so the outage test's restart keeps what was acknowledged.
 let redis: TestRedis;

@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import type { JobEvent } from '../../src/core/progress.ts';
 import { RedisEventBus } from '../../src/jobs/events/redis-event-bus.ts';
 import { ShenbiError } from '../../src/core/errors.ts';
-import { freePort, startRedis, type TestRedis } from '../helpers/redis.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 let redis: TestRedis;
 before(async () => {

@@ -9,7 +9,8 @@ import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
 import { S3BlobStore } from '../../src/store/blobs/s3-blob-store.ts';
 import { openStore } from '../../src/store/open.ts';
 import { hasCode, newArtifact } from './fixtures.ts';
-import { freePort, startS3, type TestS3 } from '../helpers/s3.ts';
+import { startS3, type TestS3 } from '../helpers/s3.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 /** A real s3rver on loopback; each test uses its own key prefix and cache dir. */
 describe('S3BlobStore on s3rver', () => {

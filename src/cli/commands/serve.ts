@@ -6,6 +6,7 @@ import { parseOrThrow } from '../../core/validation.ts';
 import type { CliContext } from '../context.ts';
 import { collect } from '../input.ts';
 import { printJson, printLine } from '../output.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 const serveOptions = z.object({
   host: z.string().min(1).max(255),
@@ -45,15 +46,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         printLine(`  OpenAI-compatible: ${running.url}/v1   jobs API: ${running.url}/api   OpenAPI: ${running.url}/api/openapi.json`);
         if (staticDir !== undefined) printLine(`  studio: ${running.url}/`);
       }
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          done();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await running.close();
     });
 }

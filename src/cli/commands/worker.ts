@@ -7,6 +7,7 @@ import { LANES, laneSchema, type Lane } from '../../jobs/lanes.ts';
 import type { CliContext } from '../context.ts';
 import { collect } from '../input.ts';
 import { printJson, printLine } from '../output.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 const workerOptions = z.object({
   lanes: z
@@ -58,15 +59,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const ready = { worker: true, owner: shenbi.runner.owner, lanes: worker.lanes, concurrency: Object.fromEntries(worker.lanes.map((lane) => [lane, worker.concurrency[lane]])), pid: process.pid };
       if (ctx.output.json) printJson(ready);
       else printLine(`Shenbi worker ${ready.owner}: lanes ${worker.lanes.map((lane) => `${lane}×${worker.concurrency[lane]}`).join(', ')}`);
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          done();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await stopRecovering();
       await shenbi.runner.drain(options.grace * 1000);
       detachLogs();
