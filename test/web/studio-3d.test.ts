@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { buildStudio } from '../../src/web/build.ts';
-import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { TEST_ARTIFACTS, useStudioSession } from '../helpers/studio-session.ts';
 
 /**
  * The 3D page on a fresh install (no model at all): "一盏红灯笼" becomes the built-in lantern,
@@ -15,31 +12,10 @@ import { startServeProcess, type ServeProcess } from '../helpers/serve-process.t
  * gallery then shows the same model in the same viewer.
  */
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = join(REPO, 'test-artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
-// Its own build folder: other studio tests may be building dist/web at the same time.
-const BUILD = join(tmpdir(), 'shenbi-studio-3d-build');
 /** VIEWER_BACKGROUND in src/web/app/components/ModelViewer.tsx. */
 const BACKGROUND = [0xe8, 0xe8, 0xe4];
 
-const home = mkdtempSync(join(tmpdir(), 'shenbi-studio-3d-'));
-let server: ServeProcess | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  await buildStudio({ outDir: BUILD });
-  [server, browser] = await Promise.all([
-    startServeProcess({ home, args: [join(REPO, 'bin/shenbi.js'), '--json', 'serve', '--port', '0', '--static', BUILD] }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-  ]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  rmSync(home, { recursive: true, force: true });
-});
+const studio = useStudioSession({ name: '3d' });
 
 /** The label text in a GLB's JSON chunk (asset.extras.aigcExplicitLabel.text). */
 function glbLabel(glb: Buffer): string | undefined {
@@ -101,11 +77,11 @@ async function assertLabelOnScreen(viewer: Locator, expected: string): Promise<v
 }
 
 test('the 3D page makes 一盏红灯笼 offline, the viewer draws it with its AI label, and the gallery shows it too', async () => {
-  const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  const context = await studio.browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server!.url}/#/3d`);
+  await page.goto(`${studio.url}/#/3d`);
   const prompt = page.getByRole('textbox', { name: '想做什么物件' });
   assert.equal(await prompt.inputValue(), '一盏红灯笼');
   await page.getByRole('button', { name: '生成', exact: true }).click();
@@ -119,16 +95,16 @@ test('the 3D page makes 一盏红灯笼 offline, the viewer draws it with its AI
 
   // The label the server wrote into the GLB is the one on screen.
   const glbHref = downloads[names.findIndex((n) => n.endsWith('.glb'))]!;
-  const glb = Buffer.from(await (await fetch(`${server!.url}${glbHref}`)).arrayBuffer());
+  const glb = Buffer.from(await (await fetch(`${studio.url}${glbHref}`)).arrayBuffer());
   const wording = glbLabel(glb);
   assert.ok(wording && /人工智能生成|AI/.test(wording), `GLB label: ${wording}`);
   await assertLabelOnScreen(viewer, wording);
 
   // The viewer drew the lantern: the centre of its canvas is the model, not the background.
   const shot = await viewer.getByTestId('model-canvas').screenshot();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(join(ARTIFACTS, 'studio-3d-viewer.png'), shot);
-  await page.screenshot({ path: join(ARTIFACTS, 'studio-3d-page.png'), fullPage: true });
+  mkdirSync(TEST_ARTIFACTS, { recursive: true });
+  writeFileSync(join(TEST_ARTIFACTS, 'studio-3d-viewer.png'), shot);
+  await page.screenshot({ path: join(TEST_ARTIFACTS, 'studio-3d-page.png'), fullPage: true });
   const { covered, centre } = await centreCoverage(shot, 6);
   assert.ok(covered > 0.9, `centre pixels are the model: ${covered} covered, centre rgb(${centre.join(', ')})`);
 

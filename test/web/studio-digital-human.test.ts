@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { buildStudio } from '../../src/web/build.ts';
+import { test } from 'node:test';
 import { sendJson, startFakeServer, type FakeServer } from '../helpers/fake-providers.ts';
-import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { TEST_ARTIFACTS, useStudioSession } from '../helpers/studio-session.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
 
 /**
@@ -17,12 +13,7 @@ import { TESTDATA } from '../helpers/testdata.ts';
  * that the page shows in a <video> that loads and plays, with its files to download.
  */
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = join(REPO, 'test-artifacts');
 const PORTRAIT = join(TESTDATA, 'portrait-astronaut.png');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
-// Its own build folder: other studio tests may be building dist/web at the same time.
-const BUILD = join(tmpdir(), 'shenbi-studio-digital-human-build');
 
 /** What the test reads of a media element (the test's tsconfig has no DOM library). */
 interface MediaLike {
@@ -36,40 +27,32 @@ interface MediaLike {
   addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
 }
 
-const home = mkdtempSync(join(tmpdir(), 'shenbi-studio-dh-'));
-let server: ServeProcess | undefined;
-let browser: Browser | undefined;
 // A cloud image provider speaking OpenAI's images protocol, configured under a name the studio
 // cannot tell is image-capable (and with no default model, so it is not listed at all).
 let images: FakeServer | undefined;
-
-before(async () => {
-  images = await startFakeServer((req, res) => sendJson(res, 200, { created: 1, data: [{ b64_json: readFileSync(PORTRAIT).toString('base64') }] }));
-  writeFileSync(join(home, 'config.json'), JSON.stringify({ providers: [{ name: 'pictures', kind: 'openai', baseURL: `${images.baseURL}/v1`, apiKeyEnv: 'PICTURES_KEY' }] }));
-  await buildStudio({ outDir: BUILD });
-  [server, browser] = await Promise.all([
-    startServeProcess({ home, env: { PICTURES_KEY: 'sk-pictures' }, args: [join(REPO, 'bin/shenbi.js'), '--json', 'serve', '--port', '0', '--static', BUILD] }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-  ]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await images?.close();
-  rmSync(home, { recursive: true, force: true });
+const studio = useStudioSession({
+  name: 'digital-human',
+  chromiumArgs: ['--autoplay-policy=no-user-gesture-required'],
+  env: { PICTURES_KEY: 'sk-pictures' },
+  async prepare(home) {
+    images = await startFakeServer((req, res) => sendJson(res, 200, { created: 1, data: [{ b64_json: readFileSync(PORTRAIT).toString('base64') }] }));
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ providers: [{ name: 'pictures', kind: 'openai', baseURL: `${images.baseURL}/v1`, apiKeyEnv: 'PICTURES_KEY' }] }));
+  },
+  async cleanup() {
+    await images?.close();
+  },
 });
 
 test('the server itself refuses an uploaded face without consent (the page is not the only guard)', async () => {
-  const uploaded = await fetch(`${server!.url}/api/uploads?name=portrait.png`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: readFileSync(PORTRAIT) });
+  const uploaded = await fetch(`${studio.url}/api/uploads?name=portrait.png`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: readFileSync(PORTRAIT) });
   assert.equal(uploaded.status, 201, await uploaded.clone().text());
   const { id } = (await uploaded.json()) as { id: string };
-  const created = await fetch(`${server!.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'talking-head', input: { portrait: id, text: 'Hello.' } }) });
+  const created = await fetch(`${studio.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'talking-head', input: { portrait: id, text: 'Hello.' } }) });
   const body = (await created.json()) as { id?: string; error?: { code: string } };
   // Refused at once (input check) or by the step before any work: either way GOVERNANCE_REFUSED.
   let code = body.error?.code;
   for (let status = ''; code === undefined && body.id; ) {
-    const job = (await (await fetch(`${server!.url}/api/jobs/${body.id}`)).json()) as { status: string; error: { code: string } | null };
+    const job = (await (await fetch(`${studio.url}/api/jobs/${body.id}`)).json()) as { status: string; error: { code: string } | null };
     status = job.status;
     assert.notEqual(status, 'completed', 'a job with a real face and no consent must not complete');
     if (status === 'failed') code = job.error?.code;
@@ -85,12 +68,12 @@ function englishWords(text: string): string[] {
 
 test('Chinese, phone width: a picture made earlier and one generated through the image provider are picked without consent; an upload asks for it', async () => {
   // An offline picture (the typographic card): what matters is that it was made here.
-  const made = await fetch(`${server!.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'image', input: { prompt: 'A presenter' } }) });
+  const made = await fetch(`${studio.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'image', input: { prompt: 'A presenter' } }) });
   assert.equal(made.status, 202, await made.clone().text());
   const { id } = (await made.json()) as { id: string };
   let artifact: string | undefined;
   for (let status = ''; status !== 'completed'; ) {
-    const job = (await (await fetch(`${server!.url}/api/jobs/${id}`)).json()) as { status: string; outputs: unknown };
+    const job = (await (await fetch(`${studio.url}/api/jobs/${id}`)).json()) as { status: string; outputs: unknown };
     status = job.status;
     assert.ok(status !== 'failed' && status !== 'cancelled', `image job ${status}`);
     artifact = /art_[0-9a-z]{26}/.exec(JSON.stringify(job.outputs))?.[0];
@@ -98,11 +81,11 @@ test('Chinese, phone width: a picture made earlier and one generated through the
   }
   assert.ok(artifact, 'the image job made an artifact');
 
-  const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 900 } });
+  const context = await studio.browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server!.url}/#/digital-human`);
+  await page.goto(`${studio.url}/#/digital-human`);
   const form = page.getByTestId('digital-human-form');
   const thumb = form.locator(`[data-testid="gallery-portrait"]:has(img[src$="${artifact}"])`);
   await thumb.click();
@@ -143,18 +126,18 @@ test('Chinese, phone width: a picture made earlier and one generated through the
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
   });
   assert.ok(scrollWidth <= clientWidth, `no sideways scroll at 390 px (${scrollWidth} > ${clientWidth})`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'studio-digital-human-zh-390.png'), fullPage: true });
+  mkdirSync(TEST_ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(TEST_ARTIFACTS, 'studio-digital-human-zh-390.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('the Digital human page: upload a real photo, consent is asked for and refused without, then a playing presenter video with its downloads', async () => {
-  const context = await browser!.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const context = await studio.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server!.url}/#/digital-human`);
+  await page.goto(`${studio.url}/#/digital-human`);
   assert.equal(await page.locator('main h1').textContent(), 'Digital human');
   const form = page.getByTestId('digital-human-form');
   assert.ok(await form.getByTestId('badge-offline').first().isVisible(), 'marked as working offline');
@@ -217,20 +200,20 @@ test('the Digital human page: upload a real photo, consent is asked for and refu
   const outputs = await downloads.locator('li').evaluateAll((items) => items.map((li) => (li as unknown as { getAttribute(n: string): string | null }).getAttribute('data-output')));
   assert.deepEqual(outputs, ['video', 'audio', 'timings']);
   const href = (output: string) => downloads.locator(`li[data-output="${output}"] a`).getAttribute('href');
-  const mp4 = await fetch(`${server!.url}${await href('video')}`);
+  const mp4 = await fetch(`${studio.url}${await href('video')}`);
   assert.equal(mp4.headers.get('content-type'), 'video/mp4');
   assert.equal(Buffer.from(await mp4.arrayBuffer()).subarray(4, 8).toString('latin1'), 'ftyp');
-  const timings = (await (await fetch(`${server!.url}${await href('timings')}`)).json()) as { words?: unknown[] };
+  const timings = (await (await fetch(`${studio.url}${await href('timings')}`)).json()) as { words?: unknown[] };
   assert.ok(Array.isArray(timings.words) && timings.words.length >= 3, JSON.stringify(timings).slice(0, 200));
 
   // The consent given is in the video's provenance.
   const videoId = (await video.getAttribute('data-artifact'))!;
-  const meta = await (await fetch(`${server!.url}/api/artifacts/${videoId}/meta`)).text();
+  const meta = await (await fetch(`${studio.url}/api/artifacts/${videoId}/meta`)).text();
   assert.match(meta, /Eileen Collins/);
   assert.match(meta, /public-domain/);
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'studio-digital-human.png'), fullPage: true });
+  mkdirSync(TEST_ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(TEST_ARTIFACTS, 'studio-digital-human.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });

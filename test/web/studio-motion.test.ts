@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { buildStudio } from '../../src/web/build.ts';
-import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { TEST_ARTIFACTS, useStudioSession } from '../helpers/studio-session.ts';
 
 /**
  * The Motion page on a fresh install (no model at all): the default prompt "向前走三步然后挥手"
@@ -16,29 +13,8 @@ import { startServeProcess, type ServeProcess } from '../helpers/serve-process.t
  * is a timeline, the plausibility metrics are listed, and the gallery plays the same motion.
  */
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = join(REPO, 'test-artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
-// Its own build folder: other studio tests may be building dist/web at the same time.
-const BUILD = join(tmpdir(), 'shenbi-studio-motion-build');
 
-const home = mkdtempSync(join(tmpdir(), 'shenbi-studio-motion-'));
-let server: ServeProcess | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  await buildStudio({ outDir: BUILD });
-  [server, browser] = await Promise.all([
-    startServeProcess({ home, args: [join(REPO, 'bin/shenbi.js'), '--json', 'serve', '--port', '0', '--static', BUILD] }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-  ]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  rmSync(home, { recursive: true, force: true });
-});
+const studio = useStudioSession({ name: 'motion' });
 
 /** The label text in a GLB's JSON chunk (asset.extras.aigcExplicitLabel.text). */
 function glbLabel(glb: Buffer): string | undefined {
@@ -91,9 +67,9 @@ async function assertPlays(player: Locator, name: string): Promise<void> {
   const [before, startedAt] = [await canvas.screenshot(), await time.textContent()];
   await player.page().waitForTimeout(700);
   const [later, laterAt] = [await canvas.screenshot(), await time.textContent()];
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(join(ARTIFACTS, `${name}-a.png`), before);
-  writeFileSync(join(ARTIFACTS, `${name}-b.png`), later);
+  mkdirSync(TEST_ARTIFACTS, { recursive: true });
+  writeFileSync(join(TEST_ARTIFACTS, `${name}-a.png`), before);
+  writeFileSync(join(TEST_ARTIFACTS, `${name}-b.png`), later);
   assert.notEqual(laterAt, startedAt, 'the clock moves');
   const { changed, box, area } = await changedPixels(before, later);
   // The figure is a few hundred pixels tall; a moving figure changes hundreds of them.
@@ -103,11 +79,11 @@ async function assertPlays(player: Locator, name: string): Promise<void> {
 }
 
 test('the Motion page makes 向前走三步然后挥手 offline: the player plays it with its AI label, the plan is a timeline, the metrics are listed, and the gallery plays it too', async () => {
-  const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  const context = await studio.browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server!.url}/#/motion`);
+  await page.goto(`${studio.url}/#/motion`);
   const prompt = page.getByRole('textbox', { name: '想要什么动作' });
   assert.equal(await prompt.inputValue(), '向前走三步然后挥手');
   await page.getByRole('button', { name: '生成', exact: true }).click();
@@ -124,13 +100,13 @@ test('the Motion page makes 向前走三步然后挥手 offline: the player play
   assert.ok(names.some((n) => n.endsWith('.json')), names.join(', '));
 
   // The label the server wrote into the GLB is the one over the view.
-  const glb = Buffer.from(await (await fetch(`${server!.url}${hrefs[names.findIndex((n) => n.endsWith('.glb'))]!}`)).arrayBuffer());
+  const glb = Buffer.from(await (await fetch(`${studio.url}${hrefs[names.findIndex((n) => n.endsWith('.glb'))]!}`)).arrayBuffer());
   const wording = glbLabel(glb);
   assert.ok(wording && /人工智能生成|AI/.test(wording), `GLB label: ${wording}`);
   await assertLabelOnScreen(player, wording);
 
   await assertPlays(player, 'studio-motion');
-  await page.screenshot({ path: join(ARTIFACTS, 'studio-motion-page.png'), fullPage: true });
+  await page.screenshot({ path: join(TEST_ARTIFACTS, 'studio-motion-page.png'), fullPage: true });
 
   // Paused, the picture holds still; scrubbing moves the figure to that time.
   const canvas = player.getByTestId('motion-canvas');

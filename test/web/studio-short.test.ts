@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { CUE_PLACES, SHORT_LIMITS, SHORT_MOODS, shortScriptSchema, SOUND_EFFECTS } from '../../src/engines/short/short-script.ts';
-import { buildStudio } from '../../src/web/build.ts';
 import { CUE_PLACES as WEB_CUE_PLACES, draftFromOutput, MAX_CAPTION_CHARS, MAX_CUES_PER_SCENE, scriptJson, SHORT_EFFECTS, SHORT_MOODS as WEB_MOODS, SHORT_SECONDS } from '../../src/web/app/components/short/short-draft.ts';
 import { optionLabel } from '../../src/web/app/i18n-values.ts';
-import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { TEST_ARTIFACTS, useStudioSession } from '../helpers/studio-session.ts';
 
 /**
  * The video page's first mode, idea → short, on a fresh install (no model at all): the idea
@@ -19,11 +15,6 @@ import { startServeProcess, type ServeProcess } from '../helpers/serve-process.t
  * with its cover and its files to download.
  */
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = join(REPO, 'test-artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
-// Its own build folder: other studio tests may be building dist/web at the same time.
-const BUILD = join(tmpdir(), 'shenbi-studio-short-build');
 
 /** What the test reads of a media element or an image (the test's tsconfig has no DOM library). */
 interface MediaLike {
@@ -38,23 +29,7 @@ interface ImageLike {
   decode(): Promise<void>;
 }
 
-const home = mkdtempSync(join(tmpdir(), 'shenbi-studio-short-'));
-let server: ServeProcess | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  await buildStudio({ outDir: BUILD });
-  [server, browser] = await Promise.all([
-    startServeProcess({ home, args: [join(REPO, 'bin/shenbi.js'), '--json', 'serve', '--port', '0', '--static', BUILD] }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-  ]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  rmSync(home, { recursive: true, force: true });
-});
+const studio = useStudioSession({ name: 'short' });
 
 test("the studio's lists mirror the script schema, every value has a Chinese label, and an edited draft is a valid script", () => {
   assert.deepEqual([...SHORT_EFFECTS], [...SOUND_EFFECTS]);
@@ -81,11 +56,11 @@ test("the studio's lists mirror the script schema, every value has a Chinese lab
 });
 
 test('idea → short: without a text model the idea path offers the pull; your own script becomes editable scenes, then a short with its cover and files', async () => {
-  const context = await browser!.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const context = await studio.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server!.url}/#/video`);
+  await page.goto(`${studio.url}/#/video`);
   const form = page.getByTestId('short-form');
   // The page opens on idea → short, from an idea; a fresh install has no text model.
   assert.equal(await page.locator('.segmented label.selected').first().getAttribute('data-mode'), 'short');
@@ -155,7 +130,7 @@ test('idea → short: without a text model the idea path offers the pull; your o
   const downloads = editor.getByTestId('short-downloads');
   const outputs = await downloads.locator('li').evaluateAll((items) => items.map((li) => (li as unknown as { getAttribute(n: string): string | null }).getAttribute('data-output')));
   assert.deepEqual(outputs, ['video', 'cover', 'subtitles', 'script']);
-  const href = async (output: string) => `${server!.url}${await downloads.locator(`li[data-output="${output}"] a`).getAttribute('href')}`;
+  const href = async (output: string) => `${studio.url}${await downloads.locator(`li[data-output="${output}"] a`).getAttribute('href')}`;
   const mp4 = Buffer.from(await (await fetch(await href('video'))).arrayBuffer());
   assert.equal(mp4.subarray(4, 8).toString('latin1'), 'ftyp');
   assert.match(await (await fetch(await href('subtitles'))).text(), /-->/);
@@ -169,9 +144,9 @@ test('idea → short: without a text model the idea path offers the pull; your o
     `the ${removed.effect} cue removed in the page is not put back`,
   );
   const videoId = (await video.getAttribute('data-artifact'))!;
-  const meta = (await (await fetch(`${server!.url}/api/artifacts/${videoId}/meta`)).json()) as { jobId?: string };
+  const meta = (await (await fetch(`${studio.url}/api/artifacts/${videoId}/meta`)).json()) as { jobId?: string };
   assert.ok(meta.jobId, 'the video names its job');
-  const job = (await (await fetch(`${server!.url}/api/jobs/${meta.jobId}`)).json()) as { input: { script?: string } };
+  const job = (await (await fetch(`${studio.url}/api/jobs/${meta.jobId}`)).json()) as { input: { script?: string } };
   const sent = shortScriptSchema.parse(JSON.parse(job.input.script ?? 'null'));
   assert.equal(sent.scenes[1]!.caption, 'Far thunder');
   assert.deepEqual(
@@ -180,8 +155,8 @@ test('idea → short: without a text model the idea path offers the pull; your o
     `the ${removed.effect} cue removed in the page is not sent`,
   );
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'studio-short.png'), fullPage: true });
+  mkdirSync(TEST_ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(TEST_ARTIFACTS, 'studio-short.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -192,11 +167,11 @@ function englishWords(text: string): string[] {
 }
 
 test('Chinese, phone width: the default own script splits into editable scenes with every label in Chinese and no sideways scroll', async () => {
-  const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 900 } });
+  const context = await studio.browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server!.url}/#/video`);
+  await page.goto(`${studio.url}/#/video`);
   await page.locator('.segmented label[data-mode="own"]').click();
   await page.getByRole('button', { name: '拆分成镜头', exact: true }).click();
   const editor = page.getByTestId('short-edit-form');
@@ -211,8 +186,8 @@ test('Chinese, phone width: the default own script splits into editable scenes w
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
   });
   assert.ok(scrollWidth <= clientWidth, `no sideways scroll at 390 px (${scrollWidth} > ${clientWidth})`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'studio-short-zh-390.png'), fullPage: true });
+  mkdirSync(TEST_ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(TEST_ARTIFACTS, 'studio-short-zh-390.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
