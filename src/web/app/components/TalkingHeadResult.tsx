@@ -1,8 +1,7 @@
-import { infoFromSummary } from '../api/artifacts.ts';
 import type { JobView } from '../api/jobs.ts';
 import { useI18n } from '../i18n.ts';
-import { AiBadge } from './AiBadge.tsx';
 import { OutputDownloads, outputArtifact, type OutputDownload } from './OutputDownloads.tsx';
+import { ResultVideo } from './ResultVideo.tsx';
 
 /** The downloads a talking-head job offers, by output name (the `talking-head` pipeline's outputs). */
 const DOWNLOADS: readonly OutputDownload[] = [
@@ -30,19 +29,7 @@ export function TalkingHeadResult({ job }: { job: JobView }) {
   const warnings = warningsOf(outputs.warnings);
   return (
     <section className="result talking-head-result" aria-label={t('result')} data-testid="result">
-      {video ? (
-        <figure className="artifact" data-mime={video.mimeType}>
-          <video controls preload="metadata" playsInline src={infoFromSummary(video).url} data-artifact={video.id} data-testid="talking-head-video" />
-          <figcaption>
-            <AiBadge />
-            {duration !== null ? (
-              <span className="artifact-meta" translate="no" data-testid="talking-head-duration">
-                <span>{duration.toFixed(1)} s</span>
-              </span>
-            ) : null}
-          </figcaption>
-        </figure>
-      ) : null}
+      {video ? <ResultVideo video={video} duration={duration} testId="talking-head-video" durationTestId="talking-head-duration" /> : null}
       {warnings.length > 0 ? (
         <ul className="plain muted" data-testid="talking-head-warnings" aria-label={t('dhWarnings')}>
           {warnings.map((warning, i) => (

@@ -3,6 +3,7 @@ import type { JobView } from '../../api/jobs.ts';
 import { useI18n } from '../../i18n.ts';
 import { AiBadge } from '../AiBadge.tsx';
 import { OutputDownloads, outputArtifact, type OutputDownload } from '../OutputDownloads.tsx';
+import { ResultVideo } from '../ResultVideo.tsx';
 
 /** The downloads a finished short offers, by the `short` pipeline's output names. */
 const DOWNLOADS: readonly OutputDownload[] = [
@@ -23,19 +24,7 @@ export function ShortResult({ job }: { job: JobView }) {
   return (
     <section className="result short-result" aria-label={t('result')} data-testid="result">
       <div className="short-media">
-        {video ? (
-          <figure className="artifact" data-mime={video.mimeType}>
-            <video controls preload="metadata" playsInline src={infoFromSummary(video).url} poster={cover ? infoFromSummary(cover).url : undefined} data-artifact={video.id} data-testid="short-video" />
-            <figcaption>
-              <AiBadge />
-              {duration !== null ? (
-                <span className="artifact-meta" translate="no" data-testid="short-duration">
-                  <span>{duration.toFixed(1)} s</span>
-                </span>
-              ) : null}
-            </figcaption>
-          </figure>
-        ) : null}
+        {video ? <ResultVideo video={video} duration={duration} poster={cover ? infoFromSummary(cover).url : undefined} testId="short-video" durationTestId="short-duration" /> : null}
         {cover ? (
           <figure className="artifact" data-mime={cover.mimeType}>
             <img src={infoFromSummary(cover).url} alt={t('shortCover')} data-artifact={cover.id} data-testid="short-cover" />
