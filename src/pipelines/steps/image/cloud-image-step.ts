@@ -3,7 +3,9 @@ import { generateImage } from 'ai';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { present } from '../present-inputs.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { toProviderError } from '../../../engines/providers/index.ts';
 import { imageCallOptions, imageProviderFamily } from '../../../engines/providers/image-call-options.ts';
@@ -11,16 +13,17 @@ import { sharpErrorGist } from '../../../engines/image-ops/sharp-error.ts';
 
 const inputSchema = z.object({
   prompt: z.string().min(1).max(32_000),
-  model: z.string().min(1),
+  model: z.string().min(1).describe('provider:model, e.g. openai:gpt-image-1'),
   negativePrompt: z.string().max(10_000).optional(),
-  width: z.number().int().min(64).max(4096),
-  height: z.number().int().min(64).max(4096),
-  aspectRatio: z.string().regex(/^\d{1,2}:\d{1,2}$/).optional(),
+  width: z.number().int().min(64).max(4096).default(1024),
+  height: z.number().int().min(64).max(4096).default(1024),
+  aspectRatio: z.string().regex(/^\d{1,2}:\d{1,2}$/).optional().describe('W:H, for providers that take a ratio rather than a size'),
   steps: z.number().int().min(1).max(200).optional(),
   guidance: z.number().min(0).max(50).optional(),
   count: z.number().int().min(1).max(8).default(1),
   seed: z.number().int().min(0).optional(),
   format: z.enum(['png', 'jpeg', 'webp']).default('png'),
+  originalPrompt: z.string().max(32_000).optional().describe('The prompt as the user wrote it, before translation (kept in provenance).'),
 });
 
 /**
@@ -34,23 +37,10 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
     title: 'Generate images (cloud)',
     version: '2',
     engine: 'cloud-image',
-    inputs: {
-      prompt: { type: 'string' },
-      model: { type: 'string', description: 'provider:model, e.g. openai:gpt-image-1' },
-      negativePrompt: { type: 'string', optional: true },
-      width: { type: 'integer', optional: true, default: 1024 },
-      height: { type: 'integer', optional: true, default: 1024 },
-      aspectRatio: { type: 'string', optional: true, description: 'W:H, for providers that take a ratio rather than a size' },
-      steps: { type: 'integer', optional: true },
-      guidance: { type: 'number', optional: true },
-      count: { type: 'integer', optional: true, default: 1 },
-      seed: { type: 'integer', optional: true },
-      format: { type: 'string', optional: true, default: 'png' },
-      originalPrompt: { type: 'string', optional: true, description: 'The prompt as the user wrote it, before translation (kept in provenance).' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { images: { type: 'json' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'image.cloud input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'image.cloud input');
       let result;
       let ignored: string[] = [];
       try {

@@ -2,7 +2,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { present } from '../present-inputs.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { DIFFUSION_ENGINE_INFO, generateDiffusionImage } from '../../../engines/diffusion/index.ts';
 import { seedFromText } from '../../../engines/seeded-random.ts';
@@ -11,7 +13,7 @@ import type { DiffusionModelResolver } from './diffusion-model-dir.ts';
 
 const inputSchema = z.object({
   prompt: z.string().min(1).max(10_000),
-  model: z.string().min(1),
+  model: z.string().min(1).describe('An installed diffusion model name or an ONNX export folder (SD-Turbo, LCM).'),
   negativePrompt: z.string().max(10_000).optional(),
   width: z.number().int().default(512),
   height: z.number().int().default(512),
@@ -20,9 +22,10 @@ const inputSchema = z.object({
   guidance: z.number().min(0).max(30).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   scheduler: z.enum(['euler', 'lcm']).optional(),
-  image: z.string().min(1).optional(),
+  image: z.string().min(1).optional().describe('Init image for image-to-image: an artifact id or a file path.'),
   strength: z.number().gt(0).max(1).optional(),
   format: z.enum(['png', 'jpeg', 'webp']).default('png'),
+  originalPrompt: z.string().max(32_000).optional().describe('The prompt as the user wrote it, before translation (kept in provenance).'),
 });
 
 /**
@@ -36,22 +39,7 @@ export function diffusionStep(resolveModel: DiffusionModelResolver, media: Media
     title: 'Generate images (local diffusion)',
     version: '1',
     engine: 'diffusion',
-    inputs: {
-      prompt: { type: 'string' },
-      model: { type: 'string', description: 'An installed diffusion model name or an ONNX export folder (SD-Turbo, LCM).' },
-      negativePrompt: { type: 'string', optional: true },
-      width: { type: 'integer', optional: true, default: 512 },
-      height: { type: 'integer', optional: true, default: 512 },
-      count: { type: 'integer', optional: true, default: 1 },
-      steps: { type: 'integer', optional: true },
-      guidance: { type: 'number', optional: true },
-      seed: { type: 'integer', optional: true },
-      scheduler: { type: 'string', optional: true },
-      image: { type: 'string', optional: true, description: 'Init image for image-to-image: an artifact id or a file path.' },
-      strength: { type: 'number', optional: true },
-      format: { type: 'string', optional: true, default: 'png' },
-      originalPrompt: { type: 'string', optional: true, description: 'The prompt as the user wrote it, before translation (kept in provenance).' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { images: { type: 'json' } },
     async cacheSalt(inputs, caller) {
       // A re-exported model in the same folder must not hit old cache entries.
@@ -60,7 +48,7 @@ export function diffusionStep(resolveModel: DiffusionModelResolver, media: Media
       return { dir, parts };
     },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'image.diffusion input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'image.diffusion input');
       const model = await resolveModel(input.model, ctx.caller);
       const init = input.image === undefined ? undefined : await readMediaInput(ctx, input.image, media, 'image');
       const seed = input.seed ?? seedFromText(`${input.prompt}\u0000${input.negativePrompt ?? ''}`);

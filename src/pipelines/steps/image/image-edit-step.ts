@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { present } from '../present-inputs.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { composePoster, cropImage, IMAGE_OPS_ENGINE_INFO, resizeImage, thumbnailImage, upscaleImage, type EncodedImage } from '../../../engines/image-ops/index.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
@@ -9,13 +11,13 @@ export const IMAGE_OPERATIONS = ['resize', 'crop', 'upscale', 'thumbnail', 'post
 const side = z.number().int().min(1).max(16_384);
 const inputSchema = z.object({
   operation: z.enum(IMAGE_OPERATIONS),
-  image: z.string().min(1),
+  image: z.string().min(1).describe('An image artifact id, a file path or a public URL.'),
   width: side.optional(),
   height: side.optional(),
-  fit: z.enum(['cover', 'contain', 'fill', 'inside', 'outside']).optional(),
-  box: z.object({ left: z.number().int().min(0), top: z.number().int().min(0), width: side, height: side }).strict().optional(),
-  strategy: z.enum(['attention', 'entropy', 'centre']).optional(),
-  factor: z.union([z.literal(2), z.literal(4)]).optional(),
+  fit: z.enum(['cover', 'contain', 'fill', 'inside', 'outside']).optional().describe('resize: cover | contain | fill | inside | outside'),
+  box: z.object({ left: z.number().int().min(0), top: z.number().int().min(0), width: side, height: side }).strict().optional().describe('crop: { left, top, width, height }'),
+  strategy: z.enum(['attention', 'entropy', 'centre']).optional().describe('crop without a box: attention | entropy | centre'),
+  factor: z.union([z.literal(2), z.literal(4)]).optional().describe('upscale: 2 or 4'),
   title: z.string().max(200).optional(),
   subtitle: z.string().max(500).optional(),
   format: z.enum(['png', 'jpeg', 'webp']).optional(),
@@ -49,22 +51,10 @@ export function imageEditStep(media: MediaPolicy): StepDefinition {
     title: 'Edit an image (resize, crop, upscale, thumbnail, poster)',
     version: '1',
     engine: 'image-ops',
-    inputs: {
-      operation: { type: 'string', description: IMAGE_OPERATIONS.join(' | ') },
-      image: { type: 'string', description: 'An image artifact id, a file path or a public URL.' },
-      width: { type: 'integer', optional: true },
-      height: { type: 'integer', optional: true },
-      fit: { type: 'string', optional: true, description: 'resize: cover | contain | fill | inside | outside' },
-      box: { type: 'json', optional: true, description: 'crop: { left, top, width, height }' },
-      strategy: { type: 'string', optional: true, description: 'crop without a box: attention | entropy | centre' },
-      factor: { type: 'integer', optional: true, description: 'upscale: 2 or 4' },
-      title: { type: 'string', optional: true },
-      subtitle: { type: 'string', optional: true },
-      format: { type: 'string', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { image: { type: 'artifact' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'image.edit input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'image.edit input');
       const { bytes, parents } = await readMediaInput(ctx, input.image, media, 'image');
       ctx.progress({ fraction: 0.2, message: input.operation });
       const out = await apply(input, bytes);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import * as conversion from '../../../engines/cloud-3d/convert.ts';
@@ -14,18 +15,18 @@ import { modelPreviews } from './model-previews.ts';
 const convertTask = offThreadTask(new URL('../../../engines/cloud-3d/convert.ts', import.meta.url), conversion, 'convertModel');
 
 const inputSchema = z.object({
-  model: z.string().min(1).max(300),
-  prompt: z.string().trim().min(1).max(4_000).optional(),
-  image: z.string().min(1).max(4_096).optional(),
+  model: z.string().min(1).max(300).describe('provider:model, e.g. meshy:latest, tripo:default, rodin:Gen-2, fal:fal-ai/trellis'),
+  prompt: z.string().trim().min(1).max(4_000).optional().describe('What the object is (text-to-3D).'),
+  image: z.string().min(1).max(4_096).optional().describe('A picture of the object (image-to-3D): an artifact id, upload id, URL or file path.'),
   /** Every format the task offers is named here, so those this step cannot make are refused with a reason (below). */
-  format: z.enum(MODEL_FORMATS).default('glb'),
+  format: z.enum(MODEL_FORMATS).default('glb').describe('glb | gltf (STL, 3MF and USDZ come from the local engine).'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** A PNG view of the model, drawn here (headless Chromium) rather than trusted from the provider. */
-  thumbnail: z.boolean().default(true),
-  pollMs: z.number().int().min(10).max(60_000).optional(),
+  thumbnail: z.boolean().default(true).describe('A PNG view of the model (needs Chromium; skipped with a warning without it).'),
+  pollMs: z.number().int().min(10).max(60_000).optional().describe('First poll interval, ms (default 5000).'),
   /** Longest the whole generation may take (submit, queue, polls, download), ms. */
   timeoutMs: z.number().int().min(100).max(3_600_000).default(1_800_000),
-  maxMegabytes: z.number().int().min(1).max(MODEL_MAX_BYTES_CEILING / (1024 * 1024)).optional(),
+  maxMegabytes: z.number().int().min(1).max(MODEL_MAX_BYTES_CEILING / (1024 * 1024)).optional().describe('Largest model file accepted, MB (default 200).'),
 });
 
 /** Where cloud 3D options come from: the configured providers (and, in tests, env, poll and retry timing). */
@@ -46,17 +47,7 @@ export function cloudModel3dStep(options: () => CloudModel3dStepOptions, media: 
     engine: 'cloud-3d',
     // Requests are retried one by one (429/5xx); retrying the step would pay for a second model.
     retry: { maxAttempts: 1 },
-    inputs: {
-      model: { type: 'string', description: 'provider:model, e.g. meshy:latest, tripo:default, rodin:Gen-2, fal:fal-ai/trellis' },
-      prompt: { type: 'string', optional: true, description: 'What the object is (text-to-3D).' },
-      image: { type: 'string', optional: true, description: 'A picture of the object (image-to-3D): an artifact id, upload id, URL or file path.' },
-      format: { type: 'string', optional: true, default: 'glb', description: 'glb | gltf (STL, 3MF and USDZ come from the local engine).' },
-      seed: { type: 'integer', optional: true },
-      thumbnail: { type: 'boolean', optional: true, default: true, description: 'A PNG view of the model (needs Chromium; skipped with a warning without it).' },
-      pollMs: { type: 'integer', optional: true, description: 'First poll interval, ms (default 5000).' },
-      timeoutMs: { type: 'integer', optional: true, default: 1_800_000 },
-      maxMegabytes: { type: 'integer', optional: true, description: 'Largest model file accepted, MB (default 200).' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { model: { type: 'artifact' }, thumbnail: { type: 'artifact', optional: true } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, present(inputs), 'model3d.cloud input');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ShenbiError } from '../../../core/errors.ts';
 import { safeFileBase } from '../../../core/file-name.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { buildScene } from '../../../engines/scene3d/build-scene.ts';
@@ -8,20 +9,21 @@ import { BUILT_IN_OBJECTS, chooseBuiltIn } from '../../../engines/scene3d/librar
 import { DETAIL_LEVELS, type SceneProgram, type SceneProgramInput } from '../../../engines/scene3d/scene-program.ts';
 import { textToScene } from '../../../engines/scene3d/text-to-scene.ts';
 import { MODEL_FORMATS, MODEL_MIME_TYPES, type BuiltScene, type ModelFormat } from '../../../engines/scene3d/types.ts';
+import { present } from '../present-inputs.ts';
 import type { TextModelResolver } from '../text/model-resolver.ts';
 import { modelPreviews } from './model-previews.ts';
 import { readProgramInput } from './stored-program.ts';
 
-/** The step's defaults live here, once; the port table only names the ports. */
+/** The step's inputs, declared once: the port table derives from them (inputPorts). */
 export const model3dGenerateInputSchema = z.object({
   prompt: z.string().trim().max(100_000).default(''),
-  program: z.string().min(1).max(2_000_000).optional(),
+  program: z.string().min(1).max(2_000_000).optional().describe('art_… of a stored scene program, or its JSON'),
   format: z.enum(MODEL_FORMATS).default('glb'),
   /** More files of the same build, stored beside the model (one build, every format a user may want: the studio asks for all). */
-  alsoFormats: z.array(z.enum(MODEL_FORMATS)).max(MODEL_FORMATS.length).default([]),
+  alsoFormats: z.array(z.enum(MODEL_FORMATS)).max(MODEL_FORMATS.length).default([]).describe('more formats of the same build to store beside the model, e.g. ["stl","3mf"]'),
   detail: z.enum(Object.keys(DETAIL_LEVELS) as [keyof typeof DETAIL_LEVELS, ...(keyof typeof DETAIL_LEVELS)[]]).default('medium'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
-  model: z.string().min(1).max(200).optional(),
+  model: z.string().min(1).max(200).optional().describe('a text model that writes the program (local GGUF or provider:model)'),
   thumbnail: z.boolean().default(true),
   turntable: z.boolean().default(false),
 });
@@ -60,17 +62,7 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
     description: 'A scene program (built-in object, text model or given) built into solid geometry: GLB, glTF, STL, 3MF or USDZ.',
     version: '1',
     engine: 'scene3d',
-    inputs: {
-      prompt: { type: 'string', optional: true },
-      program: { type: 'string', optional: true, description: 'art_… of a stored scene program, or its JSON' },
-      format: { type: 'string', optional: true, description: 'glb | gltf | stl | 3mf | usdz' },
-      alsoFormats: { type: 'json', optional: true, description: 'more formats of the same build to store beside the model, e.g. ["stl","3mf"]' },
-      detail: { type: 'string', optional: true, description: 'low | medium | high' },
-      seed: { type: 'integer', optional: true },
-      model: { type: 'string', optional: true, description: 'a text model that writes the program (local GGUF or provider:model)' },
-      thumbnail: { type: 'boolean', optional: true },
-      turntable: { type: 'boolean', optional: true },
-    },
+    inputs: inputPorts(model3dGenerateInputSchema),
     outputs: {
       model: { type: 'artifact' },
       program: { type: 'artifact' },
@@ -88,7 +80,7 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
       return { model: resolved.name, sha256: resolved.sha256 };
     },
     async run(ctx, raw) {
-      const input = parseOrThrow(model3dGenerateInputSchema, Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null)), 'model3d.generate input');
+      const input = parseOrThrow(model3dGenerateInputSchema, present(raw), 'model3d.generate input');
       const extra = input.alsoFormats.filter((f) => f !== input.format);
       // The thumbnail renderer reads GLB, whatever format was asked for.
       const formats: ModelFormat[] = [...new Set<ModelFormat>([input.format, ...extra, ...(input.thumbnail || input.turntable ? (['glb'] as const) : [])])];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import type { ActionPlanInput } from '../../../engines/motion/action-plan.ts';
@@ -10,6 +11,7 @@ import { parseMotionPrompt } from '../../../engines/motion/plan/parse-prompt.ts'
 import { textToPlan } from '../../../engines/motion/plan/text-to-plan.ts';
 import { offThreadTask, runOffThread } from '../../../workers/off-thread.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
+import { present } from '../present-inputs.ts';
 import type { TextModelResolver } from '../text/model-resolver.ts';
 import * as motionWork from './motion-work.ts';
 import { askMotionProvider, isMotionProviderModel } from './provider-motion.ts';
@@ -19,16 +21,16 @@ export const MOTION_FORMATS = ['glb', 'bvh'] as const;
 export type MotionFormat = (typeof MOTION_FORMATS)[number];
 export const MOTION_MIME_TYPES: Readonly<Record<MotionFormat, string>> = { glb: 'model/gltf-binary', bvh: 'application/x-bvh' };
 
-/** The step's defaults live here, once; the port table only names the ports. */
+/** The step's inputs, declared once: the port table derives from them (inputPorts). */
 export const motionGenerateInputSchema = z.object({
   prompt: z.string().trim().max(100_000).default(''),
-  plan: z.string().min(1).max(2_000_000).optional(),
+  plan: z.string().min(1).max(2_000_000).optional().describe('art_… of a stored action plan, or its JSON'),
   format: z.enum(MOTION_FORMATS).default('glb'),
-  fps: z.number().int().min(20).max(60).default(30),
+  fps: z.number().int().min(20).max(60).default(30).describe('20..60 frames per second'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
-  model: z.string().min(1).max(200).optional(),
-  rig: z.string().min(1).max(4096).optional(),
-  joints: z.string().min(1).max(4096).optional(),
+  model: z.string().min(1).max(200).optional().describe('a text model that expands the prompt and writes the plan (local GGUF or provider:model), or a motion server (a motion-http provider:model) that makes the joints'),
+  rig: z.string().min(1).max(4096).optional().describe('a GLB/VRM humanoid to retarget the motion onto'),
+  joints: z.string().min(1).max(4096).optional().describe('a HumanML3D joint array (.npy or JSON, frames × 22 × 3) to import instead of synthesising'),
 });
 export type MotionInput = z.output<typeof motionGenerateInputSchema>;
 
@@ -72,16 +74,7 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
     description: 'An action plan (rule-based, text model or given) synthesised on the standard humanoid skeleton: GLB with a mannequin (or your rig) and BVH.',
     version: '1',
     engine: 'motion',
-    inputs: {
-      prompt: { type: 'string', optional: true },
-      plan: { type: 'string', optional: true, description: 'art_… of a stored action plan, or its JSON' },
-      format: { type: 'string', optional: true, description: 'glb | bvh' },
-      fps: { type: 'integer', optional: true, description: '20..60 frames per second' },
-      seed: { type: 'integer', optional: true },
-      model: { type: 'string', optional: true, description: 'a text model that expands the prompt and writes the plan (local GGUF or provider:model), or a motion server (a motion-http provider:model) that makes the joints' },
-      rig: { type: 'string', optional: true, description: 'a GLB/VRM humanoid to retarget the motion onto' },
-      joints: { type: 'string', optional: true, description: 'a HumanML3D joint array (.npy or JSON, frames × 22 × 3) to import instead of synthesising' },
-    },
+    inputs: inputPorts(motionGenerateInputSchema),
     outputs: {
       motion: { type: 'artifact' },
       plan: { type: 'artifact', optional: true },
@@ -102,7 +95,7 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
       return { model: resolved.name, sha256: resolved.sha256 };
     },
     async run(ctx, raw) {
-      const input = parseOrThrow(motionGenerateInputSchema, Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null)), 'motion.generate input');
+      const input = parseOrThrow(motionGenerateInputSchema, present(raw), 'motion.generate input');
       if (input.rig !== undefined && input.format !== 'glb') {
         throw new ShenbiError('INVALID_INPUT', 'A rig is retargeted into GLB: use format=glb with rig (the BVH is always of the standard skeleton).');
       }

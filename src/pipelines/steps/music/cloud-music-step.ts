@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { CLOUD_MUSIC_ENGINE_INFO, generateCloudMusic, type CloudMusicOptions, type CloudMusicResult } from '../../../engines/cloud-music/index.ts';
@@ -14,8 +15,8 @@ import { present } from '../present-inputs.ts';
 import { safeFileBase } from '../../../core/file-name.ts';
 
 const inputSchema = z.object({
-  model: z.string().min(1),
-  prompt: z.string().max(2_000).optional(),
+  model: z.string().min(1).describe('provider:model, e.g. elevenlabs:music_v1, replicate:meta/musicgen, fal:fal-ai/ace-step'),
+  prompt: z.string().max(2_000).optional().describe('The wish or a description of the music.'),
   lyrics: z.string().max(20_000).transform(normalizeLyricBreaks).optional(),
   recipient: z.string().max(200).optional(),
   title: z.string().max(200).optional(),
@@ -24,12 +25,12 @@ const inputSchema = z.object({
   instrument: z.string().max(40).optional(),
   tempo: z.number().min(40).max(220).optional(),
   key: z.string().max(8).optional(),
-  vocals: z.enum(['sung', 'spoken', 'none']).default('sung'),
-  duration: z.number().min(3).max(300).default(30),
+  vocals: z.enum(['sung', 'spoken', 'none']).default('sung').describe('sung | spoken | none (none: instrumental)'),
+  duration: z.number().min(3).max(300).default(30).describe('Seconds.'),
   format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('mp3'),
   loudness: z.number().min(-40).max(-6).default(-14),
   seed: z.number().int().min(0).optional(),
-  pollMs: z.number().int().min(10).max(60_000).optional(),
+  pollMs: z.number().int().min(10).max(60_000).optional().describe('How often to poll a queued generation, ms (default 2000).'),
 });
 
 /** Where cloud music options come from: the configured providers (and, in tests, env, poll and retry timing). */
@@ -49,24 +50,7 @@ export function cloudMusicStep(options: () => CloudMusicStepOptions): StepDefini
     description: 'Music from a cloud model (elevenlabs:music_v1, replicate:meta/musicgen, fal:fal-ai/ace-step …), mastered and labeled.',
     version: '1',
     engine: 'cloud-music',
-    inputs: {
-      model: { type: 'string', description: 'provider:model, e.g. elevenlabs:music_v1, replicate:meta/musicgen, fal:fal-ai/ace-step' },
-      prompt: { type: 'string', optional: true, description: 'The wish or a description of the music.' },
-      lyrics: { type: 'string', optional: true },
-      recipient: { type: 'string', optional: true },
-      title: { type: 'string', optional: true },
-      mood: { type: 'string', optional: true, default: 'warm' },
-      genre: { type: 'string', optional: true, default: 'pop' },
-      instrument: { type: 'string', optional: true },
-      tempo: { type: 'number', optional: true },
-      key: { type: 'string', optional: true },
-      vocals: { type: 'string', optional: true, default: 'sung', description: 'sung | spoken | none (none: instrumental)' },
-      duration: { type: 'number', optional: true, default: 30, description: 'Seconds.' },
-      format: { type: 'string', optional: true, default: 'mp3' },
-      loudness: { type: 'number', optional: true, default: -14 },
-      seed: { type: 'integer', optional: true },
-      pollMs: { type: 'integer', optional: true, description: 'How often to poll a queued generation, ms (default 2000).' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { audio: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, present(inputs), 'music.cloud input');

@@ -1,7 +1,11 @@
 import { generateObject, jsonSchema } from 'ai';
+import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
 import { parseLyrics } from '../../../engines/composer/index.ts';
+import { present } from '../present-inputs.ts';
 import { modelCacheSalt, requestedModel, type TextModelResolver } from '../text/model-resolver.ts';
 
 interface WrittenLyrics {
@@ -9,6 +13,15 @@ interface WrittenLyrics {
   verse: string[];
   chorus: string[];
 }
+
+const inputSchema = z.object({
+  recipient: z.string().max(200),
+  wish: z.string().max(2_000),
+  mood: z.string().max(40).default('warm'),
+  language: z.string().max(16).default('auto').describe('zh | en | auto (from the script of the recipient and the wish)'),
+  seed: z.number().int().optional(),
+  model: z.string().optional(),
+});
 
 /** Line lengths that fit two bars of melody: 5–10 Chinese characters, or up to ~8 English words. */
 const LIMITS = { zh: { chars: 12, hint: '每行5到9个字' }, en: { chars: 48, hint: 'each line 4 to 8 words' } } as const;
@@ -40,20 +53,13 @@ export function lyricsStep(resolveModel: TextModelResolver): StepDefinition {
     description: 'Lyrics for a blessing song: verse and chorus with line lengths that fit the melody.',
     version: '1',
     engine: 'text',
-    inputs: {
-      recipient: { type: 'string' },
-      wish: { type: 'string' },
-      mood: { type: 'string', optional: true, default: 'warm' },
-      language: { type: 'string', optional: true, default: 'auto' },
-      seed: { type: 'integer', optional: true },
-      model: { type: 'string', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { lyrics: { type: 'string' }, title: { type: 'string' }, document: { type: 'artifact' } },
     cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
-      const recipient = String(inputs.recipient);
-      const wish = String(inputs.wish);
-      const language: 'zh' | 'en' = inputs.language === 'zh' || inputs.language === 'en' ? inputs.language : /\p{Script=Han}/u.test(recipient + wish) ? 'zh' : 'en';
+      const input = parseOrThrow(inputSchema, present(inputs), 'music.lyrics input');
+      const { recipient, wish, mood } = input;
+      const language: 'zh' | 'en' = input.language === 'zh' || input.language === 'en' ? input.language : /\p{Script=Han}/u.test(recipient + wish) ? 'zh' : 'en';
       const limit = LIMITS[language].chars;
       const line = { type: 'string', minLength: 2, maxLength: limit };
       const schema = {
@@ -67,7 +73,7 @@ export function lyricsStep(resolveModel: TextModelResolver): StepDefinition {
         additionalProperties: false,
       };
       const resolved = await resolveModel(requestedModel(inputs));
-      const { system, prompt } = lyricsPrompt(recipient, wish, String(inputs.mood ?? 'warm'), language);
+      const { system, prompt } = lyricsPrompt(recipient, wish, mood, language);
       let written: WrittenLyrics;
       try {
         const result = await generateObject({
@@ -77,7 +83,7 @@ export function lyricsStep(resolveModel: TextModelResolver): StepDefinition {
           schema: jsonSchema<WrittenLyrics>(schema),
           maxOutputTokens: 600,
           temperature: 0.8,
-          ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+          ...(input.seed === undefined ? {} : { seed: input.seed }),
           abortSignal: ctx.signal,
           maxRetries: 0,
         });
@@ -99,8 +105,8 @@ export function lyricsStep(resolveModel: TextModelResolver): StepDefinition {
         name: 'lyrics.txt',
         engine: resolved.engine,
         model: { name: resolved.name, sha256: resolved.sha256 },
-        parameters: { recipient, wish, mood: inputs.mood ?? 'warm', language },
-        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+        parameters: { recipient, wish, mood, language },
+        seed: input.seed ?? null,
       });
       return { lyrics, title: written.title.trim(), document: document.id };
     },

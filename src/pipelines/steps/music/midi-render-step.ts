@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { safeFileBase } from '../../../core/file-name.ts';
 import { toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { renderMidiFile } from '../../../engines/singer/render-midi-file.ts';
@@ -11,8 +12,8 @@ import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { present } from '../present-inputs.ts';
 
 const inputSchema = z.object({
-  midi: z.string().min(1).max(4096),
-  soundfont: z.string().min(1).max(4096).optional(),
+  midi: z.string().min(1).max(4096).describe('A .mid file: an artifact id, an upload id, a public http(s) URL, or a path inside the media roots (CLI and keyless server only).'),
+  soundfont: z.string().min(1).max(4096).optional().describe('An .sf2/.sf3 file, given like midi (paths may also lie in the models folder); default: the bundled FluidR3Mono.'),
   title: z.string().max(200).optional(),
   format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('wav'),
   loudness: z.number().min(-40).max(-6).default(-14),
@@ -31,13 +32,7 @@ export function midiRenderStep(media: MediaPolicy, soundFonts: { roots: readonly
     description: 'Renders your Standard MIDI File with a SoundFont (SF2/SF3; default: the bundled FluidR3Mono) and masters it.',
     version: '1',
     engine: 'music',
-    inputs: {
-      midi: { type: 'string', description: 'A .mid file: an artifact id, an upload id, a public http(s) URL, or a path inside the media roots (CLI and keyless server only).' },
-      soundfont: { type: 'string', optional: true, description: 'An .sf2/.sf3 file, given like midi (paths may also lie in the models folder); default: the bundled FluidR3Mono.' },
-      title: { type: 'string', optional: true },
-      format: { type: 'string', optional: true, default: 'wav' },
-      loudness: { type: 'number', optional: true, default: -14 },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { audio: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, present(inputs), 'music.render-midi input');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { GENRES, MOODS, type Mood } from '../../../engines/composer/index.ts';
 import { SONG_PEAK_DB } from '../../../engines/singer/master.ts';
@@ -24,7 +25,7 @@ const inputSchema = z.object({
   vocals: z.enum(['sung', 'spoken', 'none']).default('sung'),
   format: z.enum(['wav', 'mp3', 'ogg', 'flac']).default('wav'),
   loudness: z.number().min(-40).max(-6).default(-14),
-  soundfont: z.string().optional(),
+  soundfont: z.string().optional().describe('Path of an .sf2/.sf3 file inside the media roots or the models folder (CLI and keyless server only); default: the bundled FluidR3Mono.'),
   seed: z.number().int().min(0).default(1),
 });
 
@@ -39,20 +40,7 @@ export function songStep(voices: () => SongVoices, soundFonts: { roots: readonly
     description: 'Composes a melody for the lyrics, arranges and renders it, sings the lyrics, mixes and masters.',
     version: '1',
     engine: 'music',
-    inputs: {
-      lyrics: { type: 'string' },
-      title: { type: 'string', optional: true },
-      mood: { type: 'string', optional: true, default: 'warm', description: Object.keys(MOODS).join(' | ') },
-      genre: { type: 'string', optional: true, default: 'pop', description: GENRES.join(' | ') },
-      instrument: { type: 'string', optional: true, default: 'piano' },
-      tempo: { type: 'number', optional: true },
-      key: { type: 'string', optional: true },
-      vocals: { type: 'string', optional: true, default: 'sung', description: 'sung | spoken | none' },
-      format: { type: 'string', optional: true, default: 'wav' },
-      loudness: { type: 'number', optional: true, default: -14 },
-      soundfont: { type: 'string', optional: true, description: 'Path of an .sf2/.sf3 file inside the media roots or the models folder (CLI and keyless server only); default: the bundled FluidR3Mono.' },
-      seed: { type: 'integer', optional: true, default: 1 },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       audio: { type: 'artifact' },
       midi: { type: 'artifact' },

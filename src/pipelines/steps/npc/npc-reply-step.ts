@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { ShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import { STREAM_START } from '../../../governance/explicit/hook.ts';
 import type { PcmAudio } from '../../../media/audio/pcm.ts';
@@ -7,7 +9,19 @@ import { encodeWav } from '../../../media/audio/wav.ts';
 import { NpcDialogue, type SentenceSynthesizer } from '../../npc/npc-dialogue.ts';
 import { npcSceneSchema } from '../../npc/persona.ts';
 import type { ConversationStore } from '../../../store/types.ts';
-import { requestedModel, type TextModelResolver } from '../text/model-resolver.ts';
+import { modelName } from '../../../tasks/common-fields.ts';
+import { present } from '../present-inputs.ts';
+import type { TextModelResolver } from '../text/model-resolver.ts';
+
+const inputSchema = z.object({
+  scene: npcSceneSchema.describe('{ npc: { id, name, persona, language, voice?, speed? }, world, quest, player }'),
+  message: z.string().trim().min(1).max(8_000),
+  maxTokens: z.number().int().min(1).max(4_096).default(160),
+  temperature: z.number().min(0).max(2).default(0.7),
+  model: modelName,
+  /** Store and report each sentence's audio as it is voiced (step.partial events). */
+  streamSentences: z.boolean().default(true),
+});
 
 export interface NpcReplyStepDeps {
   resolveModel: TextModelResolver;
@@ -77,36 +91,28 @@ export function npcReplyStep(deps: NpcReplyStepDeps): StepDefinition {
     version: '1',
     engine: 'text',
     cacheable: false,
-    inputs: {
-      scene: { type: 'json', description: '{ npc: { id, name, persona, language, voice?, speed? }, world, quest, player }' },
-      message: { type: 'string' },
-      maxTokens: { type: 'integer', optional: true, default: 160 },
-      temperature: { type: 'number', optional: true, default: 0.7 },
-      model: { type: 'string', optional: true },
-      /** Store and report each sentence's audio as it is voiced (step.partial events). */
-      streamSentences: { type: 'boolean', optional: true, default: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       text: { type: 'string' },
       audio: { type: 'artifact' },
       transcript: { type: 'artifact' },
     },
     async run(ctx, inputs) {
-      const scene = parseOrThrow(npcSceneSchema, inputs.scene, 'scene');
-      const resolved = await deps.resolveModel(requestedModel(inputs));
+      const { scene, message, maxTokens, temperature, model, streamSentences } = parseOrThrow(inputSchema, present(inputs), 'npc.reply input');
+      const resolved = await deps.resolveModel(model);
       const dialogue = new NpcDialogue({
         model: resolved.model,
         synthesize: deps.synthesizer(),
         conversations: deps.conversations,
-        maxTokens: Number(inputs.maxTokens),
-        temperature: Number(inputs.temperature),
+        maxTokens,
+        temperature,
       });
       const parameters = { npc: scene.npc.id, player: scene.player, language: scene.npc.language, voice: scene.npc.voice ?? null };
-      const pieces = inputs.streamSentences === false ? null : new SentencePieces(ctx, { npcId: scene.npc.id, engine: deps.voiceEngine, parameters });
+      const pieces = !streamSentences ? null : new SentencePieces(ctx, { npcId: scene.npc.id, engine: deps.voiceEngine, parameters });
       let spoken = 0;
       let reply;
       try {
-        for await (const event of dialogue.reply(scene, String(inputs.message), ctx.signal)) {
+        for await (const event of dialogue.reply(scene, message, ctx.signal)) {
           if (event.type === 'audio') {
             pieces?.add(event.index, event.text, event.audio);
             ctx.progress({ fraction: Math.min(0.95, 0.2 + 0.1 * ++spoken), message: `spoke: ${event.text}` });

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { promisedItem } from '../../npc/promised-item.ts';
+import { present } from '../present-inputs.ts';
 
 const inputSchema = z.object({
-  message: z.string().trim().min(1).max(8000),
-  reply: z.string().max(20_000).default(''),
+  message: z.string().trim().min(1).max(8000).describe('What the player said.'),
+  reply: z.string().max(20_000).default('').describe("The NPC's answer."),
 });
 
 /**
@@ -17,17 +19,14 @@ export const promisedItemStep: StepDefinition = {
   title: 'Item the NPC promises',
   description: "Finds the item named in the player's request (or, failing that, the NPC's reply), as a 3D prompt.",
   version: '1',
-  inputs: {
-    message: { type: 'string', description: 'What the player said.' },
-    reply: { type: 'string', optional: true, description: "The NPC's answer." },
-  },
+  inputs: inputPorts(inputSchema),
   outputs: {
     prompt: { type: 'string', description: 'The sentence that names the item.' },
     object: { type: 'string', description: "The built-in 3D object it names, or '' when none." },
     source: { type: 'string', description: 'player | reply' },
   },
   async run(ctx, raw) {
-    const input = parseOrThrow(inputSchema, raw, 'npc.promised-item input');
+    const input = parseOrThrow(inputSchema, present(raw), 'npc.promised-item input');
     const item = promisedItem(input.message, input.reply);
     ctx.progress({ fraction: 1, message: item.object === null ? `no built-in object named; item: ${item.prompt}` : `item: ${item.object} (${item.prompt})` });
     return { prompt: item.prompt, object: item.object ?? '', source: item.source };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
+import { present } from '../present-inputs.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { proceduralCardEngine } from '../../../engines/procedural-card/index.ts';
 import { seedFromText } from '../../../engines/seeded-random.ts';
@@ -13,13 +15,13 @@ import { readUserPictures } from './user-pictures.ts';
 
 const inputSchema = z.object({
   /** The ShortScript itself, or an art_ id / JSON text of one. */
-  script: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+  script: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).describe('The short script (ShortScript), or an art_ id of one.'),
   /** The user's pictures (art_/upl_ ids, URLs, or paths for local callers), given to scenes in order; one may be given bare. */
-  pictures: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string().trim().min(1).max(4096)).max(SHORT_LIMITS.maxScenes * 2)).default([]),
+  pictures: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string().trim().min(1).max(4096)).max(SHORT_LIMITS.maxScenes * 2)).default([]).describe("The user's pictures for scenes in order: art_/upl_ ids (paths for local callers)."),
   /** provider:model, a ComfyUI/A1111 server's model, or an installed diffusion model; absent: designed cards. */
-  model: z.string().trim().min(1).max(300).optional(),
+  model: z.string().trim().min(1).max(300).optional().describe('An image model: provider:model, a ComfyUI/A1111 model, or an installed diffusion model. Absent: designed cards.'),
   /** Added to every scene's image prompt ("watercolour, soft light"). */
-  style: z.string().trim().max(300).optional(),
+  style: z.string().trim().max(300).optional().describe('Added to every picture prompt.'),
   aspect: z.enum(['9:16', '16:9', '1:1']).default('9:16'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
 });
@@ -43,20 +45,13 @@ export function shortPicturesStep(deps: ShortPicturesDeps): StepDefinition {
     title: 'Pictures for a short',
     description: "A picture per scene: the user's own, one from an image model, or a designed card.",
     version: '1',
-    inputs: {
-      script: { type: 'json', description: 'The short script (ShortScript), or an art_ id of one.' },
-      pictures: { type: 'json', optional: true, description: "The user's pictures for scenes in order: art_/upl_ ids (paths for local callers)." },
-      model: { type: 'string', optional: true, description: 'An image model: provider:model, a ComfyUI/A1111 model, or an installed diffusion model. Absent: designed cards.' },
-      style: { type: 'string', optional: true, description: 'Added to every picture prompt.' },
-      aspect: { type: 'string', optional: true, description: '9:16 (default), 16:9 or 1:1.' },
-      seed: { type: 'integer', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       pictures: { type: 'json', description: 'ScenePicture[]: one per scene, { artifact, source, note? }; for source "upload", artifact is the art_/upl_ id, URL or file path as read.' },
       warnings: { type: 'json', optional: true },
     },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.short-pictures input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'video.short-pictures input');
       const script = await readScript(ctx, input.script);
       // Everything that can be refused is checked before any picture is stored.
       const user = await readUserPictures(ctx, input.pictures.slice(0, script.scenes.length), deps.media);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { present } from '../present-inputs.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { detectScriptLanguage, ideaToScript, parseShortScript, tagSoundCues } from '../../../engines/short/script/index.ts';
 import { SHORT_LIMITS, type ShortScript } from '../../../engines/short/short-script.ts';
@@ -42,7 +44,7 @@ function givenScript(input: ShortScriptStepInput): string | undefined {
 }
 
 function parseInputs(inputs: Record<string, unknown>): ShortScriptStepInput {
-  return parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.short-script input');
+  return parseOrThrow(inputSchema, present(inputs), 'video.short-script input');
 }
 
 /**
@@ -76,14 +78,7 @@ export function shortScriptStep(resolveModel: TextModelResolver): StepDefinition
     description: 'One sentence becomes a titled script of scenes with narration, captions, visuals, moods and sound cues (or your own script is read).',
     version: '1',
     engine: 'text',
-    inputs: {
-      idea: { type: 'string', optional: true },
-      script: { type: 'json', optional: true },
-      duration: { type: 'integer', optional: true },
-      language: { type: 'string', optional: true },
-      model: { type: 'string', optional: true },
-      seed: { type: 'integer', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { script: { type: 'json' }, document: { type: 'artifact' }, scenes: { type: 'number' }, source: { type: 'string' }, warnings: { type: 'json', optional: true } },
     async cacheSalt(inputs) {
       const input = parseInputs(inputs);

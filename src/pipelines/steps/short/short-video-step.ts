@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import { safeFileBase, safeFileName } from '../../../core/file-name.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
+import { present } from '../present-inputs.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import type { CloudMusicOptions } from '../../../engines/cloud-music/index.ts';
 import { MIX_SAMPLE_RATE, mixShortAudio } from '../../../engines/short/mix/index.ts';
@@ -37,20 +39,20 @@ const scenePictureSchema = z.object({ artifact: z.string().min(1), source: z.enu
 
 const inputSchema = z.object({
   script: shortScriptSchema,
-  pictures: z.array(scenePictureSchema).min(1).max(50),
+  pictures: z.array(scenePictureSchema).min(1).max(50).describe('one picture per scene: [{ artifact, source }]'),
   /** 'none', the user's track (art_/upl_/path), or a provider music model; absent: the composer's bed. */
-  music: z.string().trim().min(1).max(4096).optional(),
+  music: z.string().trim().min(1).max(4096).optional().describe("'none', a track, or a provider music model; absent: the composer's bed"),
   /** A folder of the user's effect files (whoosh.wav …) used where it has the effect. */
-  effects: z.string().trim().min(1).max(4096).optional(),
+  effects: z.string().trim().min(1).max(4096).optional().describe('a folder of your effect files (whoosh.wav …)'),
   /** A provider sound model (elevenlabs:sound-generation, fal:fal-ai/stable-audio …) for the effects your folder lacks; absent: Shenbi's own. */
-  effectsModel: z.string().trim().max(200).refine(isProviderMusic, 'effectsModel is a provider sound model such as elevenlabs:sound-generation or fal:fal-ai/stable-audio').optional(),
+  effectsModel: z.string().trim().max(200).refine(isProviderMusic, 'effectsModel is a provider sound model such as elevenlabs:sound-generation or fal:fal-ai/stable-audio').optional().describe("a provider sound model for the effects (elevenlabs:sound-generation …); absent: Shenbi's own"),
   voice: z.string().optional(),
   speed: z.number().min(0.5).max(2).default(1),
   aspect: z.enum(['16:9', '9:16', '1:1']).default('9:16'),
   resolution: z.enum(['720p', '1080p']).default('720p'),
   titleCard: z.boolean().default(true),
-  presenter: z.string().trim().min(1).max(4096).optional(),
-  consent: z.unknown().optional(),
+  presenter: z.string().trim().min(1).max(4096).optional().describe('a portrait: a talking presenter reads the narration in a corner'),
+  consent: z.unknown().optional().describe('for a real person: { subject, basis }'),
   seed: z.number().int().min(0).default(1),
 });
 
@@ -79,21 +81,7 @@ export function shortVideoStep(deps: ShortVideoStepDeps): StepDefinition {
     engine: 'ffmpeg',
     likeness: PRESENTER,
     // The defaults live in inputSchema, once; the port table only names the ports.
-    inputs: {
-      script: { type: 'json' },
-      pictures: { type: 'json', description: 'one picture per scene: [{ artifact, source }]' },
-      music: { type: 'string', optional: true, description: "'none', a track, or a provider music model; absent: the composer's bed" },
-      effects: { type: 'string', optional: true, description: 'a folder of your effect files (whoosh.wav …)' },
-      effectsModel: { type: 'string', optional: true, description: "a provider sound model for the effects (elevenlabs:sound-generation …); absent: Shenbi's own" },
-      voice: { type: 'string', optional: true },
-      speed: { type: 'number', optional: true },
-      aspect: { type: 'string', optional: true },
-      resolution: { type: 'string', optional: true },
-      titleCard: { type: 'boolean', optional: true },
-      presenter: { type: 'string', optional: true, description: 'a portrait: a talking presenter reads the narration in a corner' },
-      consent: { type: 'json', optional: true, description: 'for a real person: { subject, basis }' },
-      seed: { type: 'integer', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       video: { type: 'artifact' },
       cover: { type: 'artifact' },
@@ -105,7 +93,7 @@ export function shortVideoStep(deps: ShortVideoStepDeps): StepDefinition {
       sources: { type: 'json' },
     },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.short input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'video.short input');
       const consent = input.presenter === undefined ? undefined : await consentForLikeness(input.presenter, input.consent, PRESENTER, { findArtifact: async (id) => (await ctx.readArtifact(id)).artifact });
       const { script } = input;
       const say = (fraction: number, message: string) => ctx.progress({ fraction, message });

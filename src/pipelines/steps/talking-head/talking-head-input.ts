@@ -10,15 +10,15 @@ export const TALKING_HEAD_MAX_SECONDS = 1800;
 
 /** The step's inputs and defaults, declared once; the port table only names the ports. */
 export const talkingHeadInputSchema = z.object({
-  portrait: z.string().trim().min(1).max(4096),
-  text: z.string().trim().max(MAX_SPEECH_TEXT_CHARS).default(''),
-  audio: z.string().trim().min(1).max(4096).optional(),
+  portrait: z.string().trim().min(1).max(4096).describe('The face: an image artifact or upload id, or (local callers) a file path.'),
+  text: z.string().trim().max(MAX_SPEECH_TEXT_CHARS).default('').describe('The script to speak; with audio, the words of that audio (aligned for exact lip sync).'),
+  audio: z.string().trim().min(1).max(4096).optional().describe('Your own speech (artifact, upload or file) instead of the synthesised voice.'),
   voice: z.string().min(1).max(200).optional(),
   language: z.string().min(1).max(35).optional(),
   speed: z.number().min(0.5).max(2).default(1),
   /** Checked by governance (consentForLikeness); kept as given for the provenance. */
-  consent: z.unknown().optional(),
-  model: z.string().min(1).max(200).optional(),
+  consent: z.unknown().optional().describe('For a real person: { subject, basis: self | written | contract | public-domain | ai-generated, statement? }.'),
+  model: z.string().min(1).max(200).optional().describe('A provider model for photoreal rendering (fal:…, replicate:…, did:talks); absent: the local renderer.'),
   resolution: z.enum(TALKING_HEAD_RESOLUTIONS).default('source'),
   layout: z.enum(TALKING_HEAD_LAYOUTS).default('portrait'),
   /** Burned-in subtitles; default on for the presenter layout, off for a bare portrait. */

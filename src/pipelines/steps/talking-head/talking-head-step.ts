@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepContext, StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { generateTalkingHeadVideo, isTalkingHeadProviderModel, type TalkingHeadProviders } from '../../../engines/cloud-talking-head/index.ts';
@@ -12,6 +13,7 @@ import type { VideoLabeler } from '../../../governance/explicit/video-labeler.ts
 import { consentForLikeness } from '../../../governance/moderation/index.ts';
 import { narrationCues } from '../../../media/subtitles/narration-cues.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
+import { present } from '../present-inputs.ts';
 import { faceSpeech, type FaceSpeech, type TalkingHeadVoice } from './face-speech.ts';
 import { preparePortrait, type PreparedPortrait } from './prepare-portrait.ts';
 import { TALKING_HEAD_FPS, TALKING_HEAD_LAYOUTS, TALKING_HEAD_RESOLUTIONS, talkingHeadInputSchema, type TalkingHeadInput } from './talking-head-input.ts';
@@ -41,22 +43,7 @@ export function talkingHeadStep(deps: TalkingHeadStepDeps): StepDefinition {
     version: '1',
     engine: 'ffmpeg',
     likeness: LIKENESS,
-    inputs: {
-      portrait: { type: 'string', description: 'The face: an image artifact or upload id, or (local callers) a file path.' },
-      text: { type: 'string', optional: true, description: 'The script to speak; with audio, the words of that audio (aligned for exact lip sync).' },
-      audio: { type: 'string', optional: true, description: 'Your own speech (artifact, upload or file) instead of the synthesised voice.' },
-      voice: { type: 'string', optional: true },
-      language: { type: 'string', optional: true },
-      speed: { type: 'number', optional: true },
-      consent: { type: 'json', optional: true, description: 'For a real person: { subject, basis: self | written | contract | public-domain | ai-generated, statement? }.' },
-      model: { type: 'string', optional: true, description: 'A provider model for photoreal rendering (fal:…, replicate:…, did:talks); absent: the local renderer.' },
-      resolution: { type: 'string', optional: true, description: TALKING_HEAD_RESOLUTIONS.join(' | ') },
-      layout: { type: 'string', optional: true, description: TALKING_HEAD_LAYOUTS.join(' | ') },
-      subtitles: { type: 'boolean', optional: true },
-      blink: { type: 'boolean', optional: true },
-      headMotion: { type: 'boolean', optional: true },
-      seed: { type: 'integer', optional: true },
-    },
+    inputs: inputPorts(talkingHeadInputSchema),
     outputs: {
       video: { type: 'artifact' },
       audio: { type: 'artifact', optional: true },
@@ -68,7 +55,7 @@ export function talkingHeadStep(deps: TalkingHeadStepDeps): StepDefinition {
     },
     cacheSalt: (inputs) => (typeof inputs.model === 'string' ? { provider: inputs.model } : null),
     async run(ctx, raw) {
-      const input = parseOrThrow(talkingHeadInputSchema, Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null)), 'video.talking-head input');
+      const input = parseOrThrow(talkingHeadInputSchema, present(raw), 'video.talking-head input');
       // Consent first, before any work (submission checked it too when the portrait was a job input).
       const consent = await consentForLikeness(input.portrait, input.consent, LIKENESS, { findArtifact: async (id) => (await ctx.readArtifact(id)).artifact });
       const portrait = await readMediaInput(ctx, input.portrait, deps.media, 'image');

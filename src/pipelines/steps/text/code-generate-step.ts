@@ -1,7 +1,25 @@
+import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
 import { sampleCode } from '../../../engines/code-sampler/index.ts';
-import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
+import { SANDBOX_LIMITS, sandboxTimeoutMs } from '../../../engines/quickjs-sandbox/sandbox-limits.ts';
+import { modelName, prompt, seed } from '../../../tasks/common-fields.ts';
+import { present } from '../present-inputs.ts';
+import { modelCacheSalt, type TextModelResolver } from './model-resolver.ts';
+
+const inputSchema = z.object({
+  prompt,
+  language: z.string().max(40).default('javascript').describe('javascript: candidates are tested in a JavaScript sandbox.'),
+  /** `input` is one argument, or the argument list when it is an array. */
+  examples: z.array(z.object({ input: z.unknown(), output: z.unknown() })).max(SANDBOX_LIMITS.maxExamples).default([]),
+  samples: z.number().int().min(1).max(SANDBOX_LIMITS.maxSamples).default(8),
+  /** Per run: one candidate on one example. */
+  timeoutMs: sandboxTimeoutMs.default(SANDBOX_LIMITS.defaultTimeoutMs),
+  seed,
+  model: modelName,
+});
 
 /**
  * AlphaCode style: sample K programs, run each against the user's examples in the QuickJS
@@ -14,15 +32,7 @@ export function codeGenerateStep(resolveModel: TextModelResolver): StepDefinitio
     description: 'Samples candidate programs, tests them against examples in a sandbox and keeps the best.',
     version: '1',
     engine: 'text',
-    inputs: {
-      prompt: { type: 'string' },
-      language: { type: 'string', optional: true, default: 'javascript' },
-      examples: { type: 'json', optional: true, default: [] },
-      samples: { type: 'integer', optional: true, default: 8 },
-      timeoutMs: { type: 'integer', optional: true, default: 1000 },
-      seed: { type: 'integer', optional: true },
-      model: { type: 'string', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       code: { type: 'artifact' },
       report: { type: 'artifact' },
@@ -31,26 +41,24 @@ export function codeGenerateStep(resolveModel: TextModelResolver): StepDefinitio
     },
     cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
-      if (inputs.language !== 'javascript') {
-        throw new ShenbiError('ENGINE_UNAVAILABLE', `Candidates can only be tested in a JavaScript sandbox for now; "${String(inputs.language)}" is not supported.`);
+      const input = parseOrThrow(inputSchema, present(inputs), 'code.generate input');
+      if (input.language !== 'javascript') {
+        throw new ShenbiError('ENGINE_UNAVAILABLE', `Candidates can only be tested in a JavaScript sandbox for now; "${input.language}" is not supported.`);
       }
-      const resolved = await resolveModel(requestedModel(inputs));
-      const examples = (Array.isArray(inputs.examples) ? inputs.examples : []).map((raw) => {
-        const example = raw as { input: unknown; output: unknown };
-        // A bare input is one argument; an array is the argument list.
-        return { input: Array.isArray(example.input) ? example.input : [example.input], output: example.output };
-      });
-      ctx.progress({ fraction: 0.05, message: `sampling ${String(inputs.samples)} candidates` });
+      const resolved = await resolveModel(input.model);
+      // A bare input is one argument; an array is the argument list.
+      const examples = input.examples.map((example) => ({ input: Array.isArray(example.input) ? example.input : [example.input], output: example.output }));
+      ctx.progress({ fraction: 0.05, message: `sampling ${input.samples} candidates` });
       let result;
       try {
         result = await sampleCode(
           resolved.model,
           {
-            task: String(inputs.prompt),
+            task: input.prompt,
             examples,
-            k: Number(inputs.samples),
-            timeoutMs: Number(inputs.timeoutMs),
-            ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+            k: input.samples,
+            timeoutMs: input.timeoutMs,
+            ...(input.seed === undefined ? {} : { seed: input.seed }),
           },
           ctx.signal,
         );
@@ -63,8 +71,8 @@ export function codeGenerateStep(resolveModel: TextModelResolver): StepDefinitio
       const common = {
         engine: resolved.engine,
         model: { name: resolved.name, sha256: resolved.sha256 },
-        parameters: { samples: inputs.samples, examples: examples.length, timeoutMs: inputs.timeoutMs },
-        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+        parameters: { samples: input.samples, examples: examples.length, timeoutMs: input.timeoutMs },
+        seed: input.seed ?? null,
       };
       const code = await ctx.writeArtifact({ ...common, kind: 'code', mimeType: 'text/javascript; charset=utf-8', bytes: Buffer.from(best.code, 'utf8'), name: 'solution.js' });
       const report = await ctx.writeArtifact({

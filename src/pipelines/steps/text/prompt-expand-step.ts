@@ -1,7 +1,12 @@
 import { generateObject, jsonSchema } from 'ai';
+import { z } from 'zod';
 import { toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
-import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
+import { modelName, prompt, seed } from '../../../tasks/common-fields.ts';
+import { present } from '../present-inputs.ts';
+import { modelCacheSalt, type TextModelResolver } from './model-resolver.ts';
 
 /**
  * Prompt expansion in the manner of DALL·E 3's caption upsampling and Action-GPT: a short
@@ -28,9 +33,15 @@ const MAX_DESCRIPTION_CHARS = 600;
 
 export type ExpansionTarget = keyof typeof EXPANSION_TARGETS;
 
-function isTarget(value: unknown): value is ExpansionTarget {
-  return typeof value === 'string' && value in EXPANSION_TARGETS;
-}
+const inputSchema = z.object({
+  prompt,
+  count: z.number().int().min(1).max(8).default(4),
+  target: z.enum(Object.keys(EXPANSION_TARGETS) as [ExpansionTarget, ...ExpansionTarget[]]).default('image'),
+  maxTokens: z.number().int().min(1).max(131_072).optional().describe('Default: enough for count descriptions of the longest allowed length.'),
+  temperature: z.number().min(0).max(2).default(0.8),
+  seed,
+  model: modelName,
+});
 
 export function expansionPrompt(phrase: string, count: number, target: ExpansionTarget): { system: string; prompt: string } {
   return {
@@ -46,15 +57,7 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
     description: 'A short phrase becomes N detailed descriptions for an image, video, motion or music engine.',
     version: '2',
     engine: 'text',
-    inputs: {
-      prompt: { type: 'string' },
-      count: { type: 'integer', optional: true, default: 4 },
-      target: { type: 'string', optional: true, default: 'image' },
-      maxTokens: { type: 'integer', optional: true, description: 'Default: enough for count descriptions of the longest allowed length.' },
-      temperature: { type: 'number', optional: true, default: 0.8 },
-      seed: { type: 'integer', optional: true },
-      model: { type: 'string', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       descriptions: { type: 'json' },
       /** The first description, for a generator that takes one prompt. */
@@ -63,10 +66,8 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
     },
     cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
-      const count = Math.max(1, Math.min(8, Number(inputs.count)));
-      const target: ExpansionTarget = isTarget(inputs.target) ? inputs.target : 'general';
-      const phrase = String(inputs.prompt);
-      const resolved = await resolveModel(requestedModel(inputs));
+      const { count, target, prompt: phrase, maxTokens, temperature, seed: givenSeed, model } = parseOrThrow(inputSchema, present(inputs), 'prompt.expand input');
+      const resolved = await resolveModel(model);
       const { system, prompt } = expansionPrompt(phrase, count, target);
       // The count and a length bound are enforced by the schema (constrained decoding on local
       // models, JSON mode on cloud ones): an unbounded string lets a weak model ramble past
@@ -85,9 +86,9 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
           system,
           prompt,
           schema: jsonSchema<{ descriptions: string[] }>(schema),
-          maxOutputTokens: typeof inputs.maxTokens === 'number' ? inputs.maxTokens : 64 + count * MAX_DESCRIPTION_CHARS,
-          temperature: Number(inputs.temperature),
-          ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+          maxOutputTokens: maxTokens ?? 64 + count * MAX_DESCRIPTION_CHARS,
+          temperature,
+          ...(givenSeed === undefined ? {} : { seed: givenSeed }),
           abortSignal: ctx.signal,
           maxRetries: 0,
         });
@@ -103,8 +104,8 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
         name: 'expanded-prompts.json',
         engine: resolved.engine,
         model: { name: resolved.name, sha256: resolved.sha256 },
-        parameters: { count, target, temperature: Number(inputs.temperature) },
-        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+        parameters: { count, target, temperature },
+        seed: givenSeed ?? null,
       });
       return { descriptions, description: descriptions[0] ?? '', document: document.id };
     },

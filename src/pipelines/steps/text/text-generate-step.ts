@@ -1,16 +1,30 @@
 import { generateObject, jsonSchema, streamText } from 'ai';
-import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { z } from 'zod';
+import { toShenbiError } from '../../../core/errors.ts';
 import { assertUsableJsonSchema } from '../../../core/json-schema.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
-import { modelCacheSalt, requestedModel, type TextModelResolver } from './model-resolver.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
+import { modelName, prompt, seed } from '../../../tasks/common-fields.ts';
+import { present } from '../present-inputs.ts';
+import { modelCacheSalt, type TextModelResolver } from './model-resolver.ts';
 import { contextOverflowOf, longInputWriting } from './long-input.ts';
 import { buildWritingPrompt, type WritingMode } from './writing-prompts.ts';
 
-const MODES: readonly WritingMode[] = ['chat', 'complete', 'rewrite', 'continue', 'expand'];
-
-function isMode(value: unknown): value is WritingMode {
-  return typeof value === 'string' && (MODES as readonly string[]).includes(value);
-}
+const inputSchema = z.object({
+  prompt,
+  mode: z.enum(['chat', 'complete', 'rewrite', 'continue', 'expand'] satisfies WritingMode[]).default('chat'),
+  system: z.string().max(100_000).optional(),
+  style: z.string().max(200).optional(),
+  maxTokens: z.number().int().min(1).max(131_072).default(512),
+  temperature: z.number().min(0).max(2).default(0.7),
+  topP: z.number().gt(0).max(1).default(1),
+  stop: z.array(z.string().min(1)).max(16).optional(),
+  /** JSON Schema the output must satisfy. */
+  schema: z.record(z.string(), z.unknown()).optional(),
+  seed,
+  model: modelName,
+});
 
 /**
  * Chat, rewrite/continue/expand with style presets, and JSON-schema output, on any model the
@@ -24,61 +38,44 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
     description: 'Chat, writing modes with style presets, or JSON that follows a schema.',
     version: '1',
     engine: 'text',
-    inputs: {
-      prompt: { type: 'string' },
-      mode: { type: 'string', optional: true, default: 'chat' },
-      system: { type: 'string', optional: true },
-      style: { type: 'string', optional: true },
-      maxTokens: { type: 'integer', optional: true, default: 512 },
-      temperature: { type: 'number', optional: true, default: 0.7 },
-      topP: { type: 'number', optional: true, default: 1 },
-      stop: { type: 'json', optional: true },
-      schema: { type: 'json', optional: true },
-      seed: { type: 'integer', optional: true },
-      model: { type: 'string', optional: true },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       text: { type: 'string' },
       document: { type: 'artifact' },
     },
     cacheSalt: modelCacheSalt(resolveModel),
     async run(ctx, inputs) {
-      const mode = isMode(inputs.mode) ? inputs.mode : 'chat';
-      const resolved = await resolveModel(requestedModel(inputs));
-      const writing = {
-        mode,
-        prompt: String(inputs.prompt),
-        system: typeof inputs.system === 'string' ? inputs.system : undefined,
-        style: typeof inputs.style === 'string' ? inputs.style : undefined,
-      };
+      const input = parseOrThrow(inputSchema, present(inputs), 'text.generate input');
+      const { mode } = input;
+      const resolved = await resolveModel(input.model);
+      const writing = { mode, prompt: input.prompt, system: input.system, style: input.style };
       const { system, prompt } = buildWritingPrompt(writing);
-      const maxOutputTokens = Number(inputs.maxTokens);
+      const maxOutputTokens = input.maxTokens;
       const settings = {
         model: resolved.model,
         ...(system === undefined ? {} : { system }),
         prompt,
         maxOutputTokens,
-        temperature: Number(inputs.temperature),
-        topP: Number(inputs.topP),
-        ...(Array.isArray(inputs.stop) ? { stopSequences: inputs.stop.map(String) } : {}),
-        ...(typeof inputs.seed === 'number' ? { seed: inputs.seed } : {}),
+        temperature: input.temperature,
+        topP: input.topP,
+        ...(input.stop === undefined ? {} : { stopSequences: input.stop }),
+        ...(input.seed === undefined ? {} : { seed: input.seed }),
         abortSignal: ctx.signal,
         // Retries belong to the job runner (and to provider wrappers), not to two layers at once.
         maxRetries: 0,
         // 'complete' continues the prompt as raw text instead of wrapping it in a chat template.
         ...(mode === 'complete' ? { providerOptions: { llamaCpp: { rawCompletion: true } } } : {}),
       };
-      const parameters = { mode, style: inputs.style ?? null, maxTokens: maxOutputTokens, temperature: settings.temperature, topP: settings.topP };
+      const parameters = { mode, style: input.style ?? null, maxTokens: maxOutputTokens, temperature: settings.temperature, topP: settings.topP };
 
       let text: string;
       let mimeType: string;
       let kind: 'text' | 'json';
       try {
-        if (inputs.schema !== undefined && inputs.schema !== null) {
-          if (typeof inputs.schema !== 'object') throw new ShenbiError('INVALID_INPUT', 'schema must be a JSON Schema object.');
-          assertUsableJsonSchema(inputs.schema);
+        if (input.schema !== undefined) {
+          assertUsableJsonSchema(input.schema);
           ctx.progress({ fraction: 0.1, message: 'generating JSON' });
-          const result = await generateObject({ ...settings, schema: jsonSchema(inputs.schema as Record<string, unknown>) });
+          const result = await generateObject({ ...settings, schema: jsonSchema(input.schema) });
           text = JSON.stringify(result.object, null, 2);
           mimeType = 'application/json';
           kind = 'json';
@@ -103,7 +100,7 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
             // A text to rewrite or continue that is longer than the model's context: see long-input.ts.
             const overflow = contextOverflowOf(error);
             if (overflow === undefined || (mode !== 'rewrite' && mode !== 'continue') || deltas > 0) throw error;
-            text = await longInputWriting(mode, String(inputs.prompt), overflow, maxOutputTokens, (piece) => stream(buildWritingPrompt({ ...writing, prompt: piece }).prompt));
+            text = await longInputWriting(mode, input.prompt, overflow, maxOutputTokens, (piece) => stream(buildWritingPrompt({ ...writing, prompt: piece }).prompt));
           }
           mimeType = 'text/markdown; charset=utf-8';
           kind = 'text';
@@ -120,7 +117,7 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
         engine: resolved.engine,
         model: { name: resolved.name, sha256: resolved.sha256 },
         parameters,
-        seed: typeof inputs.seed === 'number' ? inputs.seed : null,
+        seed: input.seed ?? null,
       });
       return { text, document: artifact.id };
     },

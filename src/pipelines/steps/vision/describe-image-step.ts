@@ -1,14 +1,25 @@
 import { generateText } from 'ai';
+import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
+import { parseOrThrow } from '../../../core/validation.ts';
 import { decodeImage, probeImage, renderImage } from '../../../engines/image-ops/probe.ts';
 import { toProviderError } from '../../../engines/providers/index.ts';
 import type { TextModelResolver } from '../text/model-resolver.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
+import { present } from '../present-inputs.ts';
 
 /** Long side sent to a provider: more costs tokens without helping a caption. */
 const MAX_SIDE = 2048;
 const SENDABLE = new Set(['png', 'jpeg', 'webp', 'gif']);
+
+const inputSchema = z.object({
+  image: z.string().min(1).max(4096).describe('An image artifact id, a file path or a public URL.'),
+  question: z.string().max(10_000).optional().describe('Absent: a caption.'),
+  model: z.string().min(1).max(200).optional().describe('A multimodal provider:model, e.g. openai:gpt-4o-mini'),
+  maxTokens: z.number().int().min(1).max(16_384).default(300),
+});
 
 const CAPTION_PROMPT =
   'Describe this image in one or two sentences: the subject, the setting and anything written in it. Answer in the language of any text in the image if it is Chinese, otherwise in English.';
@@ -24,15 +35,11 @@ export function describeImageStep(resolveModel: TextModelResolver, media: MediaP
     title: 'Caption an image or answer a question about it',
     version: '1',
     engine: 'vision-provider',
-    inputs: {
-      image: { type: 'string', description: 'An image artifact id, a file path or a public URL.' },
-      question: { type: 'string', optional: true, description: 'Absent: a caption.' },
-      model: { type: 'string', optional: true, description: 'A multimodal provider:model, e.g. openai:gpt-4o-mini' },
-      maxTokens: { type: 'integer', optional: true, default: 300 },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { text: { type: 'string' }, document: { type: 'artifact' } },
     async run(ctx, inputs) {
-      const name = typeof inputs.model === 'string' ? inputs.model : undefined;
+      const input = parseOrThrow(inputSchema, present(inputs), 'vision.describe input');
+      const name = input.model;
       if (name === undefined || !name.includes(':')) {
         throw new ShenbiError(
           name === undefined ? 'ENGINE_UNAVAILABLE' : 'MODEL_NOT_INSTALLED',
@@ -40,7 +47,7 @@ export function describeImageStep(resolveModel: TextModelResolver, media: MediaP
           { hint: 'Pass --set model=openai:gpt-4o-mini (or another vision-capable provider:model, e.g. google:gemini-2.0-flash, qwen:qwen-vl-plus). node-llama-cpp 3.21 has no image input, so local GGUF vision models cannot be used; OCR (--set mode=ocr) works offline.' },
         );
       }
-      const { bytes, parents } = await readMediaInput(ctx, String(inputs.image), media, 'image');
+      const { bytes, parents } = await readMediaInput(ctx, input.image, media, 'image');
       const probe = await probeImage(bytes);
       let image = bytes;
       let mediaType = `image/${probe.format}`;
@@ -49,14 +56,14 @@ export function describeImageStep(resolveModel: TextModelResolver, media: MediaP
         mediaType = 'image/png';
       }
       const resolved = await resolveModel(name);
-      const question = typeof inputs.question === 'string' && inputs.question.trim() !== '' ? inputs.question : undefined;
+      const question = input.question !== undefined && input.question.trim() !== '' ? input.question : undefined;
       ctx.progress({ fraction: 0.2, message: question ? 'asking the model' : 'captioning' });
       let text: string;
       try {
         const result = await generateText({
           model: resolved.model,
           messages: [{ role: 'user', content: [{ type: 'text', text: question ?? CAPTION_PROMPT }, { type: 'image', image, mediaType }] }],
-          maxOutputTokens: typeof inputs.maxTokens === 'number' ? inputs.maxTokens : 300,
+          maxOutputTokens: input.maxTokens,
           abortSignal: ctx.signal,
           maxRetries: 0,
         });
