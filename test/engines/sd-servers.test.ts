@@ -69,8 +69,20 @@ test('AUTOMATIC1111 errors: an error body keeps its message; a server that is do
   await assert.rejects(a1111Generate({ prompt: 'x', width: 64, height: 64 }, { baseURL: failing.base }), (e: unknown) => e instanceof ShenbiError && e.code === 'PROVIDER_UNAVAILABLE');
 });
 
+test('AUTOMATIC1111 answers are bounded: a body over the byte limit is PROVIDER_REJECTED, a silent server ENGINE_TIMEOUT', async () => {
+  const huge = await listen((_req, res) => send(res, 200, { images: ['x'.repeat(64 * 1024)], info: '{}' }));
+  const silent = await listen(() => undefined);
+  try {
+    await assert.rejects(a1111Generate({ prompt: 'x', width: 64, height: 64 }, { baseURL: huge.base, responseLimits: { maxBytes: 16 * 1024 } }), (e: unknown) => e instanceof ShenbiError && e.code === 'PROVIDER_REJECTED' && /larger than 16384 bytes/.test(e.message));
+    await assert.rejects(a1111Generate({ prompt: 'x', width: 64, height: 64 }, { baseURL: silent.base, responseLimits: { headersMs: 200 } }), (e: unknown) => e instanceof ShenbiError && e.code === 'ENGINE_TIMEOUT');
+  } finally {
+    await huge.close();
+    await silent.close();
+  }
+});
+
 /** A ComfyUI stand-in: /prompt, /ws progress messages, /history, /view, and an error workflow. */
-async function fakeComfy() {
+async function fakeComfy(view: (res: ServerResponse) => void = (res) => { res.writeHead(200, { 'content-type': 'image/png' }); res.end(png); }) {
   const sockets = new Map<string, WebSocket>();
   const prompts: Record<string, unknown>[] = [];
   const http = await listen(async (req, res) => {
@@ -102,11 +114,7 @@ async function fakeComfy() {
       const id = url.pathname.slice('/history/'.length);
       return send(res, 200, { [id]: { outputs: { '7': { images: [{ filename: 'shenbi_00001_.png', subfolder: '', type: 'output' }] } } } });
     }
-    if (url.pathname === '/view' && url.searchParams.get('filename') === 'shenbi_00001_.png') {
-      res.writeHead(200, { 'content-type': 'image/png' });
-      res.end(png);
-      return;
-    }
+    if (url.pathname === '/view' && url.searchParams.get('filename') === 'shenbi_00001_.png') return view(res);
     send(res, 404, {});
   });
   const wss = new WebSocketServer({ server: http.server, path: '/ws' });
@@ -145,6 +153,20 @@ test('ComfyUI errors: an execution_error, a workflow refused by /prompt, and a s
     await comfy.close();
   }
   await assert.rejects(comfyRun({}, { baseURL: comfy.base }), (e: unknown) => e instanceof ShenbiError && e.code === 'PROVIDER_UNAVAILABLE');
+});
+
+test('ComfyUI answers are bounded: an image that stops arriving is ENGINE_TIMEOUT, not a job held forever', async () => {
+  // Headers and a first byte, then nothing.
+  const comfy = await fakeComfy((res) => {
+    res.writeHead(200, { 'content-type': 'image/png' });
+    res.write(png.subarray(0, 8));
+  });
+  try {
+    const workflow = txt2imgWorkflow({ checkpoint: 'sd_turbo.safetensors', prompt: 'x', width: 64, height: 64, seed: 1 });
+    await assert.rejects(comfyRun(workflow, { baseURL: comfy.base, responseLimits: { idleMs: 300 } }), (e: unknown) => e instanceof ShenbiError && e.code === 'ENGINE_TIMEOUT');
+  } finally {
+    await comfy.close();
+  }
 });
 
 test('both servers work as AI SDK image models, chosen by provider:checkpoint like any provider', async () => {

@@ -1,4 +1,6 @@
 import { ShenbiError } from '../../core/errors.ts';
+import { boundedFetch, type ResponseLimits } from '../providers/bounded-fetch.ts';
+import { SD_SERVER_RESPONSE_LIMITS } from './response-limits.ts';
 
 /**
  * AUTOMATIC1111 / Forge web UI API (`--api`): txt2img and img2img over HTTP, progress by
@@ -24,14 +26,18 @@ export interface A1111Options {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   pollMs?: number;
+  /** Bounds on each answer; default SD_SERVER_RESPONSE_LIMITS. */
+  responseLimits?: ResponseLimits;
 }
 
-async function call(url: string, init: RequestInit, what: string): Promise<unknown> {
+async function call(fetch: typeof globalThis.fetch, url: string, init: RequestInit, what: string): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, init);
   } catch (error) {
     if ((init.signal as AbortSignal | undefined)?.aborted) throw (init.signal as AbortSignal).reason;
+    // A bound broken (no answer in time, too large) says so itself.
+    if (error instanceof ShenbiError) throw error;
     throw new ShenbiError('PROVIDER_UNAVAILABLE', `AUTOMATIC1111 at ${new URL(url).origin} is not reachable (${what}): ${(error as Error).message}`, { cause: error, hint: 'Start the web UI with --api, or check the baseURL.' });
   }
   const text = await response.text();
@@ -54,6 +60,7 @@ async function call(url: string, init: RequestInit, what: string): Promise<unkno
 
 export async function a1111Generate(request: A1111Request, options: A1111Options): Promise<{ images: Buffer[]; seed: number | null }> {
   const base = options.baseURL.replace(/\/$/, '');
+  const fetch = boundedFetch(options.responseLimits ?? SD_SERVER_RESPONSE_LIMITS);
   const img2img = request.initImage !== undefined;
   const body = {
     prompt: request.prompt,
@@ -72,7 +79,7 @@ export async function a1111Generate(request: A1111Request, options: A1111Options
       await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
       if (done) break;
       try {
-        const p = (await call(`${base}/sdapi/v1/progress?skip_current_image=true`, { method: 'GET' }, 'progress')) as { progress?: number };
+        const p = (await call(fetch, `${base}/sdapi/v1/progress?skip_current_image=true`, { method: 'GET' }, 'progress')) as { progress?: number };
         if (!done && typeof p.progress === 'number') options.onProgress(Math.min(1, p.progress));
       } catch {
         // Progress is best effort; the generation request decides success.
@@ -82,7 +89,7 @@ export async function a1111Generate(request: A1111Request, options: A1111Options
   const onAbort = () => void fetch(`${base}/sdapi/v1/interrupt`, { method: 'POST' }).catch(() => undefined);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = (await call(`${base}/sdapi/v1/${img2img ? 'img2img' : 'txt2img'}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(options.signal ? { signal: options.signal } : {}) }, img2img ? 'img2img' : 'txt2img')) as {
+    const result = (await call(fetch, `${base}/sdapi/v1/${img2img ? 'img2img' : 'txt2img'}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(options.signal ? { signal: options.signal } : {}) }, img2img ? 'img2img' : 'txt2img')) as {
       images?: unknown;
       info?: string;
     };

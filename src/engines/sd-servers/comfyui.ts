@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { ShenbiError } from '../../core/errors.ts';
+import { boundedFetch, type ResponseLimits } from '../providers/bounded-fetch.ts';
+import { SD_SERVER_RESPONSE_LIMITS } from './response-limits.ts';
 
 /**
  * ComfyUI's server protocol: POST /prompt with an API-format workflow and a client id;
@@ -16,6 +18,8 @@ export interface ComfyOptions {
   onProgress?: (fraction: number, node: string | null) => void;
   /** Give up waiting for the workflow after this long. */
   timeoutMs?: number;
+  /** Bounds on each HTTP answer (/prompt, /history, /view); default SD_SERVER_RESPONSE_LIMITS. */
+  responseLimits?: ResponseLimits;
 }
 
 interface ComfyMessage {
@@ -48,6 +52,8 @@ async function json(response: Response, what: string): Promise<unknown> {
 /** Runs a workflow and returns the images its output nodes saved. */
 export async function comfyRun(workflow: ComfyWorkflow, options: ComfyOptions): Promise<Buffer[]> {
   const base = options.baseURL.replace(/\/$/, '');
+  const fetch = boundedFetch(options.responseLimits ?? SD_SERVER_RESPONSE_LIMITS);
+  const withSignal = options.signal ? { signal: options.signal } : {};
   const clientId = randomUUID();
   const wsUrl = `${base.replace(/^http/, 'ws')}/ws?clientId=${clientId}`;
   const socket = new WebSocket(wsUrl);
@@ -69,7 +75,7 @@ export async function comfyRun(workflow: ComfyWorkflow, options: ComfyOptions): 
     });
     let queued: { prompt_id?: string };
     try {
-      queued = (await json(await fetch(`${base}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: workflow, client_id: clientId }), ...(options.signal ? { signal: options.signal } : {}) }), 'POST /prompt')) as { prompt_id?: string };
+      queued = (await json(await fetch(`${base}/prompt`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: workflow, client_id: clientId }), ...withSignal }), 'POST /prompt')) as { prompt_id?: string };
     } catch (error) {
       if (error instanceof ShenbiError) throw error;
       if (options.signal?.aborted) throw options.signal.reason;
@@ -101,13 +107,13 @@ export async function comfyRun(workflow: ComfyWorkflow, options: ComfyOptions): 
       if ((message.type === 'executing' && data.node === null) || message.type === 'execution_success') break;
     }
 
-    const history = (await json(await fetch(`${base}/history/${promptId}`), 'GET /history')) as Record<string, { outputs?: Record<string, { images?: { filename: string; subfolder?: string; type?: string }[] }> }>;
+    const history = (await json(await fetch(`${base}/history/${promptId}`, withSignal), 'GET /history')) as Record<string, { outputs?: Record<string, { images?: { filename: string; subfolder?: string; type?: string }[] }> }>;
     const outputs = history[promptId]?.outputs ?? {};
     const images: Buffer[] = [];
     for (const output of Object.values(outputs)) {
       for (const image of output.images ?? []) {
         const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder ?? '', type: image.type ?? 'output' });
-        const response = await fetch(`${base}/view?${query}`);
+        const response = await fetch(`${base}/view?${query}`, withSignal);
         if (!response.ok) throw new ShenbiError('PROVIDER_REJECTED', `ComfyUI /view failed for ${image.filename} (${response.status})`);
         images.push(Buffer.from(await response.arrayBuffer()));
       }
