@@ -274,11 +274,14 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     // client) is not handed one chunk per token.
     let pending = '';
     let started = false;
+    // The reader cancelled (its client went away): the generation ends on the abort signal,
+    // and what it still produces has nowhere to go (enqueue on a cancelled stream throws).
+    let cancelled = false;
     let controllerRef: ReadableStreamDefaultController<LanguageModelV3StreamPart> | undefined;
     // enqueue() can call pull() synchronously, which flushes again: take the text and mark
     // the start before enqueueing, so nothing is sent twice.
     const flush = () => {
-      if (pending === '' || !controllerRef) return;
+      if (pending === '' || !controllerRef || cancelled) return;
       const delta = pending;
       pending = '';
       if (!started) {
@@ -297,6 +300,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
             if ((controller.desiredSize ?? 0) > 0) flush();
           }).then(
             (result) => {
+              if (cancelled) return;
               flush();
               if (started) controller.enqueue({ type: 'text-end', id: '0' });
               for (const part of result.content) {
@@ -313,12 +317,16 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
               controller.close();
             },
             (error: unknown) => {
+              if (cancelled) return;
               controller.enqueue({ type: 'error', error });
               controller.close();
             },
           );
         },
         pull: () => flush(),
+        cancel: () => {
+          cancelled = true;
+        },
       },
       { highWaterMark: 2 },
     );

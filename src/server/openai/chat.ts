@@ -11,6 +11,8 @@ import type { RouteBook } from '../route-book.ts';
 import { toModelMessages } from './chat-messages.ts';
 import { chatRequestSchema, completionRequestSchema, type ChatRequest, type CompletionRequest } from './chat-schema.ts';
 import { chatPromptTokenBound, completionPromptTokenBound, outputTokenLimit } from './chat-usage.ts';
+import { directEngineStream, type StreamPart } from './engine-stream.ts';
+import { sseChunks } from './sse-chunks.ts';
 import { unparsedStructuredOutput, type FinishedGeneration } from './structured-output.ts';
 
 export function openAiFinishReason(reason: FinishReason | undefined): 'stop' | 'length' | 'tool_calls' | 'content_filter' {
@@ -198,13 +200,13 @@ async function completeChat(c: Context<ServerEnv>, services: ServerServices, req
   });
 }
 
-type StreamPart = { type: string } & Record<string, unknown>;
 /** Parts that mean the model is answering: from here on the response is committed (200). */
 const COMMITTING = new Set(['text-delta', 'tool-call', 'finish', 'finish-step', 'error', 'abort']);
 
 async function streamChat(c: Context<ServerEnv>, services: ServerServices, request: GenerationRequest, includeUsage: boolean, shape: 'chat' | 'text'): Promise<Response> {
-  const result = streamText({ ...callOptions(c, request), onError: () => {} } as Parameters<typeof streamText>[0]);
-  const parts = result.fullStream[Symbol.asyncIterator]() as AsyncIterator<StreamPart>;
+  // A local model asked for plain text streams straight from the engine; the rest through the AI SDK.
+  const direct = directEngineStream({ model: request.resolved.model, sha256: request.resolved.sha256, ...(request.messages !== undefined ? { messages: request.messages } : { prompt: request.prompt ?? '' }), settings: request.settings, abortSignal: c.req.raw.signal });
+  const parts = direct ?? (streamText({ ...callOptions(c, request), onError: () => {} } as Parameters<typeof streamText>[0]).fullStream[Symbol.asyncIterator]() as AsyncIterator<StreamPart>);
   // Read until the model has started answering, so a failure to start (model missing, engine
   // error) is still an HTTP error status rather than an error inside a 200 stream.
   const head: StreamPart[] = [];
@@ -220,13 +222,7 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
     await request.hold.release();
     throw error;
   }
-  const id = completionId(shape === 'chat' ? 'chatcmpl' : 'cmpl');
-  const created = nowSeconds();
-  const model = request.resolved.name;
-  const chunk = (choice: Record<string, unknown> | null, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ id, object: shape === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model, choices: choice === null ? [] : [{ index: 0, logprobs: null, finish_reason: null, ...choice }], ...extra });
-  const encoder = new TextEncoder();
-  const frame = (data: string) => encoder.encode(`data: ${data}\n\n`);
+  const { frame, chunk, text: textFrame } = sseChunks({ id: completionId(shape === 'chat' ? 'chatcmpl' : 'cmpl'), created: nowSeconds(), model: request.resolved.name, shape });
   let toolIndex = 0;
   let sawTool = false;
   let usage: ReturnType<typeof usageOf> | undefined;
@@ -237,7 +233,7 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
     switch (part.type) {
       case 'text-delta': {
         const text = String(part.text ?? '');
-        if (text !== '') out.push(frame(chunk(shape === 'chat' ? { delta: { content: text } } : { text })));
+        if (text !== '') out.push(textFrame(text));
         return true;
       }
       case 'tool-call':
@@ -291,7 +287,7 @@ async function streamChat(c: Context<ServerEnv>, services: ServerServices, reque
       const out: Uint8Array[] = [];
       let text = '';
       const flushText = () => {
-        if (text !== '') out.push(frame(chunk(shape === 'chat' ? { delta: { content: text } } : { text })));
+        if (text !== '') out.push(textFrame(text));
         text = '';
       };
       while (!done) {
