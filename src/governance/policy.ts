@@ -17,6 +17,12 @@ export interface GovernancePolicyOptions {
   readonly log?: (message: string) => void;
   /** Called with each hook's name and wall time once it has reviewed an artifact (benches print a per-stage profile). */
   readonly onStage?: (hook: string, ms: number) => void;
+  /**
+   * Warm the label signer (C2PA keys, its wasm in this thread and the signing worker) in the
+   * background now, so the first labelled output of a long-running process (a server, a worker)
+   * does not pay its cold start. One-shot commands leave it off: they would pay it up front.
+   */
+  readonly warmUp?: boolean;
 }
 
 /** The hook, reporting its time to `onStage`. */
@@ -54,7 +60,13 @@ export function governancePolicy(config: ShenbiConfig, options: GovernancePolicy
   );
   hooks.push(implicitLabelHook({ producer: config.producer }));
   if (config.c2pa.enabled) {
-    hooks.push(c2paSignHook({ keys: () => ensureSigningKeys(config.c2pa.keysDir, log), claimGenerator: { name: 'Shenbi', version: VERSION } }));
+    hooks.push(
+      c2paSignHook({
+        keys: () => ensureSigningKeys(config.c2pa.keysDir, log),
+        claimGenerator: { name: 'Shenbi', version: VERSION },
+        ...(options.warmUp === true ? { warmUp: true } : {}),
+      }),
+    );
   }
   const { onStage } = options;
   return composeGovernance(...(onStage === undefined ? hooks : hooks.map((hook) => timed(hook, onStage))));

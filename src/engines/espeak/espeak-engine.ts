@@ -10,6 +10,7 @@ import { buildTimings } from './word-timings.ts';
 import { buildPhonemeTimings } from './phoneme-timings.ts';
 import type { TimedPhoneme } from '../talking-head/types.ts';
 import { MAX_SPEECH_TEXT_CHARS } from '../speech-text-limit.ts';
+import { WARM_UP_ROUNDS, WARM_UP_TEXTS } from './warm-up.ts';
 
 export const ESPEAK_ENGINE_INFO: EngineInfo = {
   id: 'espeak-ng',
@@ -63,6 +64,12 @@ export interface VoiceInfo {
 export interface EspeakEngine {
   synthesize(options: SynthesizeOptions): Promise<SynthesisResult>;
   listVoices(options?: { signal?: AbortSignal }): Promise<VoiceInfo[]>;
+  /**
+   * Starts the runner now and brings eSpeak up to full speed for these languages (default
+   * Mandarin and English): for servers, so their first speech jobs do not pay for a cold
+   * runner. The runner still exits after its idle timeout; the next use starts a cold one.
+   */
+  warmUp(options?: { languages?: readonly string[]; signal?: AbortSignal }): Promise<void>;
   /** The runner's pid while it runs (diagnostics, tests). */
   readonly runnerPid: number | undefined;
   close(): Promise<void>;
@@ -107,6 +114,16 @@ export function createEspeakEngine(options: RunnerClientOptions = {}): EspeakEng
     async listVoices(listOptions = {}) {
       const list = await loadVoices(listOptions.signal);
       return list.map((voice) => ({ id: voice.id, name: voice.name, languages: [...voice.languages] }));
+    },
+    async warmUp(warmOptions = {}) {
+      const voices = await loadVoices(warmOptions.signal);
+      const runs: { voice: string; text: string }[] = [];
+      for (const language of warmOptions.languages ?? Object.keys(WARM_UP_TEXTS)) {
+        const text = WARM_UP_TEXTS[language] ?? WARM_UP_TEXTS.en!;
+        const { voice } = resolveVoice(voices, { text, language });
+        for (let i = 0; i < WARM_UP_ROUNDS; i++) runs.push({ voice: voice.id, text });
+      }
+      await client.request({ op: 'warm-up', runs }, warmOptions.signal);
     },
     async synthesize(input) {
       const parsed = optionsSchema.safeParse(input);

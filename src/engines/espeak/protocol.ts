@@ -30,7 +30,17 @@ export interface PhonemizeRequest {
   voice: string;
 }
 
-export type RunnerRequest = VoicesRequest | SynthesizeRequest | PhonemizeRequest;
+/**
+ * Synthesizes each text with its voice and drops the audio. A fresh runner's first several
+ * hundred characters run several times slower than later ones (numbers in warm-up.ts), so a
+ * server warms its runner at startup instead of letting its first jobs pay for it.
+ */
+export interface WarmUpRequest {
+  op: 'warm-up';
+  runs: { voice: string; text: string }[];
+}
+
+export type RunnerRequest = VoicesRequest | SynthesizeRequest | PhonemizeRequest | WarmUpRequest;
 
 /** IPA with '_' between phonemes, ' ' between words and '|' between clauses. */
 export const phonemizeReplySchema = z.object({ phonemes: z.string() });

@@ -1,118 +1,14 @@
+import { LoudnessMeter } from './loudness-meter.ts';
 import type { PcmAudio } from './pcm.ts';
 
 /**
- * Loudness after ITU-R BS.1770-4 / EBU R128 for mono audio (channel weight 1): K-weighting
- * (high shelf + high pass, coefficients derived for the actual sample rate), 400 ms blocks
- * with 75 % overlap, an absolute gate at −70 LUFS and a relative gate 10 LU below the
- * absolutely gated loudness.
- */
-
-interface Biquad {
-  b0: number;
-  b1: number;
-  b2: number;
-  a1: number;
-  a2: number;
-}
-
-/** The two K-weighting stages for sample rate `fs`, by the bilinear transform of the analog prototypes. */
-function kWeighting(fs: number): [Biquad, Biquad] {
-  // Stage 1: +4 dB high shelf around 1.7 kHz (head diffraction).
-  let f0 = 1681.974450955533;
-  const gainDb = 3.999843853973347;
-  let q = 0.7071752369554196;
-  let k = Math.tan((Math.PI * f0) / fs);
-  const vh = Math.pow(10, gainDb / 20);
-  const vb = Math.pow(vh, 0.4996667741545416);
-  let a0 = 1 + k / q + k * k;
-  const shelf: Biquad = {
-    b0: (vh + (vb * k) / q + k * k) / a0,
-    b1: (2 * (k * k - vh)) / a0,
-    b2: (vh - (vb * k) / q + k * k) / a0,
-    a1: (2 * (k * k - 1)) / a0,
-    a2: (1 - k / q + k * k) / a0,
-  };
-  // Stage 2: high pass around 38 Hz (RLB weighting).
-  f0 = 38.13547087602444;
-  q = 0.5003270373238773;
-  k = Math.tan((Math.PI * f0) / fs);
-  a0 = 1 + k / q + k * k;
-  const highPass: Biquad = { b0: 1, b1: -2, b2: 1, a1: (2 * (k * k - 1)) / a0, a2: (1 - k / q + k * k) / a0 };
-  return [shelf, highPass];
-}
-
-/** The K-weighted signal squared, sample by sample: both biquads in one loop, no intermediate copy. */
-function kWeightedSquares(input: Float32Array, shelf: Biquad, highPass: Biquad): Float64Array {
-  const out = new Float64Array(input.length);
-  const { b0: sb0, b1: sb1, b2: sb2, a1: sa1, a2: sa2 } = shelf;
-  const { b0: hb0, b1: hb1, b2: hb2, a1: ha1, a2: ha2 } = highPass;
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0, z1 = 0, z2 = 0;
-  for (let i = 0; i < input.length; i++) {
-    const x = input[i]!;
-    const y = sb0 * x + sb1 * x1 + sb2 * x2 - sa1 * y1 - sa2 * y2;
-    const z = hb0 * y + hb1 * y1 + hb2 * y2 - ha1 * z1 - ha2 * z2;
-    x2 = x1;
-    x1 = x;
-    y2 = y1;
-    y1 = y;
-    z2 = z1;
-    z1 = z;
-    out[i] = z * z;
-  }
-  return out;
-}
-
-const ABSOLUTE_GATE_LUFS = -70;
-const RELATIVE_GATE_LU = -10;
-
-function loudnessOf(meanSquare: number): number {
-  return meanSquare <= 0 ? -Infinity : -0.691 + 10 * Math.log10(meanSquare);
-}
-
-/**
- * Integrated loudness in LUFS; −Infinity for silence. Audio shorter than one 400 ms block is
- * measured as a single block over its whole length (BS.1770 itself would give no result).
+ * Integrated loudness in LUFS after ITU-R BS.1770-4 / EBU R128 (see LoudnessMeter); −Infinity
+ * for silence. Audio shorter than one 400 ms block is measured as a single block.
  */
 export function integratedLoudness(audio: PcmAudio): number {
-  const { sampleRate: fs, samples } = audio;
-  if (samples.length === 0) return -Infinity;
-  const [shelf, highPass] = kWeighting(fs);
-  // Both K-weighting stages and the sums of squares per 100 ms step in one pass, without the
-  // two filtered copies (the same operations in the same order as filtering twice: the same sums).
-  const weighted = kWeightedSquares(samples, shelf, highPass);
-  const steps: number[] = [];
-  const stepLengths: number[] = [];
-  for (let k = 0; ; k++) {
-    const from = Math.round(k * 0.1 * fs);
-    const to = Math.round((k + 1) * 0.1 * fs);
-    if (to > samples.length) break;
-    let sum = 0;
-    for (let i = from; i < to; i++) sum += weighted[i]!;
-    steps.push(sum);
-    stepLengths.push(to - from);
-  }
-  const blocks: number[] = [];
-  for (let k = 0; k + 4 <= steps.length; k++) {
-    const sum = steps[k]! + steps[k + 1]! + steps[k + 2]! + steps[k + 3]!;
-    const length = stepLengths[k]! + stepLengths[k + 1]! + stepLengths[k + 2]! + stepLengths[k + 3]!;
-    blocks.push(sum / length);
-  }
-  if (blocks.length === 0) {
-    let sum = 0;
-    for (let i = 0; i < weighted.length; i++) sum += weighted[i]!;
-    blocks.push(sum / weighted.length);
-  }
-  const absolute = blocks.filter((z) => loudnessOf(z) > ABSOLUTE_GATE_LUFS);
-  if (absolute.length === 0) return -Infinity;
-  const relativeGate = loudnessOf(mean(absolute)) + RELATIVE_GATE_LU;
-  const gated = absolute.filter((z) => loudnessOf(z) > relativeGate);
-  return loudnessOf(mean(gated));
-}
-
-function mean(values: readonly number[]): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
+  const meter = new LoudnessMeter(audio.sampleRate);
+  meter.add(audio.samples);
+  return meter.result();
 }
 
 /** Interpolation phases for 4× oversampling: a Hann-windowed sinc, 12 taps per phase. */
@@ -136,19 +32,25 @@ const PHASES: Float64Array[] = Array.from({ length: OVERSAMPLE - 1 }, (_, p) => 
  */
 function intervalPeaks(samples: Float32Array): Float32Array {
   const out = new Float32Array(samples.length);
+  intervalPeaksInto(samples, 0, samples.length, out);
+  return out;
+}
+
+/** intervalPeaks(samples)[from..to) into out[0..to − from). */
+function intervalPeaksInto(samples: Float32Array, from: number, to: number, out: Float32Array): void {
   const n = samples.length;
   // The edges (taps past either end count as 0) take the general loop; the interior, where
   // every tap is inside, takes an unrolled loop with the same products summed in the same
   // order (so the same doubles), ~10× faster: this ran 3+ times per normalisation.
-  const interiorFrom = HALF_TAPS - 1;
-  const interiorTo = n - HALF_TAPS; // exclusive; i + HALF_TAPS < n, so i + 1 < n as well
-  for (let i = 0; i < Math.min(n, interiorFrom); i++) out[i] = edgePeak(samples, i);
+  const interiorFrom = Math.max(from, Math.min(to, HALF_TAPS - 1));
+  const interiorTo = Math.max(interiorFrom, Math.min(to, n - HALF_TAPS)); // exclusive; i + HALF_TAPS < n, so i + 1 < n as well
+  for (let i = from; i < interiorFrom; i++) out[i - from] = edgePeak(samples, i);
   const [p0, p1, p2] = PHASES as [Float64Array, Float64Array, Float64Array];
   const a0 = p0[0]!, a1 = p0[1]!, a2 = p0[2]!, a3 = p0[3]!, a4 = p0[4]!, a5 = p0[5]!, a6 = p0[6]!, a7 = p0[7]!, a8 = p0[8]!, a9 = p0[9]!, a10 = p0[10]!, a11 = p0[11]!;
   const b0 = p1[0]!, b1 = p1[1]!, b2 = p1[2]!, b3 = p1[3]!, b4 = p1[4]!, b5 = p1[5]!, b6 = p1[6]!, b7 = p1[7]!, b8 = p1[8]!, b9 = p1[9]!, b10 = p1[10]!, b11 = p1[11]!;
   const c0 = p2[0]!, c1 = p2[1]!, c2 = p2[2]!, c3 = p2[3]!, c4 = p2[4]!, c5 = p2[5]!, c6 = p2[6]!, c7 = p2[7]!, c8 = p2[8]!, c9 = p2[9]!, c10 = p2[10]!, c11 = p2[11]!;
   for (let i = interiorFrom; i < interiorTo; i++) {
-    const base = i - interiorFrom;
+    const base = i - (HALF_TAPS - 1);
     const x0 = samples[base]!, x1 = samples[base + 1]!, x2 = samples[base + 2]!, x3 = samples[base + 3]!, x4 = samples[base + 4]!, x5 = samples[base + 5]!;
     const x6 = samples[base + 6]!, x7 = samples[base + 7]!, x8 = samples[base + 8]!, x9 = samples[base + 9]!, x10 = samples[base + 10]!, x11 = samples[base + 11]!;
     let peak = Math.abs(x5);
@@ -158,10 +60,38 @@ function intervalPeaks(samples: Float32Array): Float32Array {
     if (Math.abs(vb) > peak) peak = Math.abs(vb);
     const vc = 0 + x0 * c0 + x1 * c1 + x2 * c2 + x3 * c3 + x4 * c4 + x5 * c5 + x6 * c6 + x7 * c7 + x8 * c8 + x9 * c9 + x10 * c10 + x11 * c11;
     if (Math.abs(vc) > peak) peak = Math.abs(vc);
-    out[i] = peak;
+    out[i - from] = peak;
   }
-  for (let i = Math.max(interiorFrom, interiorTo); i < n; i++) out[i] = edgePeak(samples, i);
-  return out;
+  for (let i = interiorTo; i < to; i++) out[i - from] = edgePeak(samples, i);
+}
+
+/** No interval peak exceeds this many times the largest |sample| within its taps (the largest sum of |tap| over the phases). */
+const TAPS_GAIN = Math.max(1, ...PHASES.map((taps) => taps.reduce((sum, tap) => sum + Math.abs(tap), 0)));
+const PEAK_BLOCK = 64;
+
+/**
+ * The largest interval peak (what intervalPeaks gives, exactly) when it is above `ceiling`;
+ * otherwise some value at most `ceiling`. Blocks whose samples cannot reach the ceiling through
+ * any tap are not interpolated: after limiting, most of the signal is well below it.
+ */
+function peakAbove(samples: Float32Array, ceiling: number): number {
+  const n = samples.length;
+  // A margin for the rounding of the sums (and of the peaks to float32): far below 1e-6.
+  const reach = ceiling / (TAPS_GAIN * (1 + 1e-6));
+  const peaks = new Float32Array(PEAK_BLOCK);
+  let peak = 0;
+  for (let from = 0; from < n; from += PEAK_BLOCK) {
+    const to = Math.min(n, from + PEAK_BLOCK);
+    let loudest = 0;
+    for (let i = Math.max(0, from - HALF_TAPS); i < Math.min(n, to + HALF_TAPS); i++) {
+      const magnitude = Math.abs(samples[i]!);
+      if (magnitude > loudest) loudest = magnitude;
+    }
+    if (!(loudest > reach)) continue;
+    intervalPeaksInto(samples, from, to, peaks);
+    for (let i = 0; i < to - from; i++) if (peaks[i]! > peak) peak = peaks[i]!;
+  }
+  return peak;
 }
 
 /** One sample's interval peak with the taps past either end left out. */
@@ -210,8 +140,9 @@ export function normalizeLoudness(audio: PcmAudio, options: NormalizeOptions = {
   const window = Math.max(1, Math.round(0.005 * audio.sampleRate));
   const limiter = new Limiter(audio.samples, intervalPeaks(audio.samples), ceiling, window);
   const loudnessAt = (gainDb: number): { out: Float32Array; error: number } => {
-    const out = limiter.apply(Math.pow(10, gainDb / 20));
-    return { out, error: target - integratedLoudness({ sampleRate: audio.sampleRate, samples: out }) };
+    const meter = new LoudnessMeter(audio.sampleRate);
+    const out = limiter.apply(Math.pow(10, gainDb / 20), meter);
+    return { out, error: target - meter.result() };
   };
   // Limiting makes loudness grow more slowly than gain, so the gain is found by the secant
   // method (loudness is monotonic in gain); without limiting the first pass is exact.
@@ -228,9 +159,7 @@ export function normalizeLoudness(audio: PcmAudio, options: NormalizeOptions = {
     gainDb += Math.min(24, error / Math.min(1, Math.max(0.02, Number.isFinite(slope) ? slope : 1)));
   }
   // Guarantee: whatever the limiter left above the ceiling is scaled away.
-  const peaks = intervalPeaks(out);
-  let peak = 0;
-  for (let i = 0; i < peaks.length; i++) if (peaks[i]! > peak) peak = peaks[i]!;
+  const peak = peakAbove(out, ceiling);
   if (peak > ceiling) {
     const scale = (ceiling / peak) * 0.999;
     for (let i = 0; i < out.length; i++) out[i] = out[i]! * scale;
@@ -245,6 +174,9 @@ export function normalizeLoudness(audio: PcmAudio, options: NormalizeOptions = {
  * peak·gain) exactly (division rounds monotonically), the same numbers as taking the minimum
  * of the per-sample required gains on every pass.
  */
+/** Samples the limiter writes before the meter reads them: small enough to stay in the L1/L2 cache. */
+const PIECE = 4096;
+
 class Limiter {
   readonly #samples: Float32Array;
   readonly #ceiling: number;
@@ -252,7 +184,6 @@ class Limiter {
   /** The largest interval peak within ±window of each sample. */
   readonly #windowPeak: Float32Array;
   readonly #maxPeak: number;
-  #minimum: Float64Array | undefined;
   #prefix: Float64Array | undefined;
 
   constructor(samples: Float32Array, peaks: Float32Array, ceiling: number, window: number) {
@@ -265,58 +196,93 @@ class Limiter {
     this.#maxPeak = max;
   }
 
-  apply(gain: number): Float32Array {
+  /** The limited signal at this gain, measured by `meter` piece by piece as it is written (while in cache). */
+  apply(gain: number, meter: LoudnessMeter): Float32Array {
     const samples = this.#samples;
     const n = samples.length;
     const ceiling = this.#ceiling;
     const out = new Float32Array(n);
     if (!(this.#maxPeak * gain > ceiling)) {
-      for (let i = 0; i < n; i++) out[i] = samples[i]! * gain;
+      for (let from = 0; from < n; from += PIECE) {
+        const to = Math.min(n, from + PIECE);
+        for (let i = from; i < to; i++) out[i] = samples[i]! * gain;
+        meter.add(out, from, to);
+      }
       return out;
     }
     const window = this.#window;
     const windowPeak = this.#windowPeak;
     // The minimum over ±window of the required gain, then its mean over ±window: smooth, and
     // never above the required gain at any sample (every term of the mean is a minimum that includes it).
-    const minimum = (this.#minimum ??= new Float64Array(n));
-    const prefix = (this.#prefix ??= new Float64Array(n + 1));
-    for (let i = 0; i < n; i++) {
+    // Only its running sum is kept: the mean over ±window is a difference of two sums.
+    const required = (i: number): number => {
       const p = windowPeak[i]! * gain;
-      const m = p > ceiling ? ceiling / p : 1;
-      minimum[i] = m;
-      prefix[i + 1] = prefix[i]! + m;
-    }
+      return p > ceiling ? ceiling / p : 1;
+    };
+    const prefix = (this.#prefix ??= new Float64Array(n + 1));
+    for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + required(i);
     const width = 2 * window + 1;
-    const first = minimum[0]!;
-    const last = minimum[n - 1]!;
-    for (let i = 0; i < n; i++) {
+    // What positions past either end take: the required gain of the first and of the last sample.
+    const first = required(0);
+    const last = required(n - 1);
+    const atEdge = (i: number): void => {
       const from = Math.max(0, i - window);
       const to = Math.min(n, i + window + 1);
       // Positions past either end take the edge value, which still covers sample i.
       const outside = (window - (i - from)) * first + (window - (to - 1 - i)) * last;
       const envelope = (prefix[to]! - prefix[from]! + outside) / width;
       out[i] = samples[i]! * gain * Math.min(1, envelope);
+    };
+    // Inside [window, n − window) the ±window span passes neither end: nothing outside to add
+    // (what the edge formula adds there is 0 · first + 0 · last: the same bits without it).
+    const interiorFrom = Math.min(n, window);
+    const interiorTo = Math.max(interiorFrom, n - window);
+    for (let start = 0; start < n; start += PIECE) {
+      const end = Math.min(n, start + PIECE);
+      const innerFrom = Math.min(end, Math.max(start, interiorFrom));
+      const innerTo = Math.max(innerFrom, Math.min(end, interiorTo));
+      for (let i = start; i < innerFrom; i++) atEdge(i);
+      for (let i = innerFrom; i < innerTo; i++) out[i] = samples[i]! * gain * Math.min(1, (prefix[i + window + 1]! - prefix[i - window]!) / width);
+      for (let i = innerTo; i < end; i++) atEdge(i);
+      meter.add(out, start, end);
     }
     return out;
   }
 }
 
-/** Maximum over [i − r, i + r] for every i (monotonic deque, O(n)). */
+/**
+ * Maximum over [i − r, i + r] (clipped to the signal) for every i, in O(n) without branches on
+ * a queue (van Herk / Gil-Werman): in blocks of 2r + 1, running maxima from each block's start
+ * (g) and to its end (h); a window spans at most two blocks, so its maximum is h at its start
+ * and g at its end. The same maxima as any other way of finding them.
+ */
 function slidingMax(values: Float32Array, r: number): Float32Array {
   const n = values.length;
   const out = new Float32Array(n);
-  const deque = new Int32Array(n);
-  let head = 0;
-  let tail = 0;
-  let next = 0;
-  for (let i = 0; i < n; i++) {
-    const right = Math.min(n - 1, i + r);
-    while (next <= right) {
-      while (tail > head && values[deque[tail - 1]!]! <= values[next]!) tail--;
-      deque[tail++] = next++;
+  const width = 2 * r + 1;
+  const fromStart = new Float32Array(n);
+  const toEnd = new Float32Array(n);
+  for (let start = 0; start < n; start += width) {
+    const end = Math.min(n, start + width);
+    let max = values[start]!;
+    fromStart[start] = max;
+    for (let i = start + 1; i < end; i++) {
+      if (values[i]! > max) max = values[i]!;
+      fromStart[i] = max;
     }
-    while (deque[head]! < i - r) head++;
-    out[i] = values[deque[head]!]!;
+    max = values[end - 1]!;
+    toEnd[end - 1] = max;
+    for (let i = end - 2; i >= start; i--) {
+      if (values[i]! > max) max = values[i]!;
+      toEnd[i] = max;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const from = Math.max(0, i - r);
+    const to = Math.min(n - 1, i + r);
+    if (Math.floor(from / width) !== Math.floor(to / width)) out[i] = Math.max(toEnd[from]!, fromStart[to]!);
+    // One block: the window starts at the block's start (the signal's), or ends at the signal's end.
+    else out[i] = from % width === 0 ? fromStart[to]! : toEnd[from]!;
   }
   return out;
 }

@@ -19,6 +19,8 @@
 //   <- { id, ok: true, sampleRate, samples: Int16Array,
 //        events: [{ type: 'word'|'sentence'|'end'|'phoneme', charIndex, charLength, time, phoneme? }] }
 //      (a 'phoneme' event carries eSpeak's phoneme string, IPA-like: 'ˈoʊ', 'tɕh'; '' is a pause)
+//   -> { id, op: 'warm-up', runs: [{ voice, text }] }   (synthesizes each, drops the audio)
+//   <- { id, ok: true }
 //   -> { id, op: 'phonemize', text, voice }
 //   <- { id, ok: true, phonemes: string }   (IPA; '_' between phonemes, ' ' between words, '|' between clauses)
 //   <- { id, ok: false, error: { code, message } }
@@ -101,6 +103,10 @@ function handle(message) {
     if (message.op === 'voices') return { id, ok: true, voices: listVoices() };
     if (message.op === 'synthesize') return { id, ok: true, ...synthesize(message) };
     if (message.op === 'phonemize') return { id, ok: true, ...phonemize(message) };
+    if (message.op === 'warm-up') {
+      for (const run of message.runs) synthesize({ text: run.text, voice: run.voice, rate: 175, pitch: 50 });
+      return { id, ok: true };
+    }
     return { id, ok: false, error: { code: 'INTERNAL', message: `unknown op ${String(message.op)}` } };
   } catch (error) {
     return { id, ok: false, error: { code: 'ENGINE_FAILED', message: error instanceof Error ? error.message : String(error) } };

@@ -91,6 +91,7 @@ export function cloudSpeechStep(deps: CloudSpeechStepDeps): StepDefinition {
       return storeSpeech(ctx, decoded, {
         format: input.format,
         loudness: input.loudness,
+        moveSamples: true,
         engine: { id: `cloud-speech:${input.model.split(':')[0]}`, version: 'ai-sdk' },
         model: { name: input.model, sha256: null },
         parameters: { voice: input.voice ?? null, language: input.language ?? null, speed: input.speed, format: input.format, loudness: input.loudness },

@@ -80,6 +80,7 @@ export function piperSpeechStep(
         format,
         loudness,
         reportEncoding: true,
+        moveSamples: true,
         engine: { id: PIPER_ENGINE_INFO.id, version: PIPER_ENGINE_INFO.version },
         parameters,
         timings: (duration) => ({ words: result.words, wordTimings: 'approximate', sentences: result.sentences, duration, voice: parameters.voice, espeakVoice: result.espeakVoice, missingPhonemes: result.missingPhonemes }),

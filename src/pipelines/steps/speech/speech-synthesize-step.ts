@@ -69,6 +69,7 @@ export function speechSynthesizeStep(engine: Pick<EspeakEngine, 'synthesize'>): 
         format,
         loudness,
         reportEncoding: true,
+        moveSamples: true,
         engine: { id: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version },
         parameters: { voice: result.voice, language: result.language, speed, pitch: pitch ?? 1, format, loudness },
         timings: (duration) => ({ words: result.words, sentences: result.sentences, phonemes: result.phonemes, duration, voice: result.voice, language: result.language }),
