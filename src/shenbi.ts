@@ -15,6 +15,7 @@ import { ModelManager } from './models/index.ts';
 import { releaseWhisper } from './engines/whisper/index.ts';
 import { BUILTIN_STEPS, findPipeline, pipelineForTask } from './pipelines/index.ts';
 import { createEngineSteps, llamaPool, type Engines } from './engine-steps.ts';
+import { createEspeakEngine } from './engines/espeak/index.ts';
 import { withModeration } from './governance/moderation/index.ts';
 import { createTextModels, type TextModels } from './pipelines/steps/text/text-models.ts';
 import { closeOcr } from './engines/ocr/tesseract.ts';
@@ -74,7 +75,16 @@ export interface OpenShenbiOptions extends LoadConfigOptions {
    * commands). Without one, every process runs its own jobs. Default false.
    */
   runsJobs?: boolean;
+  /**
+   * Start now what a first job would otherwise pay to start (the eSpeak runner, spoken until
+   * it runs at full speed, and the C2PA signer) and keep the speech runner up through 10 minutes
+   * without work: for long-lived processes that run jobs (`serve`, `worker`). Default false.
+   */
+  warm?: boolean;
 }
+
+/** How long a warm process's speech runner waits for work before it exits. */
+const WARM_SPEECH_RUNNER_IDLE_MS = 10 * 60_000;
 
 export interface RunOptions {
   onEvent?: (event: JobEvent) => void;
@@ -127,10 +137,15 @@ export class Shenbi {
     const config = options.config ?? loadConfig(options);
     mkdirSync(config.home, { recursive: true });
     const moderator = new Moderator(config.moderation, { warn: (message) => process.emitWarning(message) });
-    const governance = governancePolicy(config, { moderator, extra: options.governance ?? [] });
+    const governance = governancePolicy(config, { moderator, extra: options.governance ?? [], warmUp: options.warm === true });
     const store = await openStore({ database: config.database, blobsDir: config.blobsDir, governance, s3: config.scaleOut?.s3 ?? null });
     const models = new ModelManager({ modelsDir: config.modelsDir, modelEndpoint: config.modelEndpoint, catalogs: config.catalogs });
     const engines: Engines = { llama: undefined, espeak: undefined };
+    if (options.warm === true) {
+      const espeak = (engines.espeak = createEspeakEngine({ idleTimeoutMs: WARM_SPEECH_RUNNER_IDLE_MS }));
+      // Best effort: a runner that cannot start now fails the first speech job with its reason.
+      void espeak.warmUp().catch(() => undefined);
+    }
     const steps = new StepRegistry();
     const textModels = createTextModels({ config, models, llama: llamaPool(config, engines), wrap: (model) => withModeration(model, moderator) });
     for (const step of [...BUILTIN_STEPS, ...createEngineSteps({ config, store, models, engines, textModels }), ...(options.steps ?? [])]) steps.register(step);

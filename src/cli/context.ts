@@ -39,9 +39,10 @@ export class CliContext {
 
   /**
    * `runsJobs`: with a shared queue, this process takes jobs of its worker lanes (`serve`,
-   * `worker`); otherwise it only submits (see OpenShenbiOptions). The first open decides.
+   * `worker`); otherwise it only submits (see OpenShenbiOptions). `warm`: start the speech runner
+   * and the signer now (long-lived processes that run jobs). The first open decides.
    */
-  async open(options: { runsJobs?: boolean; overrides?: Partial<ShenbiConfig> } = {}): Promise<Shenbi> {
+  async open(options: { runsJobs?: boolean; warm?: boolean; overrides?: Partial<ShenbiConfig> } = {}): Promise<Shenbi> {
     if (this.shenbi === undefined) {
       const { home, config } = this.options;
       // Loaded here, not at the top: the engine pulls in every engine and the store, which `--help` never needs.
@@ -51,6 +52,7 @@ export class CliContext {
         ...(config === undefined ? {} : { configPath: config }),
         ...(Object.keys(overrides).length === 0 ? {} : { overrides }),
         ...(options.runsJobs === undefined ? {} : { runsJobs: options.runsJobs }),
+        ...(options.warm === true ? { warm: true } : {}),
       });
     }
     return this.shenbi;
@@ -60,4 +62,9 @@ export class CliContext {
     await this.shenbi?.close();
     this.shenbi = undefined;
   }
+}
+
+/** Whether a long-lived process warms its engines at startup: yes unless SHENBI_WARM_UP=0. */
+export function warmUpWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SHENBI_WARM_UP !== '0';
 }

@@ -83,6 +83,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const blobPrefix = options.blobPrefix ?? 'blobs';
     const keysHome = join(root, 'shared');
     const env: NodeJS.ProcessEnv = {
+      // Cold starts: three workers warming their speech runners at once would only slow the test.
+      SHENBI_WARM_UP: '0',
       ...s3.env,
       ...options.env,
       SHENBI_DATABASE: postgres.url,

@@ -26,7 +26,8 @@ export async function startServeProcess(options: { home: string; env?: NodeJS.Pr
   const args = options.args ?? [BIN, '--json', 'serve', '--port', '0'];
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, ...options.env, SHENBI_HOME: options.home, FORCE_COLOR: '0' },
+    // Test servers start cold (SHENBI_WARM_UP=0) unless a test asks otherwise: warming speaks for seconds of CPU.
+    env: { ...process.env, SHENBI_WARM_UP: '0', ...options.env, SHENBI_HOME: options.home, FORCE_COLOR: '0' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

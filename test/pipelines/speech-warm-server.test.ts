@@ -87,3 +87,22 @@ test('governancePolicy warmUp prepares the signer in the background; the first l
   const reviewed = await policy.review({ id: 'art_warm0000000000000000000001', kind: 'audio', mimeType: 'audio/wav', bytes: wav, name: 'speech.wav', provenance: provenance() });
   assert.ok(reviewed.labels.some((label) => label.type === 'c2pa'), JSON.stringify(reviewed.labels.map((label) => label.type)));
 });
+
+test('Shenbi.open({ warm: true }) starts the speech runner before any job; without it nothing starts', async () => {
+  const { Shenbi } = await import('../../src/shenbi.ts');
+  type WithEngines = { engines: { espeak?: { runnerPid: number | undefined } } };
+  const runnerOf = (shenbi: object) => (shenbi as unknown as WithEngines).engines.espeak?.runnerPid;
+  for (const warm of [true, false]) {
+    const home = await mkdtemp(join(tmpdir(), 'shenbi-warm-open-'));
+    homes.push(home);
+    const shenbi = await Shenbi.open({ overrides: { home }, env: {}, warm });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (warm && runnerOf(shenbi) === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (warm) assert.ok(runnerOf(shenbi) !== undefined, 'a warm instance has a speech runner before its first job');
+      else assert.equal(runnerOf(shenbi), undefined, 'a cold instance starts the runner with its first speech job');
+    } finally {
+      await shenbi.close();
+    }
+  }
+});

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/validation.ts';
-import type { CliContext } from '../context.ts';
+import { warmUpWanted, type CliContext } from '../context.ts';
 import { collect } from '../input.ts';
 import { printJson, printLine } from '../output.ts';
 import { untilStopSignal } from '../stop-signal.ts';
@@ -29,7 +29,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--no-worker', 'with a shared queue (config "queue"): only accept jobs, run none (workers run them)')
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOrThrow(serveOptions, raw, 'options');
-      const shenbi = await ctx.open({ runsJobs: options.worker });
+      // A server that runs jobs warms the speech runner and the signer, so its first job is not the slow one.
+      const shenbi = await ctx.open({ runsJobs: options.worker, warm: options.worker && warmUpWanted() });
       const staticDir = options.static ?? (existsSync(resolve('dist/web/index.html')) ? resolve('dist/web') : undefined);
       // The HTTP server and its routes load only for `serve`.
       const { startServer } = await import('../../server/start.ts');
