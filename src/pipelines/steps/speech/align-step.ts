@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { forcedAlign, type SynthesizeFn } from '../../../engines/align/index.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { SUBTITLE_FORMATS, SUBTITLE_MIME, subtitleFile } from './subtitle-formats.ts';
+import { present } from '../present-inputs.ts';
 
 const inputSchema = z.object({
-  audio: z.string().min(1),
+  audio: z.string().min(1).describe('An audio artifact id or a file path.'),
   transcript: z.string().min(1).max(1_000_000),
   language: z.string().min(2).max(35).optional(),
   format: z.enum(SUBTITLE_FORMATS).default('srt'),
@@ -26,15 +28,10 @@ export function alignStep(synthesize: () => SynthesizeFn, engine: { id: string; 
     description: 'Forced alignment: word and sentence timings for a known script, and subtitles.',
     version: '1',
     engine: 'speech',
-    inputs: {
-      audio: { type: 'string', description: 'An audio artifact id or a file path.' },
-      transcript: { type: 'string' },
-      language: { type: 'string', optional: true },
-      format: { type: 'string', optional: true, default: 'srt', description: SUBTITLE_FORMATS.join(' | ') },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { subtitles: { type: 'artifact' }, timings: { type: 'artifact' }, text: { type: 'string' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'speech.align input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'speech.align input');
       const { bytes, parents } = await readMediaInput(ctx, input.audio, media, 'audio');
       ctx.progress({ fraction: 0.05, message: 'decoding audio' });
       const audio = await decodeAudio(bytes, { signal: ctx.signal });

@@ -2,6 +2,7 @@ import type { SpeechModelV3 } from '@ai-sdk/provider';
 import { experimental_generateSpeech as generateSpeech } from 'ai';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { mapProviderFailure } from '../../../engines/cloud-music/http.ts';
@@ -13,14 +14,14 @@ import { storeSpeech } from './store-speech.ts';
 
 const inputSchema = z.object({
   text: z.string().trim().min(1).max(10_000),
-  model: z.string().min(1),
+  model: z.string().min(1).describe('provider:model, e.g. openai:tts-1 or elevenlabs:eleven_multilingual_v2'),
   voice: z.string().min(1).max(200).optional(),
   language: z.string().min(1).max(20).optional(),
   speed: z.number().min(0.25).max(4).default(1),
   /** Style instructions (OpenAI gpt-4o-mini-tts). */
   instructions: z.string().max(2_000).optional(),
   format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']).default('wav'),
-  loudness: z.number().min(-70).max(0).default(-16),
+  loudness: z.number().min(-70).max(0).default(-16).describe('Target integrated loudness, LUFS.'),
 });
 
 /** How the step reaches a model: the configured providers' speech models, and retry timing. */
@@ -45,16 +46,7 @@ export function cloudSpeechStep(deps: CloudSpeechStepDeps): StepDefinition {
     description: 'Cloud text-to-speech (openai:tts-1, elevenlabs:eleven_multilingual_v2 …), loudness-normalized.',
     version: '1',
     engine: 'cloud-speech',
-    inputs: {
-      text: { type: 'string' },
-      model: { type: 'string', description: 'provider:model, e.g. openai:tts-1 or elevenlabs:eleven_multilingual_v2' },
-      voice: { type: 'string', optional: true },
-      language: { type: 'string', optional: true },
-      speed: { type: 'number', optional: true, default: 1 },
-      instructions: { type: 'string', optional: true },
-      format: { type: 'string', optional: true, default: 'wav' },
-      loudness: { type: 'number', optional: true, default: -16, description: 'Target integrated loudness, LUFS.' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { audio: { type: 'artifact' }, timings: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
       const input = parseOrThrow(inputSchema, present(inputs), 'speech.cloud input');

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { PIPER_ENGINE_INFO, type PiperEngine } from '../../../engines/piper/index.ts';
 import { present } from '../present-inputs.ts';
@@ -15,11 +16,11 @@ export const PIPER_VOICE_PREFIX = 'piper:';
 const inputSchema = z.object({
   text: z.string(),
   /** The installed voice: `<name>` or `piper:<name>`, a folder under the models directory. */
-  voice: z.string().min(1),
-  speed: z.number().min(0.25).max(4),
+  voice: z.string().min(1).describe('An installed Piper voice: <name> or piper:<name>.'),
+  speed: z.number().min(0.25).max(4).default(1),
   speaker: z.number().int().nonnegative().optional(),
-  format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']),
-  loudness: z.number().min(-70).max(0),
+  format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']).default('wav'),
+  loudness: z.number().min(-70).max(0).default(-16).describe('Target integrated loudness, LUFS.'),
 });
 
 /**
@@ -41,14 +42,7 @@ export function piperSpeechStep(
     description: 'Offline neural text-to-speech with a Piper (VITS) voice on onnxruntime, loudness-normalized.',
     version: '1',
     engine: 'speech',
-    inputs: {
-      text: { type: 'string' },
-      voice: { type: 'string', description: 'An installed Piper voice: <name> or piper:<name>.' },
-      speed: { type: 'number', optional: true, default: 1 },
-      speaker: { type: 'number', optional: true },
-      format: { type: 'string', optional: true, default: 'wav' },
-      loudness: { type: 'number', optional: true, default: -16, description: 'Target integrated loudness, LUFS.' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       audio: { type: 'artifact' },
       timings: { type: 'artifact' },
@@ -56,7 +50,7 @@ export function piperSpeechStep(
     },
     cacheSalt: () => ({ engine: PIPER_ENGINE_INFO.id, version: PIPER_ENGINE_INFO.version }),
     async run(ctx, inputs) {
-      const parsed = inputSchema.safeParse({ speed: 1, format: 'wav', loudness: -16, ...present(inputs) });
+      const parsed = inputSchema.safeParse(present(inputs));
       if (!parsed.success) {
         const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
         throw new ShenbiError('INVALID_INPUT', `Bad speech.piper input: ${issues.join('; ')}`, { details: { issues } });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { ESPEAK_ENGINE_INFO, type EspeakEngine } from '../../../engines/espeak/index.ts';
 import { present } from '../present-inputs.ts';
@@ -9,10 +10,10 @@ const inputSchema = z.object({
   text: z.string(),
   language: z.string().min(1).optional(),
   voice: z.string().min(1).optional(),
-  speed: z.number().min(0.25).max(4),
+  speed: z.number().min(0.25).max(4).default(1),
   pitch: z.number().min(0).max(2).optional(),
-  format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']),
-  loudness: z.number().min(-70).max(0),
+  format: z.enum(['wav', 'mp3', 'ogg', 'opus', 'flac']).default('wav'),
+  loudness: z.number().min(-70).max(0).default(-16).describe('Target integrated loudness, LUFS.'),
 });
 
 /**
@@ -27,15 +28,7 @@ export function speechSynthesizeStep(engine: Pick<EspeakEngine, 'synthesize'>): 
     // 2: the timings file gained `phonemes` (older cached results lack them).
     version: '2',
     engine: 'speech',
-    inputs: {
-      text: { type: 'string' },
-      language: { type: 'string', optional: true },
-      voice: { type: 'string', optional: true },
-      speed: { type: 'number', optional: true, default: 1 },
-      pitch: { type: 'number', optional: true },
-      format: { type: 'string', optional: true, default: 'wav' },
-      loudness: { type: 'number', optional: true, default: -16, description: 'Target integrated loudness, LUFS.' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: {
       audio: { type: 'artifact' },
       timings: { type: 'artifact' },
@@ -43,7 +36,7 @@ export function speechSynthesizeStep(engine: Pick<EspeakEngine, 'synthesize'>): 
     },
     cacheSalt: () => ({ engine: ESPEAK_ENGINE_INFO.id, version: ESPEAK_ENGINE_INFO.version }),
     async run(ctx, inputs) {
-      const parsed = inputSchema.safeParse({ speed: 1, format: 'wav', loudness: -16, ...present(inputs) });
+      const parsed = inputSchema.safeParse(present(inputs));
       if (!parsed.success) {
         const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
         throw new ShenbiError('INVALID_INPUT', `Bad speech.synthesize input: ${issues.join('; ')}`, { details: { issues } });

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { toShenbiError } from '../../../core/errors.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { transcribe, WHISPER_ENGINE_INFO } from '../../../engines/whisper/index.ts';
 import { decodeAudio } from '../../../media/audio/encode.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { SUBTITLE_FORMATS, SUBTITLE_MIME, subtitleFile } from './subtitle-formats.ts';
+import { present } from '../present-inputs.ts';
 
 /** A model name → its installed file (the model manager; MODEL_NOT_INSTALLED with the pull command otherwise). */
 export type ModelFileResolver = (name: string) => Promise<{ path: string; name: string; sha256: string | null }>;
@@ -13,8 +15,8 @@ export type ModelFileResolver = (name: string) => Promise<{ path: string; name: 
 export const DEFAULT_TRANSCRIPTION_MODEL = 'whisper-base';
 
 const inputSchema = z.object({
-  audio: z.string().min(1),
-  language: z.string().min(2).max(35).optional(),
+  audio: z.string().min(1).describe('An audio artifact id or a file path.'),
+  language: z.string().min(2).max(35).optional().describe('auto (default) or a code such as zh, en.'),
   wordTimestamps: z.boolean().default(true),
   format: z.enum(SUBTITLE_FORMATS).default('srt'),
   model: z.string().min(1).default(DEFAULT_TRANSCRIPTION_MODEL),
@@ -28,20 +30,14 @@ export function transcribeStep(resolveModel: ModelFileResolver, media: MediaPoli
     description: 'Speech recognition (whisper.cpp): text with word timestamps and detected language, plus subtitles.',
     version: '1',
     engine: 'speech',
-    inputs: {
-      audio: { type: 'string', description: 'An audio artifact id or a file path.' },
-      language: { type: 'string', optional: true, description: 'auto (default) or a code such as zh, en.' },
-      wordTimestamps: { type: 'boolean', optional: true, default: true },
-      format: { type: 'string', optional: true, default: 'srt' },
-      model: { type: 'string', optional: true, default: DEFAULT_TRANSCRIPTION_MODEL },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { text: { type: 'string' }, transcript: { type: 'artifact' }, subtitles: { type: 'artifact' } },
     cacheSalt: async (inputs) => {
       const model = await resolveModel(typeof inputs.model === 'string' ? inputs.model : DEFAULT_TRANSCRIPTION_MODEL);
       return { model: model.name, sha256: model.sha256 };
     },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'speech.transcribe input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'speech.transcribe input');
       const model = await resolveModel(input.model);
       const { bytes, parents } = await readMediaInput(ctx, input.audio, media, 'audio');
       const audio = await decodeAudio(bytes, { sampleRate: 16_000, signal: ctx.signal });
