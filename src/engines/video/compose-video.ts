@@ -20,6 +20,9 @@ export interface ComposeVideoOptions {
   signal?: AbortSignal;
 }
 
+/** Scene pictures are read once by the ffmpeg beside them: fast compression, same pixels. */
+const SCRATCH_PNG = { compressionLevel: 1 } as const;
+
 /** A designed background: a diagonal gradient of the scene's colours, drawn by sharp. */
 async function backgroundPng(scene: Scene, width: number, height: number, path: string): Promise<void> {
   if (scene.image) {
@@ -29,7 +32,7 @@ async function backgroundPng(scene: Scene, width: number, height: number, path: 
       throw new ShenbiError('MEDIA_INVALID', `scene image not found: ${scene.image}`);
     }
     try {
-      await sharp(scene.image).resize(width, height, { fit: 'cover' }).png().toFile(path);
+      await sharp(scene.image).resize(width, height, { fit: 'cover' }).png(SCRATCH_PNG).toFile(path);
     } catch (error) {
       throw new ShenbiError('MEDIA_INVALID', `cannot read scene image ${scene.image}: ${sharpErrorGist(error)}`, { cause: error });
     }
@@ -38,11 +41,11 @@ async function backgroundPng(scene: Scene, width: number, height: number, path: 
   const colors = scene.colors ?? ['#1d2b53', '#7e2553'];
   const stops = colors.map((c, i) => `<stop offset="${colors.length === 1 ? 0 : i / (colors.length - 1)}" stop-color="${c}"/>`).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">${stops}</linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`;
-  await sharp(Buffer.from(svg)).png().toFile(path);
+  await sharp(Buffer.from(svg)).png(SCRATCH_PNG).toFile(path);
 }
 
-/** zoompan expression per Ken Burns motion, over `frames` output frames. */
-function motionFilter(scene: Scene, frames: number, width: number, height: number, fps: number): string {
+/** zoompan expression per Ken Burns motion, over `frames` output frames; undefined for a still. */
+function motionFilter(scene: Scene, frames: number, width: number, height: number, fps: number): string | undefined {
   const n = Math.max(1, frames - 1);
   const common = `d=1:s=${width}x${height}:fps=${fps}`;
   switch (scene.motion) {
@@ -55,7 +58,7 @@ function motionFilter(scene: Scene, frames: number, width: number, height: numbe
     case 'pan-right':
       return `zoompan=z='1.12':x='(iw-iw/zoom)*on/${n}':y='ih/2-(ih/zoom/2)':${common}`;
     default:
-      return `scale=${width}:${height}`;
+      return undefined; // the picture is already width×height (backgroundPng)
   }
 }
 
@@ -84,6 +87,11 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
   try {
     const args: string[] = [];
     const filters: string[] = [];
+    const picture = (i: number) => join(work, `scene-${i}.png`);
+    // The pictures are independent: drawn together rather than one after another.
+    const drawn = await Promise.allSettled(timeline.scenes.map((scene, i) => (scene.video ? undefined : backgroundPng(scene, width, height, picture(i)))));
+    const failed = drawn.find((d) => d.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const [i, scene] of timeline.scenes.entries()) {
       options.signal?.throwIfAborted();
       if (scene.video) {
@@ -94,11 +102,12 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
         filters.push(`[${i}:v]scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},fps=${fps},setsar=1,format=yuv420p,trim=duration=${scene.duration.toFixed(3)},setpts=PTS-STARTPTS[s${i}]`);
         continue;
       }
-      const png = join(work, `scene-${i}.png`);
-      await backgroundPng(scene, width, height, png);
-      args.push('-loop', '1', '-framerate', String(fps), '-t', scene.duration.toFixed(3), '-i', png);
+      // One frame, decoded and converted to yuv420p once, then repeated by the loop filter
+      // (`-loop 1` decoded the PNG again for every frame); zoompan works on the yuv frame.
+      args.push('-framerate', String(fps), '-i', picture(i));
       const frames = Math.round(scene.duration * fps);
-      filters.push(`[${i}:v]${motionFilter(scene, frames, width, height, fps)},setsar=1,format=yuv420p,trim=duration=${scene.duration.toFixed(3)},setpts=PTS-STARTPTS[s${i}]`);
+      const motion = motionFilter(scene, frames, width, height, fps);
+      filters.push(`[${i}:v]format=yuv420p,loop=loop=-1:size=1,setpts=N/${fps}/TB,${motion === undefined ? '' : `${motion},`}setsar=1,trim=duration=${scene.duration.toFixed(3)},setpts=PTS-STARTPTS[s${i}]`);
     }
     let last = 's0';
     if (fade > 0) {

@@ -6,24 +6,17 @@ import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
-import { createRandom } from '../../../engines/seeded-random.ts';
 import { composeVideo } from '../../../engines/video/compose-video.ts';
-import { lyricAss, type LyricCue } from '../../../engines/video/lyric-ass.ts';
+import { lyricAss } from '../../../engines/video/lyric-ass.ts';
 import { probeMedia } from '../../../engines/video/run-ffmpeg.ts';
-import { frameSize, type SceneInput as Scene } from '../../../engines/video/timeline.ts';
+import { frameSize } from '../../../engines/video/timeline.ts';
+import { lyricScenes } from './lyric-scenes.ts';
 import { parseLrc } from '../../../media/subtitles/index.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 import { safeFileName } from '../../../core/file-name.ts';
 
 export const VIDEO_ENGINE = { id: 'shenbi-video (ffmpeg)', version: '1' } as const;
-
-/** Gradient pairs that read well under white and gold text. */
-const PALETTES = [
-  ['#1d2b53', '#7e2553'], ['#0b3d2e', '#1f7a5a'], ['#3a1c71', '#d76d77'], ['#142850', '#27496d'], ['#5b0e2d', '#ffa372'],
-  ['#2c3e50', '#4ca1af'], ['#42275a', '#734b6d'], ['#8e0e00', '#1f1c18'], ['#134e5e', '#71b280'], ['#16222a', '#3a6073'],
-] as const;
-const MOTIONS: NonNullable<Scene['motion']>[] = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right'];
 
 const inputSchema = z.object({
   audio: z.string().min(1),
@@ -36,15 +29,14 @@ const inputSchema = z.object({
 
 /**
  * Song + its lyric sheet → a lyric video: a designed typographic scene per line (a gradient
- * background with slow motion, when no picture engine is configured), cut on the lyric
- * timings, with karaoke-coloured lines and the title over the intro.
+ * background), cut on the lyric timings, with karaoke-coloured lines and the title over the intro.
  */
 export function lyricVideoStep(media: MediaPolicy, labeler?: VideoLabeler): StepDefinition {
   return {
     type: 'video.lyric',
     title: 'Lyric video',
     description: 'A video for a song: one scene per lyric line, cut on its timing, with karaoke lyrics.',
-    version: '1',
+    version: '2',
     engine: 'ffmpeg',
     inputs: {
       audio: { type: 'artifact', description: 'The song (audio).' },
@@ -70,23 +62,7 @@ export function lyricVideoStep(media: MediaPolicy, labeler?: VideoLabeler): Step
         const duration = probe.duration;
         if (lrc.lines[0]!.start >= duration) throw new ShenbiError('INVALID_INPUT', `the lyrics start at ${lrc.lines[0]!.start} s, after the song ends (${duration.toFixed(1)} s): mismatched files?`);
 
-        // Scene boundaries: the intro, then each line until the next one starts (the last to the end).
-        const random = createRandom(input.seed);
-        const starts = [0, ...lrc.lines.map((l) => l.start).filter((t) => t > 0.05 && t < duration - 0.5)];
-        const bounds = [...new Set(starts)].sort((a, b) => a - b);
-        const scenes: Scene[] = [];
-        const offset = random.pick([...PALETTES.keys()]);
-        bounds.forEach((start, i) => {
-          const end = bounds[i + 1] ?? duration;
-          if (end - start < 0.2) return;
-          scenes.push({ duration: end - start, colors: [...PALETTES[(offset + i) % PALETTES.length]!], motion: MOTIONS[i % MOTIONS.length]! });
-        });
-        const cues: LyricCue[] = lrc.lines.map((line, i) => ({
-          text: line.text,
-          start: line.start,
-          end: Math.min(duration, line.end ?? lrc.lines[i + 1]?.start ?? duration),
-          ...(line.words ? { words: line.words } : {}),
-        }));
+        const { scenes, cues } = lyricScenes(lrc, duration, input.seed);
         const { width, height } = frameSize(input.aspect, input.resolution);
         const title = input.title ?? lrc.tags.ti;
         const ass = lyricAss(cues, { width, height, ...(title ? { title, titleEnd: lrc.lines[0]!.start } : {}) });
