@@ -5,15 +5,16 @@ import type { Artifact } from '../../../core/artifact.ts';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import type { StepContext } from '../../../core/step.ts';
 import { toProviderError } from '../../../engines/providers/index.ts';
+import { artifactInput } from '../../../core/step-inputs.ts';
 
 export const cloudClipInputSchema = z.object({
   prompt: z.string().min(1).max(4000),
-  model: z.string().min(1),
+  model: z.string().min(1).describe('provider:model, e.g. google:veo-3.0-fast-generate-001'),
   aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
   /** `WIDTHxHEIGHT` (Replicate's size) or a provider preset such as `720p` (fal). */
-  resolution: z.string().regex(/^(\d+x\d+|\d+p)$/).optional(),
+  resolution: z.string().regex(/^(\d+x\d+|\d+p)$/).optional().describe('WIDTHxHEIGHT or a preset like 720p'),
   /** An image artifact id: image-to-video from this first frame. */
-  image: z.string().min(1).optional(),
+  image: artifactInput(z.string().min(1)).optional().describe('first frame (image-to-video)'),
   duration: z.number().int().min(2).max(20).default(8),
   seed: z.number().int().min(0).optional(),
   /** How often to ask the provider whether the clip is ready, ms. */

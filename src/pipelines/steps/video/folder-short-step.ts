@@ -22,6 +22,8 @@ import { allowedPath } from '../local-media-path.ts';
 import { VIDEO_ENGINE } from './lyric-video-step.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 import { safeFileBase, safeFileName } from '../../../core/file-name.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
+import { present } from '../present-inputs.ts';
 
 const PICTURES = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 const CLIPS = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
@@ -30,7 +32,7 @@ const MOTIONS = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'] as const;
 const GAP = 0.3;
 
 const inputSchema = z.object({
-  folder: z.string().min(1),
+  folder: z.string().min(1).describe('A folder inside the media roots.'),
   script: z.string().min(1).max(20_000),
   title: z.string().max(200).optional(),
   voice: z.string().optional(),
@@ -51,17 +53,10 @@ export function folderShortStep(voice: () => Pick<EspeakEngine, 'synthesize'>, m
     description: 'Pictures and clips from a folder, cut to a narrated script, with subtitles and ducked music.',
     version: '2',
     engine: 'ffmpeg',
-    inputs: {
-      folder: { type: 'string', description: 'A folder inside the media roots.' },
-      script: { type: 'string' },
-      title: { type: 'string', optional: true },
-      voice: { type: 'string', optional: true },
-      aspect: { type: 'string', optional: true, default: '9:16' },
-      resolution: { type: 'string', optional: true, default: '720p' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { video: { type: 'artifact' }, subtitles: { type: 'artifact' }, webvtt: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.folder-short input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'video.folder-short input');
       const folder = await allowedPath(input.folder, { roots: media.roots, caller: ctx.caller, what: 'folder' });
       let names: string[];
       try {

@@ -15,12 +15,14 @@ import { parseLrc } from '../../../media/subtitles/index.ts';
 import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 import { safeFileName } from '../../../core/file-name.ts';
+import { artifactInput, inputPorts } from '../../../core/step-inputs.ts';
+import { present } from '../present-inputs.ts';
 
 export const VIDEO_ENGINE = { id: 'shenbi-video (ffmpeg)', version: '1' } as const;
 
 const inputSchema = z.object({
-  audio: z.string().min(1),
-  lyricSheet: z.string().min(1),
+  audio: artifactInput(z.string().min(1)).describe('The song (audio).'),
+  lyricSheet: artifactInput(z.string().min(1)).describe('Its LRC lyric sheet.'),
   title: z.string().max(200).optional(),
   aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
   resolution: z.enum(['720p', '1080p']).default('720p'),
@@ -38,17 +40,10 @@ export function lyricVideoStep(media: MediaPolicy, labeler?: VideoLabeler): Step
     description: 'A video for a song: one scene per lyric line, cut on its timing, with karaoke lyrics.',
     version: '2',
     engine: 'ffmpeg',
-    inputs: {
-      audio: { type: 'artifact', description: 'The song (audio).' },
-      lyricSheet: { type: 'artifact', description: 'Its LRC lyric sheet.' },
-      title: { type: 'string', optional: true },
-      aspect: { type: 'string', optional: true, default: '16:9' },
-      resolution: { type: 'string', optional: true, default: '720p' },
-      seed: { type: 'integer', optional: true, default: 1 },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { video: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.lyric input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'video.lyric input');
       const song = await readMediaInput(ctx, input.audio, media, 'audio');
       const sheet = await readMediaInput(ctx, input.lyricSheet, media, 'text');
       const work = await makeWorkDir('lyric-video');

@@ -25,6 +25,8 @@ import { readMediaInput, type MediaPolicy } from '../media-input.ts';
 import { renderPresenterClip } from '../talking-head/presenter-clip.ts';
 import { makeWorkDir, removeWorkDir } from '../../../fs/work-dir.ts';
 import { safeFileBase, safeFileName } from '../../../core/file-name.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
+import { present } from '../present-inputs.ts';
 
 const PALETTES = [['#0f2027', '#2c5364'], ['#42275a', '#734b6d'], ['#134e5e', '#71b280'], ['#1d2b53', '#7e2553'], ['#3a1c71', '#d76d77'], ['#16222a', '#3a6073']];
 const MOTIONS: NonNullable<Scene['motion']>[] = ['zoom-in', 'pan-right', 'zoom-out', 'pan-left'];
@@ -47,16 +49,16 @@ const inputSchema = z.object({
       .max(50),
   }),
   /** Artifact ids given to scenes in order (a scene's own `video`/`image` wins); extra ones are unused. */
-  clips: z.array(z.string().min(1)).max(50).default([]),
+  clips: z.array(z.string().min(1)).max(50).default([]).describe('video or image artifact ids, one per scene in order'),
   voice: z.string().optional(),
   speed: z.number().min(0.5).max(2).default(1),
   aspect: z.enum(['16:9', '9:16', '1:1']).default('16:9'),
   resolution: z.enum(['720p', '1080p']).default('720p'),
   seed: z.number().int().min(0).default(1),
   /** A presenter's portrait: a talking head reads the narration in a corner (picture in picture). */
-  presenter: z.string().trim().min(1).max(4096).optional(),
+  presenter: z.string().trim().min(1).max(4096).optional().describe('a portrait: a talking presenter reads the narration in a corner'),
   /** For a real person's portrait: checked by governance and recorded in the provenance. */
-  consent: z.unknown().optional(),
+  consent: z.unknown().optional().describe('for a real person: { subject, basis }'),
 });
 
 const PRESENTER = { input: 'presenter', feature: 'A talking presenter' } as const;
@@ -75,20 +77,10 @@ export function narratedVideoStep(voice: () => Pick<EspeakEngine, 'synthesize'>,
     version: '4',
     engine: 'ffmpeg',
     likeness: PRESENTER,
-    inputs: {
-      script: { type: 'json' },
-      clips: { type: 'json', optional: true, description: 'video or image artifact ids, one per scene in order' },
-      voice: { type: 'string', optional: true },
-      speed: { type: 'number', optional: true, default: 1 },
-      aspect: { type: 'string', optional: true, default: '16:9' },
-      resolution: { type: 'string', optional: true, default: '720p' },
-      seed: { type: 'integer', optional: true, default: 1 },
-      presenter: { type: 'string', optional: true, description: 'a portrait: a talking presenter reads the narration in a corner' },
-      consent: { type: 'json', optional: true, description: 'for a real person: { subject, basis }' },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { video: { type: 'artifact' }, subtitles: { type: 'artifact' }, webvtt: { type: 'artifact' }, duration: { type: 'number' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.narrated input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'video.narrated input');
       // A presenter's consent is checked before any work (and at submission, when it is a job input).
       const consent = input.presenter === undefined ? undefined : await consentForLikeness(input.presenter, input.consent, PRESENTER, { findArtifact: async (id) => (await ctx.readArtifact(id)).artifact });
       const phonemes: TimedPhoneme[] = [];

@@ -2,13 +2,15 @@ import { z } from 'zod';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { cloudClipInputSchema, generateCloudClip, type CloudVideoResolver } from './cloud-clip-generate.ts';
+import { inputPorts } from '../../../core/step-inputs.ts';
+import { present } from '../present-inputs.ts';
 
 const inputSchema = cloudClipInputSchema
   .omit({ prompt: true, image: true, model: true })
   .extend({
     script: z.object({ title: z.string(), scenes: z.array(z.object({ narration: z.string(), caption: z.string() })).min(1).max(50) }),
     /** No model: no clips (the narrated video draws its own backgrounds). */
-    model: z.string().min(1).optional(),
+    model: z.string().min(1).optional().describe('provider:model; absent: no clips'),
     /** Words added to every scene's prompt (a look shared by all clips). */
     style: z.string().max(500).optional(),
     duration: z.number().int().min(2).max(20).default(5),
@@ -37,24 +39,10 @@ export function sceneClipsStep(resolve: CloudVideoResolver): StepDefinition {
     engine: 'cloud-video',
     // Retrying the step would pay for every clip again; requests are retried one by one.
     retry: { maxAttempts: 1 },
-    inputs: {
-      script: { type: 'json' },
-      model: { type: 'string', optional: true, description: 'provider:model; absent: no clips' },
-      style: { type: 'string', optional: true },
-      aspect: { type: 'string', optional: true, default: '16:9' },
-      duration: { type: 'integer', optional: true, default: 5 },
-      resolution: { type: 'string', optional: true },
-      seed: { type: 'integer', optional: true },
-      parallel: { type: 'integer', optional: true, default: 3 },
-      pollMs: { type: 'integer', optional: true, default: 10_000 },
-      timeoutMs: { type: 'integer', optional: true, default: 1_800_000 },
-      webhookWaitMs: { type: 'integer', optional: true, default: 900_000 },
-      retries: { type: 'integer', optional: true, default: 2 },
-      retryBaseMs: { type: 'integer', optional: true, default: 1000 },
-    },
+    inputs: inputPorts(inputSchema),
     outputs: { clips: { type: 'json', description: 'video artifact ids, one per scene' } },
     async run(ctx, inputs) {
-      const input = parseOrThrow(inputSchema, Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined && v !== null)), 'video.scene-clips input');
+      const input = parseOrThrow(inputSchema, present(inputs), 'video.scene-clips input');
       const { script, model, style, parallel, ...shared } = input;
       if (model === undefined) return { clips: [] };
       const scenes = script.scenes;
