@@ -20,6 +20,7 @@ import { Queue, Worker } from 'bullmq';
 import pg from 'pg';
 import { startCluster, type Cluster, type ClusterProcess } from '../test/helpers/cluster.ts';
 import { openAIChat, openAIStream, startFakeServer } from '../test/helpers/fake-providers.ts';
+import { createFreshDatabase } from '../test/helpers/postgres.ts';
 import { startServeProcess } from '../test/helpers/serve-process.ts';
 import { SseReader } from '../test/helpers/sse-reader.ts';
 import { printTable } from './print-table.ts';
@@ -33,7 +34,9 @@ const PROVIDER_DELAY_MS = Number(process.env.BENCH_PROVIDER_DELAY_MS ?? 1_000);
  */
 const TEXT_CONCURRENCY = Number(process.env.BENCH_TEXT_CONCURRENCY ?? 2);
 const IO_JOBS = 48;
-const LATENCY_JOBS = 30;
+const LATENCY_JOBS = Number(process.env.BENCH_LATENCY_JOBS ?? 60);
+/** BENCH_SCALE_ONLY=latency: one worker, part (b) only (a minute instead of several). */
+const LATENCY_ONLY = process.env.BENCH_SCALE_ONLY === 'latency';
 const BULLMQ_JOBS = 5_000;
 /** The prompt marker that makes the fake provider hold its answer long enough to kill its caller. */
 const SLOW = 'slow-redelivery';
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
     else openAIChat(res, model, 'A short answer from the fake provider.');
   });
   const config = { providers: [{ name: 'fake', kind: 'openai-compatible', baseURL: `${provider.baseURL}/v1` }] };
-  const cluster = await startCluster({ apis: 1, workers: 0, concurrency: { text: TEXT_CONCURRENCY }, config });
+  const cluster = await startCluster({ apis: 1, workers: LATENCY_ONLY ? 1 : 0, concurrency: { text: TEXT_CONCURRENCY }, config });
   const rows: Row[] = [];
   // Each row is printed as measured too (stderr), so a later failure keeps the earlier figures.
   const push = rows.push.bind(rows);
@@ -62,6 +65,12 @@ async function main(): Promise<void> {
   await db.connect();
   try {
     const api = cluster.apis[0]!;
+    if (LATENCY_ONLY) {
+      rows.push(...(await latencyRows(cluster, api)));
+      printTable(['metric', 'measured', 'target', 'result'], rows);
+      if (rows.some((row) => row[3] === 'FAIL')) process.exitCode = 1;
+      return;
+    }
     let batch = 0;
     const textJob = (i: number) => ({ task: 'text', input: { prompt: `bench batch ${batch} job ${i}`, model: 'fake:bench' } });
 
@@ -98,40 +107,7 @@ async function main(): Promise<void> {
     await fetch(`${api.url}/api/jobs/${slowId}/cancel`, { method: 'POST' });
     rows.push(['redelivery after SIGKILL of its worker (kill → step runs again elsewhere)', `${(redeliveryMs / 1000).toFixed(2)} s`, '≤ 5 s', redeliveryMs <= 5000 ? 'pass' : 'FAIL']);
 
-    // (b) Added latency of the distributed path for a trivial job, one job at a time.
-    const distributed = await latencies(api, LATENCY_JOBS);
-    const embeddedHome = await mkdtemp(join(tmpdir(), 'shenbi-bench-embedded-'));
-    const plainHome = await mkdtemp(join(tmpdir(), 'shenbi-bench-plain-'));
-    let embeddedSame: Latency[] = [];
-    let embeddedDefault: Latency[] = [];
-    try {
-      await writeFile(join(embeddedHome, 'config.json'), JSON.stringify({ c2pa: { keysDir: cluster.keysDir } }));
-      // Same PostgreSQL and S3, no queue: the difference is the queue and the event bus.
-      const { SHENBI_QUEUE: _queue, ...sameStorage } = cluster.env;
-      const embedded = await startServeProcess({ home: embeddedHome, env: sameStorage });
-      try {
-        embeddedSame = await latencies(asProcess(embedded.url), LATENCY_JOBS);
-      } finally {
-        await embedded.stop();
-      }
-      // The default embedded server: SQLite and blobs on disk.
-      const plain = await startServeProcess({ home: plainHome });
-      try {
-        embeddedDefault = await latencies(asProcess(plain.url), LATENCY_JOBS);
-      } finally {
-        await plain.stop();
-      }
-    } finally {
-      await rm(embeddedHome, { recursive: true, force: true });
-      await rm(plainHome, { recursive: true, force: true });
-    }
-    const p = (values: Latency[], key: keyof Latency, q: number) => percentile(values.map((v) => v[key]), q);
-    const added = p(distributed, 'total', 50) - p(embeddedSame, 'total', 50);
-    const line = (values: Latency[]) => `${ms(p(values, 'total', 50))} / ${ms(p(values, 'total', 95))} (pickup ${ms(p(values, 'pickup', 50))})`;
-    rows.push([`trivial job submit→done, distributed: p50 / p95 of ${LATENCY_JOBS} (p50 created→started)`, line(distributed), '', '']);
-    rows.push(['same, embedded serve on the same storage (PostgreSQL, blobs as configured)', line(embeddedSame), '', '']);
-    rows.push(['same, embedded serve (default: SQLite, disk)', line(embeddedDefault), '', '']);
-    rows.push(['added p50 latency of the distributed path (vs same storage)', ms(added), '≤ 5 ms', added <= 5 ? 'pass' : 'FAIL']);
+    rows.push(...(await latencyRows(cluster, api)));
 
     // (e) One worker's jobs/s per CPU lane (offline pipelines, default concurrency of the lane).
     for (const lane of await laneRates(cluster, api, db, holder)) rows.push([`1 worker, ${lane.name} (${lane.jobs} jobs, ${lane.lane} lane)`, `${lane.rate.toFixed(2)} jobs/s`, '', '']);
@@ -149,10 +125,6 @@ async function main(): Promise<void> {
     await cluster.stop();
     await provider.close();
   }
-}
-
-function asProcess(url: string): ClusterProcess {
-  return { url } as ClusterProcess;
 }
 
 async function submit(api: Pick<ClusterProcess, 'url'>, body: unknown): Promise<string> {
@@ -187,30 +159,89 @@ const TRIVIAL = (i: number) => ({
   input: {},
 });
 
+/**
+ * (b) Added latency of the distributed path for a trivial job. Three targets, one job at a
+ * time, rounds rotating which goes first (drift hits all alike): the cluster's API (queue,
+ * worker, event bus); an embedded `shenbi serve` on the same PostgreSQL server (its own
+ * database, so neither steals the other's queued jobs) and S3; the default embedded server
+ * (SQLite, blobs on disk). Only the queue and the event bus differ between the first two.
+ */
+async function latencyRows(cluster: Cluster, api: ClusterProcess): Promise<Row[]> {
+  const embeddedHome = await mkdtemp(join(tmpdir(), 'shenbi-bench-embedded-'));
+  const plainHome = await mkdtemp(join(tmpdir(), 'shenbi-bench-plain-'));
+  const serverUrl = new URL(cluster.databaseUrl);
+  serverUrl.pathname = '/postgres';
+  const sameServer = await createFreshDatabase(serverUrl.toString());
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    await writeFile(join(embeddedHome, 'config.json'), JSON.stringify({ c2pa: { keysDir: cluster.keysDir } }));
+    const { SHENBI_QUEUE: _queue, ...sameStorage } = cluster.env;
+    const embedded = await startServeProcess({ home: embeddedHome, env: { ...sameStorage, SHENBI_DATABASE: sameServer.url } });
+    stops.push(() => embedded.stop());
+    const plain = await startServeProcess({ home: plainHome });
+    stops.push(() => plain.stop());
+    const targets = [api.url, embedded.url, plain.url];
+    const results = await latencies(targets, LATENCY_JOBS);
+    const [distributed, embeddedSame, embeddedDefault] = results as [Latency[], Latency[], Latency[]];
+    const p = (values: Latency[], key: keyof Latency, q: number) => percentile(values.map((v) => v[key]), q);
+    const added = p(distributed, 'total', 50) - p(embeddedSame, 'total', 50);
+    const line = (values: Latency[]) => `${ms(p(values, 'total', 50))} / ${ms(p(values, 'total', 95))}`;
+    const stages = (values: Latency[]) => (['submit', 'pickup', 'run', 'tail'] as const).map((key) => `${key} ${ms(p(values, key, 50))}`).join(', ');
+    return [
+      [`trivial job submit→done, distributed: p50 / p95 of ${LATENCY_JOBS}`, line(distributed), '', ''],
+      ['same, embedded serve on the same storage (PostgreSQL, blobs as configured)', line(embeddedSame), '', ''],
+      ['same, embedded serve (default: SQLite, disk)', line(embeddedDefault), '', ''],
+      ['  p50 stages, distributed', stages(distributed), '', ''],
+      ['  p50 stages, embedded on the same storage', stages(embeddedSame), '', ''],
+      ['  p50 stages, embedded default', stages(embeddedDefault), '', ''],
+      ['added p50 latency of the distributed path (vs same storage)', ms(added), '≤ 5 ms', added <= 5 ? 'pass' : 'FAIL'],
+    ];
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    await sameServer.stop();
+    await rm(embeddedHome, { recursive: true, force: true });
+    await rm(plainHome, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Where a job's time goes (ms). `submit`: POST until its 202; `pickup`: the job's createdAt →
+ * startedAt (the queue hop to a runner: the API's clock vs the database's, one host here);
+ * `run`: startedAt → finishedAt; `tail`: finishedAt → the client has the SSE `result`.
+ */
 interface Latency {
   /** POST → the SSE stream's final event, as the client sees it. */
   total: number;
-  /** The job's startedAt − createdAt (one clock here): the queue hop to a runner. */
+  submit: number;
   pickup: number;
+  run: number;
+  tail: number;
 }
 
-/** Submit → the SSE stream's final event, one job at a time (after 5 warm-ups). */
-async function latencies(api: Pick<ClusterProcess, 'url'>, count: number): Promise<Latency[]> {
-  const out: Latency[] = [];
+/** Submit → the SSE stream's final event, one job at a time per target, rounds rotating the order (after 5 warm-up rounds). */
+async function latencies(targets: string[], count: number): Promise<Latency[][]> {
+  const out: Latency[][] = targets.map(() => []);
   const base = Math.floor(Math.random() * 1e6);
   for (let i = -5; i < count; i++) {
-    const started = performance.now();
-    const id = await submit(api, TRIVIAL(base + i));
-    const sse = new SseReader(`${api.url}/api/jobs/${id}/events`);
-    try {
-      const events = await sse.untilEnd(60_000, `trivial job ${id}`);
-      if (events.at(-1)?.event !== 'result') throw new Error(`trivial job ${id}: ${events.map((e) => `${e.event} ${e.data.slice(0, 200)}`).join('; ')}`);
-    } finally {
-      sse.close();
+    for (let k = 0; k < targets.length; k++) {
+      const index = (k + Math.max(0, i)) % targets.length;
+      const url = targets[index]!;
+      const started = performance.now();
+      const id = await submit({ url }, TRIVIAL(base + i * targets.length + index));
+      const submitted = performance.now();
+      const sse = new SseReader(`${url}/api/jobs/${id}/events`);
+      try {
+        const events = await sse.untilEnd(60_000, `trivial job ${id}`);
+        if (events.at(-1)?.event !== 'result') throw new Error(`trivial job ${id}: ${events.map((e) => `${e.event} ${e.data.slice(0, 200)}`).join('; ')}`);
+      } finally {
+        sse.close();
+      }
+      const doneAt = Date.now();
+      const total = performance.now() - started;
+      const job = (await (await fetch(`${url}/api/jobs/${id}`)).json()) as { createdAt: string; startedAt: string; finishedAt: string };
+      const [created, start, finished] = [job.createdAt, job.startedAt, job.finishedAt].map((at) => Date.parse(at)) as [number, number, number];
+      if (i >= 0) out[index]!.push({ total, submit: submitted - started, pickup: start - created, run: finished - start, tail: doneAt - finished });
     }
-    const total = performance.now() - started;
-    const job = (await (await fetch(`${api.url}/api/jobs/${id}`)).json()) as { createdAt: string; startedAt: string };
-    if (i >= 0) out.push({ total, pickup: Date.parse(job.startedAt) - Date.parse(job.createdAt) });
   }
   return out;
 }

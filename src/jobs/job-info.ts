@@ -1,4 +1,4 @@
-import type { JobRepository } from '../store/types.ts';
+import type { JobRecord, JobRepository } from '../store/types.ts';
 
 /** What metrics and logs say about a job besides its id: its pipeline and the type of each step. */
 export interface JobInfo {
@@ -18,12 +18,17 @@ const MAX_JOBS = 10_000;
 export class JobInfoCache {
   readonly #known = new Map<string, Promise<JobInfo | undefined>>();
 
-  constructor(private readonly jobs: Pick<JobRepository, 'find'>) {}
+  /** `held`: a job's record when this process holds it (JobRunner.held), read instead of the store. */
+  constructor(
+    private readonly jobs: Pick<JobRepository, 'find'>,
+    private readonly held: (jobId: string) => JobRecord | undefined = () => undefined,
+  ) {}
 
   get(jobId: string): Promise<JobInfo | undefined> {
     let info = this.#known.get(jobId);
     if (info === undefined) {
-      info = this.jobs.find(jobId).then(
+      const record = this.held(jobId);
+      info = (record === undefined ? this.jobs.find(jobId) : Promise.resolve(record)).then(
         (record) => (record === undefined ? undefined : { pipeline: record.pipelineId, stepTypes: new Map(record.spec.steps.map((step) => [step.id, step.uses])) }),
         // A lookup that fails (database briefly away) leaves the job unlabelled, not the caller broken.
         () => undefined,

@@ -230,6 +230,16 @@ export class JobRunner {
     return record;
   }
 
+  /** Whether an event bus brings other processes' job events here as they happen (then following the store is only a fallback). */
+  get relaysEvents(): boolean {
+    return this.#eventBus !== undefined;
+  }
+
+  /** The record of a job queued or running here, as submitted or claimed (no store read); undefined otherwise. */
+  held(jobId: string): JobRecord | undefined {
+    return this.#local.get(jobId)?.record;
+  }
+
   /** Whether this runner holds the job now (queued or running here, or its end is still being written). */
   runsHere(jobId: string): boolean {
     return this.#local.has(jobId) || this.#unrecorded.has(jobId);
@@ -437,9 +447,17 @@ export class JobRunner {
   /** The queue's handler: claim, then run (or settle a job cancelled meanwhile). */
   async #runQueued(jobId: string): Promise<void> {
     let local = this.#local.get(jobId);
+    let now = this.#now();
+    let claimed = false;
     if (local === undefined) {
       // Delivered by a shared queue from another process's submit: the store has the job.
-      local = await this.#adoptFromStore(jobId);
+      // Almost always a fresh one, read and claimed in one statement; else read, then claimed.
+      local = await this.#claimFresh(jobId, now);
+      claimed = local !== undefined;
+      if (!claimed) {
+        local = await this.#adoptFromStore(jobId);
+        now = this.#now();
+      }
       if (local === undefined) return;
     }
     if (local.cancelRequested) {
@@ -447,8 +465,7 @@ export class JobRunner {
       return;
     }
     try {
-      const now = this.#now();
-      if (!(await this.#store.jobs.claim(jobId, this.owner, now, now - this.#staleAfterMs))) {
+      if (!claimed && !(await this.#store.jobs.claim(jobId, this.owner, now, now - this.#staleAfterMs))) {
         // Another runner has it, or it was cancelled elsewhere.
         await this.#settle(jobId);
         return;
@@ -485,6 +502,16 @@ export class JobRunner {
     } catch (error) {
       await this.#failUnstarted(jobId, error);
     }
+  }
+
+  /** A delivered job that never started, claimed and read at once; undefined if it is not one (or the store failed: adopting says why). */
+  async #claimFresh(jobId: string, now: number): Promise<LocalJob | undefined> {
+    if (this.#closed) return undefined;
+    const record = await this.#store.jobs.claimFresh(jobId, this.owner, now, now - this.#staleAfterMs).catch(() => undefined);
+    if (record === undefined) return undefined;
+    const local: LocalJob = { record, plan: undefined, interrupted: false, resume: false, cancelRequested: false, execution: undefined };
+    this.#local.set(jobId, local);
+    return local;
   }
 
   async #adoptFromStore(jobId: string): Promise<LocalJob | undefined> {

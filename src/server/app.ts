@@ -105,7 +105,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   const quotas = new QuotaMeter(new UsageReservations(database.db), () => services);
   const services: ServerServices = { shenbi, keys, moderator: shenbi.moderator, events: new JobEventLog(shenbi.runner, shenbi.store.jobs), text: options.textModels ?? shenbi.textModels, uploads, quotas };
   const logger = options.logger ?? createLogger();
-  const jobInfo = new JobInfoCache(shenbi.store.jobs);
+  const jobInfo = new JobInfoCache(shenbi.store.jobs, (jobId) => shenbi.runner.held(jobId));
   const metrics = new ServerMetrics(shenbi.runner, jobInfo);
   const detachJobLogs = attachJobLogs(shenbi.runner, logger, jobInfo);
   const redisUrl = options.rateLimitRedisUrl === undefined ? (shenbi.config.scaleOut?.queue ?? null) : options.rateLimitRedisUrl;

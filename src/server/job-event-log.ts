@@ -83,7 +83,9 @@ export class JobEventLog {
     for (const entry of log.events) if (entry.seq > afterSeq) listener(entry);
     log.listeners.add(listener);
     // Not run here: read it now rather than at the next tick (after the caller has had its say).
-    if (!ended) setImmediate(() => this.#follow(jobId));
+    // With an event bus its events arrive as they happen and the tick is only the fallback for
+    // a lost message: reading the store at once would cost each watched job two queries.
+    if (!ended && !this.#runner.relaysEvents) setImmediate(() => this.#follow(jobId));
     return {
       known,
       ended,

@@ -213,6 +213,27 @@ export class SqlJobRepository implements JobRepository {
     return result.numUpdatedRows === 1n;
   }
 
+  async claimFresh(id: string, owner: string, now: number, staleBefore: number): Promise<JobRecord | undefined> {
+    parseOrThrow(ownerSchema, owner, 'owner');
+    parseOrThrow(epochMsSchema, now, 'now');
+    parseOrThrow(epochMsSchema, staleBefore, 'staleBefore');
+    const at = new Date(now).toISOString();
+    const row = await this.#db
+      .updateTable('jobs')
+      .set({ status: 'running', owner, heartbeat_at: now, updated_at: at, started_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .where('started_at', 'is', null)
+      // The same lease rule as claim() for a queued job.
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', owner), eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)]))
+      .returningAll()
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        throw databaseFailure(`claiming job ${id}`, error);
+      });
+    return row === undefined ? undefined : rowToJob(row);
+  }
+
   async heartbeat(owner: string, now: number): Promise<void> {
     parseOrThrow(ownerSchema, owner, 'owner');
     parseOrThrow(epochMsSchema, now, 'now');

@@ -190,6 +190,13 @@ export interface JobRepository {
    * two runners never both win.
    */
   claim(id: string, owner: string, now: number, staleBefore: number): Promise<boolean>;
+  /**
+   * claim() for a job that is queued and has never started (what a shared queue delivers
+   * almost always), returning the claimed record in the same statement (UPDATE … RETURNING):
+   * one round trip instead of a read and a claim. Undefined when the job is not such a job or
+   * another runner holds it: the caller then reads it and uses claim().
+   */
+  claimFresh(id: string, owner: string, now: number, staleBefore: number): Promise<JobRecord | undefined>;
   /** Refreshes the heartbeat of every queued or running job held by `owner`. */
   heartbeat(owner: string, now: number): Promise<void>;
   /** Jobs nobody live holds: queued or running with no lease or a lease older than `staleBefore`. Oldest first. */

@@ -96,7 +96,10 @@ async function blobKeys(cluster: Cluster): Promise<string[]> {
 
 test('2 API servers + 3 workers on real Redis/PostgreSQL/S3: 30 jobs, a worker SIGKILLed mid-step, every job exactly once, SSE across servers', { timeout: 300_000 }, async (t) => {
   const startedAt = Date.now();
-  const cluster = await startCluster({ apis: 2, workers: 3 });
+  // Leases that survive a loaded host: on a busy 2-core CI machine a worker's heartbeat can be
+  // seconds late, and a 1 s lease (FAST_JOB_TIMINGS) then passes a live worker's job to another
+  // (a step run twice). The killed worker's jobs are still taken up within ~6 s.
+  const cluster = await startCluster({ apis: 2, workers: 3, jobs: { heartbeatMs: 500, staleAfterMs: 6_000, recoverEveryMs: 500 } });
   // One cleanup, in order: clients first, then the processes and servers they talk to.
   const cleanups: Array<() => unknown> = [];
   t.after(async () => {

@@ -172,6 +172,65 @@ describeEachDialect('job repository', (ctx) => {
     assert.equal(await store.jobs.claim(newId('job'), 'ghost', t0, t0), false);
   });
 
+  test('claimFresh: a never-started queued job is claimed and returned in one statement; anything else is left to claim()', async () => {
+    const store = await ctx.openFreshStore();
+    const other = await openStore({ database: store.databaseUrl, blobsDir: store.blobsDir, governance: passThroughGovernance() });
+    try {
+      const t0 = 1_700_000_000_000;
+      // Concurrent claimFresh and claim on separate connections: exactly one wins, and the winner's record is what is stored.
+      for (let round = 0; round < 10; round++) {
+        const id = newId('job');
+        await store.jobs.create({ id, spec: pipelineSpec(['s']), input: { round } });
+        const [a, b, c] = await Promise.all([
+          store.jobs.claimFresh(id, 'runner-a', t0, t0 - 30_000),
+          other.jobs.claimFresh(id, 'runner-b', t0, t0 - 30_000),
+          store.jobs.claim(id, 'runner-c', t0, t0 - 30_000),
+        ]);
+        const winners = [a !== undefined, b !== undefined, c].filter(Boolean).length;
+        assert.equal(winners, 1, `round ${round}`);
+        const stored = await other.jobs.get(id);
+        const returned = a ?? b;
+        if (returned !== undefined) assert.deepEqual(returned, stored);
+        assert.equal(stored.status, 'running');
+        assert.equal(stored.heartbeatAt, t0);
+        assert.equal(stored.startedAt, new Date(t0).toISOString());
+        assert.deepEqual(stored.input, { round });
+      }
+
+      // A queued job under another runner's fresh lease (its own in-process queue) is not taken; a stale lease is.
+      const leased = newId('job');
+      await store.jobs.create({ id: leased, spec: pipelineSpec(['s']), input: {}, lease: { owner: 'submitter', at: t0 } });
+      assert.equal(await store.jobs.claimFresh(leased, 'thief', t0 + 1_000, t0 + 1_000 - 10_000), undefined);
+      assert.equal((await store.jobs.claimFresh(leased, 'submitter', t0 + 1_000, t0 + 1_000 - 10_000))?.owner, 'submitter');
+      const stale = newId('job');
+      await store.jobs.create({ id: stale, spec: pipelineSpec(['s']), input: {}, lease: { owner: 'dead', at: t0 } });
+      assert.equal((await store.jobs.claimFresh(stale, 'rescuer', t0 + 20_000, t0 + 20_000 - 10_000))?.owner, 'rescuer');
+
+      // A job that started before (handed back to the queue): claim() decides, claimFresh does not touch it.
+      const requeued = newId('job');
+      await store.jobs.create({ id: requeued, spec: pipelineSpec(['s']), input: {} });
+      assert.equal(await store.jobs.claim(requeued, 'first', t0, t0 - 10_000), true);
+      await store.jobs.update(requeued, { status: 'queued', owner: null, heartbeatAt: null });
+      assert.equal(await store.jobs.claimFresh(requeued, 'second', t0 + 1_000, t0 - 10_000), undefined);
+      assert.equal((await store.jobs.get(requeued)).status, 'queued');
+
+      // Running (even under a stale lease), ended, cancelled or absent: undefined, nothing written.
+      const running = newId('job');
+      await store.jobs.create({ id: running, spec: pipelineSpec(['s']), input: {} });
+      await store.jobs.claim(running, 'dead', t0, t0 - 10_000);
+      assert.equal(await store.jobs.claimFresh(running, 'rescuer', t0 + 99_000, t0 + 98_000), undefined);
+      assert.equal((await store.jobs.get(running)).owner, 'dead');
+      const cancelled = newId('job');
+      await store.jobs.create({ id: cancelled, spec: pipelineSpec(['s']), input: {} });
+      await store.jobs.update(cancelled, { status: 'cancelled' });
+      assert.equal(await store.jobs.claimFresh(cancelled, 'late', t0, t0), undefined);
+      assert.equal((await store.jobs.get(cancelled)).status, 'cancelled');
+      assert.equal(await store.jobs.claimFresh(newId('job'), 'ghost', t0, t0), undefined);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('listRecoverable finds queued and stale running jobs, oldest first', async () => {
     const store = await ctx.openFreshStore();
     const t0 = 1_700_000_000_000;

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { DEFAULT_JOB_TIMINGS } from '../../config/job-timings.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
+import { detectGpu } from '../../jobs/gpu.ts';
 import { LANES, laneSchema, type Lane } from '../../jobs/lanes.ts';
-import type { CliContext } from '../context.ts';
+import { warmUpWanted, type CliContext } from '../context.ts';
 import { collect } from '../input.ts';
 import { printJson, printLine } from '../output.ts';
 import { untilStopSignal } from '../stop-signal.ts';
@@ -50,15 +51,23 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         lanes: options.lanes ?? scaleOut.worker.lanes,
         concurrency: { ...scaleOut.worker.concurrency, ...parseConcurrency(options.concurrency) },
       };
-      const shenbi = await ctx.open({ runsJobs: true, overrides: { scaleOut: { ...scaleOut, worker } } });
+      // Warm: the speech runner and the signer start now, not with the first job (SHENBI_WARM_UP=0 skips).
+      const shenbi = await ctx.open({ runsJobs: true, warm: warmUpWanted(), overrides: { scaleOut: { ...scaleOut, worker } } });
       const [{ createLogger }, { attachJobLogs }, { JobInfoCache }] = await Promise.all([import('../../core/log.ts'), import('../../jobs/job-logs.ts'), import('../../jobs/job-info.ts')]);
       // One JSON line per job start and end on stderr (SHENBI_LOG_LEVEL), with the worker's owner id.
-      const detachLogs = attachJobLogs(shenbi.runner, createLogger({ base: { service: 'worker', owner: shenbi.runner.owner } }), new JobInfoCache(shenbi.store.jobs));
+      const detachLogs = attachJobLogs(shenbi.runner, createLogger({ base: { service: 'worker', owner: shenbi.runner.owner } }), new JobInfoCache(shenbi.store.jobs, (jobId) => shenbi.runner.held(jobId)));
       // Jobs of dead processes (a worker killed mid-step) are taken up once their leases go stale.
       const stopRecovering = shenbi.runner.recoverContinuously((shenbi.config.jobs ?? DEFAULT_JOB_TIMINGS).recoverEveryMs);
-      const ready = { worker: true, owner: shenbi.runner.owner, lanes: worker.lanes, concurrency: Object.fromEntries(worker.lanes.map((lane) => [lane, worker.concurrency[lane]])), pid: process.pid };
+      const ready = {
+        worker: true,
+        owner: shenbi.runner.owner,
+        lanes: worker.lanes,
+        concurrency: Object.fromEntries(worker.lanes.map((lane) => [lane, worker.concurrency[lane]])),
+        gpu: detectGpu(),
+        pid: process.pid,
+      };
       if (ctx.output.json) printJson(ready);
-      else printLine(`Shenbi worker ${ready.owner}: lanes ${worker.lanes.map((lane) => `${lane}×${worker.concurrency[lane]}`).join(', ')}`);
+      else printLine(`Shenbi worker ${ready.owner}: lanes ${worker.lanes.map((lane) => `${lane}×${worker.concurrency[lane]}`).join(', ')}; GPU ${ready.gpu === null ? 'none' : ready.gpu.devices.join(', ')}`);
       await untilStopSignal();
       await stopRecovering();
       await shenbi.runner.drain(options.grace * 1000);

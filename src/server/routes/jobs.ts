@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { isErrorCode, ShenbiError, toShenbiError } from '../../core/errors.ts';
 import type { PipelineSpecInput } from '../../core/pipeline.ts';
 import { TERMINAL_JOB_STATUSES, type JobEvent } from '../../core/progress.ts';
 import { findPipeline, pipelineForTask } from '../../pipelines/index.ts';
-import type { JobRecord } from '../../store/types.ts';
+import type { JobRecord, JobStepRecord } from '../../store/types.ts';
 import type { Principal, ServerEnv, ServerServices } from '../context.ts';
 import { errorBodyFor, readsServerPaths } from '../http-error.ts';
 import { readQuery } from '../middleware/query.ts';
@@ -34,9 +34,12 @@ function errorFor<T>(principal: Principal | undefined, error: T): T {
 }
 
 /** What `GET /api/jobs/:id` returns and the final `result` event carries (errors as `principal` may read them). */
-export async function jobView(services: ServerServices, job: JobRecord, principal?: Principal) {
-  const steps = await services.shenbi.store.jobs.steps(job.id);
-  const artifacts = await Promise.all(outputArtifactIds(job).map((id) => services.shenbi.store.artifacts.find(id)));
+export async function jobView(services: ServerServices, job: JobRecord, principal?: Principal, stepsRead?: JobStepRecord[]) {
+  // Independent reads, at once (a round trip each on PostgreSQL).
+  const [steps, artifacts] = await Promise.all([
+    stepsRead ?? services.shenbi.store.jobs.steps(job.id),
+    Promise.all(outputArtifactIds(job).map((id) => services.shenbi.store.artifacts.find(id))),
+  ]);
   return {
     id: job.id,
     pipelineId: job.pipelineId,
@@ -107,6 +110,7 @@ const KEEPALIVE_MS = 15_000;
 
 /** Replays and follows a job's events, then sends its final record (`result`) or error (`error`). */
 function streamJobEvents(c: Context<ServerEnv>, services: ServerServices, job: JobRecord, afterSeq: number): Response {
+  const principal = c.get('principal');
   return streamSSE(c, async (stream) => {
     const queue: SequencedEvent[] = [];
     let wake: (() => void) | undefined;
@@ -124,28 +128,56 @@ function streamJobEvents(c: Context<ServerEnv>, services: ServerServices, job: J
       // It ended before anything was recorded here (or its events were let go), or the caller
       // has seen its end already (Last-Event-ID): the final state is all there is to send.
       if ((!known && isTerminal(job.status)) || (endedBefore && queue.length === 0)) {
-        return await sendFinal(stream, services, await services.shenbi.store.jobs.get(job.id), c.get('principal'));
+        await stream.write(await finalFrame(services, await services.shenbi.store.jobs.get(job.id), principal));
+        return;
       }
       // Events come from this process's runner or, for a job another process runs (or ran and
       // died), from the store (JobEventLog follows it): either way the job's end comes last.
       while (!ended) {
-        const entry = queue.shift();
-        if (entry === undefined) {
+        if (queue.length === 0) {
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
           continue;
         }
-        await stream.writeSSE({ id: String(entry.seq), event: entry.event.type, data: JSON.stringify(eventFor(c.get('principal'), entry.event)) });
-        if (entry.event.type === 'job.completed' || entry.event.type === 'job.failed' || entry.event.type === 'job.cancelled') {
-          await sendFinal(stream, services, endedAs(await services.shenbi.store.jobs.get(job.id), entry.event), c.get('principal'));
-          return;
+        // Every event waiting goes out in one write (a short job's whole history at once), and
+        // the end together with the final record.
+        let frames = '';
+        let end: JobEvent | undefined;
+        while (end === undefined && queue.length > 0) {
+          const entry = queue.shift()!;
+          frames += sseFrame({ id: String(entry.seq), event: entry.event.type, data: JSON.stringify(eventFor(principal, entry.event)) });
+          if (entry.event.type === 'job.completed' || entry.event.type === 'job.failed' || entry.event.type === 'job.cancelled') end = entry.event;
         }
+        if (end === undefined) {
+          await stream.write(frames);
+          continue;
+        }
+        let final: string;
+        try {
+          const [stored, steps] = await Promise.all([services.shenbi.store.jobs.get(job.id), services.shenbi.store.jobs.steps(job.id)]);
+          final = await finalFrame(services, endedAs(stored, end), principal, steps);
+        } catch (error) {
+          // The end is known even if its record cannot be read now.
+          await stream.write(frames);
+          throw error;
+        }
+        await stream.write(frames + final);
+        return;
       }
     } finally {
       clearInterval(keepalive);
       unsubscribe();
     }
   });
+}
+
+/** One Server-Sent Event, byte for byte as hono's writeSSE writes it (data split into lines). */
+function sseFrame(message: { event: string; data: string; id?: string }): string {
+  const data = message.data
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}`)
+    .join('\n');
+  return `event: ${message.event}\n${data}\n${message.id === undefined ? '' : `id: ${message.id}\n`}\n`;
 }
 
 function isTerminal(status: JobRecord['status']): boolean {
@@ -169,14 +201,12 @@ function eventFor(principal: Principal, event: JobEvent): JobEvent {
   return 'message' in event && typeof event.message === 'string' ? { ...event, message: errorFor(principal, event.message) } : event;
 }
 
-async function sendFinal(stream: SSEStreamingApi, services: ServerServices, job: JobRecord, principal: Principal): Promise<void> {
-  if (job.status === 'completed') {
-    await stream.writeSSE({ event: 'result', data: JSON.stringify(await jobView(services, job, principal)) });
-    return;
-  }
+/** The stream's last event: the job's view (`result`) or its error (`error`). */
+async function finalFrame(services: ServerServices, job: JobRecord, principal: Principal, steps?: JobStepRecord[]): Promise<string> {
+  if (job.status === 'completed') return sseFrame({ event: 'result', data: JSON.stringify(await jobView(services, job, principal, steps)) });
   const error =
     job.status === 'cancelled'
       ? new ShenbiError('JOB_CANCELLED', `Job ${job.id} was cancelled.`)
       : toShenbiError(new ShenbiError(job.error?.code ?? 'JOB_FAILED', job.error?.message ?? `Job ${job.id} failed.`, { ...(job.error?.hint ? { hint: job.error.hint } : {}), details: { jobId: job.id } }));
-  await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBodyFor(principal, error)) });
+  return sseFrame({ event: 'error', data: JSON.stringify(errorBodyFor(principal, error)) });
 }
