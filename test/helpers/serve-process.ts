@@ -37,7 +37,12 @@ export async function startServeProcess(options: { home: string; env?: NodeJS.Pr
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   const startMs = options.startMs ?? 120_000;
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`shenbi serve did not start within ${startMs} ms:\n${stdout}\n${stderr}`)), startMs);
+    // A server that never listened is killed: left running, it would keep the test file's
+    // process alive after the failure (a hang instead of a failed test).
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`shenbi serve did not start within ${startMs} ms:\n${stdout}\n${stderr}`));
+    }, startMs);
     const look = () => {
       const found = /"url":\s*"(http:\/\/[^"]+)"/.exec(stdout)?.[1];
       if (found === undefined) return;
