@@ -14,6 +14,7 @@ import type { StepDefinition } from '../src/core/step.ts';
 import { startServer } from '../src/server/start.ts';
 import { Shenbi } from '../src/shenbi.ts';
 import { printTable } from './print-table.ts';
+import { alternate } from './alternate.ts';
 
 /** Does nothing: what is measured is the job and transport overhead around it. */
 export const noopStep: StepDefinition = {
@@ -64,17 +65,7 @@ export async function measureJobLatency(shenbi: Shenbi, url: string, jobs: numbe
     await runLocal();
     await runHttp();
   }
-  const local: number[] = [];
-  const http: number[] = [];
-  for (let i = 0; i < jobs; i++) {
-    if (i % 2 === 0) {
-      local.push(await runLocal());
-      http.push(await runHttp());
-    } else {
-      http.push(await runHttp());
-      local.push(await runLocal());
-    }
-  }
+  const { first: local, second: http } = await alternate(jobs, runLocal, runHttp);
   return { local, http };
 }
 

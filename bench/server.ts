@@ -19,6 +19,7 @@ import { streamText } from 'ai';
 import type { StepDefinition } from '../src/core/step.ts';
 import { startServer } from '../src/server/start.ts';
 import { Shenbi } from '../src/shenbi.ts';
+import { alternate } from './alternate.ts';
 
 const quick = process.argv.includes('--quick');
 const TESTDATA = process.env.SHENBI_TESTDATA ?? fileURLToPath(new URL('../../shared/testdata/', import.meta.url));
@@ -99,18 +100,7 @@ try {
     });
   await inProcess();
   await overHttp();
-  const local: number[] = [];
-  const http: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    // Alternate which goes first, so drift (thermal, other load) hits both alike.
-    if (i % 2 === 0) {
-      local.push(await inProcess());
-      http.push(await overHttp());
-    } else {
-      http.push(await overHttp());
-      local.push(await inProcess());
-    }
-  }
+  const { first: local, second: http } = await alternate(RUNS, inProcess, overHttp);
   child.kill();
   // Median of the per-round ratios: a slow round slows both of its runs.
   const ratio = median(http.map((h, i) => h / local[i]!));

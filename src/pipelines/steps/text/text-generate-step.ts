@@ -6,25 +6,13 @@ import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
 import { parseOrThrow } from '../../../core/validation.ts';
 import { modelName, prompt, seed } from '../../../tasks/common-fields.ts';
+import { textGenerationFields } from '../../../tasks/text.ts';
 import { present } from '../present-inputs.ts';
 import { modelCacheSalt, type TextModelResolver } from './model-resolver.ts';
 import { contextOverflowOf, longInputWriting } from './long-input.ts';
-import { buildWritingPrompt, type WritingMode } from './writing-prompts.ts';
+import { buildWritingPrompt } from './writing-prompts.ts';
 
-const inputSchema = z.object({
-  prompt,
-  mode: z.enum(['chat', 'complete', 'rewrite', 'continue', 'expand'] satisfies WritingMode[]).default('chat'),
-  system: z.string().max(100_000).optional(),
-  style: z.string().max(200).optional(),
-  maxTokens: z.number().int().min(1).max(131_072).default(512),
-  temperature: z.number().min(0).max(2).default(0.7),
-  topP: z.number().gt(0).max(1).default(1),
-  stop: z.array(z.string().min(1)).max(16).optional(),
-  /** JSON Schema the output must satisfy. */
-  schema: z.record(z.string(), z.unknown()).optional(),
-  seed,
-  model: modelName,
-});
+const inputSchema = z.object({ prompt, ...textGenerationFields, seed, model: modelName });
 
 /**
  * Chat, rewrite/continue/expand with style presets, and JSON-schema output, on any model the
