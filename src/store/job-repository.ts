@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
 import { z } from 'zod';
 import { ShenbiError } from '../core/errors.ts';
 import { pipelineSpecSchema } from '../core/pipeline.ts';
@@ -75,6 +75,14 @@ const epochMsSchema = z.number().int().nonnegative();
  * statement (create: one transaction with a multi-row insert for the steps), and `claim`
  * is a single conditional UPDATE whose affected-row count says who won.
  */
+/**
+ * Whether `owner` may take a queued job: it waits in its submitter's queue while that process
+ * lives (its lease is fresh), or in anyone's when it has no owner (claim and claimFresh).
+ */
+function queuedLeaseFree(eb: ExpressionBuilder<Database, 'jobs'>, owner: string, staleBefore: number) {
+  return eb.or([eb('owner', 'is', null), eb('owner', '=', owner), eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)]);
+}
+
 export class SqlJobRepository implements JobRepository {
   readonly #db: Kysely<Database>;
 
@@ -201,8 +209,7 @@ export class SqlJobRepository implements JobRepository {
       .where('id', '=', id)
       .where((eb) =>
         eb.or([
-          // A queued job waits in its submitter's queue while that process lives (or anyone's: no owner).
-          eb.and([eb('status', '=', 'queued'), eb.or([eb('owner', 'is', null), eb('owner', '=', owner), eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)])]),
+          eb.and([eb('status', '=', 'queued'), queuedLeaseFree(eb, owner, staleBefore)]),
           eb.and([eb('status', '=', 'running'), eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)])]),
         ]),
       )
@@ -224,8 +231,7 @@ export class SqlJobRepository implements JobRepository {
       .where('id', '=', id)
       .where('status', '=', 'queued')
       .where('started_at', 'is', null)
-      // The same lease rule as claim() for a queued job.
-      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', owner), eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', staleBefore)]))
+      .where((eb) => queuedLeaseFree(eb, owner, staleBefore))
       .returningAll()
       .executeTakeFirst()
       .catch((error: unknown) => {
