@@ -89,6 +89,7 @@ export async function composeVideo(input: Timeline, options: ComposeVideoOptions
     const filters: string[] = [];
     const picture = (i: number) => join(work, `scene-${i}.png`);
     // The pictures are independent: drawn together rather than one after another.
+    options.signal?.throwIfAborted();
     const drawn = await Promise.allSettled(timeline.scenes.map((scene, i) => (scene.video ? undefined : backgroundPng(scene, width, height, picture(i)))));
     const failed = drawn.find((d) => d.status === 'rejected');
     if (failed) throw failed.reason;
