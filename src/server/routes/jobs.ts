@@ -154,7 +154,8 @@ function streamJobEvents(c: Context<ServerEnv>, services: ServerServices, job: J
         }
         let final: string;
         try {
-          const [stored, steps] = await Promise.all([services.shenbi.store.jobs.get(job.id), services.shenbi.store.jobs.steps(job.id)]);
+          // The steps are part of a completed job's view only: read them beside the job then.
+          const [stored, steps] = await Promise.all([services.shenbi.store.jobs.get(job.id), end.type === 'job.completed' ? services.shenbi.store.jobs.steps(job.id) : undefined]);
           final = await finalFrame(services, endedAs(stored, end), principal, steps);
         } catch (error) {
           // The end is known even if its record cannot be read now.
