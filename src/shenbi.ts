@@ -47,12 +47,12 @@ const DEPENDENCY_TIMEOUT_MS = 2_000;
  * The shared queue and event bus when config `queue` names a Redis (docs/deploy.md); loaded
  * only then, so the embedded default never loads BullMQ.
  */
-async function openSharedQueue(config: ShenbiConfig, runsJobs: boolean): Promise<{ queue: JobQueue; eventBus: JobEventBus } | undefined> {
+async function openSharedQueue(config: ShenbiConfig, runsJobs: boolean, followsEvents: boolean): Promise<{ queue: JobQueue; eventBus: JobEventBus } | undefined> {
   const url = config.scaleOut?.queue ?? null;
   if (url === null || config.scaleOut === undefined) return undefined;
   const { worker } = config.scaleOut;
   const [{ BullMqQueue }, { RedisEventBus }] = await Promise.all([import('./jobs/queues/bullmq-queue.ts'), import('./jobs/events/redis-event-bus.ts')]);
-  const eventBus = await RedisEventBus.open({ url });
+  const eventBus = await RedisEventBus.open({ url, listen: followsEvents });
   try {
     const queue = await BullMqQueue.open({ url, lanes: runsJobs ? worker.lanes : [], concurrency: worker.concurrency });
     return { queue, eventBus };
@@ -75,6 +75,12 @@ export interface OpenShenbiOptions extends LoadConfigOptions {
    * commands). Without one, every process runs its own jobs. Default false.
    */
   runsJobs?: boolean;
+  /**
+   * With a shared queue: whether other processes' job events reach this one (its SSE streams,
+   * waiting for a job). Default true; `shenbi worker`, which serves nothing and waits on no
+   * job, only sends its own.
+   */
+  followsEvents?: boolean;
   /**
    * Start now what a first job would otherwise pay to start (the eSpeak runner, spoken until
    * it runs at full speed, and the C2PA signer) and keep the speech runner up through 10 minutes
@@ -165,7 +171,7 @@ export class Shenbi {
     const releaseWorkRoot = useWorkRoot(workRoot);
     const { heartbeatMs, staleAfterMs } = config.jobs ?? DEFAULT_JOB_TIMINGS;
     const checkpoint = crashPointsFromEnv(options.env ?? process.env);
-    const shared = await openSharedQueue(config, options.runsJobs === true).catch(async (error: unknown) => {
+    const shared = await openSharedQueue(config, options.runsJobs === true, options.followsEvents !== false).catch(async (error: unknown) => {
       await store.close();
       releaseWorkRoot();
       throw error;

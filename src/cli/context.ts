@@ -39,10 +39,11 @@ export class CliContext {
 
   /**
    * `runsJobs`: with a shared queue, this process takes jobs of its worker lanes (`serve`,
-   * `worker`); otherwise it only submits (see OpenShenbiOptions). `warm`: start the speech runner
+   * `worker`); otherwise it only submits (see OpenShenbiOptions). `followsEvents: false`: other
+   * processes' job events are not received (a worker). `warm`: start the speech runner
    * and the signer now (long-lived processes that run jobs). The first open decides.
    */
-  async open(options: { runsJobs?: boolean; warm?: boolean; overrides?: Partial<ShenbiConfig> } = {}): Promise<Shenbi> {
+  async open(options: { runsJobs?: boolean; followsEvents?: boolean; warm?: boolean; overrides?: Partial<ShenbiConfig> } = {}): Promise<Shenbi> {
     if (this.shenbi === undefined) {
       const { home, config } = this.options;
       // Loaded here, not at the top: the engine pulls in every engine and the store, which `--help` never needs.
@@ -52,6 +53,7 @@ export class CliContext {
         ...(config === undefined ? {} : { configPath: config }),
         ...(Object.keys(overrides).length === 0 ? {} : { overrides }),
         ...(options.runsJobs === undefined ? {} : { runsJobs: options.runsJobs }),
+        ...(options.followsEvents === false ? { followsEvents: false } : {}),
         ...(options.warm === true ? { warm: true } : {}),
       });
     }

@@ -11,18 +11,18 @@ import type { JobRecord, JobStepRecord, Store } from '../store/types.ts';
 import { sleep } from './backoff.ts';
 import { EngineLimits, type EngineUsage } from './engine-limits.ts';
 import { failStoredJob } from './fail-stored-job.ts';
-import { compilePlan, type ExecutionPlan } from './execution-plan.ts';
+import type { ExecutionPlan } from './execution-plan.ts';
+import { PlanCache } from './plan-cache.ts';
 import { ALL_JOBS, JobEvents, type JobEventListener } from './job-events.ts';
 import { JobExecution } from './job-execution.ts';
 import { validateJobInput } from './job-input.ts';
 import type { JobEventBus } from './event-bus.ts';
 import { laneOfEngines, type Lane } from './lanes.ts';
-import { InProcessQueue, type JobQueue, type LaneDepth } from './queue.ts';
+import { InProcessQueue, type JobQueue, type JobRoute, type LaneDepth } from './queue.ts';
 import { RecoveryLoop } from './recovery-loop.ts';
 import { UnrecordedEnds } from './unrecorded-ends.ts';
 import type { ExecutionServices, JobCheckpoint } from './step-execution.ts';
 import type { StepRegistry } from './step-registry.ts';
-import { validatePipeline } from './validate-pipeline.ts';
 
 export interface JobRunnerOptions {
   store: Store;
@@ -121,6 +121,11 @@ interface LocalJob {
 const WAIT_POLL_MS = 200;
 /** With an event bus the end is announced; the store is read this often in case the announcement was lost. */
 const BUS_POLL_MS = 1_000;
+/**
+ * How long a worker looks for a delivered job's row (about 2 s in all): its submitter writes
+ * the row while enqueueing, and a row that has not come by then never will (the insert failed).
+ */
+const UNSEEN_JOB_WAITS_MS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 /**
  * Runs pipeline jobs in this process. Submitting persists the job before it is queued;
@@ -132,6 +137,7 @@ export class JobRunner {
   readonly owner: string;
   readonly #store: Store;
   readonly #registry: StepRegistry;
+  readonly #plans: PlanCache;
   readonly #queue: JobQueue;
   readonly #events = new JobEvents();
   readonly #services: ExecutionServices;
@@ -158,6 +164,7 @@ export class JobRunner {
     const valid = parseOrThrow(optionsSchema, { ...options, store: undefined, steps: undefined, queue: undefined, random: undefined }, 'job runner options', 'CONFIG_INVALID');
     this.#store = options.store;
     this.#registry = options.steps;
+    this.#plans = new PlanCache(options.steps);
     this.#admit = options.admit;
     this.#sweepWorkDirs = options.sweepWorkDirs;
     this.owner = valid.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -201,24 +208,30 @@ export class JobRunner {
   async submit(spec: unknown, input: unknown = {}, options: SubmitOptions = {}): Promise<JobRecord> {
     this.#assertOpen();
     const { caller, beforeCreate } = parseOrThrow(submitOptionsSchema, options, 'submit options');
-    const validated = validatePipeline(spec, this.#registry);
+    const { validated, plan } = this.#plans.compile(spec);
     const jobInput = await validateJobInput(validated.spec.inputs, input, this.#store.artifacts);
-    const plan = compilePlan(validated, this.#registry);
     await this.#admit?.(validated.spec, jobInput);
     const id = newId('job');
     await beforeCreate?.(id);
     // In our own queue the job is leased to us: no other runner takes it while we live.
     const lease = this.#queue.deliversLocally ? { owner: this.owner, at: this.#now() } : undefined;
-    const record = await this.#store.jobs.create({ id, spec: validated.spec, input: jobInput, caller, ...(lease === undefined ? {} : { lease }) });
-    if (this.#queue.deliversLocally) {
-      this.#local.set(record.id, { record, plan, interrupted: false, resume: false, cancelRequested: false, execution: undefined });
-    }
-    await this.#services.checkpoint?.(record.id, 'queued');
-    try {
-      await this.#queue.enqueue(record.id, { lane: laneOf(plan) });
-    } catch (error) {
-      await this.#abandonSubmission(record.id, error);
-      throw error;
+    const create = () => this.#store.jobs.create({ id, spec: validated.spec, input: jobInput, caller, ...(lease === undefined ? {} : { lease }) });
+    const route = { lane: laneOf(plan) };
+    let record: JobRecord;
+    if (!this.#queue.deliversLocally && this.#services.checkpoint === undefined) {
+      record = await this.#createAndEnqueue(id, create, route);
+    } else {
+      record = await create();
+      if (this.#queue.deliversLocally) {
+        this.#local.set(record.id, { record, plan, interrupted: false, resume: false, cancelRequested: false, execution: undefined });
+      }
+      await this.#services.checkpoint?.(record.id, 'queued');
+      try {
+        await this.#queue.enqueue(record.id, route);
+      } catch (error) {
+        await this.#abandonSubmission(record.id, error);
+        throw error;
+      }
     }
     for (const listener of this.#submitted) {
       try {
@@ -338,7 +351,7 @@ export class JobRunner {
       }
       let plan: ExecutionPlan;
       try {
-        plan = compilePlan(validatePipeline(record.spec, this.#registry), this.#registry);
+        plan = this.#plans.compile(record.spec).plan;
       } catch (error) {
         // E.g. a step type that is no longer installed: say so on the job instead of retrying forever.
         const failure = toShenbiError(error);
@@ -444,21 +457,56 @@ export class JobRunner {
     return this.#queue.depth();
   }
 
+  /**
+   * A shared queue's submission: the row is written and the id enqueued at once, not one after
+   * the other, so a worker's pickup does not wait for the insert and then the enqueue (each a
+   * round trip; together most of the distributed path's added latency). A worker that gets the
+   * id before the row is visible looks again for a while (#takeDelivered). Whichever half fails
+   * undoes the other: an enqueued id whose row never came is dropped by the worker that gets it.
+   */
+  async #createAndEnqueue(id: string, create: () => Promise<JobRecord>, route: JobRoute): Promise<JobRecord> {
+    const [created, enqueued] = await Promise.allSettled([create(), this.#queue.enqueue(id, route)]);
+    if (created.status === 'rejected') {
+      if (enqueued.status === 'fulfilled') await this.#queue.remove(id).catch(() => false);
+      throw created.reason;
+    }
+    if (enqueued.status === 'rejected') {
+      await this.#abandonSubmission(id, enqueued.reason);
+      throw enqueued.reason;
+    }
+    return created.value;
+  }
+
+  /**
+   * A job delivered by a shared queue from another process's submit, claimed: fresh ones are
+   * read and claimed in one statement, others read then claimed below. Undefined when it is not
+   * ours to run (ended, or its row never came). A missing row is looked for again: its submitter
+   * writes it while enqueueing (#createAndEnqueue), so it may land a moment after the delivery.
+   */
+  async #takeDelivered(jobId: string): Promise<{ local: LocalJob; claimed: boolean; now: number } | undefined> {
+    for (const waitMs of UNSEEN_JOB_WAITS_MS) {
+      if (waitMs > 0) await sleep(waitMs);
+      if (this.#closed) return undefined;
+      const now = this.#now();
+      const fresh = await this.#claimFresh(jobId, now);
+      if (fresh !== undefined) return { local: fresh, claimed: true, now };
+      const adopted = await this.#adoptFromStore(jobId);
+      if (adopted === 'unseen') continue;
+      return adopted === undefined ? undefined : { local: adopted, claimed: false, now: this.#now() };
+    }
+    process.emitWarning(`job ${jobId} was delivered but never written (its submission failed): dropped`);
+    return undefined;
+  }
+
   /** The queue's handler: claim, then run (or settle a job cancelled meanwhile). */
   async #runQueued(jobId: string): Promise<void> {
     let local = this.#local.get(jobId);
     let now = this.#now();
     let claimed = false;
     if (local === undefined) {
-      // Delivered by a shared queue from another process's submit: the store has the job.
-      // Almost always a fresh one, read and claimed in one statement; else read, then claimed.
-      local = await this.#claimFresh(jobId, now);
-      claimed = local !== undefined;
-      if (!claimed) {
-        local = await this.#adoptFromStore(jobId);
-        now = this.#now();
-      }
-      if (local === undefined) return;
+      const taken = await this.#takeDelivered(jobId);
+      if (taken === undefined) return;
+      ({ local, claimed, now } = taken);
     }
     if (local.cancelRequested) {
       await this.#settle(jobId);
@@ -482,7 +530,7 @@ export class JobRunner {
         await this.#settle(jobId);
         return;
       }
-      const plan = local.plan ?? compilePlan(validatePipeline(local.record.spec, this.#registry), this.#registry);
+      const plan = local.plan ?? this.#plans.compile(local.record.spec).plan;
       local.plan = undefined;
       const claimedAt = new Date(now).toISOString();
       const record: JobRecord = {
@@ -514,12 +562,17 @@ export class JobRunner {
     return local;
   }
 
-  async #adoptFromStore(jobId: string): Promise<LocalJob | undefined> {
-    const record = await this.#store.jobs.find(jobId).catch((error: unknown) => {
+  /** The delivered job read from the store; 'unseen' when it has no row (yet); undefined when it is not to run (or the store failed: said). */
+  async #adoptFromStore(jobId: string): Promise<LocalJob | 'unseen' | undefined> {
+    let record: JobRecord | undefined;
+    try {
+      record = await this.#store.jobs.find(jobId);
+    } catch (error) {
       process.emitWarning(`reading delivered job ${jobId} failed: ${toShenbiError(error).message}`);
       return undefined;
-    });
-    if (record === undefined || isTerminal(record.status) || this.#closed) return undefined;
+    }
+    if (record === undefined) return 'unseen';
+    if (isTerminal(record.status) || this.#closed) return undefined;
     // A job that never started has no step results to read back.
     const local: LocalJob = { record, plan: undefined, interrupted: record.status === 'running', resume: record.startedAt !== null, cancelRequested: false, execution: undefined };
     this.#local.set(jobId, local);

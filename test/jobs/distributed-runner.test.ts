@@ -4,6 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { newId } from '../../src/core/ids.ts';
+import { LOCAL_CALLER } from '../../src/core/job-caller.ts';
+import { pipelineSpecSchema } from '../../src/core/pipeline.ts';
 import type { JobEvent } from '../../src/core/progress.ts';
 import type { StepDefinition } from '../../src/core/step.ts';
 import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
@@ -161,6 +164,52 @@ test('a job cancelled on A while it runs on B ends cancelled', async () => {
     }
     assert.equal((await b.store.jobs.get(job.id)).status, 'cancelled');
   } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('an id delivered before its row lands is run once the row is there; an id whose row never comes is dropped with a warning', async () => {
+  // A submitter writes the row and enqueues the id at once (so pickup waits for neither alone):
+  // a worker may get the id first, and must neither lose the job nor hang on a failed insert.
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const add: StepDefinition = {
+    type: 'work.add',
+    title: 'Add',
+    version: '1',
+    cacheable: false,
+    inputs: { value: { type: 'number' } },
+    outputs: { value: { type: 'number' } },
+    run: async (_ctx, inputs) => ({ value: (inputs.value as number) + 1 }),
+  };
+  const a = await node(prefix, [], [add]);
+  const b = await node(prefix, ['text'], [add]);
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.message);
+  process.on('warning', onWarning);
+  try {
+    const late = newId('job');
+    await a.queue.enqueue(late, { lane: 'text' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await a.store.jobs.create({ id: late, spec: pipelineSpecSchema.parse(pipeline('work.add')), input: { x: 1 }, caller: LOCAL_CALLER });
+    const done = await a.runner.wait(late);
+    assert.equal(done.status, 'completed');
+    assert.deepEqual(done.outputs, { y: 2 });
+    assert.equal(done.owner, b.runner.owner);
+
+    const never = newId('job');
+    const enqueuedAt = Date.now();
+    await a.queue.enqueue(never, { lane: 'text' });
+    const deadline = Date.now() + 10_000;
+    while (!warnings.some((message) => message.includes(never))) {
+      if (Date.now() > deadline) throw new Error(`no warning about ${never}: ${warnings.join('; ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const lookedFor = Date.now() - enqueuedAt;
+    assert.ok(lookedFor >= 1_500 && lookedFor < 6_000, `looked for the row ${lookedFor} ms (about 2 s)`);
+    assert.equal(b.runner.runsHere(never), false);
+    assert.equal(await b.store.jobs.find(never), undefined, 'nothing was written for it');
+  } finally {
+    process.off('warning', onWarning);
     await Promise.all([a.close(), b.close()]);
   }
 });

@@ -94,3 +94,30 @@ test('publish never throws while Redis is down; open() fails with QUEUE_UNAVAILA
     await own.stop();
   }
 });
+
+test('a bus opened with listen: false sends but opens no subscriber and receives nothing', async () => {
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const raw = new Redis(redis.url);
+  const sender = await RedisEventBus.open({ url: redis.url, prefix, listen: false });
+  const listener = await RedisEventBus.open({ url: redis.url, prefix });
+  const atSender: JobEvent[] = [];
+  const atListener: JobEvent[] = [];
+  sender.subscribe((event) => atSender.push(event));
+  listener.subscribe((event) => atListener.push(event));
+  try {
+    await Promise.all([sender.ready(), listener.ready()]);
+    // One subscriber on the channel: the listening bus's, not the sender's.
+    const [, subscribers] = (await raw.call('PUBSUB', 'NUMSUB', `${prefix}:job-events`)) as [string, number];
+    assert.equal(subscribers, 1);
+    const sent: JobEvent = { type: 'job.started', jobId: 'job_3', at: 5, steps: ['a'] };
+    sender.publish(sent);
+    listener.publish({ type: 'job.cancelled', jobId: 'job_4', at: 6 });
+    await until('the event at the listener', () => atListener.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.deepEqual(atListener, [sent]);
+    assert.deepEqual(atSender, []);
+  } finally {
+    await Promise.all([sender.close(), listener.close()]);
+    raw.disconnect();
+  }
+});

@@ -52,7 +52,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         concurrency: { ...scaleOut.worker.concurrency, ...parseConcurrency(options.concurrency) },
       };
       // Warm: the speech runner and the signer start now, not with the first job (SHENBI_WARM_UP=0 skips).
-      const shenbi = await ctx.open({ runsJobs: true, warm: warmUpWanted(), overrides: { scaleOut: { ...scaleOut, worker } } });
+      const shenbi = await ctx.open({ runsJobs: true, followsEvents: false, warm: warmUpWanted(), overrides: { scaleOut: { ...scaleOut, worker } } });
       const [{ createLogger }, { attachJobLogs }, { JobInfoCache }] = await Promise.all([import('../../core/log.ts'), import('../../jobs/job-logs.ts'), import('../../jobs/job-info.ts')]);
       // One JSON line per job start and end on stderr (SHENBI_LOG_LEVEL), with the worker's owner id.
       const detachLogs = attachJobLogs(shenbi.runner, createLogger({ base: { service: 'worker', owner: shenbi.runner.owner } }), new JobInfoCache(shenbi.store.jobs, (jobId) => shenbi.runner.held(jobId)));

@@ -11,6 +11,7 @@ import { jobEventSchema } from './job-event-schema.ts';
 const optionsSchema = z.object({
   url: z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
   prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (no colon)').default('shenbi'),
+  listen: z.boolean().default(true),
 });
 
 /** What goes over the channel: the event and the process that sent it. */
@@ -27,19 +28,26 @@ const MAX_MESSAGE_BYTES = 1_000_000;
  */
 export class RedisEventBus implements JobEventBus {
   readonly #origin = randomBytes(8).toString('hex');
+  /** How this bus's own messages begin (JSON.stringify keeps key order): Redis echoes them back to our subscriber. */
+  readonly #ownPrefix = `{"origin":"${this.#origin}",`;
   readonly #channel: string;
   readonly #publisher: Redis;
-  readonly #subscriber: Redis;
+  /** Undefined for a bus that only sends (a worker that serves nothing and waits on nothing). */
+  readonly #subscriber: Redis | undefined;
   readonly #listeners = new Set<(event: JobEvent) => void>();
   readonly #warn: (error: Error) => void;
   readonly #subscribed: Promise<void>;
   #closed = false;
 
-  private constructor(url: string, prefix: string, publisher: Redis, subscriber: Redis) {
+  private constructor(url: string, prefix: string, publisher: Redis, subscriber: Redis | undefined) {
     this.#channel = `${prefix}:job-events`;
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     this.#warn = warnRedisError(url);
+    if (subscriber === undefined) {
+      this.#subscribed = Promise.resolve();
+      return;
+    }
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.#channel) this.#receive(message);
     });
@@ -47,13 +55,17 @@ export class RedisEventBus implements JobEventBus {
     this.#subscribed.catch((error: unknown) => this.#warn(error instanceof Error ? error : new Error(String(error))));
   }
 
-  /** Connects both connections (bounded, ~5 s each) or fails with QUEUE_UNAVAILABLE naming the redacted URL. */
-  static async open(options: { url: string; prefix?: string }): Promise<RedisEventBus> {
+  /**
+   * Connects (bounded, ~5 s each connection) or fails with QUEUE_UNAVAILABLE naming the redacted
+   * URL. `listen: false` opens no subscriber: nothing arrives, and the process is not woken by
+   * every event of every job (its own included, which Redis echoes back).
+   */
+  static async open(options: { url: string; prefix?: string; listen?: boolean }): Promise<RedisEventBus> {
     const valid = parseOrThrow(optionsSchema, options, 'event bus options', 'CONFIG_INVALID');
     const publisher = await openRedis(valid.url, { role: 'command' });
-    let subscriber: Redis;
+    let subscriber: Redis | undefined;
     try {
-      subscriber = await openRedis(valid.url, { role: 'subscriber' });
+      if (valid.listen) subscriber = await openRedis(valid.url, { role: 'subscriber' });
     } catch (error) {
       publisher.disconnect();
       throw error;
@@ -90,11 +102,12 @@ export class RedisEventBus implements JobEventBus {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
-    await Promise.all([closeRedis(this.#subscriber), closeRedis(this.#publisher)]);
+    await Promise.all([this.#subscriber === undefined ? undefined : closeRedis(this.#subscriber), closeRedis(this.#publisher)]);
   }
 
   #receive(message: string): void {
-    if (message.length > MAX_MESSAGE_BYTES) return;
+    // Our own echo is dropped before it is parsed: a worker would otherwise check every event it sends.
+    if (message.length > MAX_MESSAGE_BYTES || message.startsWith(this.#ownPrefix)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(message);
