@@ -83,5 +83,11 @@ export interface StepDefinition {
    * refused without consent (its `consent` input) unless that face is synthetic.
    */
   readonly likeness?: LikenessGuard;
+  /**
+   * The input naming the model the step loads (absent or null: the configured default). With
+   * a shared queue, a job whose steps name the same model as a job a worker ran lately goes
+   * to that worker first, which still holds the model loaded (jobs/affinity.ts).
+   */
+  readonly modelInput?: string;
   run(ctx: StepContext, inputs: StepInputs): Promise<StepOutputs>;
 }

@@ -6,6 +6,8 @@ export type JobHandler = (jobId: string) => Promise<void>;
 /** Where a job should go: the lane of the engine its heaviest step needs (see lanes.ts). */
 export interface JobRoute {
   lane: Lane;
+  /** The model the job loads (affinity.ts): a shared queue offers it first to a worker that ran a job with the same model lately. */
+  affinity?: string;
 }
 
 /** Waiting work of one lane, for metrics and readiness. */
@@ -33,6 +35,11 @@ export interface JobQueue {
   enqueue(jobId: string, route: JobRoute): Promise<void>;
   /** Starts delivering jobs to `handler`; called once. */
   process(handler: JobHandler): void;
+  /**
+   * This process has just run a job of `route` (and holds its model loaded for a while): a
+   * shared queue offers it the next jobs of the same affinity first. In-process: absent.
+   */
+  warmed?(route: JobRoute): void;
   /** Takes a job out before it is delivered; false if it was not waiting here. */
   remove(jobId: string): Promise<boolean>;
   /** How many jobs are waiting (not yet delivered) in this process's view. */

@@ -13,6 +13,7 @@ import { EngineLimits, type EngineUsage } from './engine-limits.ts';
 import { failStoredJob } from './fail-stored-job.ts';
 import type { ExecutionPlan } from './execution-plan.ts';
 import { PlanCache } from './plan-cache.ts';
+import { modelAffinityOf } from './affinity.ts';
 import { ALL_JOBS, JobEvents, type JobEventListener } from './job-events.ts';
 import { JobExecution } from './job-execution.ts';
 import { validateJobInput } from './job-input.ts';
@@ -216,7 +217,7 @@ export class JobRunner {
     // In our own queue the job is leased to us: no other runner takes it while we live.
     const lease = this.#queue.deliversLocally ? { owner: this.owner, at: this.#now() } : undefined;
     const create = () => this.#store.jobs.create({ id, spec: validated.spec, input: jobInput, caller, ...(lease === undefined ? {} : { lease }) });
-    const route = { lane: laneOf(plan) };
+    const route = routeOf(plan, jobInput);
     let record: JobRecord;
     if (!this.#queue.deliversLocally && this.#services.checkpoint === undefined) {
       record = await this.#createAndEnqueue(id, create, route);
@@ -364,7 +365,7 @@ export class JobRunner {
       if (this.#queue.deliversLocally) {
         this.#local.set(record.id, { record, plan, interrupted, resume: true, cancelRequested: false, execution: undefined });
       }
-      await this.#queue.enqueue(record.id, { lane: laneOf(plan) });
+      await this.#queue.enqueue(record.id, routeOf(plan, record.input));
       report.resumed.push(record.id);
     }
     return report;
@@ -544,7 +545,9 @@ export class JobRunner {
       };
       const execution = new JobExecution(this.#services, this.#events, plan, record, prior);
       local.execution = execution;
-      await execution.run();
+      const outcome = await execution.run();
+      // It holds the job's model loaded now: the next jobs naming that model are offered here first.
+      if (outcome === 'completed') this.#queue.warmed?.(routeOf(plan, record.input));
       if (execution.endUnrecorded) this.#unrecorded.add(jobId, execution.endedRecord, () => execution.recordPending());
       await this.#settle(jobId, execution.endedRecord);
     } catch (error) {
@@ -705,6 +708,11 @@ export class JobRunner {
 /** The lane that carries a job: its heaviest step's (lanes.ts). */
 function laneOf(plan: ExecutionPlan): Lane {
   return laneOfEngines([...plan.steps.values()].map((step) => step.engine));
+}
+
+function routeOf(plan: ExecutionPlan, input: Readonly<Record<string, unknown>>): JobRoute {
+  const affinity = modelAffinityOf(plan, input);
+  return affinity === undefined ? { lane: laneOf(plan) } : { lane: laneOf(plan), affinity };
 }
 
 function isTerminal(status: JobStatus): boolean {

@@ -14,6 +14,9 @@ export class StepRegistry {
     if (this.#steps.has(step.type)) {
       throw new ShenbiError('INTERNAL', `Step type "${step.type}" is already registered.`, { details: { type: step.type } });
     }
+    if (step.modelInput !== undefined && step.inputs[step.modelInput] === undefined) {
+      throw new ShenbiError('INTERNAL', `Step type "${step.type}" names "${step.modelInput}" as its model input, which is not one of its inputs.`, { details: { type: step.type } });
+    }
     this.#steps.set(step.type, step);
     return this;
   }

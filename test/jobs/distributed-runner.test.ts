@@ -43,9 +43,9 @@ interface Node {
   close(): Promise<void>;
 }
 
-async function node(prefix: string, lanes: Lane[], steps: StepDefinition[]): Promise<Node> {
+async function node(prefix: string, lanes: Lane[], steps: StepDefinition[], queueOptions: { affinityWaitMs?: number; warmForMs?: number } = {}): Promise<Node> {
   const store = await openStore({ database: pg.url, blobsDir: join(dir, 'blobs'), governance: implicitLabelRecord('Shenbi') });
-  const queue = await BullMqQueue.open({ url: redis.url, prefix, lanes, concurrency: ONE_EACH });
+  const queue = await BullMqQueue.open({ url: redis.url, prefix, lanes, concurrency: ONE_EACH, ...queueOptions });
   const bus = await RedisEventBus.open({ url: redis.url, prefix });
   const runner = new JobRunner({
     store,
@@ -211,5 +211,75 @@ test('an id delivered before its row lands is run once the row is there; an id w
   } finally {
     process.off('warning', onWarning);
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('a job naming a model goes first to the worker that ran one with it lately; without that worker it runs elsewhere after the wait', async () => {
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const runs = new Map<string, string[]>();
+  const modelStep = (owner: () => string): StepDefinition => ({
+    type: 'work.model',
+    title: 'Uses a model',
+    version: '1',
+    engine: 'text',
+    modelInput: 'model',
+    cacheable: false,
+    inputs: { model: { type: 'string', optional: true }, i: { type: 'number' } },
+    outputs: { owner: { type: 'string' } },
+    async run(_ctx, inputs) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const key = `${String(inputs.i)}`;
+      runs.set(key, [...(runs.get(key) ?? []), owner()]);
+      return { owner: owner() };
+    },
+  });
+  const spec = { id: 'model-job', title: 'Model job', inputs: { model: { type: 'string' }, i: { type: 'number' } }, steps: [{ id: 'one', uses: 'work.model', with: { model: { $from: 'inputs.model' }, i: { $from: 'inputs.i' } } }], outputs: { owner: { $from: 'one.owner' } } };
+  const waitMs = 700;
+  const owners = { b: '', c: '' };
+  const a = await node(prefix, [], [modelStep(() => 'A')], { affinityWaitMs: waitMs });
+  const b = await node(prefix, ['text'], [modelStep(() => owners.b)], { affinityWaitMs: waitMs });
+  const c = await node(prefix, ['text'], [modelStep(() => owners.c)], { affinityWaitMs: waitMs });
+  owners.b = b.runner.owner;
+  owners.c = c.runner.owner;
+  let i = 0;
+  const run = async (model: string) => {
+    const job = await a.runner.submit(spec, { model, i: ++i });
+    const done = await a.runner.wait(job.id);
+    assert.equal(done.status, 'completed');
+    return (done.outputs as { owner: string }).owner;
+  };
+  let cOpen = true;
+  try {
+    const first = await run('tiny.gguf');
+    // The producer reads which models are warm where (it does so at most once a second on its own).
+    const warm = await a.queue.warmModels();
+    assert.equal(warm.size, 1, 'one model is warm');
+    const next: string[] = [];
+    for (let k = 0; k < 6; k++) next.push(await run('tiny.gguf'));
+    assert.deepEqual(next, Array(6).fill(first), 'every later job of that model ran where the first did');
+    // A cloud model is not steered: nothing is loaded for it.
+    assert.equal((await a.queue.warmModels()).size, 1);
+    await run('fake:cloud');
+    assert.equal((await a.queue.warmModels()).size, 1, 'a provider:model makes no worker warm');
+
+    // The warm worker goes away: its model's jobs still run, on the other one, after the wait.
+    const warmNode = first === b.runner.owner ? b : c;
+    const other = warmNode === b ? c : b;
+    await warmNode.close();
+    if (warmNode === c) cOpen = false;
+    const startedAt = Date.now();
+    const owner = await run('tiny.gguf');
+    const tookMs = Date.now() - startedAt;
+    assert.equal(owner, other.runner.owner);
+    assert.ok(tookMs >= waitMs * 0.8, `ran elsewhere after ${tookMs} ms (the wait is ${waitMs} ms)`);
+    // Every job ran exactly once (a withdrawn or a late duplicate delivery never runs twice).
+    await new Promise((resolve) => setTimeout(resolve, waitMs + 300));
+    for (const [key, owners] of runs) assert.equal(owners.length, 1, `job ${key} ran ${owners.length} times`);
+    assert.equal(runs.size, i);
+    if (warmNode === b) await Promise.all([a.close(), c.close()]);
+    else await Promise.all([a.close(), b.close()]);
+  } catch (error) {
+    await Promise.allSettled([a.close(), b.close(), cOpen ? c.close() : undefined]);
+    throw error;
   }
 });

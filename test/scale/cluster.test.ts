@@ -241,7 +241,15 @@ test('2 API servers + 3 workers on real Redis/PostgreSQL/S3: 30 jobs, a worker S
   const timesDiffer = fromSecond.filter((e, i) => e.data !== fromFirst[i]?.data).length;
   t.diagnostic(`SSE on the second server: ${lifecycle(fromSecond).join(', ')}${timesDiffer > 0 ? ` (${timesDiffer} event times differ from the first server's)` : ''}`);
 
-  // No orphan blobs: every object under the blob prefix is some artifact's bytes.
+  // No orphan blobs: every object under the blob prefix is some artifact's bytes. A kill
+  // between a blob's upload and its row's insert leaves the blob unreferenced (content-
+  // addressed, invisible: store/artifact-store.ts), and `shenbi gc` is what reclaims such
+  // blobs; only a recovered job can have left one.
+  const gc = await cluster.cli(['--json', 'gc', '--older-than', '0']);
+  assert.equal(gc.status, 0, gc.stderr);
+  const reclaimed = (JSON.parse(gc.stdout) as { blobsRemoved: number }).blobsRemoved;
+  assert.ok(reclaimed === 0 || recovered.size > 0, `gc reclaimed ${reclaimed} blob(s) though no job was recovered`);
+  t.diagnostic(`shenbi gc reclaimed ${reclaimed} unreferenced blob(s) the kill left between an upload and its row`);
   const keys = await blobKeys(cluster);
   assert.ok(keys.length > 0, 'no blobs in the bucket: the blobs did not go to S3');
   const referenced = new Set(artifacts.flatMap((a) => [a.blob_ref, a.sha256]));

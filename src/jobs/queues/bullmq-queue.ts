@@ -21,6 +21,10 @@ export interface BullMqQueueOptions {
   /** BullMQ lock/stall timings (defaults 2000/1000 ms). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How long a job waits for a worker that holds its model before any worker of its lane may take it (default 1,000 ms). */
+  affinityWaitMs?: number;
+  /** How long after running a job a worker is offered the next ones of the same model first (default 60 s, the model pool's idle unload). */
+  warmForMs?: number;
 }
 
 const optionsSchema = z
@@ -31,6 +35,8 @@ const optionsSchema = z
     prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (no colon)').default('shenbi'),
     lockDurationMs: z.number().int().min(100).default(2_000),
     stalledIntervalMs: z.number().int().min(50).default(1_000),
+    affinityWaitMs: z.number().int().min(0).max(60_000).default(1_000),
+    warmForMs: z.number().int().min(100).max(3_600_000).default(60_000),
   })
   .superRefine((options, ctx) => {
     for (const lane of options.lanes) {
@@ -53,6 +59,14 @@ const MAX_STALLED_COUNT = 1_000_000;
 const RUN_RETRY_DELAY_MS = 1_000;
 /** After our handlers returned, how long BullMQ may take to record their ends before its connections are dropped (Redis down). */
 const CLOSE_GRACE_MS = 2_000;
+/** How often a producer reads which models are warm where (never on the submit path itself). */
+const WARM_REFRESH_MS = 1_000;
+/** Models one worker takes affine jobs for at once (each is a BullMQ worker with its own blocking connection). */
+const MAX_WARM_PER_WORKER = 8;
+/** Affinity queues one process keeps producer handles for; past it, jobs go to their lane only. */
+const MAX_AFFINITY_QUEUES = 1_000;
+/** What affinity.ts makes: safe in a queue name. */
+const AFFINITY = /^m[0-9a-f]{16}$/;
 
 /**
  * The shared queue: BullMQ on Redis. One BullMQ queue per lane, named `jobs-<lane>` under the
@@ -82,6 +96,13 @@ export class BullMqQueue implements JobQueue {
   #sizeAt = 0;
   #handler: JobHandler | undefined;
   #closed = false;
+  /** Producer side: affinity → until when some worker holds that model (read from Redis every second at most). */
+  #warmUntil = new Map<string, number>();
+  #warmReadAt = 0;
+  #warmReading: Promise<ReadonlyMap<string, number>> | undefined;
+  readonly #affinityQueues = new Map<string, Queue>();
+  /** Consumer side: the models this worker ran lately, each with the BullMQ worker taking its affine jobs. */
+  readonly #warm = new Map<string, { worker: Worker; timer: NodeJS.Timeout | undefined }>();
 
   private constructor(url: string, options: z.output<typeof optionsSchema>, command: Redis, workerTemplate: Redis | undefined) {
     this.#url = url;
@@ -118,13 +139,26 @@ export class BullMqQueue implements JobQueue {
     return new BullMqQueue(options.url, valid, command, workerTemplate);
   }
 
+  /**
+   * A job whose model some worker holds (route.affinity, warm in the last snapshot) goes to that
+   * model's queue, which only such workers read, and to its lane delayed by affinityWaitMs: if no
+   * warm worker takes it by then (busy, or gone), any worker of the lane does. The store's claim
+   * keeps the two deliveries from running it twice; the warm worker withdraws the delayed copy.
+   */
   async enqueue(jobId: string, route: JobRoute): Promise<void> {
     if (this.#closed) return;
     const queue = this.#queue(route.lane);
+    this.#refreshWarmSoon();
+    const { affinity } = route;
+    const affine = affinity !== undefined && AFFINITY.test(affinity) && (this.#warmUntil.get(affinity) ?? 0) > Date.now() ? this.#affinityQueue(route.lane, affinity) : undefined;
+    const adds =
+      affine === undefined
+        ? queue.add('job', {}, { jobId })
+        : Promise.all([affine.add('job', {}, { jobId }), queue.add('job', {}, { jobId, delay: this.#options.affinityWaitMs })]);
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        queue.add('job', {}, { jobId }),
+        adds,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
         }),
@@ -163,6 +197,64 @@ export class BullMqQueue implements JobQueue {
       this.#workers.push(worker);
       void this.#trackClients(worker);
     }
+  }
+
+  warmed(route: JobRoute): void {
+    const { affinity, lane } = route;
+    const template = this.#workerTemplate;
+    if (affinity === undefined || !AFFINITY.test(affinity) || template === undefined || this.#closed || !this.#options.lanes.includes(lane)) return;
+    const until = Date.now() + this.#options.warmForMs;
+    let warm = this.#warm.get(affinity);
+    if (warm === undefined) {
+      if (this.#warm.size >= MAX_WARM_PER_WORKER) this.#cool(this.#warm.keys().next().value as string);
+      const worker = new Worker(affinityQueueName(lane, affinity), (job: Job) => this.#deliverAffine(job, lane), {
+        connection: template,
+        prefix: this.#options.prefix,
+        concurrency: this.#options.concurrency[lane] ?? 1,
+        lockDuration: this.#options.lockDurationMs,
+        stalledInterval: this.#options.stalledIntervalMs,
+        maxStalledCount: MAX_STALLED_COUNT,
+        runRetryDelay: RUN_RETRY_DELAY_MS,
+        autorun: true,
+      });
+      worker.on('error', this.#warn);
+      void this.#trackClients(worker);
+      warm = { worker, timer: undefined };
+      this.#warm.set(affinity, warm);
+    } else {
+      // Most recently warmed last: the first entry is the one to let go when full.
+      this.#warm.delete(affinity);
+      this.#warm.set(affinity, warm);
+    }
+    clearTimeout(warm.timer);
+    warm.timer = setTimeout(() => this.#cool(affinity), this.#options.warmForMs);
+    warm.timer.unref();
+    // Producers read this hash; an entry past its time is simply stale (another worker may renew it).
+    this.#command.hset(this.#warmKey, affinity, String(until)).catch((error: unknown) => this.#warn(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  /** Which models are warm on some worker, and until when (epoch ms), read from Redis now. */
+  async warmModels(): Promise<ReadonlyMap<string, number>> {
+    this.#warmReading ??= (async () => {
+      try {
+        const fields = await this.#command.hgetall(this.#warmKey);
+        const now = Date.now();
+        const warm = new Map<string, number>();
+        const stale: string[] = [];
+        for (const [affinity, until] of Object.entries(fields)) {
+          if (Number(until) > now) warm.set(affinity, Number(until));
+          else stale.push(affinity);
+        }
+        // Lapsed entries are dropped by whoever reads them, so the hash holds live models only.
+        if (stale.length > 0) await this.#command.hdel(this.#warmKey, ...stale).catch(() => 0);
+        this.#warmUntil = warm;
+        this.#warmReadAt = Date.now();
+        return warm;
+      } finally {
+        this.#warmReading = undefined;
+      }
+    })();
+    return this.#warmReading;
   }
 
   async remove(jobId: string): Promise<boolean> {
@@ -218,6 +310,11 @@ export class BullMqQueue implements JobQueue {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const warm of this.#warm.values()) {
+      clearTimeout(warm.timer);
+      this.#workers.push(warm.worker);
+    }
+    this.#warm.clear();
     const graceful = Promise.allSettled(this.#workers.map((worker) => worker.close()));
     await Promise.allSettled([...this.#running]);
     if (!(await settlesWithin(graceful, CLOSE_GRACE_MS))) {
@@ -227,7 +324,7 @@ export class BullMqQueue implements JobQueue {
       // happens: its timer would keep the process alive. (Internal field; absent in other versions.)
       for (const worker of this.#workers) await settlesWithin(stopLockRenewer(worker), CLOSE_GRACE_MS);
     }
-    const queues = [...this.#queues.values()];
+    const queues = [...this.#queues.values(), ...this.#affinityQueues.values()];
     if (!(await settlesWithin(Promise.allSettled(queues.map((queue) => queue.close())), CLOSE_GRACE_MS))) {
       await settlesWithin(Promise.allSettled(queues.map((queue) => queue.disconnect())), CLOSE_GRACE_MS);
     }
@@ -270,6 +367,55 @@ export class BullMqQueue implements JobQueue {
     }
   }
 
+  /** A job from a model's queue: the delayed copy in its lane is withdrawn (without waiting), then it runs as any other. */
+  async #deliverAffine(job: Job, lane: Lane): Promise<void> {
+    const jobId = job.id;
+    if (jobId !== undefined) void this.#withdrawDelayed(lane, jobId);
+    await this.#deliver(job);
+  }
+
+  async #withdrawDelayed(lane: Lane, jobId: string): Promise<void> {
+    try {
+      const copy = await this.#queue(lane).getJob(jobId);
+      // Already due and taken: the store's claim settles who runs it.
+      if (copy !== undefined && copy !== null && (await copy.getState()) === 'delayed') await copy.remove();
+    } catch {
+      // Taken meanwhile (locked) or Redis away: the copy is delivered later and found taken.
+    }
+  }
+
+  /** This worker stops taking a model's affine jobs (it ran none for warmForMs, or it warms too many). */
+  #cool(affinity: string): void {
+    const warm = this.#warm.get(affinity);
+    if (warm === undefined) return;
+    this.#warm.delete(affinity);
+    clearTimeout(warm.timer);
+    // Jobs it is running go on; waiting affine jobs reach the lane through their delayed copies.
+    warm.worker.close().catch((error: unknown) => this.#warn(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  #refreshWarmSoon(): void {
+    if (this.#closed || this.#warmReading !== undefined || Date.now() - this.#warmReadAt < WARM_REFRESH_MS) return;
+    this.#warmReadAt = Date.now();
+    this.warmModels().catch(() => undefined);
+  }
+
+  #affinityQueue(lane: Lane, affinity: string): Queue | undefined {
+    const name = affinityQueueName(lane, affinity);
+    let queue = this.#affinityQueues.get(name);
+    if (queue === undefined) {
+      if (this.#affinityQueues.size >= MAX_AFFINITY_QUEUES) return undefined;
+      queue = new Queue(name, { connection: this.#command, prefix: this.#options.prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 } });
+      queue.on('error', this.#warn);
+      this.#affinityQueues.set(name, queue);
+    }
+    return queue;
+  }
+
+  get #warmKey(): string {
+    return `${this.#options.prefix}:warm-models`;
+  }
+
   #queue(lane: Lane): Queue {
     const queue = this.#queues.get(lane);
     if (queue === undefined) throw new RangeError(`unknown lane ${String(lane)}`);
@@ -294,4 +440,9 @@ function isDisconnectable(value: unknown): value is Disconnectable {
 
 function queueName(lane: Lane): string {
   return `jobs-${lane}`;
+}
+
+/** `jobs-text.m0123456789abcdef`: read only by workers that ran a job with that model lately. */
+function affinityQueueName(lane: Lane, affinity: string): string {
+  return `${queueName(lane)}.${affinity}`;
 }

@@ -39,6 +39,7 @@ export function diffusionStep(resolveModel: DiffusionModelResolver, media: Media
     title: 'Generate images (local diffusion)',
     version: '1',
     engine: 'diffusion',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: { images: { type: 'json' } },
     async cacheSalt(inputs, caller) {

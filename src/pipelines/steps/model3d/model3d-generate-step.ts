@@ -62,6 +62,7 @@ export function model3dGenerateStep(resolveModel: TextModelResolver): StepDefini
     description: 'A scene program (built-in object, text model or given) built into solid geometry: GLB, glTF, STL, 3MF or USDZ.',
     version: '1',
     engine: 'scene3d',
+    modelInput: 'model',
     inputs: inputPorts(model3dGenerateInputSchema),
     outputs: {
       model: { type: 'artifact' },

@@ -74,6 +74,7 @@ export function motionGenerateStep(resolveModel: TextModelResolver, media: Media
     description: 'An action plan (rule-based, text model or given) synthesised on the standard humanoid skeleton: GLB with a mannequin (or your rig) and BVH.',
     version: '1',
     engine: 'motion',
+    modelInput: 'model',
     inputs: inputPorts(motionGenerateInputSchema),
     outputs: {
       motion: { type: 'artifact' },

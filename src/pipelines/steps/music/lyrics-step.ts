@@ -53,6 +53,7 @@ export function lyricsStep(resolveModel: TextModelResolver): StepDefinition {
     description: 'Lyrics for a blessing song: verse and chorus with line lengths that fit the melody.',
     version: '1',
     engine: 'text',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: { lyrics: { type: 'string' }, title: { type: 'string' }, document: { type: 'artifact' } },
     cacheSalt: modelCacheSalt(resolveModel),

@@ -90,6 +90,7 @@ export function npcReplyStep(deps: NpcReplyStepDeps): StepDefinition {
     description: 'A game character answers the player in character, from persona, world state and quest, with memory; the answer is spoken aloud.',
     version: '1',
     engine: 'text',
+    modelInput: 'model',
     cacheable: false,
     inputs: inputPorts(inputSchema),
     outputs: {

@@ -78,6 +78,7 @@ export function shortScriptStep(resolveModel: TextModelResolver): StepDefinition
     description: 'One sentence becomes a titled script of scenes with narration, captions, visuals, moods and sound cues (or your own script is read).',
     version: '1',
     engine: 'text',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: { script: { type: 'json' }, document: { type: 'artifact' }, scenes: { type: 'number' }, source: { type: 'string' }, warnings: { type: 'json', optional: true } },
     async cacheSalt(inputs) {

@@ -30,6 +30,7 @@ export function transcribeStep(resolveModel: ModelFileResolver, media: MediaPoli
     description: 'Speech recognition (whisper.cpp): text with word timestamps and detected language, plus subtitles.',
     version: '1',
     engine: 'speech',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: { text: { type: 'string' }, transcript: { type: 'artifact' }, subtitles: { type: 'artifact' } },
     cacheSalt: async (inputs) => {

@@ -32,6 +32,7 @@ export function codeGenerateStep(resolveModel: TextModelResolver): StepDefinitio
     description: 'Samples candidate programs, tests them against examples in a sandbox and keeps the best.',
     version: '1',
     engine: 'text',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: {
       code: { type: 'artifact' },

@@ -57,6 +57,7 @@ export function promptExpandStep(resolveModel: TextModelResolver): StepDefinitio
     description: 'A short phrase becomes N detailed descriptions for an image, video, motion or music engine.',
     version: '2',
     engine: 'text',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: {
       descriptions: { type: 'json' },

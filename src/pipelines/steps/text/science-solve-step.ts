@@ -22,6 +22,7 @@ export function scienceSolveStep(resolveModel: TextModelResolver): StepDefinitio
     description: 'Step-by-step LaTeX solution; the final answer is checked by a computer-algebra system.',
     version: '2',
     engine: 'text',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: {
       solution: { type: 'artifact' },

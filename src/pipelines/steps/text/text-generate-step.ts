@@ -26,6 +26,7 @@ export function textGenerateStep(resolveModel: TextModelResolver): StepDefinitio
     description: 'Chat, writing modes with style presets, or JSON that follows a schema.',
     version: '1',
     engine: 'text',
+    modelInput: 'model',
     inputs: inputPorts(inputSchema),
     outputs: {
       text: { type: 'string' },
