@@ -178,25 +178,28 @@ export class BullMqQueue implements JobQueue {
     this.#handler = handler;
     const template = this.#workerTemplate;
     if (template === undefined || this.#closed) return;
-    for (const lane of this.#options.lanes) {
-      const worker = new Worker(queueName(lane), (job: Job) => this.#deliver(job), {
-        connection: template,
-        prefix: this.#options.prefix,
-        concurrency: this.#options.concurrency[lane] ?? 1,
-        lockDuration: this.#options.lockDurationMs,
-        stalledInterval: this.#options.stalledIntervalMs,
-        maxStalledCount: MAX_STALLED_COUNT,
-        // After a Redis outage BullMQ waits this long before fetching again (its default, 15 s, would stall work).
-        runRetryDelay: RUN_RETRY_DELAY_MS,
-        autorun: true,
-      });
-      worker.on('error', this.#warn);
-      worker.on('failed', (job, error) => {
-        process.emitWarning(`queue ${queueName(lane)}: job ${job?.id ?? '?'} failed in BullMQ: ${error.message}`);
-      });
-      this.#workers.push(worker);
-      void this.#trackClients(worker);
-    }
+    for (const lane of this.#options.lanes) this.#workers.push(this.#consume(queueName(lane), lane, (job) => this.#deliver(job), template));
+  }
+
+  /** A BullMQ worker taking jobs of one queue with the lane's concurrency and our lock timings. */
+  #consume(name: string, lane: Lane, handle: (job: Job) => Promise<void>, template: Redis): Worker {
+    const worker = new Worker(name, handle, {
+      connection: template,
+      prefix: this.#options.prefix,
+      concurrency: this.#options.concurrency[lane] ?? 1,
+      lockDuration: this.#options.lockDurationMs,
+      stalledInterval: this.#options.stalledIntervalMs,
+      maxStalledCount: MAX_STALLED_COUNT,
+      // After a Redis outage BullMQ waits this long before fetching again (its default, 15 s, would stall work).
+      runRetryDelay: RUN_RETRY_DELAY_MS,
+      autorun: true,
+    });
+    worker.on('error', this.#warn);
+    worker.on('failed', (job, error) => {
+      process.emitWarning(`queue ${name}: job ${job?.id ?? '?'} failed in BullMQ: ${error.message}`);
+    });
+    void this.#trackClients(worker);
+    return worker;
   }
 
   warmed(route: JobRoute): void {
@@ -207,18 +210,8 @@ export class BullMqQueue implements JobQueue {
     let warm = this.#warm.get(affinity);
     if (warm === undefined) {
       if (this.#warm.size >= MAX_WARM_PER_WORKER) this.#cool(this.#warm.keys().next().value as string);
-      const worker = new Worker(affinityQueueName(lane, affinity), (job: Job) => this.#deliverAffine(job, lane), {
-        connection: template,
-        prefix: this.#options.prefix,
-        concurrency: this.#options.concurrency[lane] ?? 1,
-        lockDuration: this.#options.lockDurationMs,
-        stalledInterval: this.#options.stalledIntervalMs,
-        maxStalledCount: MAX_STALLED_COUNT,
-        runRetryDelay: RUN_RETRY_DELAY_MS,
-        autorun: true,
-      });
-      worker.on('error', this.#warn);
-      void this.#trackClients(worker);
+      // With the lane's concurrency, on top of the lane's own: see docs/deploy.md "Model affinity".
+      const worker = this.#consume(affinityQueueName(lane, affinity), lane, (job) => this.#deliverAffine(job, lane), template);
       warm = { worker, timer: undefined };
       this.#warm.set(affinity, warm);
     } else {
