@@ -14,6 +14,10 @@ import { ProgressMeter, type ProgressListener } from './progress.ts';
 import { ModelRegistry, installedFiles, type InstalledModel, type ModelRecord } from './registry.ts';
 import { isIntact, isSafeName, planPull, sameContent, type PullPlan } from './pull-plan.ts';
 
+
+/** How long a resolution is reused (ModelManager.resolve). */
+const RESOLVED_FRESH_MS = 1_000;
+const MAX_RESOLVED = 256;
 export interface ModelManagerOptions {
   /** Where models are installed (`ShenbiConfig.modelsDir`). */
   modelsDir: string;
@@ -73,6 +77,8 @@ export class ModelManager {
   readonly #partialDir: string;
   readonly #download: NonNullable<ModelManagerOptions['download']>;
   #catalog: Promise<Map<string, { entry: CatalogEntry; catalog: string }>> | undefined;
+  /** Recent resolutions by name (see resolve): a chat request must not read and stat the model's files each time. */
+  readonly #resolved = new Map<string, { model: ResolvedModel; at: number }>();
 
   constructor(options: ModelManagerOptions) {
     this.modelsDir = resolvePath(options.modelsDir);
@@ -163,7 +169,7 @@ export class ModelManager {
       const installed = await this.#storage(async () => {
         const staging = await this.#registry.createStaging(plan.name);
         await rename(paths.data, join(staging, plan.file));
-        return this.#registry.commit(staging, record);
+        return this.#commit(staging, record);
       });
       await rm(paths.meta, { force: true });
       return installed;
@@ -214,7 +220,7 @@ export class ModelManager {
         await rm(staging, { recursive: true, force: true });
         throw error;
       }
-      return this.#registry.commit(staging, record);
+      return this.#commit(staging, record);
     });
     await rm(dir, { recursive: true, force: true });
     return installed;
@@ -267,7 +273,7 @@ export class ModelManager {
               },
             );
           }
-          return await this.#registry.commit(staging, {
+          return await this.#commit(staging, {
             name,
             file,
             size,
@@ -292,6 +298,7 @@ export class ModelManager {
   async remove(name: string): Promise<void> {
     assertModelName(name);
     const removed = await this.#storage(() => this.#registry.remove(name));
+    this.#resolved.clear();
     // A partial is only ours to delete when no pull is writing it right now.
     let discardedPartial = false;
     const paths = this.#partialPaths(name);
@@ -320,6 +327,27 @@ export class ModelManager {
    * with close matches. `verify` re-hashes the file (slow for big models).
    */
   async resolve(name: string, options: { verify?: boolean } = {}): Promise<ResolvedModel> {
+    // A resolution is reused for a second: serving reads the record and stats every file of
+    // the model per request otherwise (~1.5 ms of a chat's first token). This process's own
+    // pulls, imports and removals forget it at once; another process's, within the second.
+    const recent = this.#resolved.get(name);
+    if (options.verify !== true && recent !== undefined && Date.now() - recent.at < RESOLVED_FRESH_MS) return recent.model;
+    const resolved = await this.#resolveNow(name, options);
+    this.#resolved.set(name, { model: resolved, at: Date.now() });
+    if (this.#resolved.size > MAX_RESOLVED) this.#resolved.delete(this.#resolved.keys().next().value as string);
+    return resolved;
+  }
+
+  /** Installs a staged model; resolutions made before it are forgotten. */
+  async #commit(staging: string, record: ModelRecord): Promise<InstalledModel> {
+    try {
+      return await this.#registry.commit(staging, record);
+    } finally {
+      this.#resolved.clear();
+    }
+  }
+
+  async #resolveNow(name: string, options: { verify?: boolean }): Promise<ResolvedModel> {
     const installed = isSafeName(name) ? await this.#registry.get(name) : undefined;
     const catalog = await this.#loadCatalog();
     const entry = catalog.get(name)?.entry;
@@ -351,13 +379,14 @@ export class ModelManager {
         }
       }
     }
-    return {
+    // Frozen: the same object is handed to every caller within the second.
+    return Object.freeze({
       name: installed.name,
       path: installed.path,
       sha256: installed.sha256,
       size: installed.size,
-      ...(installed.files === undefined ? {} : { files: installed.files.map(({ file, path, size, sha256 }) => ({ file, path, size, sha256 })) }),
-    };
+      ...(installed.files === undefined ? {} : { files: installed.files.map(({ file, path, size, sha256 }) => Object.freeze({ file, path, size, sha256 })) }),
+    });
   }
 
   async #planPull(target: string, options: PullOptions): Promise<PullPlan | { installed: InstalledModel }> {

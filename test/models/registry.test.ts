@@ -190,7 +190,7 @@ describe('import, list, rm, resolve', () => {
     await assert.rejects(manager.pull('no-such-model'), isCode('MODEL_NOT_FOUND'));
   });
 
-  test('resolve notices a deleted file, and verify notices changed bytes', async () => {
+  test('resolve notices a deleted file (within a second), and verify notices changed bytes', async () => {
     const { manager } = await freshManager();
     const model = await manager.importFile(STORIES.file, { copy: true });
     const handle = await open(model.path, 'r+');
@@ -199,6 +199,8 @@ describe('import, list, rm, resolve', () => {
     assert.equal((await manager.resolve('stories260k')).sha256, STORIES.sha256, 'without verify only the size is checked');
     await assert.rejects(manager.resolve('stories260k', { verify: true }), isCode('MODEL_CHECKSUM_MISMATCH'));
     await unlink(model.path);
+    // Deleted behind the manager's back: noticed once its last resolution is a second old.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await assert.rejects(manager.resolve('stories260k'), (error: unknown) => {
       return error instanceof ShenbiError && error.code === 'MODEL_NOT_INSTALLED' && error.hint === 'shenbi models pull stories260k';
     });

@@ -20,6 +20,33 @@ async function assertNothingInstalled(harnessed: Harness, name: string): Promise
   assert.deepEqual(await harnessed.partials(), [], 'partial, sidecar and lock removed');
 }
 
+describe('resolution', () => {
+  test('a resolution is reused for a second; this process’s removal and pull are seen at once, another process’s within the second', async () => {
+    h = await harness();
+    const manager = h.manager();
+    const url = `${h.server.origin}/files/jfk.wav`;
+    const gone = (error: unknown) => error instanceof ShenbiError && error.code === 'MODEL_NOT_FOUND';
+    await manager.pull(url);
+    const first = await manager.resolve('jfk');
+    assert.equal(await manager.resolve('jfk'), first, 'the same resolution, not the files read again');
+    assert.ok(Object.isFrozen(first), 'shared, so frozen');
+    await manager.remove('jfk');
+    await assert.rejects(manager.resolve('jfk'), gone);
+    await manager.pull(url);
+    const again = await manager.resolve('jfk');
+    assert.notEqual(again, first);
+    assert.equal(existsSync(again.path), true);
+    // Another process (its own manager on the same folder) removes it: this one sees it within a second.
+    await h.manager().remove('jfk');
+    assert.equal(await manager.resolve('jfk'), again, 'within the second: the recent resolution');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await assert.rejects(manager.resolve('jfk'), gone);
+    // verify always reads and hashes.
+    await manager.pull(url);
+    assert.equal((await manager.resolve('jfk', { verify: true })).sha256, JFK.sha256);
+  });
+});
+
 describe('verification', () => {
   test('a wrong catalog sha256 is MODEL_CHECKSUM_MISMATCH and nothing is installed', async () => {
     h = await harness([storiesEntry({ sha256: WRONG_SHA })]);
