@@ -25,7 +25,8 @@ export { openStore, type OpenStoreOptions, type OpenedStore } from './open.ts';
 export { openDatabase, type DatabaseHandle, type Dialect, type OpenDatabaseOptions } from './db/connect.ts';
 export { parseDatabaseUrl, redactDatabaseUrl, type DatabaseTarget } from './db/database-url.ts';
 export { LocalBlobStore } from './blobs/local-blob-store.ts';
-export { S3BlobStore, type DownloadUrlOptions } from './blobs/s3-blob-store.ts';
+// Types only: the S3 client loads when a bucket is configured (openStore), not with the store.
+export type { S3BlobStore, DownloadUrlOptions } from './blobs/s3-blob-store.ts';
 export type { UploadObjects } from './blobs/upload-objects.ts';
 export { blobRefDigest, isBlobRef } from './blobs/blob-ref.ts';
 export { SqlArtifactStore } from './artifact-store.ts';

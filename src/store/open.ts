@@ -2,8 +2,8 @@ import type { GovernanceHook } from '../governance/hook.ts';
 import { SqlArtifactStore } from './artifact-store.ts';
 import type { S3Settings } from '../config/scale-out.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
-import { S3BlobStore } from './blobs/s3-blob-store.ts';
-import { S3UploadObjects, type UploadObjects } from './blobs/upload-objects.ts';
+import type { S3BlobStore } from './blobs/s3-blob-store.ts';
+import type { UploadObjects } from './blobs/upload-objects.ts';
 import { openDatabase, type Dialect } from './db/connect.ts';
 import { DatabaseClock } from './db/database-clock.ts';
 import { SqlJobRepository } from './job-repository.ts';
@@ -42,9 +42,11 @@ export interface OpenedStore extends Store {
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
   const s3 = options.s3 ?? null;
   // S3 first: an unreachable bucket fails the start before the database is touched.
-  const s3Blobs = s3 === null ? null : await S3BlobStore.open(s3, options.blobsDir);
+  // The S3 client (~0.1 s to load) only when a bucket is configured: most runs keep blobs on disk.
+  const s3Modules = s3 === null ? null : await Promise.all([import('./blobs/s3-blob-store.ts'), import('./blobs/upload-objects.ts')]);
+  const s3Blobs = s3 === null || s3Modules === null ? null : await s3Modules[0].S3BlobStore.open(s3, options.blobsDir);
   const blobs: BlobStore = s3Blobs ?? (await LocalBlobStore.open(options.blobsDir));
-  const uploadObjects = s3Blobs === null ? null : new S3UploadObjects(s3Blobs.settings, s3Blobs.client);
+  const uploadObjects = s3Blobs === null || s3Modules === null ? null : new s3Modules[1].S3UploadObjects(s3Blobs.settings, s3Blobs.client);
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase(options.database);

@@ -1,4 +1,5 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
+import type { pinyin as Pinyin } from 'pinyin-pro';
 import { ShenbiError } from '../../core/errors.ts';
 import { normalizeLyricBreaks } from '../../media/text/lyric-lines.ts';
 
@@ -123,13 +124,21 @@ export function parseLyrics(text: string): LyricLine[] {
   return lines;
 }
 
+/** pinyin-pro's dictionary takes ~50 ms to load: required at the first Chinese lyric, not with every command (its CommonJS build, so parsing stays synchronous). */
+let pinyin: typeof Pinyin | undefined;
+/** Each character's pinyin with its tone as a digit (`hao3`). */
+function tonesOf(han: string): string[] {
+  pinyin ??= (createRequire(import.meta.url)('pinyin-pro') as { pinyin: typeof Pinyin }).pinyin;
+  return pinyin(han, { toneType: 'num', type: 'array' });
+}
+
 function toSyllables(line: string): Syllable[] {
   const out: Syllable[] = [];
   // Chinese runs and Latin words, in order.
   const tokens = line.match(/\p{Script=Han}+|[A-Za-z']+|\d+/gu) ?? [];
   for (const token of tokens) {
     if (HAN.test(token)) {
-      const tones = pinyin(token, { toneType: 'num', type: 'array' });
+      const tones = tonesOf(token);
       Array.from(token).forEach((ch, i) => {
         const tone = Number(/(\d)$/.exec(tones[i] ?? '')?.[1] ?? 5);
         out.push({ text: ch, tone: tone === 0 ? 5 : tone, wordEnd: true, stressed: i === 0 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { BasicMIDI, SoundBankLoader, SpessaSynthProcessor, SpessaSynthSequencer, type BasicSoundBank } from 'spessasynth_core';
+import type { BasicMIDI, BasicSoundBank } from 'spessasynth_core';
 import { ShenbiError } from '../../core/errors.ts';
 import { offThreadTask, runOffThread } from '../../workers/off-thread.ts';
 import type { EngineInfo } from '../engine-info.ts';
@@ -25,6 +25,13 @@ export function defaultSoundFontPath(): string {
 
 const banks = new Map<string, Promise<BasicSoundBank>>();
 
+/** The synthesizer (~0.2 s to load with its Vorbis decoder) loads at the first render, not with every command. */
+let spessa: Promise<typeof import('spessasynth_core')> | undefined;
+function spessasynth(): Promise<typeof import('spessasynth_core')> {
+  spessa ??= import('spessasynth_core');
+  return spessa;
+}
+
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
@@ -33,7 +40,8 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
  * The parser's own message is left out on purpose: spessasynth quotes the bytes it found
  * ("expected RIFF, got 'root'"), which would echo the first bytes of whatever file was named.
  */
-function parseSoundFont(bytes: Uint8Array, what: string): BasicSoundBank {
+async function parseSoundFont(bytes: Uint8Array, what: string): Promise<BasicSoundBank> {
+  const { SoundBankLoader } = await spessasynth();
   try {
     return SoundBankLoader.fromArrayBuffer(toArrayBuffer(bytes));
   } catch (error) {
@@ -106,6 +114,7 @@ export function renderMidi(midiBytes: Uint8Array, options: RenderOptions = {}): 
 export async function renderMidiInThread(midiBytes: Uint8Array, options: RenderOptions = {}): Promise<RenderedStereo> {
   const sampleRate = options.sampleRate ?? 44_100;
   const bank = options.soundFontBytes ? await soundFontFromBytes(options.soundFontBytes) : await loadSoundFont(options.soundFontPath ?? defaultSoundFontPath());
+  const { BasicMIDI, SpessaSynthProcessor, SpessaSynthSequencer } = await spessasynth();
   let midi: BasicMIDI;
   try {
     midi = BasicMIDI.fromArrayBuffer(toArrayBuffer(midiBytes));

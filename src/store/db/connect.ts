@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { CustomTypesConfig, types as PgTypes } from 'pg';
 import { ShenbiError } from '../../core/errors.ts';
 import { parseDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -104,11 +104,13 @@ function createSqlite(path: string, shownUrl: string): Kysely<Database> {
 }
 
 async function openPostgres(url: string, shownUrl: string, max: number): Promise<DatabaseHandle> {
+  // Loaded here, not at the top: the embedded default (SQLite) never pays for the driver.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max,
     connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
-    types: numericTypes,
+    types: numericTypes(pg.types),
   });
   // An idle client losing its connection (server restart) emits 'error' on the pool; without
   // a listener that kills the process. The pool replaces the client on the next query.
@@ -134,14 +136,16 @@ const PG_NUMERIC_OID = 1700;
  * byte sizes and counts, all far below that, so parse them as numbers, per pool rather
  * than through pg's process-wide parser table.
  */
-const numericTypes: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if ((oid === PG_INT8_OID || oid === PG_NUMERIC_OID) && format !== 'binary') {
-      return (value: string) => Number(value);
-    }
-    return format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format);
-  }) as typeof pg.types.getTypeParser,
-};
+function numericTypes(types: typeof PgTypes): CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if ((oid === PG_INT8_OID || oid === PG_NUMERIC_OID) && format !== 'binary') {
+        return (value: string) => Number(value);
+      }
+      return format === undefined ? types.getTypeParser(oid) : types.getTypeParser(oid, format);
+    }) as typeof types.getTypeParser,
+  };
+}
 
 function makeHandle(dialect: Dialect, db: Kysely<Database>, url: string, release: () => Promise<void> = () => db.destroy()): DatabaseHandle {
   let closing: Promise<void> | undefined;
