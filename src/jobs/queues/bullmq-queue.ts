@@ -88,7 +88,7 @@ export class BullMqQueue implements JobQueue {
   /** Handlers running now: close() waits for them itself, since BullMQ's own close hangs while Redis is down. */
   readonly #running = new Set<Promise<void>>();
   /** The connections BullMQ made for our workers, dropped by close() if BullMQ cannot close them (Redis down). */
-  readonly #workerClients: Disconnectable[] = [];
+  readonly #workerClients = new Map<Worker, Disconnectable[]>();
   /** Lanes of ids enqueued here, so remove() asks one queue (others are looked up in all). */
   readonly #laneOf = new Map<string, Lane>();
   readonly #warn: (error: Error) => void;
@@ -312,7 +312,7 @@ export class BullMqQueue implements JobQueue {
     await Promise.allSettled([...this.#running]);
     if (!(await settlesWithin(graceful, CLOSE_GRACE_MS))) {
       // BullMQ's close waits on a QUIT that Redis cannot answer; its connections would keep reconnecting.
-      for (const client of this.#workerClients) client.disconnect();
+      for (const clients of this.#workerClients.values()) for (const client of clients) client.disconnect();
       // BullMQ closes its lock renewer only after the jobs' ends are recorded, which now never
       // happens: its timer would keep the process alive. (Internal field; absent in other versions.)
       for (const worker of this.#workers) await settlesWithin(stopLockRenewer(worker), CLOSE_GRACE_MS);
@@ -336,7 +336,7 @@ export class BullMqQueue implements JobQueue {
       if (typeof backend !== 'object' || backend === null) return;
       const { client, blockingClient } = backend as { client?: Promise<unknown>; blockingClient?: Promise<unknown> };
       for (const each of await Promise.all([client, blockingClient])) {
-        if (isDisconnectable(each)) this.#workerClients.push(each);
+        if (isDisconnectable(each)) this.#workerClients.set(worker, [...(this.#workerClients.get(worker) ?? []), each]);
       }
     } catch {
       // Not connected yet when closed: BullMQ's own close disconnects a client still initializing.
@@ -384,7 +384,10 @@ export class BullMqQueue implements JobQueue {
     this.#warm.delete(affinity);
     clearTimeout(warm.timer);
     // Jobs it is running go on; waiting affine jobs reach the lane through their delayed copies.
-    warm.worker.close().catch((error: unknown) => this.#warn(error instanceof Error ? error : new Error(String(error))));
+    warm.worker.close().then(
+      () => this.#workerClients.delete(warm.worker),
+      (error: unknown) => this.#warn(error instanceof Error ? error : new Error(String(error))),
+    );
   }
 
   #refreshWarmSoon(): void {
