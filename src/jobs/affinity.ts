@@ -5,8 +5,8 @@ import type { ExecutionPlan } from './execution-plan.ts';
  * The model a job loads first, as a short id for queue names (`m` + 16 hex digits of the
  * step's engine and model name), or undefined when no step names one (StepDefinition.modelInput)
  * or the model comes from an earlier step's output (unknown until it runs), or it is a cloud
- * model (`provider:model`, nothing to load). An absent or null
- * model is the engine's configured default, which every worker of a deployment shares.
+ * model (`provider:model`, nothing to load). An absent or null model is the engine's
+ * configured default, which every worker of a deployment shares.
  */
 export function modelAffinityOf(plan: ExecutionPlan, input: Readonly<Record<string, unknown>>): string | undefined {
   for (const id of plan.order) {

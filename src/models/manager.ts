@@ -14,10 +14,11 @@ import { ProgressMeter, type ProgressListener } from './progress.ts';
 import { ModelRegistry, installedFiles, type InstalledModel, type ModelRecord } from './registry.ts';
 import { isIntact, isSafeName, planPull, sameContent, type PullPlan } from './pull-plan.ts';
 
-
 /** How long a resolution is reused (ModelManager.resolve). */
 const RESOLVED_FRESH_MS = 1_000;
+/** Names whose resolution is kept at most (the oldest forgotten first). */
 const MAX_RESOLVED = 256;
+
 export interface ModelManagerOptions {
   /** Where models are installed (`ShenbiConfig.modelsDir`). */
   modelsDir: string;

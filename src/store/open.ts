@@ -43,10 +43,14 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   const s3 = options.s3 ?? null;
   // S3 first: an unreachable bucket fails the start before the database is touched.
   // The S3 client (~0.1 s to load) only when a bucket is configured: most runs keep blobs on disk.
-  const s3Modules = s3 === null ? null : await Promise.all([import('./blobs/s3-blob-store.ts'), import('./blobs/upload-objects.ts')]);
-  const s3Blobs = s3 === null || s3Modules === null ? null : await s3Modules[0].S3BlobStore.open(s3, options.blobsDir);
+  let s3Blobs: S3BlobStore | null = null;
+  let uploadObjects: UploadObjects | null = null;
+  if (s3 !== null) {
+    const [{ S3BlobStore }, { S3UploadObjects }] = await Promise.all([import('./blobs/s3-blob-store.ts'), import('./blobs/upload-objects.ts')]);
+    s3Blobs = await S3BlobStore.open(s3, options.blobsDir);
+    uploadObjects = new S3UploadObjects(s3Blobs.settings, s3Blobs.client);
+  }
   const blobs: BlobStore = s3Blobs ?? (await LocalBlobStore.open(options.blobsDir));
-  const uploadObjects = s3Blobs === null || s3Modules === null ? null : new s3Modules[1].S3UploadObjects(s3Blobs.settings, s3Blobs.client);
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase(options.database);

@@ -25,12 +25,8 @@ export function defaultSoundFontPath(): string {
 
 const banks = new Map<string, Promise<BasicSoundBank>>();
 
-/** The synthesizer (~0.2 s to load with its Vorbis decoder) loads at the first render, not with every command. */
-let spessa: Promise<typeof import('spessasynth_core')> | undefined;
-function spessasynth(): Promise<typeof import('spessasynth_core')> {
-  spessa ??= import('spessasynth_core');
-  return spessa;
-}
+/** The synthesizer (~0.2 s to load with its Vorbis decoder) loads at the first render, not with every command (import() keeps it after). */
+const spessasynth = () => import('spessasynth_core');
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
