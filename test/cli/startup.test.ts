@@ -129,6 +129,17 @@ test('tasks list runs compiled and loads only its own command', async () => {
   assert.deepEqual(heavy, [], `tasks list loaded ${heavy.join(', ')}`);
 });
 
+test('jobs list opens the whole Shenbi but loads node-llama-cpp only when a model loads', async () => {
+  const result = await runRecorded(['bin/shenbi.js', '--json', 'jobs', 'list']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.ok(Array.isArray(JSON.parse(result.stdout)));
+  const packages = packagesOf(result.modules);
+  // The store is open (so this run did load the engines' step definitions)...
+  assert.ok(packages.has('better-sqlite3') && packages.has('kysely'), 'the store was opened');
+  // ...yet llama.cpp's bindings (~0.4 s of each start here) were not imported.
+  assert.equal(packages.has('node-llama-cpp'), false, 'jobs list loaded node-llama-cpp');
+});
+
 test('worker threads start from the compiled build without tsx: CPU pool, QuickJS sandbox, C2PA signer', async () => {
   const dist = (path: string) => JSON.stringify(join(copy, 'dist/node/src', path));
   writeFileSync(

@@ -1,4 +1,4 @@
-import { specializedChatWrapperTypeNames, type ChatWrapper, type LlamaModel, type SpecializedChatWrapperTypeName, type resolveChatWrapper } from 'node-llama-cpp';
+import type { ChatWrapper, LlamaModel, SpecializedChatWrapperTypeName, resolveChatWrapper } from 'node-llama-cpp';
 
 /**
  * 'auto': the model's own chat template (from its GGUF, recognised as a known family such as
@@ -7,8 +7,6 @@ import { specializedChatWrapperTypeNames, type ChatWrapper, type LlamaModel, typ
  * 'none': always plain text. A family name forces that template.
  */
 export type ChatWrapperChoice = 'auto' | 'none' | SpecializedChatWrapperTypeName;
-
-export const CHAT_WRAPPER_CHOICES: readonly ChatWrapperChoice[] = ['auto', 'none', ...specializedChatWrapperTypeNames];
 
 export function hasChatTemplate(model: LlamaModel): boolean {
   const template = model.fileInfo.metadata.tokenizer?.chat_template;

@@ -11,17 +11,7 @@ import type {
   LanguageModelV3Usage,
   SharedV3Warning,
 } from '@ai-sdk/provider';
-import {
-  LlamaChat,
-  LlamaCompletion,
-  LlamaText,
-  type ChatHistoryItem,
-  type ChatModelFunctions,
-  type GbnfJsonSchema,
-  type LlamaContextSequence,
-  type LlamaGrammar,
-  type Token,
-} from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatModelFunctions, GbnfJsonSchema, LlamaContextSequence, LlamaGrammar, Token } from 'node-llama-cpp';
 import { ShenbiError } from '../../core/errors.ts';
 import { assertUsableJsonSchema } from '../../core/json-schema.ts';
 import { DEFAULT_REPLY_SHARE, fitPromptToContext, overflowError, type FittedPrompt } from './fit-prompt.ts';
@@ -208,7 +198,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     onText: ((text: string) => void) | undefined,
   ): Promise<Generated> {
     const cachedTokens = Math.max(0, cachedPrefix(sequence, contextTokens) - (contextTokens.length - tokens.length));
-    const completion = new LlamaCompletion({ contextSequence: sequence });
+    const completion = new pooled.llamaCpp.LlamaCompletion({ contextSequence: sequence });
     try {
       const { counter, settings } = this.#sampling(options, tokens.length, pooled.lanes.contextSize, grammar);
       const result = await completion.generateCompletionWithMeta(tokens, { ...settings, onTextChunk: onText });
@@ -232,7 +222,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
     };
     const render = (prompt: LanguageModelV3Prompt) => {
       const { contextText } = chatWrapper.generateContextState({ chatHistory: historyOf(prompt), availableFunctions: functions });
-      return LlamaText(contextText).tokenize(pooled.model.tokenizer);
+      return pooled.llamaCpp.LlamaText(contextText).tokenize(pooled.model.tokenizer);
     };
     // Measure the rendered prompt first: LlamaChat would otherwise shift (drop) old turns silently.
     const fitted = fitPrompt(options, (prompt) => render(prompt).length, pooled.lanes.contextSize);
@@ -249,7 +239,7 @@ export class LlamaCppLanguageModel implements LanguageModelV3 {
   ): Promise<Generated> {
     const chatWrapper = pooled.chatWrapper!;
     const cachedTokens = cachedPrefix(sequence, promptTokens);
-    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+    const chat = new pooled.llamaCpp.LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
     try {
       const { counter, settings } = this.#sampling(options, inputTokens, pooled.lanes.contextSize, grammar);
       const common = { ...settings, onTextChunk: onText };
