@@ -1,6 +1,5 @@
 import { webhookRegistry } from '../engines/providers/webhook-registry.ts';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ShenbiError, toShenbiError } from '../core/errors.ts';
 import type { Shenbi } from '../shenbi.ts';
 import { openDatabase } from '../store/db/connect.ts';
@@ -10,6 +9,7 @@ import { errorResponse } from './http-error.ts';
 import { JobEventLog } from './job-event-log.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { originGuard } from './middleware/origin-guard.ts';
+import { cheapBodyLimit } from './middleware/body-limit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { RedisTokenBuckets } from './middleware/redis-token-buckets.ts';
 import { MemoryTokenBuckets, type TokenBuckets } from './middleware/token-buckets.ts';
@@ -134,11 +134,12 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
     throw new ShenbiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
   };
   const jsonLimit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
-  app.use('/v1/audio/transcriptions', bodyLimit({ maxSize: MAX_AUDIO_UPLOAD_BYTES, onError: tooLarge(MAX_AUDIO_UPLOAD_BYTES) }));
+  app.use('/v1/audio/transcriptions', cheapBodyLimit({ maxSize: MAX_AUDIO_UPLOAD_BYTES, onError: tooLarge(MAX_AUDIO_UPLOAD_BYTES) }));
   // Uploads stream to disk and count their own bytes against uploads.maxMb (see UploadStore).
   const ownLimit = new Set(['/v1/audio/transcriptions', '/api/uploads']);
+  const jsonBodyLimit = cheapBodyLimit({ maxSize: jsonLimit, onError: tooLarge(jsonLimit) });
   for (const prefix of ['/v1/*', '/api/*']) {
-    app.use(prefix, async (c, next) => (ownLimit.has(c.req.path) ? next() : bodyLimit({ maxSize: jsonLimit, onError: tooLarge(jsonLimit) })(c, next)));
+    app.use(prefix, async (c, next) => (ownLimit.has(c.req.path) ? next() : jsonBodyLimit(c, next)));
   }
 
   const book = new RouteBook(app);
