@@ -11,7 +11,8 @@ import { downloadModelFiles } from './multi-file-pull.ts';
 import { acquireFileLock, tryAcquireFileLock } from './lock.ts';
 import { assertModelName, closeMatches, modelNameFromFile, safeFileName } from './model-name.ts';
 import { ProgressMeter, type ProgressListener } from './progress.ts';
-import { ModelRegistry, installedFiles, type InstalledModel, type ModelRecord } from './registry.ts';
+import { signaturesHold, signaturesOf, type FileSignature } from './file-signature.ts';
+import { ModelRegistry, RECORD_FILE, installedFiles, type InstalledModel, type ModelRecord } from './registry.ts';
 import { isIntact, isSafeName, planPull, sameContent, type PullPlan } from './pull-plan.ts';
 
 /** How long a resolution is reused (ModelManager.resolve). */
@@ -79,7 +80,7 @@ export class ModelManager {
   readonly #download: NonNullable<ModelManagerOptions['download']>;
   #catalog: Promise<Map<string, { entry: CatalogEntry; catalog: string }>> | undefined;
   /** Recent resolutions by name (see resolve): a chat request must not read and stat the model's files each time. */
-  readonly #resolved = new Map<string, { model: ResolvedModel; at: number }>();
+  readonly #resolved = new Map<string, { model: ResolvedModel; at: number; signatures: FileSignature[] | undefined }>();
 
   constructor(options: ModelManagerOptions) {
     this.modelsDir = resolvePath(options.modelsDir);
@@ -329,12 +330,24 @@ export class ModelManager {
    */
   async resolve(name: string, options: { verify?: boolean } = {}): Promise<ResolvedModel> {
     // A resolution is reused for a second: serving reads the record and stats every file of
-    // the model per request otherwise (~1.5 ms of a chat's first token). This process's own
-    // pulls, imports and removals forget it at once; another process's, within the second.
+    // the model per request otherwise (~1–1.5 ms of a chat's first token). This process's own
+    // pulls, imports and removals forget it at once; another process's show within the second.
+    // After the second one stat each of the model's folder, record and files tells whether
+    // anything changed (a chat turn comes more than a second after the last one's start).
     const recent = this.#resolved.get(name);
-    if (options.verify !== true && recent !== undefined && Date.now() - recent.at < RESOLVED_FRESH_MS) return recent.model;
+    if (options.verify !== true && recent !== undefined) {
+      if (Date.now() - recent.at < RESOLVED_FRESH_MS) return recent.model;
+      if (recent.signatures !== undefined && (await signaturesHold(recent.signatures))) {
+        recent.at = Date.now();
+        return recent.model;
+      }
+    }
+    // Signed before the record is read: a change made while it is read shows next time.
+    const dir = this.#registry.modelDir(name);
+    const before = isSafeName(name) ? await signaturesOf([dir, join(dir, RECORD_FILE)]) : undefined;
     const resolved = await this.#resolveNow(name, options);
-    this.#resolved.set(name, { model: resolved, at: Date.now() });
+    const files = before === undefined ? undefined : await signaturesOf((resolved.files ?? [resolved]).map((file) => file.path));
+    this.#resolved.set(name, { model: resolved, at: Date.now(), signatures: before === undefined || files === undefined ? undefined : [...before, ...files] });
     if (this.#resolved.size > MAX_RESOLVED) this.#resolved.delete(this.#resolved.keys().next().value as string);
     return resolved;
   }

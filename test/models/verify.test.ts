@@ -45,6 +45,25 @@ describe('resolution', () => {
     await manager.pull(url);
     assert.equal((await manager.resolve('jfk', { verify: true })).sha256, JFK.sha256);
   });
+
+  test('after the second, an unchanged model is confirmed by stats (the same resolution); one replaced by another process is read again', async () => {
+    h = await harness();
+    const manager = h.manager();
+    await manager.importFile(JFK.file, { name: 'voice' });
+    const first = await manager.resolve('voice');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    assert.equal(await manager.resolve('voice'), first, 'nothing changed: the same frozen resolution, not a new read');
+    // Another process replaces it under the same name with other bytes.
+    const other = h.manager();
+    await other.remove('voice');
+    await other.importFile(STORIES.file, { name: 'voice' });
+    assert.equal(await manager.resolve('voice'), first, 'within the second of the last confirmation: still the recent one');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const replaced = await manager.resolve('voice');
+    assert.notEqual(replaced, first);
+    assert.equal(replaced.sha256, STORIES.sha256);
+    assert.equal(replaced.size, STORIES.size);
+  });
 });
 
 describe('verification', () => {
