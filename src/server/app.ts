@@ -37,6 +37,7 @@ import { UploadRepository } from './uploads/upload-repository.ts';
 import { QuotaMeter } from './quota/quota-meter.ts';
 import { UsageReservations } from './quota/usage-reservations.ts';
 import { startUploadSweeper } from './uploads/upload-sweeper.ts';
+import { KeyPresence } from './auth/key-presence.ts';
 import { UploadStore } from './uploads/upload-store.ts';
 import { staticFiles } from './static-files.ts';
 import type { TextModels } from '../pipelines/steps/text/text-models.ts';
@@ -112,6 +113,9 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   const buckets: TokenBuckets = redisUrl === null ? new MemoryTokenBuckets() : new RedisTokenBuckets({ url: redisUrl });
   const sweeper = startUploadSweeper(uploads);
   quotas.start();
+  // Only a loopback server lets keyless callers in, so only it asks whether keys exist.
+  const presence = new KeyPresence(keys);
+  if (loopback) presence.start();
   let port = options.port ?? 8787;
 
   const app = new Hono<ServerEnv>();
@@ -157,7 +161,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
   registerWebhookRoutes(app, shenbi.config.publicBaseUrl);
 
   for (const prefix of ['/v1/*', '/api/*']) {
-    app.use(prefix, authenticate({ keys, requireKeys: !loopback }));
+    app.use(prefix, authenticate({ keys, requireKeys: !loopback, presence }));
     app.use(prefix, rateLimit(keys, Date.now, buckets));
   }
   registerOpenAiModelRoutes(book, services);
@@ -191,6 +195,7 @@ export async function createServer(shenbi: Shenbi, options: ServerOptions = {}):
         await buckets.close();
         await sweeper.stop();
         await quotas.stop();
+        await presence.stop();
         // Jobs this process runs later must poll again: nothing receives webhooks any more.
         webhookRegistry.setReceiver(undefined);
         await services.text.close();

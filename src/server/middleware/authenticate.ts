@@ -2,12 +2,15 @@ import type { MiddlewareHandler } from 'hono';
 import { ShenbiError } from '../../core/errors.ts';
 import { API_SCOPES, hasScope, hashSecret, parseApiKey, secretMatches, type ApiScope } from '../auth/api-key.ts';
 import type { ApiKeyRepository } from '../auth/api-key-repository.ts';
+import type { KeyPresence } from '../auth/key-presence.ts';
 import { LOCAL_TENANT, type ServerEnv } from '../context.ts';
 
 export interface AuthenticateOptions {
   keys: ApiKeyRepository;
   /** A server reachable from other machines always requires keys, even if none exist yet. */
   requireKeys: boolean;
+  /** Whether keys exist, kept fresh by the server (else asked here, at most once a second). */
+  presence?: KeyPresence;
 }
 
 /** How long "are there any keys?" is remembered; `shenbi apikeys create` in another process shows up within it. */
@@ -30,6 +33,7 @@ function presentedKey(authorization: string | undefined, apiKeyHeader: string | 
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler<ServerEnv> {
   let anyKeys: { value: boolean; at: number } | undefined;
   const keysExist = async () => {
+    if (options.presence !== undefined) return options.presence.anyKeys();
     const now = Date.now();
     if (anyKeys === undefined || now - anyKeys.at > ANY_KEYS_TTL_MS) anyKeys = { value: await options.keys.anyActive(), at: now };
     return anyKeys.value;
