@@ -28,7 +28,7 @@ export interface ModelPoolOptions {
 /** node-llama-cpp's module, imported when the first model loads, not with Shenbi (~0.5 s of every command's start). */
 export type NodeLlamaCpp = typeof import('node-llama-cpp');
 let nodeLlamaCpp: Promise<NodeLlamaCpp> | undefined;
-export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
+function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   nodeLlamaCpp ??= import('node-llama-cpp');
   return nodeLlamaCpp;
 }
