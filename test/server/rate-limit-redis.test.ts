@@ -46,9 +46,10 @@ async function hammer(servers: RunningServer[], key: string, count: number): Pro
 }
 
 test('two servers on one Redis: a key gets N requests in total, then 429 with Retry-After, on either server', async () => {
+  // The key first: servers notice that keys exist within a second, which twoServers waits out.
+  const key = await newKey();
   const servers = await twoServers(redis.url);
   try {
-    const key = await newKey();
     const results = await hammer(servers, key, N + 3);
     assert.deepEqual(results.map((r) => r.status), [...Array(N).fill(200), 429, 429, 429]);
     for (const refused of results.slice(N)) {
@@ -63,9 +64,10 @@ test('two servers on one Redis: a key gets N requests in total, then 429 with Re
 });
 
 test('control: without Redis each server counts alone, so the key gets 2N', async () => {
+  // The key first: servers notice that keys exist within a second, which twoServers waits out.
+  const key = await newKey();
   const servers = await twoServers(null);
   try {
-    const key = await newKey();
     const results = await hammer(servers, key, 2 * N + 2);
     assert.equal(results.filter((r) => r.status === 200).length, 2 * N);
   } finally {
@@ -74,9 +76,10 @@ test('control: without Redis each server counts alone, so the key gets 2N', asyn
 });
 
 test('Redis down: requests are still answered (fail open to counting per server), and shared counting resumes when it is back', async () => {
+  // The key first: servers notice that keys exist within a second, which twoServers waits out.
+  const key = await newKey();
   const servers = await twoServers(redis.url);
   try {
-    const key = await newKey();
     assert.deepEqual((await hammer(servers, key, 2)).map((r) => r.status), [200, 200]);
     await redis.kill();
     const during = await hammer(servers, key, 2 * N + 2);
