@@ -2,19 +2,17 @@ import type { MiddlewareHandler } from 'hono';
 import { ShenbiError } from '../../core/errors.ts';
 import { API_SCOPES, hasScope, hashSecret, parseApiKey, secretMatches, type ApiScope } from '../auth/api-key.ts';
 import type { ApiKeyRepository } from '../auth/api-key-repository.ts';
-import type { KeyPresence } from '../auth/key-presence.ts';
+import { KeyPresence } from '../auth/key-presence.ts';
 import { LOCAL_TENANT, type ServerEnv } from '../context.ts';
 
 export interface AuthenticateOptions {
   keys: ApiKeyRepository;
   /** A server reachable from other machines always requires keys, even if none exist yet. */
   requireKeys: boolean;
-  /** Whether keys exist, kept fresh by the server (else asked here, at most once a second). */
+  /** Whether keys exist, kept fresh by the server (default: asked on the request, at most once a second). */
   presence?: KeyPresence;
 }
 
-/** How long "are there any keys?" is remembered; `shenbi apikeys create` in another process shows up within it. */
-const ANY_KEYS_TTL_MS = 1000;
 const DUMMY_HASH = hashSecret('shenbi-no-such-key');
 
 /** Reads the key from `Authorization: Bearer …` (OpenAI clients) or `x-api-key`. */
@@ -31,16 +29,11 @@ function presentedKey(authorization: string | undefined, apiKeyHeader: string | 
  * the local user (all scopes); otherwise a valid, unrevoked key is required (401).
  */
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler<ServerEnv> {
-  let anyKeys: { value: boolean; at: number } | undefined;
-  const keysExist = async () => {
-    if (options.presence !== undefined) return options.presence.anyKeys();
-    const now = Date.now();
-    if (anyKeys === undefined || now - anyKeys.at > ANY_KEYS_TTL_MS) anyKeys = { value: await options.keys.anyActive(), at: now };
-    return anyKeys.value;
-  };
+  // Not started, a KeyPresence asks the store when its answer is a second old.
+  const presence = options.presence ?? new KeyPresence(options.keys);
   return async (c, next) => {
     const token = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
-    if (!options.requireKeys && !(await keysExist())) {
+    if (!options.requireKeys && !(await presence.anyKeys())) {
       c.set('principal', { tenant: LOCAL_TENANT, key: null, scopes: [...API_SCOPES] });
       return next();
     }
