@@ -183,16 +183,22 @@ test('the Digital human page: upload a real photo, consent is asked for and refu
       }),
   );
   assert.ok(Number.isFinite(duration) && duration > 0.3, `video duration ${duration}`);
-  // It plays: the clock moves after play().
+  // It plays: the clock moves after play(). On a busy machine decoding can start late, so this
+  // waits for the clock to pass 0.1 s (or 15 s to go by) rather than sampling it once.
   const played = await video.evaluate(
     (node) =>
       new Promise<number>((resolve, reject) => {
         const element = node as unknown as MediaLike;
         element.muted = true;
-        element.play().then(() => setTimeout(() => resolve(element.currentTime), 600), reject);
+        // No named functions in here: tsx's keepNames would wrap them in a __name the page lacks.
+        setTimeout(() => resolve(element.currentTime), 15_000);
+        element.addEventListener('timeupdate', () => {
+          if (element.currentTime > 0.1) resolve(element.currentTime);
+        });
+        element.play().catch(reject);
       }),
   );
-  assert.ok(played > 0.1, `currentTime after play(): ${played}`);
+  assert.ok(played > 0.1, `currentTime 15 s after play(): ${played}`);
   assert.ok(await form.getByTestId('ai-label').first().isVisible(), 'the result is marked AI-generated');
 
   // The files: the video (MP4), its audio and the speech timings.
