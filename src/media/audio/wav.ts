@@ -116,9 +116,19 @@ export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
   // Int16Array is little-endian on every platform Node runs on here, else the DataView way.
   if (LITTLE_ENDIAN && (out.byteOffset + 44) % 2 === 0) {
     const pcm = new Int16Array(out.buffer, out.byteOffset + 44, frames * channels);
+    if (channels === 1) {
+      // The common case, its own loop: the inner channel loop and the call cost more than the work.
+      for (let i = 0; i < frames; i++) {
+        const clipped = Math.max(-1, Math.min(1, samples[i]!));
+        const scaled = clipped < 0 ? clipped * 32768 : clipped * 32767;
+        const floor = Math.floor(scaled);
+        pcm[i] = floor + Number(scaled - floor >= 0.5); // roundHalfUp(scaled), inlined
+      }
+      return out;
+    }
     for (let i = 0, at = 0; i < frames; i++) {
       const clipped = Math.max(-1, Math.min(1, samples[i]! * perChannel));
-      const value = Math.round(clipped < 0 ? clipped * 32768 : clipped * 32767);
+      const value = roundHalfUp(clipped < 0 ? clipped * 32768 : clipped * 32767);
       for (let c = 0; c < channels; c++) pcm[at++] = value;
     }
     return out;
@@ -126,8 +136,19 @@ export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
   let at = 44;
   for (let i = 0; i < frames; i++) {
     const clipped = Math.max(-1, Math.min(1, samples[i]! * perChannel));
-    const value = Math.round(clipped < 0 ? clipped * 32768 : clipped * 32767);
+    const value = roundHalfUp(clipped < 0 ? clipped * 32768 : clipped * 32767);
     for (let c = 0; c < channels; c++, at += 2) out.writeInt16LE(value, at);
   }
   return out;
+}
+
+/**
+ * Math.round(x), the same integer for every double, several times faster in a per-sample
+ * loop: V8's Math.round branches on the fraction, which audio makes unpredictable; here the
+ * fraction only feeds a comparison turned into 0 or 1. x − floor(x) is exact for |x| ≥ 1
+ * (Sterbenz) and its rounding for −1 < x < 0 never crosses 0.5, so the result is exact.
+ */
+export function roundHalfUp(x: number): number {
+  const floor = Math.floor(x);
+  return floor + Number(x - floor >= 0.5);
 }
