@@ -12,6 +12,12 @@ export interface ArtifactCandidate {
   readonly provenance: Provenance;
   /** An explicit label the producer already rendered into the bytes (a composer's drawtext). */
   readonly explicitLabel?: LabelRecord;
+  /**
+   * True when an earlier hook made these bytes and nothing outside governance holds them: a
+   * hook may move them to another thread instead of copying them (20 MB cost ~60 ms to copy),
+   * and must then return bytes of its own, since these are gone.
+   */
+  readonly bytesMovable?: boolean;
 }
 
 /** What governance lets through: possibly rewritten bytes (labels embedded) and the labels it applied. */
@@ -36,9 +42,12 @@ export function composeGovernance(...hooks: GovernanceHook[]): GovernanceHook {
     name: hooks.map((h) => h.name).join('+'),
     async review(candidate) {
       let bytes = candidate.bytes;
+      let movable = candidate.bytesMovable === true;
       const labels: LabelRecord[] = [];
       for (const hook of hooks) {
-        const decision = await hook.review({ ...candidate, bytes });
+        const decision = await hook.review({ ...candidate, bytes, bytesMovable: movable });
+        // New bytes from a hook (not a view of the caller's) are governance's own from here on.
+        if (decision.bytes !== bytes) movable = decision.bytes.buffer !== candidate.bytes.buffer;
         bytes = decision.bytes;
         labels.push(...decision.labels);
       }

@@ -245,6 +245,26 @@ describe('C2PA: local keys, signing and validation', () => {
     }
   });
 
+  test('the signing worker takes bytes an earlier hook made by moving them, never the caller\'s own', async () => {
+    const original = media['video/mp4']!;
+    const before = Buffer.from(original).toString('base64');
+    const made: Uint8Array[] = [];
+    // Stands in for the implicit label: returns a fresh copy, which is governance's own.
+    const copying = { name: 'copy', review: async (c: { bytes: Uint8Array }) => { const own = new Uint8Array(c.bytes); made.push(own); return { bytes: own, labels: [] }; } };
+    const passing = { name: 'pass', review: async (c: { bytes: Uint8Array }) => ({ bytes: c.bytes, labels: [] }) };
+    const viewing = { name: 'view', review: async (c: { bytes: Uint8Array }) => ({ bytes: new Uint8Array(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength), labels: [] }) };
+    const sign = c2paSignHook({ keys, claimGenerator: GENERATOR, offThreadMinBytes: 0 });
+    const candidate = (id: string) => ({ id, kind: 'video' as const, mimeType: 'video/mp4', bytes: original, name: 'clip.mp4', provenance: provenance({ prompt: 'x' }) });
+    const moved = await composeGovernance(copying, sign).review(candidate('art_moved'));
+    assert.equal(made[0]!.byteLength, 0, 'the hook-made copy moved to the signing thread (detached here)');
+    assert.equal((await readC2pa(moved.bytes, 'video/mp4', { trustAnchors: [keys.caPem] })).state, 'Trusted');
+    for (const chain of [[passing, sign], [viewing, sign], [sign]]) {
+      const out = await composeGovernance(...chain).review(candidate(`art_${chain[0]!.name}`));
+      assert.equal((await readC2pa(out.bytes, 'video/mp4', { trustAnchors: [keys.caPem] })).state, 'Trusted');
+    }
+    assert.equal(Buffer.from(original).toString('base64'), before, "the caller's bytes are untouched and still here");
+  });
+
   test('an edit of user media is a path or URL input (the implicit label\'s rule); artifact ids and prompts are not', () => {
     const action = (inputs: Record<string, unknown>) => classifySource(provenance(inputs)).action;
     assert.equal(action({ prompt: 'a cat at /home/mat.png', video: 'art_0abc' }), 'c2pa.created');

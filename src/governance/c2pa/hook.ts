@@ -70,7 +70,7 @@ export function c2paSignHook(options: C2paSignHookOptions): GovernanceHook {
         };
         result =
           candidate.bytes.byteLength >= offThreadMinBytes
-            ? await signingWorker().sign(candidate.bytes, candidate.mimeType, signOptions)
+            ? await signingWorker().sign(candidate.bytes, candidate.mimeType, signOptions, { move: candidate.bytesMovable === true })
             : await signC2pa(candidate.bytes, candidate.mimeType, signOptions);
       } catch (error) {
         // Storing an unsigned file where a signature was due would silently drop the label.
@@ -80,7 +80,8 @@ export function c2paSignHook(options: C2paSignHookOptions): GovernanceHook {
           details: { artifactId: candidate.id, mimeType: candidate.mimeType, ...(error instanceof ShenbiError ? { reason: error.code } : {}) },
         });
       }
-      if (!result.signed) return { bytes: candidate.bytes, labels: [] };
+      // result.bytes, not candidate.bytes: those may have moved to the signing thread.
+      if (!result.signed) return { bytes: result.bytes, labels: [] };
       const value: C2paLabelValue = { manifestLabel: result.manifestLabel, action: result.action, digitalSourceType: result.digitalSourceType };
       const label: LabelRecord = { type: 'c2pa', placement: 'jumbf', value };
       return { bytes: result.bytes, labels: [label] };

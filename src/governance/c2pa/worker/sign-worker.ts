@@ -25,7 +25,8 @@ port.on('message', (request: SignRequest) => {
       return { id: request.id, ok: false, error: { code: typeof e.code === 'string' ? e.code : 'ENGINE_FAILED', message: String(e.message ?? error), ...(typeof e.hint === 'string' ? { hint: e.hint } : {}) } };
     }
   })().then((response) => {
-    const transfer = response.ok && response.result.signed ? [response.result.bytes.buffer as ArrayBuffer] : [];
+    // Unsigned bytes go back too: they may be the caller's only copy (moved here, not copied).
+    const transfer = response.ok ? [response.result.bytes.buffer as ArrayBuffer] : [];
     port.postMessage(response, transfer);
   });
 });

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { isErrorCode, ShenbiError } from '../../../core/errors.ts';
 import { c2paFormatOf } from '../formats.ts';
 import type { SignC2paOptions, SignC2paResult } from '../sign.ts';
+import { ownBuffer } from '../../../workers/transferables.ts';
 import type { SignRequest, SignResponse } from './protocol.ts';
 
 interface Pending {
@@ -20,23 +21,28 @@ export class C2paSigningWorker {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  /** Same contract as signC2pa; the bytes are copied once to cross the thread boundary. */
-  sign(bytes: Uint8Array, mimeType: string, options: SignC2paOptions, warmUp = false): Promise<SignC2paResult> {
+  /**
+   * Same contract as signC2pa. The bytes cross the thread boundary as a copy, or, with `move`
+   * (the caller never reads them again), moved: their buffer is then detached here, and the
+   * result's bytes (signed or not) are the ones to use.
+   */
+  sign(bytes: Uint8Array, mimeType: string, options: SignC2paOptions, { move = false, warmUp = false }: { move?: boolean; warmUp?: boolean } = {}): Promise<SignC2paResult> {
     if (c2paFormatOf(mimeType) === null) return Promise.resolve({ signed: false, bytes, mimeType, reason: 'unsupported-format' });
     const worker = this.start();
-    const copy = new Uint8Array(bytes); // its own ArrayBuffer, so it can be transferred
+    // Moved only when the view is its whole buffer: the rest of a larger one may be someone else's.
+    const sent = move && ownBuffer(bytes) !== undefined ? bytes : new Uint8Array(bytes);
     const { keys, ...rest } = options;
-    const request: SignRequest = { id: this.nextId++, bytes: copy, mimeType, keysDir: keys.dir, options: rest, warmUp };
+    const request: SignRequest = { id: this.nextId++, bytes: sent, mimeType, keysDir: keys.dir, options: rest, warmUp };
     return new Promise<SignC2paResult>((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
       worker.ref();
-      worker.postMessage(request, [copy.buffer]);
+      worker.postMessage(request, [sent.buffer as ArrayBuffer]);
     });
   }
 
   /** Starts the thread and signs a tiny PNG in it, so the first real file is signed at full speed. */
   async warmUp(options: SignC2paOptions): Promise<void> {
-    await this.sign(TINY_GIF, 'image/gif', options, true);
+    await this.sign(TINY_GIF, 'image/gif', options, { warmUp: true });
   }
 
   async close(): Promise<void> {
