@@ -77,6 +77,11 @@ test('labels of large files through the pool: the same bytes as in this thread',
     assert.equal(pooled.placement, local.placement);
     same(pooled.bytes, local.bytes, `${mimeType} implicit label`);
   }
+  // Moved rather than copied when the caller lets go of them: the same label, and the caller's buffer detached.
+  const mine = new Uint8Array(wav);
+  const moved = await embedImplicitLabelOffThread(mine, 'audio/wav', payloadFor('art_pool'), { move: true });
+  same(moved.bytes, (await embedImplicitLabel(wav, 'audio/wav', payloadFor('art_pool'))).bytes, 'moved WAV implicit label');
+  assert.equal(mine.byteLength, 0, 'the moved buffer is gone from this thread');
   // The audible overlay label of a plain WAV, mixed in the pool (a long file, so the work is real).
   const overlay = await labelAudio(wav, 'audio/wav', { placement: 'both', mode: 'overlay', spokenWording: '本内容由人工智能生成', spokenLanguage: 'zh' });
   assert.equal(overlay.record.placement, 'audio-both-overlay');

@@ -29,7 +29,7 @@ export function implicitLabelHook(options: ImplicitLabelHookOptions): Governance
     async review(candidate) {
       const produceId = produceIdFor(candidate.bytes, candidate.mimeType, options.producer);
       const payload = implicitLabelPayloadFor(produceId, options.producer, candidate.provenance);
-      const embedded = await embedImplicitLabelOffThread(candidate.bytes, candidate.mimeType, payload);
+      const embedded = await embedImplicitLabelOffThread(candidate.bytes, candidate.mimeType, payload, { move: candidate.bytesMovable === true });
       const placement = embedded.placement;
       return {
         bytes: embedded.bytes,

@@ -23,10 +23,15 @@ const IN_MEMORY: ReadonlySet<Container> = new Set<Container>(['mp3', 'wav', 'fla
 
 const embedTask = offThreadTask(new URL('./embed.ts', import.meta.url), embedding, 'embedImplicitLabel');
 
-/** `embedImplicitLabel`, on the worker pool for large in-memory containers. */
-export function embedImplicitLabelOffThread(bytes: Uint8Array, mimeType: string, payload: ImplicitLabelPayload, signal?: AbortSignal): Promise<EmbeddedLabel> {
+/**
+ * `embedImplicitLabel`, on the worker pool for large in-memory containers. With `move` (the
+ * caller never reads `bytes` again) a whole buffer goes to the worker without a copy.
+ */
+export function embedImplicitLabelOffThread(bytes: Uint8Array, mimeType: string, payload: ImplicitLabelPayload, { signal, move = false }: { signal?: AbortSignal; move?: boolean } = {}): Promise<EmbeddedLabel> {
   const inline = bytes.byteLength < OFF_THREAD_MIN_BYTES || !IN_MEMORY.has(containerForMime(mimeType));
+  const own = ownBuffer(bytes);
   // A view of part of a larger buffer would carry the whole buffer across: send its bytes alone.
-  const whole = inline || ownBuffer(bytes) !== undefined ? bytes : bytes.slice();
-  return runOffThread(embedTask, [whole, mimeType, payload], { inline, ...(signal === undefined ? {} : { signal }) });
+  const whole = inline || own !== undefined ? bytes : bytes.slice();
+  const transfer = !inline && move && own !== undefined ? { transfer: [own] } : {};
+  return runOffThread(embedTask, [whole, mimeType, payload], { inline, ...transfer, ...(signal === undefined ? {} : { signal }) });
 }
