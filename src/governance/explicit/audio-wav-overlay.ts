@@ -1,6 +1,5 @@
-import { decodeWav, encodeWav } from '../../media/audio/wav.ts';
-import type { PcmAudio } from '../../media/audio/pcm.ts';
-import { aiRhythm, dbToLinear, labelLevelDb } from './rhythm.ts';
+import { allocPcm16Wav, readWavLayout, toPcm16 } from '../../media/audio/wav.ts';
+import { aiRhythm, activeRmsOf, dbToLinear, labelLevelDbForRms } from './rhythm.ts';
 
 /**
  * The overlay label for the WAV files Shenbi's own voices write (mono 16-bit PCM with nothing
@@ -9,7 +8,7 @@ import { aiRhythm, dbToLinear, labelLevelDb } from './rhythm.ts';
  * first sentence should sound as soon as it is voiced. Any other WAV (stereo, float, tagged
  * with LIST/iXML chunks that ffmpeg would carry over) returns undefined and takes ffmpeg.
  */
-export function plainMonoPcm16(bytes: Uint8Array): PcmAudio | undefined {
+export function plainMonoPcm16(bytes: Uint8Array): { sampleRate: number; pcm: Int16Array } | undefined {
   if (bytes.length < 44) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
@@ -20,13 +19,17 @@ export function plainMonoPcm16(bytes: Uint8Array): PcmAudio | undefined {
     if (id !== 'fmt ' && id !== 'data') return undefined;
     offset += 8 + view.getUint32(offset + 4, true);
   }
+  let layout;
   try {
-    const wav = decodeWav(bytes);
-    const { channels, bitsPerSample, format } = wav.info;
-    return channels === 1 && bitsPerSample === 16 && format === 'pcm' ? { sampleRate: wav.sampleRate, samples: wav.samples } : undefined;
+    layout = readWavLayout(bytes);
   } catch {
     return undefined;
   }
+  if (layout.channels !== 1 || layout.bitsPerSample !== 16 || layout.format !== 'pcm') return undefined;
+  const at = bytes.byteOffset + layout.dataStart;
+  // Read in place; an odd offset (never in files Shenbi writes) gets an aligned copy.
+  const pcm = at % 2 === 0 ? new Int16Array(bytes.buffer, at, layout.frames) : new Int16Array(bytes.slice(layout.dataStart, layout.dataStart + 2 * layout.frames).buffer);
+  return { sampleRate: layout.sampleRate, pcm };
 }
 
 export interface RhythmOverlay {
@@ -43,21 +46,56 @@ export interface RhythmOverlay {
 export function overlayRhythmOnPlainWav(bytes: Uint8Array, placement: 'start' | 'end' | 'both'): RhythmOverlay | undefined {
   const plain = plainMonoPcm16(bytes);
   if (plain === undefined) return undefined;
-  const levelDb = labelLevelDb(plain);
+  const { sampleRate, pcm } = plain;
+  const levelDb = labelLevelDbForRms(activeRmsOf(pcm, 1 / 32768, sampleRate));
   // A sine's RMS is its peak / √2.
-  const rhythm = aiRhythm(plain.sampleRate, dbToLinear(levelDb) * Math.SQRT2);
-  const end = Math.max(0, plain.samples.length - rhythm.samples.length);
+  const rhythm = aiRhythm(sampleRate, dbToLinear(levelDb) * Math.SQRT2);
+  const end = Math.max(0, pcm.length - rhythm.samples.length);
   const offsets = { start: [0], end: [end], both: [0, end] }[placement];
-  return { bytes: overlayPcm(plain, rhythm, offsets), levelDb, labelSeconds: rhythm.samples.length / plain.sampleRate };
+  return { bytes: overlayPcm16(sampleRate, pcm, rhythm.samples, offsets), levelDb, labelSeconds: rhythm.samples.length / sampleRate };
 }
 
-/** content + label at `offsetSamples` (the label is cut at the content's end), as 16-bit WAV. */
-export function overlayPcm(content: PcmAudio, label: PcmAudio, offsetsSamples: readonly number[]): Buffer {
-  const mixed = new Float32Array(content.samples);
-  for (const offset of offsetsSamples) {
-    const start = Math.max(0, offset);
-    const end = Math.min(mixed.length, offset + label.samples.length);
-    for (let i = start; i < end; i++) mixed[i] = mixed[i]! + label.samples[i - offset]!;
+/**
+ * Each 16-bit sample as it comes out of a decode (÷ 32768) and re-encode (encodeWav): the
+ * samples the label does not touch, without a float copy of the file. (Positive samples above
+ * 16384 lose one step on that way; kept, so the file is the one the float path wrote.)
+ */
+let roundTrip: Int16Array | undefined;
+function reencoded(): Int16Array {
+  if (roundTrip === undefined) {
+    roundTrip = new Int16Array(65536);
+    for (let x = -32768; x < 32768; x++) roundTrip[x + 32768] = toPcm16(x / 32768);
   }
-  return encodeWav({ sampleRate: content.sampleRate, samples: mixed });
+  return roundTrip;
+}
+
+/**
+ * content + label at each offset (cut at the content's end), as 16-bit WAV: the same file as
+ * decoding to float, adding the label in float32 and encoding (encodeWav), sample for sample.
+ */
+export function overlayPcm16(sampleRate: number, pcm: Int16Array, label: Float32Array, offsets: readonly number[]): Buffer {
+  const out = allocPcm16Wav(sampleRate, 1, pcm.length);
+  const written = new Int16Array(out.buffer, out.byteOffset + 44, pcm.length);
+  const table = reencoded();
+  for (let i = 0; i < pcm.length; i++) written[i] = table[pcm[i]! + 32768]!;
+  // The labelled spans in float32, as the float path sums them (overlapping spans add up in order).
+  const spans = offsets.map((offset) => [Math.max(0, offset), Math.min(pcm.length, offset + label.length)] as const);
+  const from = Math.min(...spans.map(([start]) => start));
+  const to = Math.max(...spans.map(([, stop]) => stop));
+  if (to <= from) return out;
+  // Apart (a long file labelled at both ends): a float span each; overlapping: one span for both.
+  const apart = spans.length === 2 && spans[1]![0] >= spans[0]![1];
+  const groups = apart ? spans.map((span, k) => ({ span, offsets: [offsets[k]!] })) : [{ span: [from, to] as const, offsets }];
+  for (const { span, offsets: within } of groups) {
+    const [start, stop] = span;
+    const mixed = new Float32Array(stop - start);
+    for (let i = start; i < stop; i++) mixed[i - start] = pcm[i]! / 32768;
+    for (const offset of within) {
+      const a = Math.max(start, offset);
+      const b = Math.min(stop, offset + label.length);
+      for (let i = a; i < b; i++) mixed[i - start] = mixed[i - start]! + label[i - offset]!;
+    }
+    for (let i = start; i < stop; i++) written[i] = toPcm16(mixed[i - start]!);
+  }
+  return out;
 }

@@ -37,7 +37,11 @@ const LEVEL_BOUNDS_DB = [-36, -14] as const;
 
 /** The label's level: 6 dB under the content's active RMS, within bounds; -24 dBFS over silence. */
 export function labelLevelDb(content: PcmAudio): number {
-  const contentRms = activeRms(content);
+  return labelLevelDbForRms(activeRms(content));
+}
+
+/** labelLevelDb from the content's active RMS. */
+export function labelLevelDbForRms(contentRms: number): number {
   return contentRms > 0 ? Math.min(LEVEL_BOUNDS_DB[1], Math.max(LEVEL_BOUNDS_DB[0], toDb(contentRms) - BELOW_CONTENT_DB)) : -24;
 }
 
@@ -47,14 +51,25 @@ export function dbToLinear(db: number): number {
 
 /** RMS of the parts that carry sound (50 ms frames above −50 dBFS), so pauses don't lower the reference. */
 export function activeRms(audio: PcmAudio): number {
-  const frame = Math.max(1, Math.round(audio.sampleRate * 0.05));
+  return activeRmsOf(audio.samples, 1, audio.sampleRate);
+}
+
+/**
+ * activeRms of samples read as value × scale: 16-bit PCM with scale 1/32768 gives the numbers
+ * decodeWav would (a power of two: exact), without decoding the file first.
+ */
+export function activeRmsOf(samples: Float32Array | Int16Array, scale: number, sampleRate: number): number {
+  const frame = Math.max(1, Math.round(sampleRate * 0.05));
   const floor = 10 ** (-50 / 20);
   let sum = 0;
   let count = 0;
-  for (let start = 0; start < audio.samples.length; start += frame) {
-    const end = Math.min(audio.samples.length, start + frame);
+  for (let start = 0; start < samples.length; start += frame) {
+    const end = Math.min(samples.length, start + frame);
     let frameSum = 0;
-    for (let i = start; i < end; i++) frameSum += audio.samples[i]! * audio.samples[i]!;
+    for (let i = start; i < end; i++) {
+      const sample = samples[i]! * scale;
+      frameSum += sample * sample;
+    }
     if (Math.sqrt(frameSum / (end - start)) < floor) continue;
     sum += frameSum;
     count += end - start;

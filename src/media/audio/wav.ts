@@ -28,7 +28,20 @@ export interface DecodedWav extends PcmAudio {
   readonly info: WavInfo;
 }
 
-export function decodeWav(bytes: Uint8Array): DecodedWav {
+/** Where a WAV's samples are and how they are stored, from its chunks alone (no sample is read). */
+export interface WavLayout {
+  readonly format: 'pcm' | 'float';
+  readonly channels: number;
+  readonly sampleRate: number;
+  readonly bitsPerSample: number;
+  /** Byte offset of the first sample in `bytes`. */
+  readonly dataStart: number;
+  /** Whole frames in the data chunk. */
+  readonly frames: number;
+}
+
+/** The layout decodeWav reads by; MEDIA_INVALID for what it would refuse. */
+export function readWavLayout(bytes: Uint8Array): WavLayout {
   if (bytes.length < 12) throw invalid(bytes.length === 0 ? 'the file is empty' : 'the file is too short to be WAV');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
@@ -64,14 +77,23 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
   const count = Math.floor(data.length / bytesPer);
   const frames = Math.floor(count / channels);
   if (frames === 0) throw invalid('no audio samples (zero-length data)');
+  return { format: isFloat ? 'float' : 'pcm', channels, sampleRate, bitsPerSample: bits, dataStart: data.start, frames };
+}
+
+export function decodeWav(bytes: Uint8Array): DecodedWav {
+  const layout = readWavLayout(bytes);
+  const { channels, sampleRate, frames, bitsPerSample: bits } = layout;
+  const isFloat = layout.format === 'float';
+  const bytesPer = bits / 8;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const interleaved = new Float32Array(frames * channels);
-  if (!isFloat && bits === 16 && LITTLE_ENDIAN && (bytes.byteOffset + data.start) % 2 === 0) {
+  if (!isFloat && bits === 16 && LITTLE_ENDIAN && (bytes.byteOffset + layout.dataStart) % 2 === 0) {
     // The common case (Shenbi's own WAVs, read back to label them): a typed view, not a DataView call per sample.
-    const pcm = new Int16Array(bytes.buffer, bytes.byteOffset + data.start, interleaved.length);
+    const pcm = new Int16Array(bytes.buffer, bytes.byteOffset + layout.dataStart, interleaved.length);
     for (let i = 0; i < interleaved.length; i++) interleaved[i] = pcm[i]! / 32768;
     return { sampleRate, samples: downmix(interleaved, channels), info: { sampleRate, channels, bitsPerSample: bits, format: 'pcm', frames } };
   }
-  let at = data.start;
+  let at = layout.dataStart;
   for (let i = 0; i < interleaved.length; i++, at += bytesPer) {
     let v: number;
     if (isFloat) v = bits === 32 ? view.getFloat32(at, true) : view.getFloat64(at, true);
@@ -95,21 +117,7 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
  */
 export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
   const frames = audio.samples.length;
-  const dataBytes = frames * channels * 2;
-  const out = Buffer.alloc(44 + dataBytes);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + dataBytes, 4);
-  out.write('WAVE', 8, 'ascii');
-  out.write('fmt ', 12, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(FORMAT_PCM, 20);
-  out.writeUInt16LE(channels, 22);
-  out.writeUInt32LE(audio.sampleRate, 24);
-  out.writeUInt32LE(audio.sampleRate * channels * 2, 28);
-  out.writeUInt16LE(channels * 2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(dataBytes, 40);
+  const out = allocPcm16Wav(audio.sampleRate, channels, frames);
   const perChannel = 1 / Math.sqrt(channels);
   const samples = audio.samples;
   // A typed view writes each sample as one store (writeInt16LE checks and splits it: ~5× slower);
@@ -140,6 +148,32 @@ export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
     for (let c = 0; c < channels; c++, at += 2) out.writeInt16LE(value, at);
   }
   return out;
+}
+
+/** A zeroed 16-bit PCM WAV of this many frames with its 44-byte header written (what encodeWav fills). */
+export function allocPcm16Wav(sampleRate: number, channels: number, frames: number): Buffer {
+  const dataBytes = frames * channels * 2;
+  const out = Buffer.alloc(44 + dataBytes);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(36 + dataBytes, 4);
+  out.write('WAVE', 8, 'ascii');
+  out.write('fmt ', 12, 'ascii');
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(FORMAT_PCM, 20);
+  out.writeUInt16LE(channels, 22);
+  out.writeUInt32LE(sampleRate, 24);
+  out.writeUInt32LE(sampleRate * channels * 2, 28);
+  out.writeUInt16LE(channels * 2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(dataBytes, 40);
+  return out;
+}
+
+/** One sample as encodeWav writes it (mono): clipped to ±1, scaled, rounded half up. */
+export function toPcm16(sample: number): number {
+  const clipped = Math.max(-1, Math.min(1, sample));
+  return roundHalfUp(clipped < 0 ? clipped * 32768 : clipped * 32767);
 }
 
 /**
