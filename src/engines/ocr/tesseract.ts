@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { createWorker, OEM, type Worker } from 'tesseract.js';
+import type { Worker } from 'tesseract.js';
 import { ShenbiError } from '../../core/errors.ts';
 import type { EngineInfo } from '../engine-info.ts';
 import { sharpErrorGist } from '../image-ops/sharp-error.ts';
@@ -88,7 +88,10 @@ export async function recognizeText(image: Uint8Array, options: { languages?: re
   const key = codes.join('+');
   let worker = workers.get(key);
   if (!worker) {
-    worker = tessdataFor(codes).then((langPath) => createWorker(codes, OEM.LSTM_ONLY, { langPath, gzip: false, cacheMethod: 'none', errorHandler: () => undefined }));
+    // Imported here, not at the top: every command would otherwise pay for loading tesseract.js.
+    worker = Promise.all([tessdataFor(codes), import('tesseract.js')]).then(([langPath, { createWorker, OEM }]) =>
+      createWorker(codes, OEM.LSTM_ONLY, { langPath, gzip: false, cacheMethod: 'none', errorHandler: () => undefined }),
+    );
     workers.set(key, worker);
     worker.catch(() => workers.delete(key));
   }

@@ -8,6 +8,7 @@ import { ShenbiError } from '../../core/errors.ts';
 import { analyseProgram } from './expand.ts';
 import { KernelArena, loadKernel, resetKernel } from './manifold-kernel.ts';
 import { partMesh, type PartMesh } from './part-mesh.ts';
+import { loadFontkit } from './text-font.ts';
 import { DETAIL_LEVELS, type Detail, type SceneProgram } from './scene-program.ts';
 import { partShapeSolid, placed, type SolidContext } from './solids.ts';
 import { invalid } from './validate-program.ts';
@@ -15,7 +16,7 @@ import { invalid } from './validate-program.ts';
 export async function buildPartMeshes(program: SceneProgram, detail: Detail): Promise<PartMesh[]> {
   analyseProgram(program, detail);
   const { circularSegments, maxTriangles } = DETAIL_LEVELS[detail];
-  const kernel = await loadKernel();
+  const [kernel] = await Promise.all([loadKernel(), loadFontkit()]);
   const arena = new KernelArena();
   const context: SolidContext = { kernel, arena, circularSegments, partShapes: new Map(program.parts.map((part) => [part.name, part.shape])), built: new Map() };
   try {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
 import { ShenbiError } from '../../core/errors.ts';
 import { boundedFetch, type ResponseLimits } from '../providers/bounded-fetch.ts';
 import { SD_SERVER_RESPONSE_LIMITS } from './response-limits.ts';
@@ -56,6 +55,8 @@ export async function comfyRun(workflow: ComfyWorkflow, options: ComfyOptions): 
   const withSignal = options.signal ? { signal: options.signal } : {};
   const clientId = randomUUID();
   const wsUrl = `${base.replace(/^http/, 'ws')}/ws?clientId=${clientId}`;
+  // ws is imported on use: every command would otherwise load it at start-up (~70 ms).
+  const { default: WebSocket } = await import('ws');
   const socket = new WebSocket(wsUrl);
   try {
     await new Promise<void>((resolve, reject) => {
