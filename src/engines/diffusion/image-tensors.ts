@@ -1,9 +1,10 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { sharpErrorGist } from '../image-ops/sharp-error.ts';
 
 /** VAE output [1, 3, H, W] in [-1, 1] to PNG bytes. */
 export async function decodedToPng(pixels: Float32Array, width: number, height: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   const plane = width * height;
   if (pixels.length < 3 * plane) throw new ShenbiError('ENGINE_FAILED', `the VAE decoder returned ${pixels.length} values; expected ${3 * plane}`);
   const rgb = Buffer.allocUnsafe(3 * plane);
@@ -18,6 +19,7 @@ export async function decodedToPng(pixels: Float32Array, width: number, height: 
 
 /** Any image sharp reads, cover-resized to width × height, as [1, 3, H, W] in [-1, 1] for the VAE encoder. */
 export async function imageToTensor(bytes: Uint8Array, width: number, height: number): Promise<Float32Array> {
+  const sharp = await loadSharp();
   let rgb: Buffer;
   try {
     rgb = await sharp(bytes, { limitInputPixels: 50_000_000 }).rotate().resize(width, height, { fit: 'cover' }).removeAlpha().toColourspace('srgb').raw().toBuffer();

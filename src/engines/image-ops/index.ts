@@ -1,9 +1,9 @@
-import sharp from 'sharp';
+import { SHARP_VERSION } from '../../media/load-sharp.ts';
 import type { EngineInfo } from '../engine-info.ts';
 
 export const IMAGE_OPS_ENGINE_INFO: EngineInfo = {
   id: 'image-ops',
-  version: `1.0.0+sharp-${sharp.versions.sharp ?? 'unknown'}`,
+  version: `1.0.0+sharp-${SHARP_VERSION}`,
   tasks: ['image'],
   local: true,
   license: 'Apache-2.0',

@@ -1,5 +1,6 @@
 import { ShenbiError } from '../../core/errors.ts';
 import { decodeImage, probeImage, renderImage, MAX_INPUT_PIXELS } from './probe.ts';
+import type { Sharp } from 'sharp';
 
 /**
  * Picture operations on user images with sharp (libvips): every input is probed against the
@@ -19,11 +20,11 @@ export interface EncodedImage {
 /** Largest output an upscale may produce (64 MP, e.g. 8192×8192 area). */
 export const MAX_OUTPUT_PIXELS = 64_000_000;
 
-function encode(pipeline: ReturnType<typeof decodeImage>, format: OutputFormat): ReturnType<typeof decodeImage> {
+function encode(pipeline: Sharp, format: OutputFormat): Sharp {
   return format === 'jpeg' ? pipeline.jpeg({ quality: 90, mozjpeg: true }) : format === 'webp' ? pipeline.webp({ quality: 85 }) : pipeline.png();
 }
 
-async function finish(pipeline: ReturnType<typeof decodeImage>, format: OutputFormat): Promise<EncodedImage> {
+async function finish(pipeline: Sharp, format: OutputFormat): Promise<EncodedImage> {
   const { data, info } = await renderImage(encode(pipeline, format));
   return { bytes: data, width: info.width, height: info.height, format };
 }
@@ -40,7 +41,7 @@ export interface ResizeOptions {
 export async function resizeImage(bytes: Buffer, options: ResizeOptions): Promise<EncodedImage> {
   if (options.width === undefined && options.height === undefined) throw new ShenbiError('INVALID_INPUT', 'resize needs a width, a height or both');
   await probeImage(bytes);
-  const pipeline = decodeImage(bytes).resize({
+  const pipeline = (await decodeImage(bytes)).resize({
     ...(options.width ? { width: options.width } : {}),
     ...(options.height ? { height: options.height } : {}),
     fit: options.fit ?? 'inside',
@@ -69,12 +70,12 @@ export async function cropImage(bytes: Buffer, options: CropOptions): Promise<En
         details: { box: options.box, width: probe.displayWidth, height: probe.displayHeight },
       });
     }
-    return finish(decodeImage(bytes).extract({ left, top, width, height }), options.format ?? 'png');
+    return finish((await decodeImage(bytes)).extract({ left, top, width, height }), options.format ?? 'png');
   }
   if (!options.width || !options.height) throw new ShenbiError('INVALID_INPUT', 'crop needs a box, or a width and height for a smart crop');
   // libvips "attention" keeps the region with the most skin, saturation and edges; "entropy" the busiest.
   const position = options.strategy === 'centre' ? 'centre' : options.strategy === 'entropy' ? 'entropy' : 'attention';
-  return finish(decodeImage(bytes).resize({ width: options.width, height: options.height, fit: 'cover', position, kernel: 'lanczos3' }), options.format ?? 'png');
+  return finish((await decodeImage(bytes)).resize({ width: options.width, height: options.height, fit: 'cover', position, kernel: 'lanczos3' }), options.format ?? 'png');
 }
 
 export interface UpscaleOptions {
@@ -95,14 +96,14 @@ export async function upscaleImage(bytes: Buffer, options: UpscaleOptions): Prom
       hint: 'Use factor 2, or crop the picture first.',
     });
   }
-  const pipeline = decodeImage(bytes).resize({ width, height, kernel: 'lanczos3' }).sharpen({ sigma: 0.6, m1: 0.5, m2: 1.5 });
+  const pipeline = (await decodeImage(bytes)).resize({ width, height, kernel: 'lanczos3' }).sharpen({ sigma: 0.6, m1: 0.5, m2: 1.5 });
   return finish(pipeline, options.format ?? 'png');
 }
 
 /** A small preview, WebP by default: the longer side is `size` pixels. */
 export async function thumbnailImage(bytes: Buffer, size = 256, format: OutputFormat = 'webp'): Promise<EncodedImage> {
   await probeImage(bytes);
-  return finish(decodeImage(bytes).resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' }), format);
+  return finish((await decodeImage(bytes)).resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' }), format);
 }
 
 export { MAX_INPUT_PIXELS };

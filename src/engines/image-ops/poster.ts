@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { escapeXml, FONT_STACK } from '../procedural-card/render.ts';
 import { textWidthEm, wrapText } from '../procedural-card/layout.ts';
@@ -22,6 +22,7 @@ export interface PosterRequest {
  * librsvg, so the glyphs come from the installed Noto CJK fonts).
  */
 export async function composePoster(request: PosterRequest): Promise<EncodedImage> {
+  const sharp = await loadSharp();
   const width = request.width ?? 1080;
   const height = request.height ?? 1440;
   const title = request.title.trim();
@@ -31,8 +32,8 @@ export async function composePoster(request: PosterRequest): Promise<EncodedImag
   const frameW = width - margin * 2;
   const frameH = Math.round(height * (height / width > 1.5 ? 0.62 : 0.58));
 
-  const background = (await renderImage(decodeImage(request.picture).resize(width, height, { fit: 'cover' }).blur(24).modulate({ brightness: 0.4 }).removeAlpha().png(), 'the poster picture')).data;
-  const framed = (await renderImage(decodeImage(request.picture).resize(frameW, frameH, { fit: 'cover', position: 'attention', kernel: 'lanczos3' }).png(), 'the poster picture')).data;
+  const background = (await renderImage((await decodeImage(request.picture)).resize(width, height, { fit: 'cover' }).blur(24).modulate({ brightness: 0.4 }).removeAlpha().png(), 'the poster picture')).data;
+  const framed = (await renderImage((await decodeImage(request.picture)).resize(frameW, frameH, { fit: 'cover', position: 'attention', kernel: 'lanczos3' }).png(), 'the poster picture')).data;
 
   // Title: as large as fits two lines across the frame; subtitle: smaller, up to three lines.
   const textTop = margin + frameH + Math.round(height * 0.05);

@@ -1,4 +1,5 @@
-import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import type { Metadata, OutputInfo, Sharp } from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { sharpErrorGist } from './sharp-error.ts';
 
@@ -20,6 +21,7 @@ export interface ImageProbe {
  * is MEDIA_INVALID.
  */
 export async function probeImage(bytes: Buffer, what = 'image', maxPixels = MAX_INPUT_PIXELS): Promise<ImageProbe> {
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -39,7 +41,8 @@ export async function probeImage(bytes: Buffer, what = 'image', maxPixels = MAX_
 }
 
 /** A sharp pipeline on checked input: the pixel limit holds again while decoding, orientation applied. */
-export function decodeImage(bytes: Buffer, maxPixels = MAX_INPUT_PIXELS): Sharp {
+export async function decodeImage(bytes: Buffer, maxPixels = MAX_INPUT_PIXELS): Promise<Sharp> {
+  const sharp = await loadSharp();
   return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
 }
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import type { Worker } from 'tesseract.js';
 import { ShenbiError } from '../../core/errors.ts';
 import type { EngineInfo } from '../engine-info.ts';
@@ -71,6 +71,7 @@ export function normalizeOcrText(text: string): string {
  * corrupt file or a decompression bomb (over 40 megapixels) is refused.
  */
 async function prepare(image: Uint8Array): Promise<Buffer> {
+  const sharp = await loadSharp();
   try {
     return await sharp(image, { limitInputPixels: 40_000_000 }).greyscale().png().toBuffer();
   } catch (error) {

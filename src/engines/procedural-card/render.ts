@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { textWidthEm, wrapText } from './layout.ts';
 
@@ -40,6 +40,7 @@ export function escapeXml(text: string): string {
  * lines, sized to fit. Pure SVG rendered by sharp (librsvg), so it runs offline anywhere.
  */
 export async function renderCard(request: CardRequest): Promise<RenderedCard> {
+  const sharp = await loadSharp();
   const { width, height } = request;
   const random = seededRandom(request.seed);
   const palette = PALETTES[Math.floor(random() * PALETTES.length)] ?? PALETTES[0]!;

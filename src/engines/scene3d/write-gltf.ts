@@ -7,7 +7,6 @@
  */
 import { Document, Logger, NodeIO, type Material as GltfMaterial } from '@gltf-transform/core';
 import { KHRMaterialsEmissiveStrength } from '@gltf-transform/extensions';
-import { dedup, prune } from '@gltf-transform/functions';
 import { linearRgb } from './colour.ts';
 import type { PartMesh } from './part-mesh.ts';
 import type { Material, SceneProgram } from './scene-program.ts';
@@ -40,6 +39,8 @@ export async function sceneDocument(program: SceneProgram, parts: readonly PartM
   }
   // No weld(): the kernel's meshes are already indexed with no two vertices alike (weld was a
   // measured no-op costing ~40 % of the writing time; the tests check the property instead).
+  // Imported on use: @gltf-transform/functions pulls in sharp (for textures) at start-up otherwise.
+  const { dedup, prune } = await import('@gltf-transform/functions');
   await document.transform(dedup(), prune());
   return document;
 }

@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { parseOrThrow } from '../../core/validation.ts';
 import { assFonts, ensureFonts } from './fonts.ts';
@@ -25,6 +25,7 @@ const SCRATCH_PNG = { compressionLevel: 1 } as const;
 
 /** A designed background: a diagonal gradient of the scene's colours, drawn by sharp. */
 async function backgroundPng(scene: Scene, width: number, height: number, path: string): Promise<void> {
+  const sharp = await loadSharp();
   if (scene.image) {
     try {
       await stat(scene.image);

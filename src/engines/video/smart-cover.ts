@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { grabFrame } from './frames.ts';
 import { probeMedia } from './run-ffmpeg.ts';
@@ -107,6 +107,7 @@ function escapeXml(text: string): string {
 
 /** The chosen frame at full size as a JPEG, with an optional title band drawn over its lower third. */
 export async function renderCover(path: string, time: number, options: { title?: string; width?: number; signal?: AbortSignal } = {}): Promise<Buffer> {
+  const sharp = await loadSharp();
   const frame = await grabFrame(path, seekTime(time), options.width ?? 1280, options.signal);
   let image = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
   if (options.title) {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 
 /** The CJK face every visual label is drawn in (Debian fonts-noto-cjk). */
 export const LABEL_FONT_FAMILY = 'Noto Sans CJK SC';
@@ -37,6 +37,7 @@ export function inkMetrics(wording: string): Promise<InkMetrics> {
 }
 
 async function measure(wording: string): Promise<InkMetrics> {
+  const sharp = await loadSharp();
   const size = REFERENCE_SIZE;
   const width = Math.ceil(size * (wording.length + 2) * 1.1);
   const height = size * 2;

@@ -1,4 +1,5 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { ShenbiError } from '../../core/errors.ts';
 import { inkMetrics, LABEL_FONT_FAMILY, xmlEscape } from './glyph-metrics.ts';
 import type { Corner } from './options.ts';
@@ -68,6 +69,7 @@ const FORMATS = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as 
  * the corner a viewer sees).
  */
 export async function labelImage(bytes: Uint8Array, options: ImageLabelOptions): Promise<ExplicitResult> {
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();

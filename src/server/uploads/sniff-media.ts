@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../media/load-sharp.ts';
 import { isShenbiError, ShenbiError } from '../../core/errors.ts';
 import { probeMedia, type ProbeResult } from '../../engines/video/run-ffmpeg.ts';
 
@@ -37,6 +37,7 @@ const MIN_PROBE_SCORE = 26;
  * with a confident format guess). Anything else is MEDIA_INVALID.
  */
 export async function sniffMedia(path: string, signal?: AbortSignal): Promise<SniffedMedia> {
+  const sharp = await loadSharp();
   const image = await sharp(path)
     .metadata()
     .then((m) => (m.format !== undefined ? IMAGE_FORMATS[m.format] : undefined))

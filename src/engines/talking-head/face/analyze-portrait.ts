@@ -45,7 +45,7 @@ export async function analyzePortrait(bytes: Uint8Array, options: AnalyzePortrai
   const height = Math.max(1, Math.round(imageHeight * scale));
   throwIfCancelled(signal);
   const { data, info } = await renderImage(
-    decodeImage(buffer)
+    (await decodeImage(buffer))
       // A cut-out portrait's transparent background becomes white, not the black of its empty pixels.
       .flatten({ background: '#ffffff' })
       .resize(width, height, { fit: 'fill' })

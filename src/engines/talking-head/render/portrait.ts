@@ -34,7 +34,7 @@ export async function readPortrait(path: string, options: { anySize?: boolean } 
       hint: 'Scale the portrait to the output size first.',
     });
   }
-  const { data } = await renderImage(decodeImage(bytes).removeAlpha().toColourspace('srgb').raw(), 'the portrait');
+  const { data } = await renderImage((await decodeImage(bytes)).removeAlpha().toColourspace('srgb').raw(), 'the portrait');
   const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (rgb.length !== width * height * 3) throw new ShenbiError('MEDIA_INVALID', `the portrait decoded to ${rgb.length} bytes, not ${width}×${height} RGB`);
   return {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import { ShenbiError } from '../../../core/errors.ts';
 import type { FaceLandmarks } from '../types.ts';
 import { readPortrait } from './portrait.ts';
@@ -26,6 +26,7 @@ const BACKGROUND_BRIGHTNESS = 0.45;
  * renderTalkingHead (which burns the subtitles in with subtitlesPath).
  */
 export async function presenterLayout(options: PresenterLayoutOptions): Promise<{ path: string; face: FaceLandmarks; width: number; height: number }> {
+  const sharp = await loadSharp();
   const width = options.width ?? 1080;
   const height = options.height ?? 1920;
   if (width % 2 !== 0 || height % 2 !== 0 || width < 64 || height < 64) throw new ShenbiError('INVALID_INPUT', `the presenter canvas must have an even size of at least 64×64, not ${width}×${height}`);

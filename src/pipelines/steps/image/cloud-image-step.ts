@@ -1,6 +1,6 @@
 import type { ImageModelV3 } from '@ai-sdk/provider';
 import { generateImage } from 'ai';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import { z } from 'zod';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
 import { inputPorts } from '../../../core/step-inputs.ts';
@@ -40,6 +40,7 @@ export function cloudImageStep(resolve: (spec: string) => ImageModelV3): StepDef
     inputs: inputPorts(inputSchema),
     outputs: { images: { type: 'json' } },
     async run(ctx, inputs) {
+      const sharp = await loadSharp();
       const input = parseOrThrow(inputSchema, present(inputs), 'image.cloud input');
       let result;
       let ignored: string[] = [];

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import { z } from 'zod';
 import { inputPorts } from '../../../core/step-inputs.ts';
 import type { StepDefinition } from '../../../core/step.ts';
@@ -49,6 +49,7 @@ export function diffusionStep(resolveModel: DiffusionModelResolver, media: Media
       return { dir, parts };
     },
     async run(ctx, inputs) {
+      const sharp = await loadSharp();
       const input = parseOrThrow(inputSchema, present(inputs), 'image.diffusion input');
       const model = await resolveModel(input.model, ctx.caller);
       const init = input.image === undefined ? undefined : await readMediaInput(ctx, input.image, media, 'image');

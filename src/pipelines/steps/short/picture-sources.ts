@@ -1,6 +1,6 @@
 import { LoadAPIKeyError, type ImageModelV3 } from '@ai-sdk/provider';
 import { generateImage } from 'ai';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import { backoffDelay, sleep } from '../../../core/backoff.ts';
 import type { JobCaller } from '../../../core/job-caller.ts';
 import { ShenbiError, toShenbiError } from '../../../core/errors.ts';
@@ -167,6 +167,7 @@ export async function generatePicture(
 }
 
 async function decoded(source: Extract<PictureModel, { model: ImageModelV3 }>, bytes: Uint8Array, ignored: string[], seed: number): Promise<GeneratedPicture> {
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: 50_000_000 }).png().toBuffer({ resolveWithObject: true });
     return {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import type { Mood } from '../../../engines/composer/style.ts';
 import { seededRandom } from '../../../engines/seeded-random.ts';
 import { SCENE_LAYOUTS, type Palette, type SceneLayout, drawLayout } from './scene-card-layouts.ts';
@@ -97,6 +97,7 @@ export function chooseLayout(words: readonly string[], previous: SceneLayout | u
 }
 
 export async function renderSceneCard(request: SceneCardRequest): Promise<SceneCard> {
+  const sharp = await loadSharp();
   const { width, height } = CARD_SIZES[request.aspect];
   const random = seededRandom(request.seed);
   const palettes = MOOD_PALETTES[request.mood];

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import { ShenbiError } from '../../../core/errors.ts';
 import type { StepContext } from '../../../core/step.ts';
 import { sharpErrorGist } from '../../../engines/image-ops/sharp-error.ts';
@@ -20,6 +20,7 @@ export interface UserPicture {
  * are the user's own material, so they are not stored again as artifacts (see readMediaInput).
  */
 export async function readUserPictures(ctx: StepContext, refs: readonly string[], media: MediaPolicy): Promise<UserPicture[]> {
+  const sharp = await loadSharp();
   const pictures: UserPicture[] = [];
   for (const [i, ref] of refs.entries()) {
     const read = await readMediaInput(ctx, ref, media, 'image');

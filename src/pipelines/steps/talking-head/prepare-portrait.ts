@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import { probeImage } from '../../../engines/image-ops/probe.ts';
 
 export interface PreparedPortrait {
@@ -20,6 +20,7 @@ const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
  * first.
  */
 export async function preparePortrait(bytes: Buffer, options: { resolution: 'source' | '720p' | '1080p' }): Promise<PreparedPortrait> {
+  const sharp = await loadSharp();
   // A decompression bomb is refused before anything is decoded.
   await probeImage(bytes, 'the portrait');
   const upright = sharp(bytes, { limitInputPixels: false }).rotate();

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import { analyzePortrait } from '../../../engines/talking-head/face/index.ts';
 import { renderTalkingHead } from '../../../engines/talking-head/render/index.ts';
 import type { FaceLandmarks, TimedPhoneme } from '../../../engines/talking-head/types.ts';
@@ -31,6 +31,7 @@ export interface PresenterClipOptions {
  * No sound and no label of its own: the composer adds both to the whole video in one encode.
  */
 export async function renderPresenterClip(options: PresenterClipOptions): Promise<{ path: string; face: FaceLandmarks }> {
+  const sharp = await loadSharp();
   await probeImage(options.portrait, 'the presenter portrait');
   const upright = await sharp(options.portrait, { limitInputPixels: false }).rotate().removeAlpha().png({ compressionLevel: 1 }).toBuffer();
   const { face, imageWidth, imageHeight } = await analyzePortrait(upright, options.signal === undefined ? {} : { signal: options.signal });

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../../../media/load-sharp.ts';
 import type { Artifact } from '../../../core/artifact.ts';
 import { ShenbiError } from '../../../core/errors.ts';
 import type { StepContext } from '../../../core/step.ts';
@@ -40,6 +40,7 @@ export async function scenePictureFile(ctx: Pick<StepContext, 'readArtifact'>, i
  * with the Ken Burns motion: the band holding it is trimmed off (a few percent of the height).
  */
 async function withoutOwnLabel(bytes: Buffer, artifact: Artifact): Promise<Buffer> {
+  const sharp = await loadSharp();
   const label = artifact.labels.find((l) => l.type === 'aigc-explicit');
   const box = labelBox(label?.value);
   if (box === undefined) return bytes;

@@ -52,7 +52,7 @@ export function describeImageStep(resolveModel: TextModelResolver, media: MediaP
       let image = bytes;
       let mediaType = `image/${probe.format}`;
       if (!SENDABLE.has(probe.format) || Math.max(probe.displayWidth, probe.displayHeight) > MAX_SIDE) {
-        image = (await renderImage(decodeImage(bytes).resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).png())).data;
+        image = (await renderImage((await decodeImage(bytes)).resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).png())).data;
         mediaType = 'image/png';
       }
       const resolved = await resolveModel(name);
