@@ -29,15 +29,9 @@ export interface DecodedWav extends PcmAudio {
 }
 
 /** Where a WAV's samples are and how they are stored, from its chunks alone (no sample is read). */
-export interface WavLayout {
-  readonly format: 'pcm' | 'float';
-  readonly channels: number;
-  readonly sampleRate: number;
-  readonly bitsPerSample: number;
+export interface WavLayout extends WavInfo {
   /** Byte offset of the first sample in `bytes`. */
   readonly dataStart: number;
-  /** Whole frames in the data chunk. */
-  readonly frames: number;
 }
 
 /** The layout decodeWav reads by; MEDIA_INVALID for what it would refuse. */
@@ -80,6 +74,8 @@ export function readWavLayout(bytes: Uint8Array): WavLayout {
   return { format: isFloat ? 'float' : 'pcm', channels, sampleRate, bitsPerSample: bits, dataStart: data.start, frames };
 }
 
+const infoOf = ({ sampleRate, channels, bitsPerSample, format, frames }: WavLayout): WavInfo => ({ sampleRate, channels, bitsPerSample, format, frames });
+
 export function decodeWav(bytes: Uint8Array): DecodedWav {
   const layout = readWavLayout(bytes);
   const { channels, sampleRate, frames, bitsPerSample: bits } = layout;
@@ -91,7 +87,7 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
     // The common case (Shenbi's own WAVs, read back to label them): a typed view, not a DataView call per sample.
     const pcm = new Int16Array(bytes.buffer, bytes.byteOffset + layout.dataStart, interleaved.length);
     for (let i = 0; i < interleaved.length; i++) interleaved[i] = pcm[i]! / 32768;
-    return { sampleRate, samples: downmix(interleaved, channels), info: { sampleRate, channels, bitsPerSample: bits, format: 'pcm', frames } };
+    return { sampleRate, samples: downmix(interleaved, channels), info: infoOf(layout) };
   }
   let at = layout.dataStart;
   for (let i = 0; i < interleaved.length; i++, at += bytesPer) {
@@ -106,7 +102,7 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
   return {
     sampleRate,
     samples: downmix(interleaved, channels),
-    info: { sampleRate, channels, bitsPerSample: bits, format: isFloat ? 'float' : 'pcm', frames },
+    info: infoOf(layout),
   };
 }
 
@@ -125,26 +121,19 @@ export function encodeWav(audio: PcmAudio, channels = 1): Buffer {
   if (LITTLE_ENDIAN && (out.byteOffset + 44) % 2 === 0) {
     const pcm = new Int16Array(out.buffer, out.byteOffset + 44, frames * channels);
     if (channels === 1) {
-      // The common case, its own loop: the inner channel loop and the call cost more than the work.
-      for (let i = 0; i < frames; i++) {
-        const clipped = Math.max(-1, Math.min(1, samples[i]!));
-        const scaled = clipped < 0 ? clipped * 32768 : clipped * 32767;
-        const floor = Math.floor(scaled);
-        pcm[i] = floor + Number(scaled - floor >= 0.5); // roundHalfUp(scaled), inlined
-      }
+      // The common case, its own loop: the inner channel loop costs more than the work.
+      for (let i = 0; i < frames; i++) pcm[i] = toPcm16(samples[i]!);
       return out;
     }
     for (let i = 0, at = 0; i < frames; i++) {
-      const clipped = Math.max(-1, Math.min(1, samples[i]! * perChannel));
-      const value = roundHalfUp(clipped < 0 ? clipped * 32768 : clipped * 32767);
+      const value = toPcm16(samples[i]! * perChannel);
       for (let c = 0; c < channels; c++) pcm[at++] = value;
     }
     return out;
   }
   let at = 44;
   for (let i = 0; i < frames; i++) {
-    const clipped = Math.max(-1, Math.min(1, samples[i]! * perChannel));
-    const value = roundHalfUp(clipped < 0 ? clipped * 32768 : clipped * 32767);
+    const value = toPcm16(samples[i]! * perChannel);
     for (let c = 0; c < channels; c++, at += 2) out.writeInt16LE(value, at);
   }
   return out;
@@ -170,7 +159,7 @@ export function allocPcm16Wav(sampleRate: number, channels: number, frames: numb
   return out;
 }
 
-/** One sample as encodeWav writes it (mono): clipped to ±1, scaled, rounded half up. */
+/** One sample as encodeWav writes it: clipped to ±1, scaled (−32768…32767), rounded half up. */
 export function toPcm16(sample: number): number {
   const clipped = Math.max(-1, Math.min(1, sample));
   return roundHalfUp(clipped < 0 ? clipped * 32768 : clipped * 32767);
