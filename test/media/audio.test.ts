@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import { ShenbiError } from '../../src/core/errors.ts';
 import { decodeAudio, encodeAudio } from '../../src/media/audio/encode.ts';
 import { integratedLoudness, normalizeLoudness, truePeakDb } from '../../src/media/audio/loudness.ts';
+import { masterWav } from '../../src/media/audio/master-wav.ts';
 import { durationOf, peakOf, toDb, type PcmAudio } from '../../src/media/audio/pcm.ts';
 import { decodeWav, encodeWav } from '../../src/media/audio/wav.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
@@ -115,6 +116,21 @@ test('normalizing louder than the peak allows limits the peaks instead of clippi
   assert.ok(Math.abs(measured.integrated - -9) <= 0.5, `ffmpeg says ${measured.integrated}`);
   assert.ok(measured.truePeak <= -0.9, `ffmpeg true peak ${measured.truePeak}`);
   assert.ok(toDb(peakOf(normalized.samples)) <= -1);
+});
+
+test('normalisation reuses its buffers (scratch.ts) without one signal leaking into the next, and never hands them out', () => {
+  const part = { sampleRate: jfk.sampleRate, samples: jfk.samples.slice(20_000, 90_000) };
+  const first = masterWav(part, { targetLufs: -16, peakDb: -1 });
+  const kept = normalizeLoudness(part, { targetLufs: -16, peakDb: -1 });
+  const keptCopy = kept.samples.slice();
+  // What normalizeLoudness returned is the caller's own: a later normalisation leaves it alone.
+  normalizeLoudness(part, { targetLufs: -20, peakDb: -1 });
+  assert.deepEqual(kept.samples, keptCopy);
+  assert.deepEqual(encodeWav(kept), first.bytes);
+  // Longer and limited (every buffer written, past the first signal's length), then the first again.
+  const loud = masterWav(jfk, { targetLufs: -9, peakDb: -1 });
+  assert.notDeepEqual(loud.bytes.subarray(44, 2000), first.bytes.subarray(44, 2000));
+  assert.deepEqual(masterWav(part, { targetLufs: -16, peakDb: -1 }).bytes, first.bytes);
 });
 
 test('encodeAudio writes mp3, ogg and flac that ffprobe reads back', async () => {

@@ -1,5 +1,6 @@
 import { LoudnessMeter } from './loudness-meter.ts';
 import type { PcmAudio } from './pcm.ts';
+import { scratchFloat32, scratchFloat64 } from './scratch.ts';
 
 /**
  * Integrated loudness in LUFS after ITU-R BS.1770-4 / EBU R128 (see LoudnessMeter); −Infinity
@@ -28,15 +29,9 @@ const PHASES: Float64Array[] = Array.from({ length: OVERSAMPLE - 1 }, (_, p) => 
 
 /**
  * Peak magnitude per sample interval, true-peak style: the larger of |x[n]| and the 4×
- * oversampled values between x[n] and x[n+1] (BS.1770-4 Annex 2 approach).
+ * oversampled values between x[n] and x[n+1] (BS.1770-4 Annex 2 approach), for samples
+ * [from, to) into out[0, to − from).
  */
-function intervalPeaks(samples: Float32Array): Float32Array {
-  const out = new Float32Array(samples.length);
-  intervalPeaksInto(samples, 0, samples.length, out);
-  return out;
-}
-
-/** intervalPeaks(samples)[from..to) into out[0..to − from). */
 function intervalPeaksInto(samples: Float32Array, from: number, to: number, out: Float32Array): void {
   const n = samples.length;
   // The edges (taps past either end count as 0) take the general loop; the interior, where
@@ -113,9 +108,15 @@ function edgePeak(samples: Float32Array, i: number): number {
 
 /** True peak in dBTP (4× oversampled, so inter-sample peaks count); −Infinity for silence. */
 export function truePeakDb(audio: PcmAudio): number {
-  const peaks = intervalPeaks(audio.samples);
+  const { samples } = audio;
+  // Piece by piece: only the largest is wanted.
+  const peaks = new Float32Array(Math.min(PIECE, samples.length));
   let peak = 0;
-  for (let i = 0; i < peaks.length; i++) if (peaks[i]! > peak) peak = peaks[i]!;
+  for (let from = 0; from < samples.length; from += PIECE) {
+    const to = Math.min(samples.length, from + PIECE);
+    intervalPeaksInto(samples, from, to, peaks);
+    for (let i = 0; i < to - from; i++) if (peaks[i]! > peak) peak = peaks[i]!;
+  }
   return peak <= 0 ? -Infinity : 20 * Math.log10(peak);
 }
 
@@ -133,29 +134,45 @@ export interface NormalizeOptions {
  * the ceiling: nothing is ever clipped. Silence comes back unchanged.
  */
 export function normalizeLoudness(audio: PcmAudio, options: NormalizeOptions = {}): PcmAudio {
+  const normalized = normalizeLoudnessTransient(audio, options);
+  return { sampleRate: audio.sampleRate, samples: normalized.samples.slice() };
+}
+
+/**
+ * normalizeLoudness into this thread's scratch buffers (scratch.ts): the samples are valid
+ * until the next normalisation on this thread, and are `audio.samples` itself for silence.
+ * For a caller that only reads them at once (masterWav encodes them).
+ */
+export function normalizeLoudnessTransient(audio: PcmAudio, options: NormalizeOptions = {}): PcmAudio {
   const target = options.targetLufs ?? -16;
   const ceiling = Math.pow(10, (options.peakDb ?? -1) / 20);
   const measured = integratedLoudness(audio);
-  if (!Number.isFinite(measured)) return { sampleRate: audio.sampleRate, samples: audio.samples.slice() };
+  if (!Number.isFinite(measured)) return { sampleRate: audio.sampleRate, samples: audio.samples };
+  const n = audio.samples.length;
   const window = Math.max(1, Math.round(0.005 * audio.sampleRate));
-  const limiter = new Limiter(audio.samples, intervalPeaks(audio.samples), ceiling, window);
-  const loudnessAt = (gainDb: number): { out: Float32Array; error: number } => {
+  const peaks = scratchFloat32('loudness.peaks', n);
+  intervalPeaksInto(audio.samples, 0, n, peaks);
+  const limiter = new Limiter(audio.samples, peaks, ceiling, window);
+  // The best pass so far and the one being tried: two buffers, swapped.
+  let out = scratchFloat32('loudness.out', n);
+  let trial = scratchFloat32('loudness.trial', n);
+  const errorAt = (gainDb: number, into: Float32Array): number => {
     const meter = new LoudnessMeter(audio.sampleRate);
-    const out = limiter.apply(Math.pow(10, gainDb / 20), meter);
-    return { out, error: target - meter.result() };
+    limiter.apply(Math.pow(10, gainDb / 20), meter, into);
+    return target - meter.result();
   };
   // Limiting makes loudness grow more slowly than gain, so the gain is found by the secant
   // method (loudness is monotonic in gain); without limiting the first pass is exact.
   let previousGain = target - measured;
-  let { out, error } = loudnessAt(previousGain);
+  let error = errorAt(previousGain, out);
   let gainDb = previousGain + error;
   for (let pass = 0; pass < 10 && Math.abs(error) >= 0.02; pass++) {
-    const next = loudnessAt(gainDb);
-    if (!Number.isFinite(next.error)) break;
-    const slope = (error - next.error) / (gainDb - previousGain); // LU gained per dB, in (0, 1]
-    out = next.out;
+    const nextError = errorAt(gainDb, trial);
+    if (!Number.isFinite(nextError)) break;
+    const slope = (error - nextError) / (gainDb - previousGain); // LU gained per dB, in (0, 1]
+    [out, trial] = [trial, out];
     previousGain = gainDb;
-    error = next.error;
+    error = nextError;
     gainDb += Math.min(24, error / Math.min(1, Math.max(0.02, Number.isFinite(slope) ? slope : 1)));
   }
   // Guarantee: whatever the limiter left above the ceiling is scaled away.
@@ -186,29 +203,29 @@ class Limiter {
   readonly #maxPeak: number;
   #prefix: Float64Array | undefined;
 
+  /** `peaks` (the samples' interval peaks) is read here only: its buffer may be reused after. */
   constructor(samples: Float32Array, peaks: Float32Array, ceiling: number, window: number) {
     this.#samples = samples;
     this.#ceiling = ceiling;
     this.#window = window;
-    this.#windowPeak = slidingMax(peaks, window);
+    this.#windowPeak = slidingMax(peaks, window, scratchFloat32('loudness.window-peak', peaks.length));
     let max = 0;
     for (let i = 0; i < peaks.length; i++) if (peaks[i]! > max) max = peaks[i]!;
     this.#maxPeak = max;
   }
 
-  /** The limited signal at this gain, measured by `meter` piece by piece as it is written (while in cache). */
-  apply(gain: number, meter: LoudnessMeter): Float32Array {
+  /** The limited signal at this gain into `out`, measured by `meter` piece by piece as it is written (while in cache). */
+  apply(gain: number, meter: LoudnessMeter, out: Float32Array): void {
     const samples = this.#samples;
     const n = samples.length;
     const ceiling = this.#ceiling;
-    const out = new Float32Array(n);
     if (!(this.#maxPeak * gain > ceiling)) {
       for (let from = 0; from < n; from += PIECE) {
         const to = Math.min(n, from + PIECE);
         for (let i = from; i < to; i++) out[i] = samples[i]! * gain;
         meter.add(out, from, to);
       }
-      return out;
+      return;
     }
     const window = this.#window;
     const windowPeak = this.#windowPeak;
@@ -219,7 +236,8 @@ class Limiter {
       const p = windowPeak[i]! * gain;
       return p > ceiling ? ceiling / p : 1;
     };
-    const prefix = (this.#prefix ??= new Float64Array(n + 1));
+    const prefix = (this.#prefix ??= scratchFloat64('loudness.prefix', n + 1));
+    prefix[0] = 0;
     for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + required(i);
     const width = 2 * window + 1;
     // What positions past either end take: the required gain of the first and of the last sample.
@@ -246,7 +264,6 @@ class Limiter {
       for (let i = innerTo; i < end; i++) atEdge(i);
       meter.add(out, start, end);
     }
-    return out;
   }
 }
 
@@ -256,12 +273,11 @@ class Limiter {
  * (g) and to its end (h); a window spans at most two blocks, so its maximum is h at its start
  * and g at its end. The same maxima as any other way of finding them.
  */
-function slidingMax(values: Float32Array, r: number): Float32Array {
+function slidingMax(values: Float32Array, r: number, out: Float32Array): Float32Array {
   const n = values.length;
-  const out = new Float32Array(n);
   const width = 2 * r + 1;
-  const fromStart = new Float32Array(n);
-  const toEnd = new Float32Array(n);
+  const fromStart = scratchFloat32('loudness.max-from-start', n);
+  const toEnd = scratchFloat32('loudness.max-to-end', n);
   for (let start = 0; start < n; start += width) {
     const end = Math.min(n, start + width);
     let max = values[start]!;

@@ -1,4 +1,4 @@
-import { normalizeLoudness, type NormalizeOptions } from './loudness.ts';
+import { normalizeLoudnessTransient, type NormalizeOptions } from './loudness.ts';
 import type { PcmAudio } from './pcm.ts';
 import { encodeWav } from './wav.ts';
 
@@ -16,6 +16,6 @@ export interface MasteredWav {
  * only the 2-byte-a-sample file does, moved, not copied.
  */
 export function masterWav(audio: PcmAudio, options: NormalizeOptions, channels = 1): MasteredWav {
-  const mastered = normalizeLoudness(audio, options);
+  const mastered = normalizeLoudnessTransient(audio, options);
   return { bytes: encodeWav(mastered, channels), frames: mastered.samples.length, sampleRate: mastered.sampleRate };
 }
