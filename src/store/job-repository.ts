@@ -5,6 +5,7 @@ import { pipelineSpecSchema } from '../core/pipeline.ts';
 import type { JobStatus, StepStatus } from '../core/progress.ts';
 import { jobCallerSchema, LOCAL_CALLER } from '../core/job-caller.ts';
 import { parseOrThrow } from '../core/validation.ts';
+import type { Dialect } from './db/connect.ts';
 import { databaseFailure } from './db/database-failure.ts';
 import { readJsonColumn, readNullableJsonColumn } from './db/json-column.ts';
 import type { Database, JobStepsTable, JobsTable } from './db/schema.ts';
@@ -85,9 +86,11 @@ function queuedLeaseFree(eb: ExpressionBuilder<Database, 'jobs'>, owner: string,
 
 export class SqlJobRepository implements JobRepository {
   readonly #db: Kysely<Database>;
+  readonly #dialect: Dialect;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async create(job: NewJob): Promise<JobRecord> {
@@ -128,10 +131,21 @@ export class SqlJobRepository implements JobRepository {
       finished_at: null,
     }));
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await trx.insertInto('jobs').values(row).execute();
-        await trx.insertInto('job_steps').values(steps).execute();
-      });
+      if (this.#dialect === 'postgres') {
+        // One statement, so one round trip instead of four (BEGIN, two INSERTs, COMMIT), and as
+        // atomic: a shared queue's worker may be delivered the id while this is in flight.
+        await this.#db
+          .with('job', (db) => db.insertInto('jobs').values(row).returning('id'))
+          .insertInto('job_steps')
+          .values(steps)
+          .execute();
+      } else {
+        // SQLite has no INSERT inside WITH; its transaction costs no round trips.
+        await this.#db.transaction().execute(async (trx) => {
+          await trx.insertInto('jobs').values(row).execute();
+          await trx.insertInto('job_steps').values(steps).execute();
+        });
+      }
     } catch (error) {
       throw databaseFailure(`creating job ${id}`, error);
     }

@@ -77,7 +77,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
         ? null
         : { url: (ref, o) => s3Blobs.downloadUrl(ref, { ...o, expiresSeconds: s3Blobs.settings.presignExpiresSeconds }) },
     artifacts: new SqlArtifactStore(database.db, blobs, options.governance),
-    jobs: new SqlJobRepository(database.db),
+    jobs: new SqlJobRepository(database.db, database.dialect),
     cache: new SqlStepCache(database.db),
     conversations: new SqlConversationStore(database.db, database.dialect),
     ledger: new SqlLedgerStore(database.db),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { newId } from '../../src/core/ids.ts';
 import { openStore } from '../../src/store/index.ts';
 import { describeEachDialect, passThroughGovernance } from './dialects.ts';
@@ -55,6 +57,30 @@ describeEachDialect('job repository', (ctx) => {
       store.jobs.create({ id: newId('job'), spec: { ...spec, steps: [] }, input: {} }),
       hasCode('INVALID_INPUT'),
     );
+  });
+
+  test('create is all or nothing: a step row the database refuses leaves no job row', async () => {
+    const store = await ctx.openFreshStore();
+    // A trigger refusing one step id, from a second connection (the store's own is not exposed).
+    if (ctx.dialect === 'sqlite') {
+      const db = new BetterSqlite3(store.databaseUrl.slice('sqlite:'.length));
+      db.exec("CREATE TRIGGER refuse_step BEFORE INSERT ON job_steps WHEN NEW.step_id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+      db.close();
+    } else {
+      const client = new pg.Client({ connectionString: store.databaseUrl });
+      await client.connect();
+      await client.query("CREATE FUNCTION refuse_step() RETURNS trigger AS $$ BEGIN IF NEW.step_id = 'refused' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+      await client.query('CREATE TRIGGER refuse_step BEFORE INSERT ON job_steps FOR EACH ROW EXECUTE FUNCTION refuse_step()');
+      await client.end();
+    }
+    const id = newId('job');
+    await assert.rejects(store.jobs.create({ id, spec: pipelineSpec(['fine', 'refused']), input: {} }), hasCode('DATABASE_ERROR'));
+    assert.equal(await store.jobs.find(id), undefined);
+    assert.deepEqual(await store.jobs.steps(id), []);
+    // The same store still creates jobs whose steps it accepts.
+    const other = newId('job');
+    await store.jobs.create({ id: other, spec: pipelineSpec(['fine']), input: {} });
+    assert.equal((await store.jobs.steps(other)).length, 1);
   });
 
   test('update and updateStep patch only the given fields; unknown ids are JOB_NOT_FOUND', async () => {
