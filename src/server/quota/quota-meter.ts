@@ -13,6 +13,8 @@ import type { ReservationPurpose, UsageAmount, UsageLimits, UsageReservations } 
 
 const NOTHING: UsageAmount = { tokens: 0, mediaMs: 0 };
 const SWEEP_MS = 30_000;
+/** Jobs remembered as bound here at most (see #boundHere). */
+const MAX_BOUND_HERE = 100_000;
 /** A job reservation never tied to its job: the server died between reserving and submitting. */
 const UNBOUND_JOB_GRACE_MS = 5 * 60_000;
 /** A chat's reservation this old outlived its server: charged as reserved (its real use is unknown). */
@@ -52,6 +54,13 @@ export class QuotaMeter {
   #sweeping: Promise<void> | undefined;
   /** Settlements under way, awaited on stop so none runs after the database closes. */
   readonly #settling = new Set<Promise<void>>();
+  /**
+   * Jobs this process bound a reservation to and has not settled: only their ends are settled
+   * at once. Every other job's end (keyless jobs, and with an event bus every job of every
+   * server) would cost a reservation lookup each; a reservation bound by a server that died
+   * is the sweep's.
+   */
+  readonly #boundHere = new Set<string>();
 
   constructor(reservations: UsageReservations, services: () => ServerServices) {
     this.#reservations = reservations;
@@ -67,6 +76,7 @@ export class QuotaMeter {
     const runner = this.#services().shenbi.runner;
     this.#unsubscribe = runner.subscribe('*', (event) => {
       if (event.type !== 'job.completed' && event.type !== 'job.failed' && event.type !== 'job.cancelled') return;
+      if (!this.#boundHere.delete(event.jobId)) return;
       const settling = this.settleJob(event.jobId).catch(warn);
       this.#settling.add(settling);
       void settling.finally(() => this.#settling.delete(settling));
@@ -109,10 +119,18 @@ export class QuotaMeter {
     if (estimate.tokens === 0 && estimate.mediaMs === 0) return submitOwnedJob(services, principal, spec, input);
     const reservation = await this.#reservations.reserve(key.id, estimate, limitsOf(key), 'job');
     let job: JobRecord;
+    let bound: string | undefined;
     try {
       // Bound with the owner row, before the job exists: a job the client was told failed never runs unmetered.
-      job = await submitOwnedJob(services, principal, spec, input, { beforeCreate: (jobId) => this.#reservations.bindJob(reservation.id, jobId) });
+      job = await submitOwnedJob(services, principal, spec, input, {
+        beforeCreate: async (jobId) => {
+          await this.#reservations.bindJob(reservation.id, jobId);
+          bound = jobId;
+          this.#remember(jobId);
+        },
+      });
     } catch (error) {
+      if (bound !== undefined) this.#boundHere.delete(bound);
       await this.#reservations.settle(reservation.id, NOTHING).catch(warn);
       throw error;
     }
@@ -120,6 +138,12 @@ export class QuotaMeter {
     const now = await services.shenbi.store.jobs.find(job.id);
     if (now !== undefined && isTerminal(now)) await this.settleJob(job.id);
     return job;
+  }
+
+  #remember(jobId: string): void {
+    // Bounded: a job whose end never arrives here (its event was lost) is left to the sweep.
+    if (this.#boundHere.size >= MAX_BOUND_HERE) this.#boundHere.delete(this.#boundHere.values().next().value as string);
+    this.#boundHere.add(jobId);
   }
 
   /** Settles the reservations of a job that has ended, with what it really produced. */
