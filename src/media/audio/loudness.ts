@@ -141,18 +141,20 @@ export function normalizeLoudness(audio: PcmAudio, options: NormalizeOptions = {
 /**
  * normalizeLoudness into this thread's scratch buffers (scratch.ts): the samples are valid
  * until the next normalisation on this thread, and are `audio.samples` itself for silence.
- * For a caller that only reads them at once (masterWav encodes them).
+ * For a caller that only reads them at once (masterWav encodes them). `headroomDb` only
+ * changes the speed, never the samples (tests pass Infinity: every peak computed up front).
  */
-export function normalizeLoudnessTransient(audio: PcmAudio, options: NormalizeOptions = {}): PcmAudio {
+export function normalizeLoudnessTransient(audio: PcmAudio, options: NormalizeOptions = {}, headroomDb = LIMIT_HEADROOM_DB): PcmAudio {
   const target = options.targetLufs ?? -16;
   const ceiling = Math.pow(10, (options.peakDb ?? -1) / 20);
   const measured = integratedLoudness(audio);
   if (!Number.isFinite(measured)) return { sampleRate: audio.sampleRate, samples: audio.samples };
   const n = audio.samples.length;
   const window = Math.max(1, Math.round(0.005 * audio.sampleRate));
-  const peaks = scratchFloat32('loudness.peaks', n);
-  intervalPeaksInto(audio.samples, 0, n, peaks);
-  const limiter = new Limiter(audio.samples, peaks, ceiling, window);
+  // Peaks only matter where the gain can lift them past the ceiling: up to headroomDb more gain
+  // than the first pass's is foreseen (the secant passes rarely add 1 dB); past that, all are computed.
+  const foreseenGain = Math.pow(10, (target - measured + headroomDb) / 20);
+  const limiter = new Limiter(audio.samples, ceiling, window, ceiling / foreseenGain);
   // The best pass so far and the one being tried: two buffers, swapped.
   let out = scratchFloat32('loudness.out', n);
   let trial = scratchFloat32('loudness.trial', n);
@@ -193,25 +195,57 @@ export function normalizeLoudnessTransient(audio: PcmAudio, options: NormalizeOp
  */
 /** Samples the limiter writes before the meter reads them: small enough to stay in the L1/L2 cache. */
 const PIECE = 4096;
+/** How much more gain than the first pass's the limiter's peaks are computed for at first. */
+const LIMIT_HEADROOM_DB = 6;
 
 class Limiter {
   readonly #samples: Float32Array;
   readonly #ceiling: number;
   readonly #window: number;
-  /** The largest interval peak within ±window of each sample. */
-  readonly #windowPeak: Float32Array;
-  readonly #maxPeak: number;
+  /**
+   * The largest interval peak within ±window of each sample, exact wherever it is above
+   * #exactAbove; elsewhere some value no larger (blocks that cannot reach it are skipped). Any
+   * gain g with exactAbove·g ≤ ceiling then limits exactly as with every peak computed: a
+   * window whose true peak is above exactAbove holds an exact block with that peak, and one
+   * whose values are all at most exactAbove needs no limiting at g either way.
+   */
+  #windowPeak: Float32Array;
+  #maxPeak: number;
+  /** 0 once every peak is computed. */
+  #exactAbove: number;
   #prefix: Float64Array | undefined;
 
-  /** `peaks` (the samples' interval peaks) is read here only: its buffer may be reused after. */
-  constructor(samples: Float32Array, peaks: Float32Array, ceiling: number, window: number) {
+  constructor(samples: Float32Array, ceiling: number, window: number, exactAbove: number) {
     this.#samples = samples;
     this.#ceiling = ceiling;
     this.#window = window;
-    this.#windowPeak = slidingMax(peaks, window, scratchFloat32('loudness.window-peak', peaks.length));
+    this.#exactAbove = exactAbove;
+    [this.#windowPeak, this.#maxPeak] = this.#peaks();
+  }
+
+  /** Interval peaks of the blocks that can pass #exactAbove (0 for the others), their sliding maximum and their maximum. */
+  #peaks(): [Float32Array, number] {
+    const samples = this.#samples;
+    const n = samples.length;
+    const peaks = scratchFloat32('loudness.peaks', n);
+    if (this.#exactAbove <= 0) intervalPeaksInto(samples, 0, n, peaks);
+    else {
+      // As in peakAbove: a block whose samples (with the taps' reach) cannot pass the level is left at 0.
+      const reach = this.#exactAbove / (TAPS_GAIN * (1 + 1e-6));
+      for (let from = 0; from < n; from += PEAK_BLOCK) {
+        const to = Math.min(n, from + PEAK_BLOCK);
+        let loudest = 0;
+        for (let i = Math.max(0, from - HALF_TAPS); i < Math.min(n, to + HALF_TAPS); i++) {
+          const magnitude = Math.abs(samples[i]!);
+          if (magnitude > loudest) loudest = magnitude;
+        }
+        if (loudest > reach) intervalPeaksInto(samples, from, to, peaks.subarray(from, to));
+        else peaks.fill(0, from, to);
+      }
+    }
     let max = 0;
-    for (let i = 0; i < peaks.length; i++) if (peaks[i]! > max) max = peaks[i]!;
-    this.#maxPeak = max;
+    for (let i = 0; i < n; i++) if (peaks[i]! > max) max = peaks[i]!;
+    return [slidingMax(peaks, this.#window, scratchFloat32('loudness.window-peak', n)), max];
   }
 
   /** The limited signal at this gain into `out`, measured by `meter` piece by piece as it is written (while in cache). */
@@ -219,6 +253,11 @@ class Limiter {
     const samples = this.#samples;
     const n = samples.length;
     const ceiling = this.#ceiling;
+    if (this.#exactAbove > 0 && !(this.#exactAbove * gain <= ceiling)) {
+      // More gain than foreseen: every peak is needed now.
+      this.#exactAbove = 0;
+      [this.#windowPeak, this.#maxPeak] = this.#peaks();
+    }
     if (!(this.#maxPeak * gain > ceiling)) {
       for (let from = 0; from < n; from += PIECE) {
         const to = Math.min(n, from + PIECE);
