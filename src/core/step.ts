@@ -21,6 +21,12 @@ export interface ArtifactDraft {
    * it during its own encode); governance records it instead of re-encoding to add one.
    */
   explicitLabel?: LabelRecord;
+  /**
+   * The step gives `bytes` up: it never reads them after writeArtifact, and no one else holds
+   * them. Governance may then move them to a worker thread instead of copying them (a 75 s
+   * speech WAV is 3.3 MB each way), and they may be gone (detached) afterwards.
+   */
+  bytesMovable?: boolean;
 }
 
 /** The services a running step may use. Everything goes through here, so the runner can

@@ -13,9 +13,10 @@ export interface ArtifactCandidate {
   /** An explicit label the producer already rendered into the bytes (a composer's drawtext). */
   readonly explicitLabel?: LabelRecord;
   /**
-   * True when an earlier hook made these bytes and nothing outside governance holds them: a
-   * hook may move them to another thread instead of copying them (20 MB cost ~60 ms to copy),
-   * and must then return bytes of its own, since these are gone.
+   * True when nothing outside governance holds these bytes (an earlier hook made them, or the
+   * producer gave them up: ArtifactDraft.bytesMovable): a hook may move them to another thread
+   * instead of copying them (20 MB cost ~60 ms to copy), and must then return bytes of its
+   * own, since these are gone.
    */
   readonly bytesMovable?: boolean;
 }
@@ -46,8 +47,8 @@ export function composeGovernance(...hooks: GovernanceHook[]): GovernanceHook {
       const labels: LabelRecord[] = [];
       for (const hook of hooks) {
         const decision = await hook.review({ ...candidate, bytes, bytesMovable: movable });
-        // New bytes from a hook (not a view of the caller's) are governance's own from here on.
-        if (decision.bytes !== bytes) movable = decision.bytes.buffer !== candidate.bytes.buffer;
+        // New bytes from a hook (not a view of the caller's, unless the caller gave those up) are governance's own from here on.
+        if (decision.bytes !== bytes) movable = candidate.bytesMovable === true || decision.bytes.buffer !== candidate.bytes.buffer;
         bytes = decision.bytes;
         labels.push(...decision.labels);
       }

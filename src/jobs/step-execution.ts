@@ -207,6 +207,7 @@ function createStepContext(
         stepId: step.id,
         provenance,
         ...(draft.explicitLabel === undefined ? {} : { explicitLabel: draft.explicitLabel }),
+        ...(draft.bytesMovable === true ? { bytesMovable: true } : {}),
       });
       written.add(artifact.id);
       host.artifactHashes.set(artifact.id, artifact.sha256);

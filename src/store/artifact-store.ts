@@ -31,6 +31,7 @@ const newArtifactSchema = z.object({
   stepId: z.string().min(1).nullable().optional(),
   provenance: provenanceSchema,
   explicitLabel: labelRecordSchema.optional(),
+  bytesMovable: z.boolean().optional(),
 });
 
 const idSchema = z.string().min(1);
@@ -78,6 +79,7 @@ export class SqlArtifactStore implements ArtifactStore {
       name: draft.name ?? null,
       provenance: draft.provenance,
       ...(draft.explicitLabel === undefined ? {} : { explicitLabel: draft.explicitLabel }),
+      ...(draft.bytesMovable === true ? { bytesMovable: true } : {}),
     };
     // First, before any write: a refusal (GOVERNANCE_REFUSED) must leave nothing behind.
     const decision = parseOrThrow(

@@ -84,6 +84,8 @@ export interface NewArtifact {
   provenance: Provenance;
   /** An explicit label the producer already rendered into the bytes (see ArtifactDraft). */
   explicitLabel?: LabelRecord;
+  /** The caller gives `bytes` up (see ArtifactDraft.bytesMovable). */
+  bytesMovable?: boolean;
 }
 
 export interface ArtifactFilter {

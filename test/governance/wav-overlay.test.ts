@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { labelAudio } from '../../src/governance/explicit/audio.ts';
 import { overlayRhythmOnPlainWav } from '../../src/governance/explicit/audio-wav-overlay.ts';
 import { aiRhythm, dbToLinear, labelLevelDb } from '../../src/governance/explicit/rhythm.ts';
 import { decodeWav, encodeWav } from '../../src/media/audio/wav.ts';
@@ -48,6 +49,11 @@ test('the 16-bit overlay writes the same file as the float path: short, long and
         assert.ok(fast !== undefined);
         assert.equal(fast.levelDb, reference.levelDb);
         assert.ok(Buffer.from(fast.bytes).equals(reference.bytes), `${frames} frames at ${sampleRate} Hz, ${placement}, amplitude ${amplitude}`);
+        // In place (the bytes given up): the same file, written over the input's own memory.
+        const given = Buffer.from(bytes);
+        const inPlace = overlayRhythmOnPlainWav(given, placement, true);
+        assert.ok(inPlace !== undefined && inPlace.bytes.buffer === given.buffer, 'rewritten where it lies');
+        assert.ok(Buffer.from(inPlace.bytes).equals(reference.bytes), `in place: ${frames} frames at ${sampleRate} Hz, ${placement}`);
       },
     ),
     { numRuns: 150 },
@@ -67,4 +73,21 @@ test('not a plain mono 16-bit WAV: left to ffmpeg (undefined)', () => {
   assert.equal(overlayRhythmOnPlainWav(Buffer.from('RIFF....WAVEjunk'), 'start'), undefined);
   const tagged = Buffer.concat([encodeWav({ sampleRate: 22050, samples: new Float32Array(100) }), Buffer.from('LIST\u0004\u0000\u0000\u0000abcd', 'latin1')]);
   assert.equal(overlayRhythmOnPlainWav(tagged, 'start'), undefined);
+});
+
+test('a WAV whose bytes are given up (move) is labelled in place on the worker: the same file, the caller\'s buffer gone', async () => {
+  const speech = { sampleRate: 22050, samples: new Float32Array(22050 * 3).map((_, i) => 0.3 * Math.sin(i / 7) * Math.sin(i / 3000)) };
+  const options = { placement: 'both', mode: 'overlay', spokenWording: '本内容由人工智能生成', spokenLanguage: 'zh' } as const;
+  const kept = encodeWav(speech);
+  const copied = await labelAudio(kept, 'audio/wav', options);
+  const given = encodeWav(speech);
+  const moved = await labelAudio(given, 'audio/wav', { ...options, move: true });
+  assert.ok(Buffer.from(moved.bytes).equals(Buffer.from(copied.bytes)));
+  assert.deepEqual(moved.record, copied.record);
+  assert.equal(given.buffer.byteLength, 0, 'moved to the worker, not copied');
+  assert.ok(kept.equals(encodeWav(speech)), 'without move the caller keeps its bytes');
+  // A WAV the in-process overlay cannot take (stereo) is never moved: ffmpeg labels it here.
+  const stereo = encodeWav(speech, 2);
+  const byFfmpeg = await labelAudio(stereo, 'audio/wav', { ...options, move: true });
+  assert.ok(stereo.byteLength > 0 && byFfmpeg.bytes.byteLength > 0);
 });

@@ -41,9 +41,11 @@ export interface RhythmOverlay {
 /**
  * The whole in-process overlay (a worker-pool task: it reads, mixes and writes every sample):
  * the rhythm 6 dB under the content's level at its start and/or end; undefined when the file
- * is not a plain mono 16-bit WAV.
+ * is not a plain mono 16-bit WAV. `inPlace`: the caller gives `bytes` up (they were moved
+ * here), so a file laid out as the output would be is rewritten where it lies, with no
+ * second copy of the file made; the result is the same either way.
  */
-export function overlayRhythmOnPlainWav(bytes: Uint8Array, placement: 'start' | 'end' | 'both'): RhythmOverlay | undefined {
+export function overlayRhythmOnPlainWav(bytes: Uint8Array, placement: 'start' | 'end' | 'both', inPlace = false): RhythmOverlay | undefined {
   const plain = plainMonoPcm16(bytes);
   if (plain === undefined) return undefined;
   const { sampleRate, pcm } = plain;
@@ -52,7 +54,17 @@ export function overlayRhythmOnPlainWav(bytes: Uint8Array, placement: 'start' | 
   const rhythm = aiRhythm(sampleRate, dbToLinear(levelDb) * Math.SQRT2);
   const end = Math.max(0, pcm.length - rhythm.samples.length);
   const offsets = { start: [0], end: [end], both: [0, end] }[placement];
-  return { bytes: overlayPcm16(sampleRate, pcm, rhythm.samples, offsets), levelDb, labelSeconds: rhythm.samples.length / sampleRate };
+  const into = inPlace && isCanonicalPcm16Wav(bytes, sampleRate, pcm.length) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+  return { bytes: overlayPcm16(sampleRate, pcm, rhythm.samples, offsets, into), levelDb, labelSeconds: rhythm.samples.length / sampleRate };
+}
+
+/** Whether `bytes` are byte for byte the header allocPcm16Wav writes, then the samples and nothing else. */
+function isCanonicalPcm16Wav(bytes: Uint8Array, sampleRate: number, frames: number): boolean {
+  if (bytes.byteLength !== 44 + 2 * frames || bytes.byteOffset % 2 !== 0) return false;
+  const header = allocPcm16Wav(sampleRate, 1, 0);
+  header.writeUInt32LE(36 + 2 * frames, 4);
+  header.writeUInt32LE(2 * frames, 40);
+  return header.equals(bytes.subarray(0, 44));
 }
 
 /**
@@ -72,22 +84,19 @@ function reencoded(): Int16Array {
 /**
  * content + label at each offset (cut at the content's end), as 16-bit WAV: the same file as
  * decoding to float, adding the label in float32 and encoding (encodeWav), sample for sample.
+ * Written into `into` when given (the file `pcm` lies in, with allocPcm16Wav's header), else
+ * into a new file.
  */
-export function overlayPcm16(sampleRate: number, pcm: Int16Array, label: Float32Array, offsets: readonly number[]): Buffer {
-  const out = allocPcm16Wav(sampleRate, 1, pcm.length);
-  const written = new Int16Array(out.buffer, out.byteOffset + 44, pcm.length);
-  const table = reencoded();
-  for (let i = 0; i < pcm.length; i++) written[i] = table[pcm[i]! + 32768]!;
-  // The labelled spans in float32, as the float path sums them (overlapping spans add up in order).
+export function overlayPcm16(sampleRate: number, pcm: Int16Array, label: Float32Array, offsets: readonly number[], into?: Buffer): Buffer {
+  // The labelled spans in float32 first, as the float path sums them (overlapping spans add up
+  // in order), from the samples as they are: a pass in place below overwrites them.
   const spans = offsets.map((offset) => [Math.max(0, offset), Math.min(pcm.length, offset + label.length)] as const);
   const from = Math.min(...spans.map(([start]) => start));
   const to = Math.max(...spans.map(([, stop]) => stop));
-  if (to <= from) return out;
   // Apart (a long file labelled at both ends): a float span each; overlapping: one span for both.
   const apart = spans.length === 2 && spans[1]![0] >= spans[0]![1];
-  const groups = apart ? spans.map((span, k) => ({ span, offsets: [offsets[k]!] })) : [{ span: [from, to] as const, offsets }];
-  for (const { span, offsets: within } of groups) {
-    const [start, stop] = span;
+  const groups = to <= from ? [] : apart ? spans.map((span, k) => ({ span, offsets: [offsets[k]!] })) : [{ span: [from, to] as const, offsets }];
+  const mixedSpans = groups.map(({ span: [start, stop], offsets: within }) => {
     const mixed = new Float32Array(stop - start);
     for (let i = start; i < stop; i++) mixed[i - start] = pcm[i]! / 32768;
     for (const offset of within) {
@@ -95,7 +104,12 @@ export function overlayPcm16(sampleRate: number, pcm: Int16Array, label: Float32
       const b = Math.min(stop, offset + label.length);
       for (let i = a; i < b; i++) mixed[i - start] = mixed[i - start]! + label[i - offset]!;
     }
-    for (let i = start; i < stop; i++) written[i] = toPcm16(mixed[i - start]!);
-  }
+    return { start, mixed };
+  });
+  const out = into ?? allocPcm16Wav(sampleRate, 1, pcm.length);
+  const written = new Int16Array(out.buffer, out.byteOffset + 44, pcm.length);
+  const table = reencoded();
+  for (let i = 0; i < pcm.length; i++) written[i] = table[pcm[i]! + 32768]!;
+  for (const { start, mixed } of mixedSpans) for (let i = 0; i < mixed.length; i++) written[start + i] = toPcm16(mixed[i]!);
   return out;
 }

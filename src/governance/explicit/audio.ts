@@ -7,6 +7,7 @@ import { encodeWavOffThread, resampleOffThread } from '../../media/audio/off-thr
 import { concatPcm, type PcmAudio } from '../../media/audio/pcm.ts';
 import { movable, offThreadTask, runOffThread } from '../../workers/off-thread.ts';
 import * as wavOverlay from './audio-wav-overlay.ts';
+import { plainMonoPcm16 } from './audio-wav-overlay.ts';
 import type { SpeakFunction } from './options.ts';
 import { probeStreams } from './probe-stream.ts';
 import * as rhythmModule from './rhythm.ts';
@@ -26,6 +27,8 @@ export interface AudioLabelOptions {
   readonly spokenLanguage: string;
   readonly speak?: SpeakFunction;
   readonly signal?: AbortSignal;
+  /** The caller gives the bytes up: a plain WAV is moved to the worker and labelled in place there (no copy each way). */
+  readonly move?: boolean;
 }
 
 /** The ffmpeg muxer per audio MIME type (the output stays in the input's container). */
@@ -71,7 +74,11 @@ export async function labelAudio(bytes: Uint8Array, mimeType: string, options: A
   const muxer = audioMuxer(mimeType);
   if (muxer === undefined) return { bytes, record: { type: 'aigc-explicit', placement: 'sidecar', value: { wording: options.spokenWording, reason: `no audible label for ${mimeType}` } } };
   const run = options.signal === undefined ? {} : { signal: options.signal };
-  const overlaid = options.mode === 'overlay' && muxer === 'wav' ? await runOffThread(overlayTask, [bytes, options.placement], run) : undefined;
+  const overlay = options.mode === 'overlay' && muxer === 'wav';
+  // Moved only when the worker is sure to label it (a plain mono 16-bit WAV, read here from its
+  // header): other files come back to ffmpeg below, which needs the bytes here.
+  const moved = overlay && options.move === true && plainMonoPcm16(bytes) !== undefined ? movable(bytes) : [];
+  const overlaid = overlay ? await runOffThread(overlayTask, [bytes, options.placement, moved.length > 0], { ...run, transfer: moved }) : undefined;
   if (overlaid !== undefined) {
     return { bytes: Buffer.from(overlaid.bytes.buffer, overlaid.bytes.byteOffset, overlaid.bytes.byteLength), record: rhythmRecord(options, true, overlaid.levelDb, overlaid.labelSeconds) };
   }

@@ -112,6 +112,7 @@ function label(candidate: ArtifactCandidate, modality: Modality | undefined, opt
         spokenWording: options.wording.spoken,
         spokenLanguage: options.spokenLanguage,
         ...(speak ? { speak } : {}),
+        ...(candidate.bytesMovable === true ? { move: true } : {}),
       });
     case 'video':
       return labelVideo(bytes, { wording: options.wording.visual, corner: options.videoCorner, inkRatio: VIDEO_INK_RATIO, seconds: VIDEO_LABEL_SECONDS, persistent: options.videoPersistentMark });

@@ -48,7 +48,8 @@ export async function storeSpeech(ctx: StepContext, speech: PcmAudio, options: S
     duration = durationOf(audio);
   }
   const common = { engine: options.engine, ...(options.model ? { model: options.model } : {}), parameters: options.parameters };
-  const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[options.format], bytes, name: `speech.${options.format}`, ...common });
+  // Never read again here: governance may move the file to its workers instead of copying it.
+  const audioArtifact = await ctx.writeArtifact({ kind: 'audio', mimeType: AUDIO_MIME_TYPES[options.format], bytes, name: `speech.${options.format}`, bytesMovable: true, ...common });
   const timingsArtifact = await ctx.writeArtifact({
     kind: 'json',
     mimeType: 'application/json',
