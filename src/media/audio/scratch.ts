@@ -8,10 +8,12 @@
  *
  * A buffer handed out stays valid until its slot is asked for again on this thread (every
  * user is synchronous, so nothing else runs between): never keep one past the call. Contents
- * are not cleared. Buffers over MAX_SLOT_BYTES are fresh each time and not kept; the kept ones
- * are let go after IDLE_MS without use, so an idle server holds none.
+ * are not cleared. Buffers over MAX_SLOT_BYTES are fresh each time and not kept (a long song's
+ * arrays would hold hundreds of MB); the kept ones are let go after IDLE_MS without use, so an
+ * idle server holds none.
  */
-const MAX_SLOT_BYTES = 64 * 1024 * 1024;
+/** 16 MB: 3 minutes of 22.05 kHz speech per float32 slot; a thread keeps ~7 slots, so ≤ ~110 MB. */
+const MAX_SLOT_BYTES = 16 * 1024 * 1024;
 const IDLE_MS = 60_000;
 
 const kept = new Map<string, ArrayBuffer>();
