@@ -71,22 +71,31 @@ const PEAK_BLOCK = 64;
  */
 function peakAbove(samples: Float32Array, ceiling: number): number {
   const n = samples.length;
-  // A margin for the rounding of the sums (and of the peaks to float32): far below 1e-6.
-  const reach = ceiling / (TAPS_GAIN * (1 + 1e-6));
   const peaks = new Float32Array(PEAK_BLOCK);
   let peak = 0;
   for (let from = 0; from < n; from += PEAK_BLOCK) {
     const to = Math.min(n, from + PEAK_BLOCK);
-    let loudest = 0;
-    for (let i = Math.max(0, from - HALF_TAPS); i < Math.min(n, to + HALF_TAPS); i++) {
-      const magnitude = Math.abs(samples[i]!);
-      if (magnitude > loudest) loudest = magnitude;
-    }
-    if (!(loudest > reach)) continue;
+    if (!mayPeakAbove(samples, from, to, ceiling)) continue;
     intervalPeaksInto(samples, from, to, peaks);
     for (let i = 0; i < to - from; i++) if (peaks[i]! > peak) peak = peaks[i]!;
   }
   return peak;
+}
+
+/**
+ * Whether some interval peak of samples [from, to) may be above `level`: false only when the
+ * loudest sample within the taps' reach times TAPS_GAIN cannot get there (with a margin for
+ * the rounding of the sums and of the peaks to float32, far below 1e-6).
+ */
+function mayPeakAbove(samples: Float32Array, from: number, to: number, level: number): boolean {
+  const n = samples.length;
+  const reach = level / (TAPS_GAIN * (1 + 1e-6));
+  let loudest = 0;
+  for (let i = Math.max(0, from - HALF_TAPS); i < Math.min(n, to + HALF_TAPS); i++) {
+    const magnitude = Math.abs(samples[i]!);
+    if (magnitude > loudest) loudest = magnitude;
+  }
+  return loudest > reach;
 }
 
 /** One sample's interval peak with the taps past either end left out. */
@@ -230,16 +239,9 @@ class Limiter {
     const peaks = scratchFloat32('loudness.peaks', n);
     if (this.#exactAbove <= 0) intervalPeaksInto(samples, 0, n, peaks);
     else {
-      // As in peakAbove: a block whose samples (with the taps' reach) cannot pass the level is left at 0.
-      const reach = this.#exactAbove / (TAPS_GAIN * (1 + 1e-6));
       for (let from = 0; from < n; from += PEAK_BLOCK) {
         const to = Math.min(n, from + PEAK_BLOCK);
-        let loudest = 0;
-        for (let i = Math.max(0, from - HALF_TAPS); i < Math.min(n, to + HALF_TAPS); i++) {
-          const magnitude = Math.abs(samples[i]!);
-          if (magnitude > loudest) loudest = magnitude;
-        }
-        if (loudest > reach) intervalPeaksInto(samples, from, to, peaks.subarray(from, to));
+        if (mayPeakAbove(samples, from, to, this.#exactAbove)) intervalPeaksInto(samples, from, to, peaks.subarray(from, to));
         else peaks.fill(0, from, to);
       }
     }
