@@ -88,7 +88,7 @@ export class SqlJobRepository implements JobRepository {
   readonly #db: Kysely<Database>;
   readonly #dialect: Dialect;
 
-  constructor(db: Kysely<Database>, dialect: Dialect = 'sqlite') {
+  constructor(db: Kysely<Database>, dialect: Dialect) {
     this.#db = db;
     this.#dialect = dialect;
   }

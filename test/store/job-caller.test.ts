@@ -43,7 +43,7 @@ describeEachDialect('job caller', (ctx) => {
       }
       await sql`INSERT INTO api_job_owners (job_id, tenant, key_id, created_at) VALUES (${ids.keyed}, 'alice', 'key_1', ${now}), (${ids.keyless}, 'local', NULL, ${now})`.execute(handle.db);
       await migrateToLatest(handle.db, 'test');
-      const jobs = new SqlJobRepository(handle.db);
+      const jobs = new SqlJobRepository(handle.db, handle.dialect);
       assert.deepEqual((await jobs.get(ids.keyed)).caller, { tenant: 'alice', localFiles: false });
       assert.deepEqual((await jobs.get(ids.keyless)).caller, LOCAL_CALLER);
       assert.deepEqual((await jobs.get(ids.cli)).caller, LOCAL_CALLER);
