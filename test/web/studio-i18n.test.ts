@@ -9,6 +9,7 @@ import { DEFAULT_TEXT_MODEL } from '../../src/config/load.ts';
 import { buildStudio } from '../../src/web/build.ts';
 import { startFileServer, type TestFileServer } from '../helpers/http-file-server.ts';
 import { startServeProcess, type ServeProcess } from '../helpers/serve-process.ts';
+import { fillExactly } from '../helpers/fill-exactly.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
 
 /**
@@ -266,7 +267,7 @@ test('each page opens on what works offline: the music page sings your lyrics, t
 test('the Pull button in an error downloads the model with progress, and the same request then works', async () => {
   const { context, page, errors } = await open('en-US', 1280);
   await page.goto(`${server!.url}/#/text`);
-  await page.getByLabel('Model (optional)').fill('stories260k');
+  await fillExactly(page.getByLabel('Model (optional)'), 'stories260k');
   await page.getByPlaceholder('Say something…').fill('Once upon a time');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await page.getByTestId('error-hint').waitFor({ timeout: 20_000 });

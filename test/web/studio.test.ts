@@ -10,6 +10,7 @@ import { implicitLabelRecord } from '../../src/governance/implicit-record.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildStudio } from '../../src/web/build.ts';
 import { runCli } from '../helpers/cli.ts';
+import { fillExactly } from '../helpers/fill-exactly.ts';
 import { TESTDATA } from '../helpers/testdata.ts';
 import { newArtifact } from '../store/fixtures.ts';
 
@@ -136,7 +137,7 @@ test('the studio synthesizes speech into a playable <audio>, talks to the NPC wi
 
 test('text chat streams a reply from /v1; the gallery shows what was made with its labels and provenance', async () => {
   const { page, errors } = await openStudio('text', 'en-US');
-  await page.getByLabel('Model (optional)').fill('stories260k');
+  await fillExactly(page.getByLabel('Model (optional)'), 'stories260k');
   await page.getByPlaceholder('Say something…').fill('Once upon a time');
   await page.getByRole('button', { name: 'Send' }).click();
   const answer = page.locator('.bubble.npc').last();
@@ -158,7 +159,7 @@ test('text chat streams a reply from /v1; the gallery shows what was made with i
 
 test('text chat keeps answering past the model context (history trimmed, with a note); New chat clears it', async () => {
   const { page, errors } = await openStudio('text', 'en-US');
-  await page.getByLabel('Model (optional)').fill('stories260k');
+  await fillExactly(page.getByLabel('Model (optional)'), 'stories260k');
   await page.getByLabel('Max reply tokens').fill('300');
   const long = 'Once upon a time there was a little cat who liked to play in the garden with her friends. '.repeat(8);
   // stories260K holds 2048 tokens: six long turns outgrow it, and every turn still gets an answer.
@@ -180,7 +181,7 @@ test('a page that needs a missing model shows the exact pull command from the se
   assert.equal(await page.locator('main h1').textContent(), 'Music · blessing song');
   // The page opens on the offline song-from-lyrics; the blessing song's lyrics need a text model.
   await page.locator('.segmented label[data-mode="blessing"]').click();
-  await page.getByLabel('Model (optional)').fill('qwen2.5-0.5b-instruct');
+  await fillExactly(page.getByLabel('Model (optional)'), 'qwen2.5-0.5b-instruct');
   await page.getByRole('button', { name: 'Generate' }).click();
   const hint = page.getByTestId('error-hint');
   await hint.waitFor({ timeout: 20_000 });
