@@ -80,8 +80,9 @@ const cliDir = await mkdtemp(join(tmpdir(), 'shenbi-bench-speech-cli-'));
 
 /**
  * CPU time, the load-proof companion of wall time on a shared machine: this process (main
- * thread and the worker pool), its live children (the eSpeak runner) and the children it has
- * reaped (the CLI), from /proc in clock ticks (10 ms; medians smooth that).
+ * thread and the worker pool), its live children (the eSpeak runner; the anchor runner, idle
+ * during a job) and the children it has reaped, from /proc in clock ticks (10 ms; medians
+ * smooth that). The CLI's own CPU is read by the anchor runner, which reaps it.
  */
 const TICK_MS = 10;
 function procTimes(pid: number): { own: number; reaped: number; ppid: number } | undefined {
